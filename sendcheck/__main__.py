@@ -1,0 +1,5 @@
+"""`python -m sendcheck` entry point."""
+
+from sendcheck.cli import main
+
+main()

@@ -1,0 +1,203 @@
+"""The `sendcheck` command line: options in, report out, exit 0 / 1 / 2 (contract section 7).
+
+Heavy modules (polars, openpyxl) are imported inside the commands so `--help` stays fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from sendcheck.errors import SendcheckError
+
+app = typer.Typer(
+    name="sendcheck",
+    help="Check a SEND case-management export against the statutory EHC timescales.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    pretty_exceptions_show_locals=False,
+    rich_markup_mode=None,
+)
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class FailOn(str, Enum):
+    none = "none"
+    invalid = "invalid"
+    overdue = "overdue"
+    breach = "breach"
+    due_soon = "due_soon"
+
+
+def parse_as_of(text: str | None) -> dt.date:
+    if not text:
+        return dt.date.today()
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            continue
+    raise SendcheckError(f"--as-of: {text!r} is not a date (expected YYYY-MM-DD or dd/mm/yyyy)")
+
+
+def _codes(text: str | None) -> list[str] | None:
+    return [c.strip() for c in text.split(",") if c.strip()] if text else None
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        from sendcheck.outputs import write_atomic
+
+        write_atomic(output, text)
+
+
+def _is_terminal() -> bool:
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+@app.command()
+def audit(
+    files: Annotated[list[Path], typer.Argument(help="Export files: .csv, .xlsx or .xlsm.")],
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Judge as of this date (default today).")] = None,
+    format: Annotated[Format, typer.Option("--format", help="Report format.")] = Format.table,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report here.")] = None,
+    fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 at or above this level.")] = FailOn.breach,
+    select: Annotated[Optional[str], typer.Option("--select", help="Only these codes (comma-separated; prefixes allowed).")] = None,
+    ignore: Annotated[Optional[str], typer.Option("--ignore", help="Skip these codes (comma-separated; prefixes allowed).")] = None,
+    due_within: Annotated[int, typer.Option("--due-within", min=0, help="Look-ahead window in days for due_soon.")] = 28,
+    all_statuses: Annotated[bool, typer.Option("--all", help="List every status, including met, pending and not_applicable.")] = False,
+    sheet: Annotated[Optional[str], typer.Option("--sheet", help="Worksheet to read (default the first).")] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", help="sendcheck.toml to use (default: found in this folder or above).")] = None,
+    include_personal_data: Annotated[bool, typer.Option("--include-personal-data", help="Show names, UPNs and dates of birth.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Warning-severity rules count towards --fail-on.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show a full traceback on an internal error.")] = False,
+) -> int:
+    """Check export files and report breaches, cases due soon and data-quality findings."""
+    from sendcheck.audit import Options, run_audit
+    from sendcheck.config import load_config
+    from sendcheck.report import cron_line, to_json, verdict
+
+    options = Options(as_of=parse_as_of(as_of), due_within=due_within, select=_codes(select),
+                      ignore=_codes(ignore), sheet=sheet, strict=strict)
+    result = run_audit(list(files), options, load_config(config))
+    if format is Format.json:
+        _emit(to_json(result, all_statuses, include_personal_data), output)
+    elif format is Format.csv:
+        from sendcheck.outputs import to_csv
+
+        _emit(to_csv(result, all_statuses, include_personal_data), output)
+    else:
+        from sendcheck.outputs import render_table
+
+        if output is None and _is_terminal():
+            render_table(result, rich=True)
+        else:
+            _emit(render_table(result, rich=False), output)
+    print(cron_line(result), file=sys.stderr)
+    return EXIT_FINDINGS if verdict(result, fail_on.value, strict) else EXIT_OK
+
+
+@app.command()
+def rules(
+    code: Annotated[Optional[str], typer.Argument(help="Explain one rule, e.g. AS05.")] = None,
+) -> int:
+    """List the rules, or explain one: its law, time limit, exceptions and worked examples."""
+    from sendcheck.rulebook import load_rules
+    from sendcheck.rulehelp import explain_rule, list_rules
+
+    all_rules = load_rules()
+    if code is None:
+        sys.stdout.write(list_rules(all_rules))
+        return EXIT_OK
+    match = [r for r in all_rules if r.code == code.upper() or r.name == code.lower()]
+    if not match:
+        raise SendcheckError(f"no rule {code!r}; `sendcheck rules` lists them")
+    sys.stdout.write(explain_rule(match[0]))
+    return EXIT_OK
+
+
+@app.command()
+def columns(
+    file: Annotated[Path, typer.Argument(help="An export file.")],
+    sheet: Annotated[Optional[str], typer.Option("--sheet", help="Worksheet to read.")] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", help="sendcheck.toml to use.")] = None,
+) -> int:
+    """Show which headers map to which columns, and which rules can run."""
+    from sendcheck.config import load_config
+    from sendcheck.engine import plan_runs
+    from sendcheck.reader import read_export
+    from sendcheck.rulebook import load_rules
+
+    cfg = load_config(config)
+    table = read_export(file, sheet=sheet, config_columns=cfg.columns)
+    out = [f"{table.path}: header on row {table.header_row}, {table.rows} rows"
+           + (f", sheet {table.sheet!r}" if table.sheet else "")
+           + (f", {table.encoding}, delimiter {table.delimiter!r}" if table.encoding else ""), "",
+           "Mapped columns:"]
+    out += [f"  {header!r:45} -> {canonical}" for canonical, header in table.mapping.items()]
+    out += ["", "Headers not used:"] + [f"  {h!r}" for h in table.unmapped] or ["  (none)"]
+    out += ["", "Rules:"]
+    for run in plan_runs(load_rules(), set(table.frame.columns)):
+        if run.skipped:
+            out.append(f"  {run.rule.code} {run.rule.name}: cannot run, missing "
+                       + ", ".join(run.skipped))
+        else:
+            extra = (f" (advice kinds: {', '.join(run.kinds)}; no columns for "
+                     f"{', '.join(run.missing_kinds)})" if run.missing_kinds else "")
+            out.append(f"  {run.rule.code} {run.rule.name}: runs{extra}")
+    sys.stdout.write("\n".join(out) + "\n")
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: map every outcome to 0, 1 or 2; a crash is one line and exit 2, never 1."""
+    from typer.exceptions import Abort, Exit, TyperException
+
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        code = app(args=args, standalone_mode=False, prog_name="sendcheck")
+    except Exit as exc:
+        code = exc.exit_code
+    except TyperException as exc:  # usage errors (click's would exit 1 for some); always 2 here
+        show = getattr(exc, "show", None)
+        if show:
+            show()
+        else:
+            print(f"Error: {exc.format_message()}", file=sys.stderr)
+        code = EXIT_ERROR
+    except Abort:
+        print("Error: interrupted", file=sys.stderr)
+        code = EXIT_ERROR
+    except SendcheckError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        code = EXIT_ERROR
+    except KeyboardInterrupt:
+        print("Error: interrupted", file=sys.stderr)
+        code = EXIT_ERROR
+    except Exception as exc:  # noqa: BLE001 - the contract: a crash exits 2 with one line
+        if "--debug" in args:
+            import traceback
+
+            traceback.print_exc()
+        first = (str(exc).strip().splitlines() or [""])[0]
+        print(f"Error: internal error ({type(exc).__name__}: {first}); rerun with --debug "
+              f"for the traceback", file=sys.stderr)
+        code = EXIT_ERROR
+    sys.exit(code if isinstance(code, int) else EXIT_OK)

@@ -1,0 +1,249 @@
+"""Canonical input columns, their built-in header aliases, and the synonyms for coded values."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+ADVICE_KINDS = ("ep", "health", "social_care", "education", "other")
+
+# Columns holding personal data: never written to any output unless asked (contract section 6).
+PERSONAL = ("upn", "forename", "surname", "birth_date")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str  # "date", "code", "flag", "text"
+    aliases: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _advice_columns() -> list[Column]:
+    words = {
+        "ep": ("EP", "Educational Psychology", "Educational Psychologist", "Psychology"),
+        "health": ("Health", "Medical"),
+        "social_care": ("Social Care", "Social Services"),
+        "education": ("Education", "School", "Educational"),
+        "other": ("Other",),
+    }
+    out = []
+    for kind, names in words.items():
+        req, rec = [], []
+        for w in names:
+            req += [f"{w} Advice Requested", f"{w} Advice Request Date", f"Date {w} Advice Requested",
+                    f"{w} Advice Requested Date", f"{w} Requested"]
+            rec += [f"{w} Advice Received", f"{w} Advice Received Date", f"Date {w} Advice Received",
+                    f"{w} Advice Returned", f"{w} Received"]
+        out.append(Column(f"advice_{kind}_requested_date", "date", tuple(req)))
+        out.append(Column(f"advice_{kind}_received_date", "date", tuple(rec)))
+    return out
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("record_id", "text", ("Record ID", "Episode ID", "Request ID", "Case ID", "Case Ref",
+                                 "Case Reference", "Referral ID", "Reference", "Ref", "EHC Ref",
+                                 "EHCP Ref", "Episode Ref")),
+    Column("person_id", "text", ("LA child id", "Child ID", "Person ID", "Client ID", "LA Child ID",
+                                 "Pupil ID", "Child Ref", "Person Ref", "Young Person ID", "CYP ID",
+                                 "Mosaic ID", "One ID", "LCS ID")),
+    Column("upn", "text", ("UPN", "Unique Pupil Number", "Pupil UPN")),
+    Column("forename", "text", ("Forename", "First Name", "Given Name", "Forenames", "Child Forename",
+                                "Legal Forename")),
+    Column("surname", "text", ("Surname", "Last Name", "Family Name", "Child Surname",
+                               "Legal Surname")),
+    Column("birth_date", "date", ("PersonBirthDate", "Date of Birth", "DOB", "Birth Date",
+                                  "Child DOB", "D.O.B.")),
+    Column("caseworker", "text", ("EHC Co-ordinator", "EHC Coordinator", "EHCP Coordinator",
+                                  "EHCP Co-ordinator", "Case Officer", "Caseworker", "Case Worker",
+                                  "SEN Officer", "SEND Officer", "Keyworker", "Key Worker",
+                                  "Allocated Worker", "Lead Officer", "Casework Officer",
+                                  "Allocated Officer", "Coordinator", "Co-ordinator")),
+    Column("request_received_date", "date", (
+        "ReceivedDate", "Date request was received", "Date Request Received", "Date of Request",
+        "Request Date", "Request Received", "Request Received Date", "Referral Date",
+        "Date Referral Received", "Assessment Request Date", "EHC Request Date",
+        "EHCNA Request Date", "Date of Request for Assessment", "Request for Assessment Date",
+        "Date Received")),
+    Column("request_outcome", "code", ("RequestOutcome", "Request Outcome", "Decision to Assess",
+                                       "Decision to Assess Outcome", "Assessment Decision",
+                                       "Outcome of Request", "Request Decision",
+                                       "Agree to Assess")),
+    Column("request_outcome_date", "date", (
+        "RequestOutcomeDate", "Request Outcome Date", "Date of Decision to Assess",
+        "Decision to Assess Date", "Date Decision to Assess", "Assessment Decision Date",
+        "Date of Decision", "Decision Date", "Date Decision Notified", "Request Decision Date",
+        "Date Agreed to Assess", "Date of decision whether to assess")),
+    *_advice_columns(),
+    Column("assessment_outcome", "code", (
+        "AssessmentOutcome", "Assessment outcome - decision to issue EHC plan",
+        "Assessment Outcome", "Decision to Issue", "Decision to Issue Plan",
+        "Outcome of Assessment", "Issue Decision")),
+    Column("assessment_outcome_date", "date", (
+        "AssessmentOutcomeDate", "Assessment Outcome Date", "Date of Decision to Issue",
+        "Decision to Issue Date", "Date Decision to Issue", "Date of Assessment Outcome",
+        "Issue Decision Date", "Date Decision Not to Issue")),
+    Column("exception_20w", "flag", ("Week20", "20-week time limit exceptions apply",
+                                     "20 Week Exception", "20 Week Exceptions", "Exception",
+                                     "Exception Applies", "Week 20 Exception", "Exception Flag",
+                                     "20wk Exception", "Timescale Exception")),
+    Column("exception_reason", "code", ("Exception Reason", "Reason for Exception",
+                                        "20 Week Exception Reason", "Exception Type",
+                                        "Exception Category")),
+    Column("draft_plan_date", "date", ("Draft Plan Date", "Draft EHCP Issued", "Draft EHCP Date",
+                                       "Date Draft Plan Issued", "Draft Plan Issued",
+                                       "Date Draft EHCP Issued", "Draft EHC Plan Issued",
+                                       "Draft Issued", "Draft Sent", "Date Draft Sent")),
+    Column("final_plan_date", "date", ("StartDate", "EHC plan start date", "Final EHCP Issued",
+                                       "Final Plan Date", "Final EHCP Date", "Date Final Plan Issued",
+                                       "Final Plan Issued", "Date Final EHCP Issued",
+                                       "Final EHC Plan Issued", "EHCP Issue Date", "Plan Issue Date",
+                                       "Date Plan Issued", "EHCP Start Date", "Plan Start Date",
+                                       "Final Issued")),
+    Column("plan_cease_date", "date", ("CeaseDate", "Cease Date", "Plan Cease Date",
+                                       "Date Ceased", "EHCP Ceased", "Date Plan Ceased",
+                                       "EHCP End Date", "Plan End Date")),
+    Column("cease_reason", "code", ("CeaseReason", "Cease Reason", "Reason Ceased",
+                                    "Reason for Ceasing", "Ceased Reason")),
+    Column("review_meeting_date", "date", ("ReviewMeeting", "Annual review meeting date",
+                                           "Review Meeting Date", "Annual Review Date",
+                                           "Last Annual Review", "Annual Review Meeting",
+                                           "Date of Annual Review", "Last Review Meeting",
+                                           "AR Meeting Date", "Review Date")),
+    Column("review_decision_date", "date", ("LastReview", "Annual review decision date",
+                                            "Review Decision Date", "Annual Review Decision",
+                                            "Annual Review Decision Date", "AR Decision Date",
+                                            "Date Review Decision Notified", "Review Outcome Date")),
+    Column("review_outcome", "code", ("ReviewOutcome", "Annual review decision outcome",
+                                      "Review Outcome", "Annual Review Outcome", "AR Outcome",
+                                      "Outcome of Review")),
+    Column("amendment_notice_date", "date", (
+        "ReviewDraft", "Annual review - date draft amended EHC plan issued",
+        "Amendment Notice Date", "Draft Amended Plan Date", "Draft Amended Plan Issued",
+        "Proposed Amendments Sent", "Date Draft Amended Plan Issued", "Amendment Notice Issued")),
+    Column("amended_plan_date", "date", ("Amended Plan Date", "Final Amended Plan Issued",
+                                         "Final Amended Plan Date", "Date Final Amended Plan",
+                                         "Amended EHCP Issued", "Final Amended EHCP Issued")),
+    Column("nc_year", "code", ("NCY", "NC Year", "National Curriculum Year", "Year Group",
+                               "School Year", "Current NC Year", "NCYear", "Curriculum Year")),
+    Column("phase_transfer_due_date", "date", ("PhaseTransferDueDate", "Phase Transfer Due Date",
+                                               "Phase Transfer Deadline",
+                                               "Phase Transfer Due")),
+    Column("phase_transfer_final_date", "date", (
+        "PhaseTransferFinalDate", "Phase Transfer Final Date", "Phase Transfer Plan Issued",
+        "Phase Transfer Amended Plan Issued", "Phase Transfer Final Plan Issued",
+        "Phase Transfer Final Plan")),
+    Column("transfer_in_date", "date", ("Transfer In Date", "Date Transferred In",
+                                        "Transferred In Date", "Date of Transfer In",
+                                        "Date Plan Transferred", "Transfer Date")),
+    Column("transfer_in_la", "text", ("TransferLA", "Transfer LA", "Transferred From LA",
+                                      "Previous LA", "Transferred From", "Originating LA",
+                                      "EHC plan transferred in from another LA during calendar year")),
+    Column("transfer_in_notice_date", "date", ("Transfer In Notice Date", "Transfer Notice Date",
+                                               "Date Family Notified of Transfer",
+                                               "Transfer Letter Date",
+                                               "Transfer Notification Date")),
+    Column("reassessment_request_date", "date", ("Reassessment Request Date",
+                                                 "Re-assessment Request Date",
+                                                 "Date Reassessment Requested",
+                                                 "Reassessment Requested")),
+    Column("reassessment_decision_date", "date", ("Reassessment Decision Date",
+                                                  "Re-assessment Decision Date",
+                                                  "Date Reassessment Decision",
+                                                  "Reassessment Decision")),
+    Column("reassessment_plan_date", "date", ("Reassessment Plan Date",
+                                              "Re-assessment Plan Date",
+                                              "Reassessment Final Plan Date",
+                                              "Reassessment Plan Issued")),
+)
+
+BY_NAME: dict[str, Column] = {c.name: c for c in COLUMNS}
+
+
+def normalise_header(text: object) -> str:
+    """Case-insensitive, ignoring spaces, underscores and punctuation (contract section 1.1)."""
+    return re.sub(r"[^0-9a-z]", "", str(text).lower()) if text is not None else ""
+
+
+def _alias_index() -> dict[str, str]:
+    index: dict[str, str] = {}
+    for col in COLUMNS:
+        for alias in (col.name, *col.aliases):
+            key = normalise_header(alias)
+            if key in index and index[key] != col.name:
+                raise AssertionError(f"alias {alias!r} maps to {index[key]} and {col.name}")
+            index[key] = col.name
+    return index
+
+
+ALIASES: dict[str, str] = _alias_index()
+
+
+# Coded values: normalised local wording -> canonical value. Keys are normalise_header()'d.
+def _synonyms(table: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    return {normalise_header(word): value for value, words in table.items() for word in words}
+
+
+VALUES: dict[str, dict[str, str]] = {
+    "request_outcome": _synonyms({
+        "assess": ("assess", "agreed", "agree", "yes", "y", "agreed to assess", "assessment agreed",
+                   "proceed", "proceed to assessment", "accepted", "1", "a"),
+        "not_assess": ("not assess", "not_assess", "refused", "declined", "no", "n",
+                       "not agreed", "refused to assess", "decline", "not to assess",
+                       "assessment refused", "2", "r"),
+        "withdrawn": ("withdrawn", "withdrew", "request withdrawn", "w", "3", "cancelled"),
+    }),
+    "assessment_outcome": _synonyms({
+        "issue": ("issue", "issued", "yes", "y", "plan issued", "issue plan", "ehcp issued",
+                  "agreed to issue", "agreed", "1", "decision to issue", "plan"),
+        "not_issue": ("not issue", "not_issue", "no", "n", "no plan", "not issued",
+                      "refused to issue", "decision not to issue", "refused", "declined", "2",
+                      "not to issue"),
+    }),
+    "exception_reason": _synonyms({
+        "school_closure": ("school_closure", "school closure", "school closed", "school holiday",
+                           "school holidays", "post 16 closure", "college closure"),
+        "early_years_closure": ("early_years_closure", "early years closure",
+                                "early years provider closure", "nursery closure",
+                                "early years closed"),
+        "personal_circumstances": ("personal_circumstances", "personal circumstances",
+                                   "exceptional personal circumstances", "family circumstances",
+                                   "exceptional circumstances"),
+        "absence": ("absence", "absent", "absent from area", "absence from area",
+                    "away from area", "absent from the area"),
+        "missed_appointment": ("missed_appointment", "missed appointment", "did not attend", "dna",
+                               "failed to attend", "appointment missed"),
+        "coronavirus_2020": ("coronavirus_2020", "coronavirus", "covid", "covid19", "covid-19",
+                             "coronavirus 2020", "covid 2020"),
+    }),
+    "exception_20w": _synonyms({
+        "1": ("1", "1.0", "yes", "y", "true", "t", "exception", "applies"),
+        "0": ("0", "0.0", "no", "n", "false", "f", "none", "no exception"),
+    }),
+    "review_outcome": _synonyms({
+        "maintain": ("maintain", "m", "maintained", "no change", "continue", "maintain plan"),
+        "amend": ("amend", "a", "amended", "amend plan", "amendments"),
+        "cease": ("cease", "c", "ceased", "cease plan"),
+    }),
+}
+
+CEASE_REASONS = tuple(str(n) for n in range(1, 10))
+
+
+def canonical_value_expr(column: str, extra: dict[str, str] | None = None):
+    """A polars expression turning a coded column's local wording into canonical values.
+
+    Unknown non-blank values become the sentinel "?" so that data-quality checks can report them.
+    """
+    import polars as pl
+
+    table = dict(VALUES[column])
+    if extra:
+        table.update({normalise_header(k): v for k, v in extra.items()})
+    key = (
+        pl.col(column).str.to_lowercase().str.replace_all(r"[^0-9a-z]", "")
+    )
+    return (
+        pl.when(key.is_null() | (key == ""))
+        .then(None)
+        .otherwise(key.replace_strict(table, default="?", return_dtype=pl.String))
+    )

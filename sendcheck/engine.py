@@ -1,0 +1,228 @@
+"""The engine: every (rule, episode) pair gets exactly one status, by whole-table expressions.
+
+Order of judgement for one pair (first that holds wins):
+  1. invalid        a date the rule needs is unreadable, or after the as-of date
+  2. not_applicable a `not_applicable` condition holds, or an `applies` condition fails
+  3. invalid        the end event is recorded but the start is not
+  4. not_applicable the start event has not happened
+  5. invalid        the end is before the start
+  6. excepted       an exception the rule's regulation allows applies
+  7. met / late / early (end recorded) or overdue / due_soon / pending (not yet done)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import polars as pl
+
+from sendcheck.columns import BY_NAME
+from sendcheck.rulebook import Condition, Rule
+
+STATUSES = ("met", "late", "early", "overdue", "due_soon", "pending", "excepted", "invalid",
+            "not_applicable")
+BREACHES = ("late", "early", "overdue")
+# SI 2020/471 relaxed the limits only where they fell in this window (timescales.md section 3).
+COVID_FROM, COVID_TO = dt.date(2020, 5, 1), dt.date(2020, 9, 25)
+KIND_LABELS = {"ep": "EP", "health": "health", "social_care": "social care",
+               "education": "education", "other": "other"}
+
+RESULT_SCHEMA = {
+    "rule": pl.String, "kind": pl.String, "status": pl.String, "_idx": pl.UInt32,
+    "start": pl.Date, "due": pl.Date, "done": pl.Date, "days_over": pl.Int64,
+    "exception": pl.String, "reason": pl.String,
+}
+
+
+@dataclass(frozen=True)
+class RuleRun:
+    """Whether a rule ran, and if not, which columns it lacked."""
+
+    rule: Rule
+    kinds: tuple[str, ...]  # advice kinds evaluated (AS02); () for other rules
+    skipped: tuple[str, ...] | None  # missing columns when the rule could not run
+    missing_kinds: tuple[str, ...] = ()
+
+
+def plan_runs(rules: list[Rule], columns: set[str]) -> list[RuleRun]:
+    runs = []
+    for rule in rules:
+        if rule.kinds:
+            ok = tuple(k for k in rule.kinds if set(rule.columns(k)) <= columns)
+            missing = tuple(k for k in rule.kinds if k not in ok)
+            if ok:
+                runs.append(RuleRun(rule, ok, None, missing))
+            else:
+                need = [c for k in rule.kinds for c in rule.columns(k) if c not in columns]
+                runs.append(RuleRun(rule, (), tuple(dict.fromkeys(need))))
+        else:
+            need = tuple(c for c in rule.columns() if c not in columns)
+            runs.append(RuleRun(rule, (), need or None))
+    return runs
+
+
+def _condition(cond: Condition, columns: set[str]) -> pl.Expr:
+    """True where the condition holds; a column the export lacks never satisfies it."""
+    if cond.column not in columns:
+        return pl.lit(False) if cond.present is not False else pl.lit(True)
+    col = pl.col(cond.column)
+    if cond.present is not None:
+        return col.is_not_null() if cond.present else col.is_null()
+    return col.is_in(list(cond.values)).fill_null(False)
+
+
+def _describe(cond: Condition) -> str:
+    if cond.reason:
+        return cond.reason
+    if cond.present is not None:
+        return f"{cond.column} {'recorded' if cond.present else 'blank'}"
+    return f"{cond.column} is {'/'.join(cond.values)}"
+
+
+def _exception(rule: Rule, due: pl.Expr, columns: set[str]) -> pl.Expr:
+    """The allowed exception that applies (its name), or null."""
+    reason = pl.col("exception_reason") if "exception_reason" in columns else pl.lit(None, pl.String)
+    flag = pl.col("exception_20w") if "exception_20w" in columns else pl.lit(None, pl.String)
+    flag_off = (flag == "0").fill_null(False)
+    plain = [r for r in rule.exceptions if r != "coronavirus_2020"]
+    out = pl.when(reason.is_in(plain).fill_null(False) & ~flag_off).then(reason)
+    if "coronavirus_2020" in rule.exceptions:
+        covid = (reason == "coronavirus_2020") & due.is_between(pl.lit(COVID_FROM), pl.lit(COVID_TO))
+        out = out.when(covid.fill_null(False) & ~flag_off).then(reason)
+    if rule.flag_excepts:
+        # DfE counts Week20 = 1 as an exception whatever the reason (a DQ check flags the gap).
+        out = out.when((flag == "1").fill_null(False) & reason.is_null()).then(
+            pl.lit("flagged, no reason"))
+    return out.otherwise(None)
+
+
+def evaluate_rule(episodes: pl.DataFrame, rule: Rule, kind: str | None, as_of: dt.date,
+                  due_within: int) -> pl.DataFrame:
+    """One rule (one advice kind) over every episode: a frame of RESULT_SCHEMA."""
+    columns = set(episodes.columns)
+    start_col, end_col = rule.for_kind(kind)
+    start, end = pl.col(start_col), pl.col(end_col)
+    as_of_lit = pl.lit(as_of)
+    bound = rule.limit.add(start)
+    due = bound
+
+    date_cols = [c for c in dict.fromkeys((start_col, end_col, *rule.requires, *rule.uses))
+                 if c in columns and BY_NAME[c].kind == "date"]
+    status = pl.when(pl.lit(False)).then(pl.lit(None, pl.String))
+    reason = pl.when(pl.lit(False)).then(pl.lit(None, pl.String))
+    for c in date_cols:
+        bad = pl.col(f"{c}__err").is_not_null()
+        status = status.when(bad).then(pl.lit("invalid"))
+        reason = reason.when(bad).then(pl.format("{} is unreadable ({})", pl.lit(c), pl.col(f"{c}__err")))
+    for c in date_cols:
+        future = (pl.col(c) > as_of_lit).fill_null(False)
+        status = status.when(future).then(pl.lit("invalid"))
+        reason = reason.when(future).then(pl.format(
+            "{} {} is after the as-of date {}", pl.lit(c), pl.col(c), as_of_lit))
+    for cond in rule.not_applicable:
+        hit = _condition(cond, columns)
+        status = status.when(hit).then(pl.lit("not_applicable"))
+        reason = reason.when(hit).then(pl.lit(_describe(cond)))
+    for cond in rule.applies:
+        miss = ~_condition(cond, columns)
+        status = status.when(miss).then(pl.lit("not_applicable"))
+        reason = reason.when(miss).then(pl.lit(f"applies only when {_describe(cond)}"))
+    no_start_done = start.is_null() & end.is_not_null()
+    status = status.when(no_start_done).then(pl.lit("invalid"))
+    reason = reason.when(no_start_done).then(pl.lit(f"{end_col} recorded but {start_col} is blank"))
+    status = status.when(start.is_null()).then(pl.lit("not_applicable"))
+    reason = reason.when(start.is_null()).then(pl.lit(f"no {start_col}"))
+    backwards = (end < start).fill_null(False)
+    status = status.when(backwards).then(pl.lit("invalid"))
+    reason = reason.when(backwards).then(pl.format(
+        "{} {} is before {} {}", pl.lit(end_col), end, pl.lit(start_col), start))
+    exception = _exception(rule, due, columns) if rule.exceptions or rule.flag_excepts else None
+    if exception is not None:
+        # Done in time is met whatever else applies; an exception only lifts a limit that bit.
+        status = (status.when(end.is_not_null() & (end <= due)).then(pl.lit("met"))
+                  .when(exception.is_not_null()).then(pl.lit("excepted")))
+    if rule.mode == "earliest":
+        # A minimum gap (AS04): the end must come no earlier than start + limit.
+        status = (status.when(end.is_null()).then(pl.lit("pending"))
+                  .when(end < bound).then(pl.lit("early")).otherwise(pl.lit("met")))
+    else:
+        left = (due - as_of_lit).dt.total_days()
+        status = (status.when(end.is_not_null() & (end <= due)).then(pl.lit("met"))
+                  .when(end.is_not_null()).then(pl.lit("late"))
+                  .when(as_of_lit > due).then(pl.lit("overdue"))
+                  .when(left <= due_within).then(pl.lit("due_soon"))
+                  .otherwise(pl.lit("pending")))
+    reason = reason.otherwise(None)
+
+    frame = episodes.select(
+        pl.lit(rule.code).alias("rule"),
+        pl.lit(kind, pl.String).alias("kind"),
+        status.alias("status"),
+        pl.col("_idx"),
+        start.alias("start"),
+        due.alias("due"),
+        end.alias("done"),
+        (exception if exception is not None else pl.lit(None, pl.String)).alias("exception"),
+        reason.alias("reason"),
+    )
+    timed = pl.col("status").is_in(["met", "late", "early", "overdue", "due_soon", "pending"])
+    days = (pl.coalesce(pl.col("done"), as_of_lit) - pl.col("due")).dt.total_days()
+    return frame.with_columns(
+        pl.when(timed).then(days).otherwise(None).cast(pl.Int64).alias("days_over"),
+        # An excepted case keeps its exception; others show none.
+        pl.when(pl.col("status") == "excepted").then(pl.col("exception")).alias("exception"),
+    ).select(list(RESULT_SCHEMA)).cast(RESULT_SCHEMA)
+
+
+def evaluate(episodes: pl.DataFrame, runs: list[RuleRun], as_of: dt.date,
+             due_within: int) -> pl.DataFrame:
+    """All rules that can run, stacked: one row per (rule, kind, episode)."""
+    parts = []
+    for run in runs:
+        if run.skipped is not None:
+            continue
+        for kind in run.kinds or (None,):
+            parts.append(evaluate_rule(episodes, run.rule, kind, as_of, due_within))
+    if not parts:
+        return pl.DataFrame(schema=RESULT_SCHEMA)
+    return pl.concat(parts, rechunk=False)
+
+
+def add_messages(found: pl.DataFrame, rules: dict[str, Rule]) -> pl.DataFrame:
+    """Attach `message` to a (small) frame of reported findings."""
+    texts = pl.DataFrame({
+        "rule": list(rules),
+        "_done": [r.done_text for r in rules.values()],
+        "_missing": [r.missing_text for r in rules.values()],
+        "_label": [r.limit.label for r in rules.values()],
+        "_earliest": [r.mode == "earliest" for r in rules.values()],
+    })
+    kind_label = pl.col("kind").replace_strict(KIND_LABELS, default=pl.col("kind"))
+    prefix = pl.when(pl.col("kind").is_not_null()).then(kind_label + pl.lit(" ")).otherwise(pl.lit(""))
+    reason_prefix = pl.when(pl.col("kind").is_not_null()).then(kind_label + pl.lit(" advice: ")).otherwise(pl.lit(""))
+    days = pl.col("days_over")
+    plural = pl.when(days.abs() == 1).then(pl.lit("day")).otherwise(pl.lit("days"))
+    msg = (
+        pl.when((pl.col("status") == "met") & pl.col("_earliest")).then(pl.format(
+            "{}{} on {}, no earlier than {} (the {} minimum)", prefix, pl.col("_done"),
+            pl.col("done"), pl.col("due"), pl.col("_label")))
+        .when(pl.col("status") == "met").then(pl.format(
+            "{}{} on {}, within the {} limit", prefix, pl.col("_done"), pl.col("done"), pl.col("_label")))
+        .when(pl.col("status") == "late").then(pl.format(
+            "{}{} on {}, {} {} after the {} limit", prefix, pl.col("_done"), pl.col("done"),
+            days, plural, pl.col("_label")))
+        .when(pl.col("status") == "early").then(pl.format(
+            "{}{} on {}, {} {} before the earliest allowed date {} (the {} minimum)", prefix,
+            pl.col("_done"), pl.col("done"), -days, plural, pl.col("due"), pl.col("_label")))
+        .when(pl.col("status") == "overdue").then(pl.format(
+            "{}{}; {} {} past the {} limit", prefix, pl.col("_missing"), days, plural, pl.col("_label")))
+        .when(pl.col("status").is_in(["due_soon", "pending"])).then(pl.format(
+            "{}{}; due {} ({} {} left)", prefix, pl.col("_missing"), pl.col("due"), -days, plural))
+        .when(pl.col("status") == "excepted").then(pl.format(
+            "{}the {} limit does not apply: exception {}", prefix, pl.col("_label"), pl.col("exception")))
+        .otherwise(pl.format("{}{}", reason_prefix, pl.col("reason")))
+    )
+    return (found.join(texts, on="rule", how="left", maintain_order="left")
+            .with_columns(msg.alias("message"))
+            .drop("_done", "_missing", "_label", "_earliest"))

@@ -1,0 +1,53 @@
+"""Turning read tables into one typed episodes frame: dates parsed, codes made canonical.
+
+Each date column `c` becomes a Date column `c` plus `c__err` (why the cell is not a date, or
+null); each coded column holds canonical values, `"?"` for a value it does not know, and keeps
+the text as written in `c__raw` so data-quality findings can quote it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from sendcheck.columns import BY_NAME, VALUES, canonical_value_expr
+from sendcheck.dates import parse_dates
+from sendcheck.reader import Table
+
+
+def combine(tables: list[Table]) -> pl.DataFrame:
+    """Stack several inputs; a column one file lacks is null in its rows."""
+    frames = [t.frame for t in tables]
+    return pl.concat(frames, how="diagonal") if len(frames) > 1 else frames[0]
+
+
+def prepare(raw: pl.DataFrame, as_of: dt.date, values: dict[str, dict[str, str]] | None = None
+            ) -> pl.DataFrame:
+    """Typed episodes: one row per input row, `_idx` its position."""
+    pivot = as_of.year + 1
+    exprs: list[pl.Expr] = []
+    for name in raw.columns:
+        col = BY_NAME.get(name)
+        if col is None:
+            continue
+        if col.kind == "date":
+            date, err = parse_dates(name, pivot)
+            exprs += [date.alias(name), err.alias(f"{name}__err"),
+                      pl.col(name).alias(f"{name}__raw")]
+        elif name in VALUES:
+            extra = (values or {}).get(name)
+            exprs += [canonical_value_expr(name, extra).alias(name),
+                      pl.col(name).str.strip_chars().alias(f"{name}__raw")]
+        else:
+            exprs.append(pl.col(name).str.strip_chars().alias(name))
+    out = raw.with_columns(exprs).with_row_index("_idx")
+    row_id = pl.col("_row").cast(pl.String)
+    if "record_id" in out.columns:
+        # A blank record id falls back to the spreadsheet row, so every episode can be named.
+        out = out.with_columns(
+            pl.coalesce(pl.col("record_id").replace("", None), row_id).alias("record_id"),
+            pl.lit(True).alias("record_id__given"))
+    else:
+        out = out.with_columns(row_id.alias("record_id"))
+    return out

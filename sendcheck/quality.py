@@ -1,0 +1,233 @@
+"""Data-quality checks (DQnn): row problems reported as findings with status `invalid`.
+
+Each check names the columns it needs (it is skipped, with the reason, when they are absent) and
+carries an action sentence telling the analyst what to fix, as witan.sen2 does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import polars as pl
+
+from sendcheck.columns import ADVICE_KINDS, BY_NAME, PERSONAL, VALUES
+
+DQ_SCHEMA = {"check": pl.String, "_idx": pl.UInt32, "column": pl.String, "message": pl.String}
+# Above this share of new plans flagged as exceptions, the flag is implausible (DfE found two
+# authorities marking every plan). The national share is far lower; the threshold is a signal.
+EXCEPTION_SHARE_LIMIT = 0.25
+EXCEPTION_SHARE_MIN_PLANS = 20  # a share of a handful of plans says nothing
+
+# (earlier, later): the later event cannot come before the earlier one.
+ORDER = [
+    ("birth_date", "request_received_date"),
+    ("request_received_date", "request_outcome_date"),
+    ("request_received_date", "assessment_outcome_date"),
+    ("request_received_date", "draft_plan_date"),
+    ("request_received_date", "final_plan_date"),
+    ("draft_plan_date", "final_plan_date"),
+    ("final_plan_date", "plan_cease_date"),
+    ("final_plan_date", "review_meeting_date"),
+    ("review_meeting_date", "review_decision_date"),
+    ("amendment_notice_date", "amended_plan_date"),
+    ("reassessment_request_date", "reassessment_decision_date"),
+    ("reassessment_decision_date", "reassessment_plan_date"),
+    *[(f"advice_{k}_requested_date", f"advice_{k}_received_date") for k in ADVICE_KINDS],
+]
+
+
+@dataclass(frozen=True)
+class Check:
+    code: str
+    name: str
+    title: str
+    action: str
+    needs: tuple[str, ...]
+    run: Callable[[pl.DataFrame, dt.date], pl.DataFrame]
+
+
+def _empty() -> pl.DataFrame:
+    return pl.DataFrame(schema=DQ_SCHEMA)
+
+
+def _rows(df: pl.DataFrame, mask: pl.Expr, column: str, message: pl.Expr, code: str) -> pl.DataFrame:
+    return df.filter(mask).select(
+        pl.lit(code).alias("check"), pl.col("_idx"), pl.lit(column).alias("column"),
+        message.alias("message"))
+
+
+def _date_columns(df: pl.DataFrame) -> list[str]:
+    return [c for c in df.columns if c in BY_NAME and BY_NAME[c].kind == "date"]
+
+
+def _unreadable(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+    parts = []
+    for c in _date_columns(df):
+        shown = pl.lit("(value not shown)") if c in PERSONAL else pl.col(f"{c}__raw")
+        parts.append(_rows(df, pl.col(f"{c}__err").is_not_null(), c, pl.format(
+            "{}: '{}' is {}", pl.lit(c), shown, pl.col(f"{c}__err")), "DQ01"))
+    return pl.concat(parts) if parts else _empty()
+
+
+def _order(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+    parts = []
+    for early, late in ORDER:
+        if early in df.columns and late in df.columns:
+            bad = (pl.col(late) < pl.col(early)).fill_null(False)
+            shown = pl.lit("(date of birth)") if early in PERSONAL else pl.col(early).cast(pl.String)
+            parts.append(_rows(df, bad, late, pl.format(
+                "{} {} is before {} {}", pl.lit(late), pl.col(late), pl.lit(early), shown), "DQ02"))
+    return pl.concat(parts) if parts else _empty()
+
+
+def _future(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+    parts = []
+    for c in _date_columns(df):
+        shown = pl.lit("(date of birth)") if c in PERSONAL else pl.col(c).cast(pl.String)
+        parts.append(_rows(df, (pl.col(c) > pl.lit(as_of)).fill_null(False), c, pl.format(
+            "{} {} is after the as-of date {}", pl.lit(c), shown, pl.lit(as_of)), "DQ03"))
+    return pl.concat(parts) if parts else _empty()
+
+
+def _duplicates(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+    dup = pl.col("record_id").is_duplicated()
+    count = pl.len().over("record_id")
+    return _rows(df, dup, "record_id", pl.format(
+        "record_id '{}' appears on {} rows", pl.col("record_id"), count), "DQ04")
+
+
+def _open_case(df: pl.DataFrame) -> pl.Expr:
+    """An assessment still under way, or a plan in force (issued, not ceased)."""
+    cols = set(df.columns)
+
+    def col(name: str) -> pl.Expr:
+        return pl.col(name) if name in cols else pl.lit(None)
+
+    closed_request = (col("request_outcome").is_in(["not_assess", "withdrawn"]).fill_null(False)
+                      | col("assessment_outcome").is_in(["not_issue"]).fill_null(False))
+    assessing = col("request_received_date").is_not_null() & col("final_plan_date").is_null() & ~closed_request
+    in_force = col("final_plan_date").is_not_null() & col("plan_cease_date").is_null()
+    return assessing | in_force
+
+
+def _no_caseworker(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+    blank = pl.col("caseworker").is_null() | (pl.col("caseworker") == "")
+    return _rows(df, blank & _open_case(df), "caseworker",
+                 pl.lit("open case with no caseworker recorded"), "DQ05")
+
+
+def _flag_no_reason(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+    mask = (pl.col("exception_20w") == "1").fill_null(False)
+    if "exception_reason" in df.columns:
+        mask = mask & pl.col("exception_reason").is_null()
+    return _rows(df, mask, "exception_20w", pl.lit(
+        "20-week exception flagged with no reason (counted as excepted for AS05 only, as DfE does)"),
+        "DQ06")
+
+
+def _plan_no_request(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+    mask = pl.col("final_plan_date").is_not_null() & pl.col("request_received_date").is_null()
+    if "transfer_in_date" in df.columns:  # a plan transferred in legitimately has no request here
+        mask = mask & pl.col("transfer_in_date").is_null()
+    return _rows(df, mask, "request_received_date",
+                 pl.lit("final plan issued but no request date recorded"), "DQ07")
+
+
+def _exception_share(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+    year_ago = as_of - dt.timedelta(days=365)
+    issued = df.filter(pl.col("final_plan_date").is_between(pl.lit(year_ago), pl.lit(as_of)))
+    if issued.height < EXCEPTION_SHARE_MIN_PLANS:
+        return _empty()
+    flagged = pl.col("exception_20w") == "1" if "exception_20w" in df.columns else pl.lit(False)
+    if "exception_reason" in df.columns:
+        flagged = flagged | pl.col("exception_reason").is_not_null()
+    share = issued.select(flagged.fill_null(False).mean()).item()
+    if share <= EXCEPTION_SHARE_LIMIT:
+        return _empty()
+    return pl.DataFrame({
+        "check": ["DQ08"], "_idx": [None], "column": ["exception_20w"],
+        "message": [f"{share:.0%} of the {issued.height} plans issued in the 12 months to "
+                    f"{as_of} are flagged as exceptions (above {EXCEPTION_SHARE_LIMIT:.0%})"],
+    }, schema=DQ_SCHEMA)
+
+
+def _age(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+    at = pl.col("request_received_date") if "request_received_date" in df.columns else pl.lit(as_of)
+    at = pl.coalesce(at, pl.lit(as_of))
+    age_days = (at - pl.col("birth_date")).dt.total_days()
+    # 0-25: the EHC duties end at the young person's 25th birthday.
+    bad = ((age_days < 0) | (pl.col("birth_date").dt.offset_by("26y") <= at)).fill_null(False)
+    return _rows(df, bad, "birth_date",
+                 pl.lit("age outside 0-25 at the request (or the as-of date)"), "DQ09")
+
+
+def _unknown_codes(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+    parts = []
+    for c in VALUES:
+        if c in df.columns:
+            parts.append(_rows(df, (pl.col(c) == "?").fill_null(False), c, pl.format(
+                "{}: '{}' is not a known value", pl.lit(c), pl.col(f"{c}__raw")), "DQ10"))
+    if "cease_reason" in df.columns:
+        known = [str(n) for n in range(1, 10)]
+        code = pl.col("cease_reason").str.replace(r"\.0$", "")
+        parts.append(_rows(df, code.is_not_null() & (code != "") & ~code.is_in(known), "cease_reason",
+                           pl.format("cease_reason: '{}' is not a SEN2 code 1-9", pl.col("cease_reason")),
+                           "DQ10"))
+    return pl.concat(parts) if parts else _empty()
+
+
+CHECKS: tuple[Check, ...] = (
+    Check("DQ01", "unreadable-date", "Cell in a date column that is not a date",
+          "Correct the cell in the case-management system to a real date (dd/mm/yyyy), or clear it "
+          "if the event has not happened.", (), _unreadable),
+    Check("DQ02", "dates-out-of-order", "Dates in an impossible order",
+          "Check both dates against the case file and correct the one that is wrong.", (), _order),
+    Check("DQ03", "date-after-as-of", "Date after the as-of date",
+          "A future date is usually a typing error: correct it, or rerun with the right --as-of.",
+          (), _future),
+    Check("DQ04", "duplicate-record-id", "The same record id on more than one row",
+          "Remove the duplicate rows from the export, or give each episode its own id.",
+          ("record_id",), _duplicates),
+    Check("DQ05", "open-case-no-caseworker", "Open case with no caseworker",
+          "Allocate an EHC coordinator to the case and record them.",
+          ("caseworker",), _no_caseworker),
+    Check("DQ06", "exception-without-reason", "20-week exception flagged with no reason",
+          "Record which exception applies (reg 10(4)(a)-(d)), or clear the flag if none does.",
+          ("exception_20w",), _flag_no_reason),
+    Check("DQ07", "plan-without-request", "Final plan with no request date",
+          "Record the date the request for assessment was received (or the transfer-in date).",
+          ("final_plan_date", "request_received_date"), _plan_no_request),
+    Check("DQ08", "implausible-exception-share", "Implausibly high share of exception cases",
+          "Review how exceptions are recorded: only the statutory reasons count, and only when "
+          "they made the limit impractical.", ("final_plan_date",), _exception_share),
+    Check("DQ09", "age-out-of-range", "Age outside 0-25",
+          "Correct the date of birth or the request date.", ("birth_date",), _age),
+    Check("DQ10", "unknown-code", "Value not in the column's code list",
+          "Correct the value, or map the local wording in sendcheck.toml [values].", (),
+          _unknown_codes),
+)
+
+
+def run_checks(episodes: pl.DataFrame, as_of: dt.date, select=None, ignore=None
+               ) -> tuple[pl.DataFrame, dict[str, tuple[str, ...] | None]]:
+    """All data-quality findings, and which checks were skipped for lack of columns."""
+    parts, skipped = [], {}
+    cols = set(episodes.columns)
+    for check in CHECKS:
+        if select and not any(check.code.startswith(p.upper()) for p in select):
+            continue
+        if ignore and any(check.code.startswith(p.upper()) for p in ignore):
+            continue
+        # record_id always exists after preparation; DQ04 needs it in the input itself.
+        missing = tuple(c for c in check.needs if c not in cols or
+                        (c == "record_id" and "record_id__given" not in cols))
+        skipped[check.code] = missing or None
+        if not missing:
+            parts.append(check.run(episodes, as_of))
+    found = pl.concat(parts) if parts else _empty()
+    return found.cast(DQ_SCHEMA), skipped
+
+
+BY_CODE = {c.code: c for c in CHECKS}

@@ -1,0 +1,285 @@
+"""Reading a case-management export (CSV or Excel) into one all-text table with canonical headers.
+
+Everything is read as text so nothing is lost to type inference (calamine drops rows that do
+not fit a column's guessed type; polars' CSV date guessing leaves a column as text on one bad
+cell). Dates are parsed later, by sendcheck.dates, cell by cell with reasons.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.etree.ElementTree import iterparse
+
+import polars as pl
+
+from sendcheck.columns import ALIASES, normalise_header
+from sendcheck.errors import SendcheckError
+
+HEADER_SCAN_ROWS = 30  # title rows above the header: council reports rarely have more than a few
+DELIMITERS = (",", ";", "\t", "|")
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+
+
+@dataclass
+class Table:
+    """One input file, read: text cells under canonical column names, plus `_row` and `_source`."""
+
+    path: str
+    sheet: str | None
+    header_row: int  # spreadsheet row of the header (1-based)
+    frame: pl.DataFrame
+    mapping: dict[str, str]  # canonical column -> header as written in the file
+    unmapped: list[str]
+    sha256: str
+    blank_rows: int = 0
+    encoding: str | None = None
+    delimiter: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        """Data rows below the header (blank rows included: every row is accounted for)."""
+        return self.frame.height + self.blank_rows
+
+
+def header_index(config_columns: dict[str, str] | None = None) -> dict[str, str]:
+    """Normalised header -> canonical column: built-in aliases, then the local config's mapping."""
+    index = dict(ALIASES)
+    for header, canonical in (config_columns or {}).items():
+        index[normalise_header(header)] = canonical
+    return index
+
+
+def map_headers(headers: list[object], index: dict[str, str]) -> tuple[dict[str, int], list[str]]:
+    """Map header cells to canonical columns. Two headers for one column is an error."""
+    found: dict[str, int] = {}
+    unmapped: list[str] = []
+    for i, header in enumerate(headers):
+        text = "" if header is None else str(header).strip()
+        canonical = index.get(normalise_header(text)) if text else None
+        if canonical is None:
+            if text:
+                unmapped.append(text)
+            continue
+        if canonical in found:
+            first = headers[found[canonical]]
+            raise SendcheckError(
+                f"two columns map to {canonical}: {first!r} and {text!r}; "
+                f"remove one or map them in sendcheck.toml [columns]")
+        found[canonical] = i
+    return found, unmapped
+
+
+def _score(row: list[object], index: dict[str, str]) -> int:
+    return len({index[k] for k in (normalise_header(c) for c in row if c) if k in index})
+
+
+def _find_header(rows: list[list[object]], index: dict[str, str], where: str) -> int:
+    scores = [_score(r, index) for r in rows[:HEADER_SCAN_ROWS]]
+    best = max(scores, default=0)
+    if best == 0:
+        raise SendcheckError(
+            f"{where}: no recognisable column header in the first {HEADER_SCAN_ROWS} rows "
+            f"(expected headers such as 'Date Request Received' or 'ReceivedDate'; "
+            f"map yours in sendcheck.toml [columns])")
+    return scores.index(best)
+
+
+def _build(raw: pl.DataFrame, header_at: int, first_row: int, index: dict[str, str],
+           path: Path, sheet: str | None, sha: str, **extra) -> Table:
+    headers = list(raw.row(header_at)) if raw.height > header_at else []
+    found, unmapped = map_headers(headers, index)
+    body = raw.slice(header_at + 1)
+    names = raw.columns
+    frame = body.select([pl.col(names[i]).alias(c) for c, i in found.items()])
+    frame = frame.with_columns(
+        pl.int_range(first_row + header_at + 1, first_row + header_at + 1 + body.height,
+                     dtype=pl.Int64).alias("_row"),
+        pl.lit(path.name).alias("_source"),
+    )
+    # A row whose every cell is blank is not an episode; it is counted, not evaluated.
+    all_cells = [pl.col(n) for n in names]
+    blank = body.select(
+        pl.all_horizontal([c.is_null() | (c.str.strip_chars() == "") for c in all_cells])
+    ).to_series() if names else pl.Series([], dtype=pl.Boolean)
+    blank_rows = int(blank.sum()) if len(blank) else 0
+    if blank_rows:
+        frame = frame.filter(~blank)
+    mapping = {c: str(headers[i]).strip() for c, i in found.items()}
+    return Table(str(path), sheet, first_row + header_at, frame, mapping, unmapped, sha,
+                 blank_rows=blank_rows, **extra)
+
+
+# ---------------------------------------------------------------- CSV
+
+
+def _decode(data: bytes, where: str) -> tuple[str, str]:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
+    if b"\x00" in data[:65536]:
+        raise SendcheckError(f"{where}: not a text table (binary content; is it really a CSV?)")
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "windows-1252"
+    except UnicodeDecodeError:
+        # cp1252 leaves five bytes undefined; latin-1 reads them rather than failing the file.
+        return data.decode("latin-1"), "latin-1"
+
+
+def read_csv(path: Path, index: dict[str, str], sha: str, data: bytes) -> Table:
+    where = path.name
+    text, encoding = _decode(data, where)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise SendcheckError(f"{where}: the file is empty")
+    head_lines = text[: 1 << 20].split("\n")[:HEADER_SCAN_ROWS]
+    best: tuple[int, int, str, int] | None = None  # (score, columns, delimiter, header line)
+    for delim in DELIMITERS:
+        rows = list(csv.reader(head_lines, delimiter=delim))
+        scores = [_score(r, index) for r in rows]
+        if not scores:
+            continue
+        top = max(scores)
+        at = scores.index(top)
+        key = (top, len(rows[at]), delim, at)
+        if best is None or key[:2] > best[:2]:
+            best = key
+    if best is None or best[0] == 0:
+        _find_header([], index, where)  # raises the standard message
+    _, _, delim, at = best
+    try:
+        raw = pl.read_csv(
+            io.BytesIO(text.encode("utf-8")), has_header=False, skip_rows=at, infer_schema=False,
+            separator=delim, truncate_ragged_lines=True, quote_char='"', raise_if_empty=False,
+        )
+    except pl.exceptions.PolarsError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise SendcheckError(f"{where}: could not read as CSV ({first})") from None
+    return _build(raw, 0, at + 1, index, path, None, sha, encoding=encoding, delimiter=delim)
+
+
+# ---------------------------------------------------------------- Excel
+
+
+def _first_used_row(path: Path, sheet_index: int) -> int:
+    """Spreadsheet row of the first cell with a value in the sheet.
+
+    calamine (fastexcel) starts its range at the first used row and does not say which row that
+    is; error messages must give the real spreadsheet row, so read it from the sheet XML,
+    stopping at the first cell with a value.
+    """
+    with zipfile.ZipFile(path) as zf:
+        rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+        book = zf.read("xl/workbook.xml").decode("utf-8", "replace")
+        import re
+
+        rids = re.findall(r'<(?:\w+:)?sheet\b[^>]*?\br:id="([^"]+)"', book) or re.findall(
+            r'<(?:\w+:)?sheet\b[^>]*?\bid="([^"]+)"', book)
+        targets = dict(re.findall(r'<Relationship\b[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels))
+        targets |= {a: b for b, a in re.findall(
+            r'<Relationship\b[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)}
+        target = targets.get(rids[sheet_index]) if sheet_index < len(rids) else None
+        if not target:
+            return 1
+        target = target.lstrip("/")
+        name = target if target.startswith("xl/") else "xl/" + target
+        with zf.open(name) as fh:
+            row_no = None
+            for _, elem in iterparse(fh, events=("end",)):
+                tag = elem.tag.rsplit("}", 1)[-1]
+                if tag in ("v", "is") and (elem.text or len(elem)):
+                    return row_no or 1
+                if tag == "c":
+                    ref = elem.get("r", "")
+                    digits = "".join(ch for ch in ref if ch.isdigit())
+                    row_no = int(digits) if digits else row_no
+                    elem.clear()
+    return 1
+
+
+def _refuse_non_xlsx(path: Path, data: bytes) -> None:
+    where = path.name
+    if data.startswith(OLE_MAGIC):
+        if ENCRYPTED_STREAM in data:
+            raise SendcheckError(f"{where}: the workbook is password-protected; save an unprotected copy")
+        raise SendcheckError(f"{where}: a legacy Excel 97-2003 (.xls) file; save it as .xlsx or .csv")
+    if not data.startswith(b"PK"):
+        raise SendcheckError(f"{where}: not an .xlsx workbook (it is not a zip package)")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            names = set(zf.namelist())
+            if "mimetype" in names and b"opendocument" in zf.read("mimetype"):
+                raise SendcheckError(
+                    f"{where}: an OpenDocument spreadsheet (.ods); save it as .xlsx or .csv")
+            if "xl/workbook.xml" not in names:
+                raise SendcheckError(f"{where}: not an Excel workbook (no xl/workbook.xml inside)")
+            bad = zf.testzip()
+            if bad:
+                raise SendcheckError(f"{where}: the workbook is damaged ({bad} is corrupt)")
+    except (zipfile.BadZipFile, EOFError, OSError) as exc:
+        raise SendcheckError(f"{where}: the workbook is damaged or truncated ({exc})") from None
+
+
+def read_excel(path: Path, index: dict[str, str], sha: str, data: bytes,
+               sheet: str | None) -> Table:
+    import fastexcel
+
+    where = path.name
+    _refuse_non_xlsx(path, data)
+    try:
+        reader = fastexcel.read_excel(data)
+        names = reader.sheet_names
+        if sheet is not None and sheet not in names:
+            raise SendcheckError(
+                f"{where}: no sheet named {sheet!r} (sheets: {', '.join(names)})")
+        sheet_index = names.index(sheet) if sheet is not None else 0
+        loaded = reader.load_sheet(sheet_index, header_row=None, dtypes="string")
+        raw = loaded.to_polars()
+    except SendcheckError:
+        raise
+    except Exception as exc:  # fastexcel raises its own hierarchy; any failure here is the file's
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise SendcheckError(f"{where}: could not read the workbook ({first})") from None
+    if raw.height == 0:
+        raise SendcheckError(f"{where}: sheet {names[sheet_index]!r} is empty")
+    first_row = _first_used_row(path, sheet_index)
+    rows = [list(r) for r in raw.head(HEADER_SCAN_ROWS).iter_rows()]
+    at = _find_header(rows, index, f"{where} sheet {names[sheet_index]!r}")
+    return _build(raw, at, first_row, index, path, names[sheet_index], sha)
+
+
+# ---------------------------------------------------------------- entry
+
+
+def read_export(path: str | Path, sheet: str | None = None,
+                config_columns: dict[str, str] | None = None) -> Table:
+    """Read one export; whole-file problems raise SendcheckError (exit 2)."""
+    path = Path(path)
+    if not path.exists():
+        raise SendcheckError(f"{path}: no such file")
+    if path.is_dir():
+        raise SendcheckError(f"{path}: is a folder, not an export file")
+    suffix = path.suffix.lower()
+    if suffix in (".xls", ".ods", ".numbers", ".xlsb"):
+        raise SendcheckError(f"{path.name}: {suffix} files are not supported; save as .xlsx or .csv")
+    if suffix not in (".csv", ".txt", ".xlsx", ".xlsm"):
+        raise SendcheckError(f"{path.name}: unsupported file type {suffix or '(none)'}; "
+                             f"give a .csv, .xlsx or .xlsm export")
+    data = path.read_bytes()
+    if not data.strip():
+        raise SendcheckError(f"{path.name}: the file is empty")
+    sha = hashlib.sha256(data).hexdigest()
+    index = header_index(config_columns)
+    if suffix in (".xlsx", ".xlsm"):
+        return read_excel(path, index, sha, data, sheet)
+    return read_csv(path, index, sha, data)

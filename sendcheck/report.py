@@ -1,0 +1,158 @@
+"""What an audit reports: findings, per-rule summary, the fail-on verdict, and the JSON shape.
+
+Output formats (table, CSV, JSON) all start from `findings_frame` and `summary` here, so the
+numbers agree whatever the format.
+"""
+
+from __future__ import annotations
+
+import json
+
+import polars as pl
+
+from sendcheck import __version__
+from sendcheck.audit import Audit
+from sendcheck.columns import PERSONAL
+from sendcheck.engine import STATUSES, add_messages
+from sendcheck.quality import BY_CODE
+
+HIDDEN_BY_DEFAULT = ("met", "pending", "not_applicable")
+STATUS_RANK = {s: i for i, s in enumerate(
+    ("overdue", "late", "early", "due_soon", "invalid", "excepted", "pending", "met", "not_applicable"))}
+FAIL_LEVELS = ("none", "invalid", "overdue", "breach", "due_soon")
+FINDING_KEYS = ("rule", "kind", "status", "record_id", "person_id", "caseworker", "source", "row",
+                "start", "due", "done", "days_over", "exception", "message")
+
+
+def _episode_columns(audit: Audit, personal: bool) -> list[str]:
+    cols = ["record_id", "person_id", "caseworker"]
+    if personal:
+        cols += [c for c in PERSONAL]
+    return [c for c in cols if c in audit.episodes.columns]
+
+
+def _attach(audit: Audit, frame: pl.DataFrame, personal: bool) -> pl.DataFrame:
+    """Join episode identity (record, person, caseworker, source, row) onto findings by _idx."""
+    cols = _episode_columns(audit, personal)
+    ident = audit.episodes.select("_idx", *cols, pl.col("_source").alias("source"),
+                                  pl.col("_row").alias("row"))
+    out = frame.join(ident, on="_idx", how="left", maintain_order="left")
+    for c in ("person_id", "caseworker"):
+        if c not in out.columns:
+            out = out.with_columns(pl.lit(None, pl.String).alias(c))
+    return out
+
+
+def findings_frame(audit: Audit, all_statuses: bool = False, personal: bool = False) -> pl.DataFrame:
+    """Rule findings and data-quality findings, in one stable order, with messages."""
+    res = audit.results
+    if not all_statuses:
+        res = res.filter(~pl.col("status").is_in(HIDDEN_BY_DEFAULT))
+    res = add_messages(res, audit.rules)
+    rules = _attach(audit, res, personal)
+    dq = _attach(audit, audit.quality, personal).with_columns(
+        pl.col("check").alias("rule"), pl.lit(None, pl.String).alias("kind"),
+        pl.lit("invalid").alias("status"), pl.lit(None, pl.Date).alias("start"),
+        pl.lit(None, pl.Date).alias("due"), pl.lit(None, pl.Date).alias("done"),
+        pl.lit(None, pl.Int64).alias("days_over"), pl.lit(None, pl.String).alias("exception"),
+    )
+    keys = list(FINDING_KEYS) + [c for c in PERSONAL if personal and c in rules.columns]
+    both = pl.concat([rules.select(keys), dq.select(keys)], how="vertical_relaxed")
+    rank = pl.col("status").replace_strict(STATUS_RANK, return_dtype=pl.Int32)
+    return both.sort(
+        [pl.col("rule"), pl.col("kind"), rank, pl.col("days_over"), pl.col("source"), pl.col("row"),
+         pl.col("message")],
+        descending=[False, False, False, True, False, False, False], nulls_last=True,
+        maintain_order=True)
+
+
+def summary(audit: Audit) -> dict[str, dict[str, int]]:
+    counts = audit.results.group_by("rule", "status").len()
+    out: dict[str, dict[str, int]] = {
+        run.rule.code: {s: 0 for s in STATUSES} for run in audit.runs if run.skipped is None}
+    for rule, status, n in counts.iter_rows():
+        out[rule][status] = n
+    return out
+
+
+def quality_summary(audit: Audit) -> list[dict]:
+    counts = dict(audit.quality.group_by("check").len().iter_rows())
+    out = []
+    for code, skipped in audit.quality_skipped.items():
+        check = BY_CODE[code]
+        out.append({"check": code, "name": check.name, "title": check.title,
+                    "findings": counts.get(code, 0), "action": check.action,
+                    "skipped": list(skipped) if skipped else None})
+    return out
+
+
+def verdict(audit: Audit, fail_on: str, strict: bool = False) -> bool:
+    """True when anything is at or above the --fail-on level (exit 1)."""
+    if fail_on == "none":
+        return False
+    level = FAIL_LEVELS.index(fail_on)
+    severity = {r.code: r.severity for r in audit.rules.values()}
+    counted = [code for code, sev in severity.items() if strict or sev == "error"]
+    res = audit.results.filter(pl.col("rule").is_in(counted))
+    statuses = set(res.get_column("status").unique().to_list())
+    if audit.quality.height or "invalid" in statuses:
+        return True
+    if level >= FAIL_LEVELS.index("overdue") and "overdue" in statuses:
+        return True
+    if level >= FAIL_LEVELS.index("breach") and statuses & {"late", "early"}:
+        return True
+    return level >= FAIL_LEVELS.index("due_soon") and "due_soon" in statuses
+
+
+def totals(audit: Audit) -> dict[str, int]:
+    res = audit.results
+    return {
+        "overdue": res.filter(pl.col("status") == "overdue").height,
+        "due_soon": res.filter(pl.col("status") == "due_soon").height,
+        "data_quality": audit.quality.height,
+    }
+
+
+def rows_account(audit: Audit) -> dict[str, int]:
+    """Rows read = rows evaluated + rows rejected (blank rows are the only rows not evaluated)."""
+    return {"read": audit.rows_read, "evaluated": audit.episodes.height, "rejected": audit.rows_blank}
+
+
+def rules_list(audit: Audit) -> list[dict]:
+    out = []
+    for run in audit.runs:
+        r = run.rule
+        item = {"code": r.code, "name": r.name, "severity": r.severity, "source": r.source,
+                "url": r.url, "skipped": list(run.skipped) if run.skipped else None}
+        if run.missing_kinds:
+            item["kinds_skipped"] = list(run.missing_kinds)
+        out.append(item)
+    return out
+
+
+def to_json_dict(audit: Audit, all_statuses: bool = False, personal: bool = False) -> dict:
+    found = findings_frame(audit, all_statuses, personal)
+    findings = found.with_columns(
+        [pl.col(c).cast(pl.String) for c in ("start", "due", "done")]).to_dicts()
+    return {
+        "sendcheck_version": __version__,
+        "as_of": audit.options.as_of.isoformat(),
+        "inputs": [{"path": t.path, "sheet": t.sheet, "rows": t.rows, "sha256": t.sha256}
+                   for t in audit.tables],
+        "rows": rows_account(audit),
+        "rules": rules_list(audit),
+        "summary": summary(audit),
+        "data_quality": quality_summary(audit),
+        "findings": findings,
+    }
+
+
+def to_json(audit: Audit, all_statuses: bool = False, personal: bool = False) -> str:
+    return json.dumps(to_json_dict(audit, all_statuses, personal), indent=2, ensure_ascii=False) + "\n"
+
+
+def cron_line(audit: Audit) -> str:
+    names = " ".join(t.path.rsplit("/", 1)[-1] for t in audit.tables)
+    t = totals(audit)
+    return (f"sendcheck: {audit.options.as_of} {names} {audit.rows_read} rows: {t['overdue']} overdue, "
+            f"{t['due_soon']} due soon, {t['data_quality']} data-quality findings")

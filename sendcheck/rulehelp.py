@@ -1,0 +1,72 @@
+"""Explaining rules to people: `sendcheck rules`, `sendcheck rules CODE`, and the README table."""
+
+from __future__ import annotations
+
+import textwrap
+
+from sendcheck.rulebook import Rule
+
+README_BEGIN = "<!-- rules-table:begin (generated from rules/*.toml by `python -m sendcheck.rulehelp`) -->"
+README_END = "<!-- rules-table:end -->"
+
+
+def limit_text(rule: Rule) -> str:
+    if rule.mode == "earliest":
+        return f"at least {rule.limit.label.replace('-', ' ')}s after the start"
+    return f"{rule.limit.label.replace('-', ' ')}s"
+
+
+def list_rules(rules: list[Rule]) -> str:
+    width = max(len(r.name) for r in rules)
+    lines = [f"{r.code}  {r.name:<{width}}  {r.severity:<7}  {limit_text(r):<28}  {r.source}"
+             for r in rules]
+    return "\n".join(lines) + "\n"
+
+
+def explain_rule(rule: Rule) -> str:
+    def para(text: str) -> str:
+        return textwrap.fill(" ".join(text.split()), 96, initial_indent="  ", subsequent_indent="  ")
+
+    kinds = f" (one finding per advice kind: {', '.join(rule.kinds)})" if rule.kinds else ""
+    out = [
+        f"{rule.code} {rule.name}: {rule.title}",
+        "",
+        f"Law:        {rule.source}  {rule.url}",
+        f"Severity:   {rule.severity}",
+        f"Start:      {rule.start}{kinds}",
+        f"End:        {rule.end}",
+        f"Limit:      {limit_text(rule)} ({rule.limit})",
+        f"Exceptions: {', '.join(rule.exceptions) if rule.exceptions else 'none'}"
+        + (" (a 20-week exception flag with no reason also counts)" if rule.flag_excepts else ""),
+        "",
+        "Why it matters:", para(rule.why),
+        "What to do:", para(rule.action),
+    ]
+    if rule.notes:
+        out += ["Notes:", para(rule.notes)]
+    out += ["", "Worked examples:"]
+    for ex in rule.examples:
+        due = f", due {ex['due']}" if "due" in ex else ""
+        out.append(f"  - {ex['title']} (as of {ex['as_of']}{due}: {ex['status']})")
+    return "\n".join(out) + "\n"
+
+
+def readme_table(rules: list[Rule]) -> str:
+    rows = ["| code | name | limit | exceptions | severity | source |", "|---|---|---|---|---|---|"]
+    for r in rules:
+        rows.append(f"| {r.code} | `{r.name}` | {limit_text(r)} | "
+                    f"{', '.join(r.exceptions) or 'none'} | {r.severity} | [{r.source}]({r.url}) |")
+    return "\n".join([README_BEGIN, *rows, README_END])
+
+
+if __name__ == "__main__":  # regenerate the README's rules table in place
+    import re
+    from pathlib import Path
+
+    from sendcheck.rulebook import load_rules
+
+    readme = Path(__file__).resolve().parent.parent / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    pattern = re.escape(README_BEGIN) + r".*?" + re.escape(README_END)
+    readme.write_text(re.sub(pattern, lambda _: readme_table(load_rules()), text, flags=re.S),
+                      encoding="utf-8")
