@@ -60,7 +60,12 @@ def load_inputs(paths: list[str | Path], options: Options, config: Config) -> li
 
 def run_audit(paths: list[str | Path], options: Options, config: Config | None = None) -> Audit:
     config = config or Config()
-    tables = load_inputs(paths, options, config)
+    return audit_tables(load_inputs(paths, options, config), options, config)
+
+
+def audit_tables(tables: list[Table], options: Options, config: Config | None = None) -> Audit:
+    """The audit of tables already read (from files, or from rows in memory)."""
+    config = config or Config()
     raw = combine(tables)
     episodes = prepare(raw, options.as_of, config.values)
     rules = select_rules(load_rules(options.rules_dir), options.select, options.ignore)

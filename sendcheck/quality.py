@@ -127,6 +127,13 @@ def _flag_no_reason(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
         "DQ06")
 
 
+def _reason_flag_off(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+    mask = ((pl.col("exception_20w") == "0") & pl.col("exception_reason").is_not_null()).fill_null(False)
+    return _rows(df, mask, "exception_reason", pl.format(
+        "exception reason '{}' given but the 20-week exception flag is 0 (the flag is followed, "
+        "as DfE does)", pl.col("exception_reason__raw")), "DQ11")
+
+
 def _plan_no_request(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
     mask = pl.col("final_plan_date").is_not_null() & pl.col("request_received_date").is_null()
     if "transfer_in_date" in df.columns:  # a plan transferred in legitimately has no request here
@@ -207,6 +214,9 @@ CHECKS: tuple[Check, ...] = (
     Check("DQ10", "unknown-code", "Value not in the column's code list",
           "Correct the value, or map the local wording in sendcheck.toml [values].", (),
           _unknown_codes),
+    Check("DQ11", "exception-flag-disagrees", "Exception reason given but the flag says none",
+          "Set the 20-week exception flag to 1 if the exception applied, or clear the reason.",
+          ("exception_20w", "exception_reason"), _reason_flag_off),
 )
 
 

@@ -261,6 +261,17 @@ def read_excel(path: Path, index: dict[str, str], sha: str, data: bytes,
 # ---------------------------------------------------------------- entry
 
 
+def table_from_rows(rows: list[dict[str, object]], name: str = "rows",
+                    config_columns: dict[str, str] | None = None) -> Table:
+    """A Table from in-memory rows keyed by header (worked examples, fixture cases, tests)."""
+    headers = list(dict.fromkeys(h for r in rows for h in r))
+    grid = [headers] + [[None if r.get(h) is None else str(r.get(h)) for h in headers] for r in rows]
+    raw = pl.DataFrame(grid, schema=[f"c{i}" for i in range(len(headers))], orient="row",
+                       schema_overrides={f"c{i}": pl.String for i in range(len(headers))})
+    return _build(raw, 0, 1, header_index(config_columns), Path(name), None, "")
+
+
+
 def read_export(path: str | Path, sheet: str | None = None,
                 config_columns: dict[str, str] | None = None) -> Table:
     """Read one export; whole-file problems raise SendcheckError (exit 2)."""
