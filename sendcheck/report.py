@@ -132,8 +132,7 @@ def rules_list(audit: Audit) -> list[dict]:
 
 def to_json_dict(audit: Audit, all_statuses: bool = False, personal: bool = False) -> dict:
     found = findings_frame(audit, all_statuses, personal)
-    findings = found.with_columns(
-        [pl.col(c).cast(pl.String) for c in ("start", "due", "done")]).to_dicts()
+    findings = found.with_columns(pl.col(pl.Date).cast(pl.String)).to_dicts()
     return {
         "sendcheck_version": __version__,
         "as_of": audit.options.as_of.isoformat(),

@@ -211,16 +211,25 @@ def rules_dir() -> Path:
     raise SendcheckError("no rules/ folder found beside the sendcheck package (broken install?)")
 
 
-def load_rules(directory: Path | None = None) -> list[Rule]:
-    directory = directory or rules_dir()
-    rules = [load_rule(p) for p in sorted(directory.glob("*.toml"))]
-    if not rules:
-        raise SendcheckError(f"no rule files (*.toml) in {directory}")
-    seen: dict[str, str] = {}
+def load_rules(extra: Path | None = None) -> list[Rule]:
+    """The built-in rules, plus a council's own rule files (local variations) from `extra`."""
+    folders = [rules_dir()] + ([extra] if extra else [])
+    rules = []
+    for folder in folders:
+        if not folder.is_dir():
+            raise SendcheckError(f"{folder}: no such rules folder")
+        found = [load_rule(p) for p in sorted(folder.glob("*.toml"))]
+        if not found:
+            raise SendcheckError(f"no rule files (*.toml) in {folder}")
+        rules += found
+    codes: dict[str, str] = {}
+    names: dict[str, str] = {}
     for rule in rules:
-        if rule.name in seen:
-            raise SendcheckError(f"rule file {rule.code}.toml: name {rule.name!r} is also {seen[rule.name]}")
-        seen[rule.name] = rule.code
+        if rule.code in codes:  # codes are never reused: a local rule needs a code of its own
+            raise SendcheckError(f"rule file {rule.path}: code {rule.code} is already used by {codes[rule.code]}")
+        if rule.name in names:
+            raise SendcheckError(f"rule file {rule.path}: name {rule.name!r} is also {names[rule.name]}")
+        codes[rule.code], names[rule.name] = rule.path, rule.code
     return rules
 
 
