@@ -22,26 +22,42 @@ def combine(tables: list[Table]) -> pl.DataFrame:
     return pl.concat(frames, how="diagonal") if len(frames) > 1 else frames[0]
 
 
+def _parse_column(frame: pl.DataFrame, name: str, pivot: int) -> pl.DataFrame:
+    """Replace text column `name` by its Date and add `name__err`.
+
+    The full day-first parser is costly per cell, and an export holds a few thousand distinct
+    dates in a million cells: parse each distinct value once, then join the answers back.
+    """
+    date, err = parse_dates(name, pivot)
+    lookup = frame.select(pl.col(name).unique()).with_columns(
+        date.alias(f"{name}__date"), err.alias(f"{name}__err"))
+    frame = frame.join(lookup, on=name, how="left", nulls_equal=True, maintain_order="left")
+    return frame.with_columns(pl.col(f"{name}__date").alias(name)).drop(f"{name}__date")
+
+
 def prepare(raw: pl.DataFrame, as_of: dt.date, values: dict[str, dict[str, str]] | None = None
             ) -> pl.DataFrame:
     """Typed episodes: one row per input row, `_idx` its position."""
     pivot = as_of.year + 1
     exprs: list[pl.Expr] = []
+    dated = []
     for name in raw.columns:
         col = BY_NAME.get(name)
         if col is None:
             continue
         if col.kind == "date":
-            date, err = parse_dates(name, pivot)
-            exprs += [date.alias(name), err.alias(f"{name}__err"),
-                      pl.col(name).alias(f"{name}__raw")]
+            dated.append(name)
+            exprs.append(pl.col(name).alias(f"{name}__raw"))
         elif name in VALUES:
             extra = (values or {}).get(name)
             exprs += [canonical_value_expr(name, extra).alias(name),
                       pl.col(name).str.strip_chars().alias(f"{name}__raw")]
         else:
             exprs.append(pl.col(name).str.strip_chars().alias(name))
-    out = raw.with_columns(exprs).with_row_index("_idx")
+    out = raw.with_columns(exprs)
+    for name in dated:
+        out = _parse_column(out, name, pivot)
+    out = out.with_row_index("_idx")
     row_id = pl.col("_row").cast(pl.String)
     if "record_id" in out.columns:
         # A blank record id falls back to the spreadsheet row, so every episode can be named.
