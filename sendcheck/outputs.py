@@ -14,6 +14,8 @@ from sendcheck.audit import Audit
 from sendcheck.report import findings_frame, quality_summary, rows_account, rules_list, summary
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+NUMERIC_HEADERS = {"met", "late", "early", "overdue", "due soon", "pending", "excepted", "invalid",
+                   "n/a", "on time", "row", "days", "findings"}
 TABLE_LIMIT = 20  # rows per list in the table view before "... and N more"
 
 
@@ -89,7 +91,11 @@ class View:
 
             t = Table(title=title, title_justify="left", show_lines=False)
             for h in headers:
-                t.add_column(h, overflow="fold")
+                # Ids, codes and numbers never wrap (a cron log or a narrow terminal must not
+                # cut a record id); only the free text columns fold.
+                wraps = h in ("message", "what to do")
+                t.add_column(h, overflow="fold", no_wrap=not wraps,
+                             justify="right" if h in NUMERIC_HEADERS else "left")
             for r in rows:
                 t.add_row(*["" if v is None else str(v) for v in r])
             self.console.print(t)
@@ -111,6 +117,10 @@ def _list_section(view: View, title: str, found: pl.DataFrame, status: str, rule
         rows = rows.sort(["days_over", "rule", "row"], descending=[True, False, False])
     else:
         rows = rows.sort(["due", "rule", "row"])
+    if rows.height == 0:
+        view.text("")
+        view.text(f"{title}: none")
+        return
     shown = rows.head(TABLE_LIMIT)
     view.table(
         f"{title} ({rows.height})",
