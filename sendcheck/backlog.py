@@ -40,11 +40,19 @@ def closed_without_plan(cols: set[str]) -> pl.Expr:
             | (_col(cols, "assessment_outcome") == "not_issue").fill_null(False))
 
 
-def open_assessment(cols: set[str], as_of: dt.date) -> pl.Expr:
-    """A request received by the as-of date with no final plan and not closed without one."""
-    req = pl.col("request_received_date")
-    return ((req <= pl.lit(as_of)).fill_null(False) & pl.col("final_plan_date").is_null()
-            & ~closed_without_plan(cols))
+def open_assessment(cols: set[str], on: dt.date) -> pl.Expr:
+    """A request received by `on`, with no final plan by then and not closed without one by then
+    (a refusal, withdrawal or decision not to issue with no date recorded counts as closed).
+    On the as-of date this is today's backlog; on a past month end, that month's."""
+    day = pl.lit(on)
+    req, final = pl.col("request_received_date"), pl.col("final_plan_date")
+    closed_on = pl.when(_col(cols, "request_outcome").is_in(["not_assess", "withdrawn"]))
+    closed_on = closed_on.then(_col(cols, "request_outcome_date", pl.Date)).when(
+        _col(cols, "assessment_outcome") == "not_issue").then(
+        _col(cols, "assessment_outcome_date", pl.Date)).otherwise(pl.lit(None, pl.Date))
+    closed = closed_without_plan(cols) & (closed_on.is_null() | (closed_on <= day)).fill_null(True)
+    return ((req <= day).fill_null(False) & (final.is_null() | (final > day)).fill_null(False)
+            & ~closed)
 
 
 def plan_in_force(cols: set[str], on: dt.date) -> pl.Expr:

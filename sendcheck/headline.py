@@ -7,6 +7,7 @@ renders, so the JSON and the table show the same figures.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -203,3 +204,54 @@ def render_headline(view: View, h: Headline) -> None:
     render_measures(view, h.measures, h.period, h.cohort, h.suppress_below)
     render_backlog(view, h.backlog, h.suppress_below)
     render_caseload(view, h.caseload, h.suppress_below)
+
+
+def audit_json(audit: Audit, h: Headline, all_statuses: bool, personal: bool) -> str:
+    """The audit's JSON (contract section 5) with `measures`, `backlog`, `caseload` appended."""
+    from sendcheck.report import to_json_dict
+
+    out = to_json_dict(audit, all_statuses, personal) | headline_json(h)
+    return json.dumps(out, indent=2, ensure_ascii=False) + "\n"
+
+
+def caseload_report_json(audit: Audit, c: Caseload, below: int | None) -> str:
+    """`sendcheck caseload --format json`: the audit's header keys and the `caseload` key."""
+    from sendcheck.report import to_json_dict
+
+    head = {k: v for k, v in to_json_dict(audit).items()
+            if k in ("sendcheck_version", "as_of", "inputs", "rows")}
+    return json.dumps(head | {"caseload": suppressed_caseload(c, below)}, indent=2,
+                      ensure_ascii=False) + "\n"
+
+
+def headline_table(h: Headline, rich: bool, stream=None) -> str:
+    view = View(rich, stream)
+    render_headline(view, h)
+    return "" if rich else view.getvalue()
+
+
+def caseload_table(c: Caseload, below: int | None, rich: bool, stream=None) -> str:
+    from sendcheck import __version__
+
+    view = View(rich, stream)
+    view.text(f"sendcheck {__version__}: caseload as of {c.as_of.isoformat()}", style="bold")
+    render_caseload(view, c, below)
+    return "" if rich else view.getvalue()
+
+
+def caseload_csv(c: Caseload, below: int | None) -> str:
+    import io
+
+    import polars as pl
+
+    from sendcheck.outputs import neutralise_expr
+
+    data = suppressed_caseload(c, below)
+    rows = data["caseworkers"] + [{**data["total"], "caseworker": "total"}]
+    frame = pl.DataFrame(rows, infer_schema_length=None,
+                         schema_overrides=None if below is None else {
+                             k: pl.String for r in rows for k in r if k != "caseworker"})
+    text = [k for k, t in frame.schema.items() if t == pl.String]
+    buf = io.StringIO()
+    frame.with_columns(neutralise_expr(k) for k in text).write_csv(buf)
+    return buf.getvalue()
