@@ -196,8 +196,12 @@ def caseload(
     """Load per caseworker: plans, open assessments, reviews due, cases overdue and due soon."""
     from sendcheck.audit import Options, run_audit
     from sendcheck.config import load_config
-    from sendcheck.headline import (caseload_csv, caseload_report_json, caseload_table,
-                                    compute_caseload_for)
+    from sendcheck.headline import (
+        caseload_csv,
+        caseload_report_json,
+        caseload_table,
+        compute_caseload_for,
+    )
 
     result = run_audit(list(files), Options(as_of=parse_as_of(as_of), due_within=due_within,
                                             sheet=sheet), load_config(config))

@@ -14,8 +14,7 @@ from pathlib import Path
 from sendcheck import suppression
 from sendcheck.audit import Audit
 from sendcheck.backlog import Backlog, backlog_json, compute_backlog
-from sendcheck.caseload import (UNALLOCATED, Caseload, caseload_json, compute_caseload,
-                                read_staff)
+from sendcheck.caseload import UNALLOCATED, Caseload, caseload_json, compute_caseload, read_staff
 from sendcheck.measures import Measure, compute_measures, measure_rules
 from sendcheck.outputs import View
 from sendcheck.periods import Period, parse_period

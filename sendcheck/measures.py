@@ -448,7 +448,7 @@ def compute_measures(episodes: pl.DataFrame, rules: dict[str, Rule], period: Per
     if cohort not in COHORTS:
         raise ValueError(f"cohort must be one of {COHORTS}, not {cohort!r}")
     cols = set(episodes.columns)
-    args = dict(period=period, cohort=cohort, as_of=as_of)
+    args = {"period": period, "cohort": cohort, "as_of": as_of}
     out = []
     twenty = _timed_measure(
         episodes, id="final_plan_20w", title="New EHC plans issued within 20 weeks",

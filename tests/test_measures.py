@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from conftest import audit_rows
+
 from sendcheck.backlog import compute_backlog
 from sendcheck.measures import compute_measures, measure_rules
 from sendcheck.periods import parse_period
@@ -128,12 +128,12 @@ def measures(audit, period: str, cohort: str = "issued") -> dict:
 #   average (210 + 364 + 126 + 140 + 155 + 119 + 302) = 1416 / 7 / 7 = 28.90 -> 28.9;
 #   excluding (364 + 140 + 155 + 119) = 778 / 4 / 7 = 27.79 -> 27.8
 TWENTY = {
-    "2024": dict(den=7, within=2, pc=28.6, den_ex=4, within_ex=1, pc_ex=25.0, mid=4, year=1,
-                 mid_ex=2, year_ex=1, avg=33.6, avg_ex=36.1, not_counted=1),
-    "FY2024": dict(den=9, within=4, pc=44.4, den_ex=6, within_ex=3, pc_ex=50.0, mid=4, year=1,
-                   mid_ex=2, year_ex=1, avg=30.3, avg_ex=30.2, not_counted=1),
-    "AY2024": dict(den=7, within=3, pc=42.9, den_ex=4, within_ex=2, pc_ex=50.0, mid=4, year=0,
-                   mid_ex=2, year_ex=0, avg=28.9, avg_ex=27.8, not_counted=0),
+    "2024": {"den": 7, "within": 2, "pc": 28.6, "den_ex": 4, "within_ex": 1, "pc_ex": 25.0, "mid": 4, "year": 1,
+                 "mid_ex": 2, "year_ex": 1, "avg": 33.6, "avg_ex": 36.1, "not_counted": 1},
+    "FY2024": {"den": 9, "within": 4, "pc": 44.4, "den_ex": 6, "within_ex": 3, "pc_ex": 50.0, "mid": 4, "year": 1,
+                   "mid_ex": 2, "year_ex": 1, "avg": 30.3, "avg_ex": 30.2, "not_counted": 1},
+    "AY2024": {"den": 7, "within": 3, "pc": 42.9, "den_ex": 4, "within_ex": 2, "pc_ex": 50.0, "mid": 4, "year": 0,
+                   "mid_ex": 2, "year_ex": 0, "avg": 28.9, "avg_ex": 27.8, "not_counted": 0},
 }
 
 

@@ -7,8 +7,8 @@ import datetime as dt
 import json
 
 import pytest
-
 from conftest import run_cli
+
 from sendcheck.errors import SendcheckError
 from sendcheck.periods import month_periods, parse_period
 from sendcheck.suppression import values
