@@ -160,3 +160,28 @@ def test_audit_bad_period_exits_2(export):
     r = run_cli("audit", export, "--as-of", "2025-03-31", "--period", "FY25")
     assert r.code == 2
     assert "--period: 'FY25' is not a period" in r.err
+
+
+def test_audit_measures_from_excel_with_title_rows_and_date_cells(tmp_path):
+    # The same four cases as CSV above, as a council's workbook: two title rows, real date
+    # cells. January 2025: T1 (140 days, within) and T2 (141, late): 1 of 2 = 50.0%.
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["SEND casework report"])
+    ws.append(["Run 31/03/2025"])
+    lines = CSV.strip().split("\r\n")
+    ws.append(lines[0].split(","))
+    for line in lines[1:]:
+        cells = line.split(",")
+        ws.append([dt.datetime.strptime(c, "%d/%m/%Y") if c.count("/") == 2 else c
+                   for c in cells])
+    path = tmp_path / "export.xlsx"
+    wb.save(path)
+    r = run_cli("audit", path, "--as-of", "2025-03-31", "--format", "json", "--period",
+                "2025-01", "--fail-on", "none")
+    assert r.code == 0, r.err
+    v = json.loads(r.out)["measures"]["items"]["final_plan_20w"]["values"]
+    assert (v["plans_issued_den"], v["plans_issued_within_20_weeks"],
+            v["pc_plans_issued_within_20_weeks"]) == (2, 1, 50.0)
