@@ -299,15 +299,16 @@ def _review_measures(df: pl.DataFrame, period: Period, cohort: str, as_of: dt.da
     m.definition = (
         f"plans in force on {period.end} (final plan on or before it, not ceased by it), period "
         f"{_period_text(period)}; a review is expected for each such plan issued at least 12 "
-        f"months before {period.end}; held in the period = review meeting in the period; held "
-        f"within 12 months = latest review meeting after the day 12 months before {period.end}; "
+        f"months before {period.end}; expected reviews held = of those, review meeting in the "
+        f"period; held within 12 months = of those, latest review meeting after the day 12 "
+        f"months before {period.end}; "
         f"{m.exceptions}")
     if not m.missing:
         expected = in_force & (REVIEW_CYCLE.add(f) <= end)
         v = df.select(
             plans_in_force=in_force.fill_null(False).sum(),
             reviews_expected=expected.fill_null(False).sum(),
-            reviews_held=(expected & _in(r, period)).fill_null(False).sum(),
+            expected_reviews_held=(expected & _in(r, period)).fill_null(False).sum(),
             reviews_held_within_12_months=(expected & (r > year_before) & (r <= end))
             .fill_null(False).sum(),
         ).row(0, named=True)

@@ -229,7 +229,7 @@ def test_annual_reviews_calendar_2024(audit):
     # Held in 2024: R2 (15 Jan), R5 (31 Mar) = 2; latest meeting within the 12 months to
     # 31 Dec 2024: the same 2 -> 50.0%.
     v = measures(audit, "2024")["annual_reviews"].values
-    assert v == {"plans_in_force": 12, "reviews_expected": 4, "reviews_held": 2,
+    assert v == {"plans_in_force": 12, "reviews_expected": 4, "expected_reviews_held": 2,
                  "reviews_held_within_12_months": 2, "pc_reviews_held_within_12_months": 50.0}
 
 
