@@ -35,6 +35,11 @@ class Format(str, Enum):
     csv = "csv"
 
 
+class Cohort(str, Enum):
+    issued = "issued"
+    due = "due"
+
+
 class FailOn(str, Enum):
     none = "none"
     invalid = "invalid"
@@ -89,17 +94,25 @@ def audit(
     strict: Annotated[bool, typer.Option("--strict", help="Warning-severity rules count towards --fail-on.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show a full traceback on an internal error.")] = False,
     rules_dir: Annotated[Optional[Path], typer.Option("--rules-dir", help="A folder of the council's own rule files, added to the built-in rules.")] = None,
+    period: Annotated[Optional[str], typer.Option("--period", help="Period of the headline measures: 2024, FY2024, AY2024, 2024-Q3, 2024-09 or rolling-12m (default).")] = None,
+    cohort: Annotated[Cohort, typer.Option("--cohort", help="Measure cases done (issued) in the period, or falling due in it.")] = Cohort.issued,
+    staff: Annotated[Optional[Path], typer.Option("--staff", help="staff.csv (caseworker, FTE, role) for per-FTE loads.")] = None,
+    suppress_below: Annotated[Optional[int], typer.Option("--suppress-below", min=1, help="Show counts under N as <N in measures, backlog and caseload.")] = None,
 ) -> int:
     """Check export files and report breaches, cases due soon and data-quality findings."""
     from sendcheck.audit import Options, run_audit
     from sendcheck.config import load_config
-    from sendcheck.report import cron_line, to_json, verdict
+    from sendcheck.report import cron_line, verdict
 
     options = Options(as_of=parse_as_of(as_of), due_within=due_within, select=_codes(select),
                       ignore=_codes(ignore), sheet=sheet, strict=strict, rules_dir=rules_dir)
     result = run_audit(list(files), options, load_config(config))
+    if format is not Format.csv:
+        from sendcheck.headline import audit_json, compute_headline, headline_table
+
+        headline = compute_headline(result, period, cohort.value, staff, suppress_below)
     if format is Format.json:
-        _emit(to_json(result, all_statuses, include_personal_data), output)
+        _emit(audit_json(result, headline, all_statuses, include_personal_data), output)
     elif format is Format.csv:
         from sendcheck.outputs import to_csv
 
@@ -109,8 +122,9 @@ def audit(
 
         if output is None and _is_terminal():
             render_table(result, rich=True)
+            headline_table(headline, rich=True)
         else:
-            _emit(render_table(result, rich=False), output)
+            _emit(render_table(result, rich=False) + headline_table(headline, rich=False), output)
     print(cron_line(result), file=sys.stderr)
     return EXIT_FINDINGS if verdict(result, fail_on.value, strict) else EXIT_OK
 
@@ -164,6 +178,74 @@ def columns(
                      f"{', '.join(run.missing_kinds)})" if run.missing_kinds else "")
             out.append(f"  {run.rule.code} {run.rule.name}: runs{extra}")
     sys.stdout.write("\n".join(out) + "\n")
+    return EXIT_OK
+
+
+@app.command()
+def caseload(
+    files: Annotated[list[Path], typer.Argument(help="Export files: .csv, .xlsx or .xlsm.")],
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Count as of this date (default today).")] = None,
+    format: Annotated[Format, typer.Option("--format", help="Report format.")] = Format.table,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report here.")] = None,
+    staff: Annotated[Optional[Path], typer.Option("--staff", help="staff.csv (caseworker, FTE, role) for per-FTE loads.")] = None,
+    due_within: Annotated[int, typer.Option("--due-within", min=0, help="Look-ahead window in days for due soon.")] = 28,
+    suppress_below: Annotated[Optional[int], typer.Option("--suppress-below", min=1, help="Show counts under N as <N.")] = None,
+    sheet: Annotated[Optional[str], typer.Option("--sheet", help="Worksheet to read (default the first).")] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", help="sendcheck.toml to use (thresholds: [caseload]).")] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show a full traceback on an internal error.")] = False,
+) -> int:
+    """Load per caseworker: plans, open assessments, reviews due, cases overdue and due soon."""
+    from sendcheck.audit import Options, run_audit
+    from sendcheck.config import load_config
+    from sendcheck.headline import (
+        caseload_csv,
+        caseload_report_json,
+        caseload_table,
+        compute_caseload_for,
+    )
+
+    result = run_audit(list(files), Options(as_of=parse_as_of(as_of), due_within=due_within,
+                                            sheet=sheet), load_config(config))
+    load = compute_caseload_for(result, staff)
+    if format is Format.json:
+        _emit(caseload_report_json(result, load, suppress_below), output)
+    elif format is Format.csv:
+        _emit(caseload_csv(load, suppress_below), output)
+    elif output is None and _is_terminal():
+        caseload_table(load, suppress_below, rich=True)
+    else:
+        _emit(caseload_table(load, suppress_below, rich=False), output)
+    return EXIT_OK
+
+
+@app.command()
+def trend(
+    files: Annotated[list[Path], typer.Argument(help="Export files: .csv, .xlsx or .xlsm.")],
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="The last month is the one holding this date (default today).")] = None,
+    months: Annotated[int, typer.Option("--months", min=1, max=120, help="How many months to show.")] = 12,
+    format: Annotated[Format, typer.Option("--format", help="Report format.")] = Format.table,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report here.")] = None,
+    suppress_below: Annotated[Optional[int], typer.Option("--suppress-below", min=1, help="Show counts under N as <N.")] = None,
+    sheet: Annotated[Optional[str], typer.Option("--sheet", help="Worksheet to read (default the first).")] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", help="sendcheck.toml to use.")] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show a full traceback on an internal error.")] = False,
+) -> int:
+    """The main measures month by month, with a bar chart (table) or as a series (JSON, CSV)."""
+    from sendcheck.audit import Options, run_audit
+    from sendcheck.config import load_config
+    from sendcheck.trend import compute_trend, trend_csv, trend_json, trend_table
+
+    result = run_audit(list(files), Options(as_of=parse_as_of(as_of), sheet=sheet),
+                       load_config(config))
+    rows = compute_trend(result, months)
+    if format is Format.json:
+        _emit(trend_json(result, rows, suppress_below), output)
+    elif format is Format.csv:
+        _emit(trend_csv(rows, suppress_below), output)
+    elif output is None and _is_terminal():
+        trend_table(result, rows, suppress_below, rich=True)
+    else:
+        _emit(trend_table(result, rows, suppress_below, rich=False), output)
     return EXIT_OK
 
 

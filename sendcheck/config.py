@@ -13,6 +13,18 @@ from sendcheck.errors import SendcheckError
 
 FILENAME = "sendcheck.toml"
 SECTIONS = {"columns": dict, "values": dict}
+SECTIONS["caseload"] = dict
+
+
+@dataclass
+class CaseloadLimits:
+    """[caseload]: benchmarks per full-time caseworker. There is no official benchmark; the
+    defaults are one council's cabinet paper (150-200 plans, 25 ongoing assessments per
+    caseworker: timescales.md section 4), taking the top of its plan range."""
+
+    plans_per_caseworker: int = 200
+    assessments_per_caseworker: int = 25
+    review_weeks: int = 8  # "reviews due in the next N weeks"
 
 
 @dataclass
@@ -20,6 +32,7 @@ class Config:
     path: str | None = None
     columns: dict[str, str] = field(default_factory=dict)  # header as written -> canonical
     values: dict[str, dict[str, str]] = field(default_factory=dict)  # column -> {local: canonical}
+    caseload: CaseloadLimits = field(default_factory=CaseloadLimits)
 
 
 def find_config(start: Path | None = None) -> Path | None:
@@ -60,7 +73,19 @@ def parse_config(data: dict, path: Path) -> Config:
                 raise _fail(path, f"values.{column}.{local}",
                             f"{canonical!r} is not one of {', '.join(sorted(allowed))}")
         config.values[column] = dict(table)
+    config.caseload = parse_caseload(data.get("caseload", {}), path)
     return config
+
+
+def parse_caseload(table: dict, path: Path) -> CaseloadLimits:
+    known = CaseloadLimits.__dataclass_fields__
+    for key, value in table.items():
+        if key not in known:
+            raise _fail(path, f"caseload.{key}", f"unknown key (allowed: {', '.join(known)})")
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise _fail(path, f"caseload.{key}", f"expected a whole number of 1 or more, "
+                        f"found {value!r}")
+    return CaseloadLimits(**table)
 
 
 def load_config(explicit: str | Path | None = None) -> Config:

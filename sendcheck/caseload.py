@@ -1,0 +1,184 @@
+"""Caseworker load on the as-of date: per caseworker, plans in force, open assessments, reviews due
+in the next N weeks, cases overdue and due soon, against the [caseload] benchmarks in
+sendcheck.toml; unallocated cases as their own row; per-FTE loads from an optional staff file.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from sendcheck.backlog import open_assessment, plan_in_force, review_due
+from sendcheck.columns import normalise_header
+from sendcheck.config import CaseloadLimits
+from sendcheck.errors import SendcheckError
+from sendcheck.measures import _missing
+
+UNALLOCATED = "(unallocated)"
+COUNTS = ("plans_in_force", "open_assessments", "reviews_due_next", "cases_overdue",
+          "cases_due_soon")
+STAFF_HEADERS = {"caseworker": ("caseworker", "name", "ehccoordinator", "coordinator",
+                                "caseofficer", "officer", "staff"),
+                 "fte": ("fte", "fulltimeequivalent", "hours fte"),
+                 "role": ("role", "jobtitle", "title", "post")}
+
+
+@dataclass
+class Caseload:
+    as_of: dt.date
+    limits: CaseloadLimits
+    rows: list[dict] = field(default_factory=list)  # one per caseworker, unallocated last
+    total: dict = field(default_factory=dict)
+    missing: tuple[str, ...] = ()
+    staff_file: str | None = None
+    due_within: int = 28
+
+
+def read_staff(path: str | Path) -> pl.DataFrame:
+    """caseworker, fte, role from a small CSV; a bad file stops the run (exit 2)."""
+    path = Path(path)
+    if not path.is_file():
+        raise SendcheckError(f"--staff: {path}: no such file")
+    data = path.read_bytes()
+    for enc in ("utf-8-sig", "cp1252"):
+        try:
+            text = data.decode(enc)
+            break
+        except UnicodeDecodeError:
+            continue
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows:
+        raise SendcheckError(f"--staff: {path.name}: the file is empty")
+    index = {normalise_header(a): k for k, aliases in STAFF_HEADERS.items() for a in aliases}
+    found = {index[normalise_header(h)]: i for i, h in enumerate(rows[0])
+             if normalise_header(h) in index}
+    if "caseworker" not in found or "fte" not in found:
+        raise SendcheckError(f"--staff: {path.name}: expected columns caseworker, FTE (and "
+                             f"optionally role); found {', '.join(rows[0])}")
+    out = []
+    for n, row in enumerate(rows[1:], start=2):
+        cells = row + [""] * (len(rows[0]) - len(row))
+        name = cells[found["caseworker"]].strip()
+        if not name:
+            continue
+        raw = cells[found["fte"]].strip()
+        try:
+            fte = float(raw)
+        except ValueError:
+            fte = -1.0
+        if not 0 < fte <= 2:
+            raise SendcheckError(f"--staff: {path.name} row {n}: FTE {raw!r} for {name!r} is not "
+                                 f"a number above 0 (1 = full time)")
+        role = cells[found["role"]].strip() if "role" in found else ""
+        out.append({"caseworker": name, "fte": fte, "role": role or None})
+    staff = pl.DataFrame(out, schema={"caseworker": pl.String, "fte": pl.Float64,
+                                      "role": pl.String})
+    dup = staff.filter(pl.col("caseworker").str.to_lowercase().is_duplicated())
+    if dup.height:
+        raise SendcheckError(f"--staff: {path.name}: {dup['caseworker'][0]!r} is listed twice")
+    return staff
+
+
+def compute_caseload(episodes: pl.DataFrame, results: pl.DataFrame, as_of: dt.date,
+                     limits: CaseloadLimits, due_within: int = 28,
+                     staff: pl.DataFrame | None = None, staff_file: str | None = None) -> Caseload:
+    cols = set(episodes.columns)
+    out = Caseload(as_of, limits, staff_file=staff_file, due_within=due_within)
+    out.missing = _missing(cols, ("caseworker",))
+    if out.missing:
+        return out
+    lit_as_of = pl.lit(as_of)
+    has = {c: c in cols for c in ("request_received_date", "final_plan_date", "review_meeting_date")}
+    zero = pl.lit(False)
+    in_force = plan_in_force(cols, as_of) if has["final_plan_date"] else zero
+    assessing = (open_assessment(cols, as_of)
+                 if has["request_received_date"] and has["final_plan_date"] else zero)
+    if has["final_plan_date"] and has["review_meeting_date"]:
+        due = review_due(cols)
+        review_overdue = in_force & (lit_as_of > due).fill_null(False)
+        left = (due - lit_as_of).dt.total_days()
+        review_next = in_force & left.is_between(0, 7 * limits.review_weeks).fill_null(False)
+        review_soon = in_force & left.is_between(0, due_within).fill_null(False)
+    else:
+        review_overdue = review_next = review_soon = zero
+    # A case counts once however many of its limits are overdue (rules from the audit, plus
+    # the annual review computed here: RV rules, where present, say the same of the same case).
+    flagged = (results.filter(pl.col("status").is_in(["overdue", "due_soon"]))
+               .group_by("_idx").agg((pl.col("status") == "overdue").any().alias("_rule_overdue"),
+                                     (pl.col("status") == "due_soon").any().alias("_rule_soon")))
+    worker = pl.col("caseworker").str.strip_chars()
+    frame = (episodes.select("_idx", pl.when(worker.is_null() | (worker == ""))
+                             .then(pl.lit(UNALLOCATED)).otherwise(worker).alias("caseworker"),
+                             in_force.alias("_plan"), assessing.alias("_assess"),
+                             review_next.alias("_next"), review_overdue.alias("_rev_over"),
+                             review_soon.alias("_rev_soon"))
+             .join(flagged, on="_idx", how="left")
+             .with_columns(pl.col("_rule_overdue", "_rule_soon").fill_null(False)))
+    overdue = pl.col("_rule_overdue") | pl.col("_rev_over")
+    grouped = frame.group_by("caseworker").agg(
+        plans_in_force=pl.col("_plan").sum(), open_assessments=pl.col("_assess").sum(),
+        reviews_due_next=pl.col("_next").sum(), cases_overdue=overdue.sum(),
+        cases_due_soon=((pl.col("_rule_soon") | pl.col("_rev_soon")) & ~overdue).sum(),
+    ).with_columns(pl.col(c).cast(pl.Int64) for c in COUNTS)
+    if staff is not None:
+        key = pl.col("caseworker").str.to_lowercase()
+        staff = staff.with_columns(key.alias("_key"))
+        grouped = (grouped.with_columns(key.alias("_key"))
+                   .join(staff.rename({"caseworker": "_staff_name"}), on="_key", how="full",
+                         coalesce=True)
+                   .with_columns(pl.coalesce("caseworker", "_staff_name").alias("caseworker"),
+                                 *[pl.col(c).fill_null(0) for c in COUNTS])
+                   .drop("_key", "_staff_name"))
+        per = {"plans_per_fte": "plans_in_force", "assessments_per_fte": "open_assessments"}
+        grouped = grouped.with_columns(
+            (pl.col(src) / pl.col("fte")).round(1).alias(name) for name, src in per.items())
+        load_plans, load_assess = pl.col("plans_per_fte"), pl.col("assessments_per_fte")
+    else:
+        load_plans, load_assess = pl.col("plans_in_force"), pl.col("open_assessments")
+    real = pl.col("caseworker") != UNALLOCATED
+    grouped = grouped.with_columns(
+        (real & (load_plans > limits.plans_per_caseworker)).fill_null(False).alias("over_plans"),
+        (real & (load_assess > limits.assessments_per_caseworker)).fill_null(False)
+        .alias("over_assessments"),
+    ).sort([~real, pl.col("caseworker").str.to_lowercase()])
+    out.rows = grouped.to_dicts()
+    totals = {c: int(grouped[c].sum()) for c in COUNTS}
+    totals["caseworkers"] = int(grouped.filter(real).height)
+    if staff is not None:
+        fte = float(staff["fte"].sum())
+        totals["fte"] = round(fte, 2)
+        totals["plans_per_fte"] = round(totals["plans_in_force"] / fte, 1) if fte else None
+        totals["assessments_per_fte"] = round(totals["open_assessments"] / fte, 1) if fte else None
+    out.total = totals
+    return out
+
+
+def caseload_json(c: Caseload) -> dict:
+    return {
+        "as_of": c.as_of.isoformat(),
+        "reason": f"not available: missing {', '.join(c.missing)}" if c.missing else None,
+        "definition": (
+            f"per caseworker on the as-of date: plans in force (final plan issued, not ceased); "
+            f"open assessments (request received, no final plan, not refused, withdrawn or "
+            f"decided not to issue); reviews due in the next {c.limits.review_weeks} weeks; "
+            f"cases overdue (any rule overdue, or annual review past 12 months) and due soon "
+            f"(within {c.due_within} days, not overdue), each case counted once; blank "
+            f"caseworker = {UNALLOCATED}"
+            + (f"; per-FTE loads from {c.staff_file}" if c.staff_file else "")),
+        "thresholds": {
+            "plans_per_caseworker": c.limits.plans_per_caseworker,
+            "assessments_per_caseworker": c.limits.assessments_per_caseworker,
+            "review_weeks": c.limits.review_weeks,
+            "source": ("sendcheck.toml [caseload]; defaults from one council's cabinet paper "
+                       "(150-200 plans and 25 ongoing assessments per caseworker); there is "
+                       "no official benchmark"),
+            "compared": "per FTE" if c.staff_file else "per caseworker (no staff file)",
+        },
+        "caseworkers": c.rows,
+        "total": c.total,
+    }
