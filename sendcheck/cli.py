@@ -33,6 +33,8 @@ class Format(str, Enum):
     table = "table"
     json = "json"
     csv = "csv"
+    xlsx = "xlsx"
+    markdown = "markdown"
 
 
 class FailOn(str, Enum):
@@ -81,28 +83,68 @@ def audit(
     fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 at or above this level.")] = FailOn.breach,
     select: Annotated[Optional[str], typer.Option("--select", help="Only these codes (comma-separated; prefixes allowed).")] = None,
     ignore: Annotated[Optional[str], typer.Option("--ignore", help="Skip these codes (comma-separated; prefixes allowed).")] = None,
-    due_within: Annotated[int, typer.Option("--due-within", min=0, help="Look-ahead window in days for due_soon.")] = 28,
+    due_within: Annotated[Optional[int], typer.Option("--due-within", min=0, help="Look-ahead window in days for due_soon (default 28, or sendcheck.toml).")] = None,
     all_statuses: Annotated[bool, typer.Option("--all", help="List every status, including met, pending and not_applicable.")] = False,
     sheet: Annotated[Optional[str], typer.Option("--sheet", help="Worksheet to read (default the first).")] = None,
     config: Annotated[Optional[Path], typer.Option("--config", help="sendcheck.toml to use (default: found in this folder or above).")] = None,
     include_personal_data: Annotated[bool, typer.Option("--include-personal-data", help="Show names, UPNs and dates of birth.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Warning-severity rules count towards --fail-on.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show a full traceback on an internal error.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors and the final one-line verdict; the report goes only to --output.")] = False,
 ) -> int:
     """Check export files and report breaches, cases due soon and data-quality findings."""
-    from sendcheck.audit import Options, run_audit
+    from sendcheck.audit import Options, audit_tables, load_inputs
     from sendcheck.config import load_config
-    from sendcheck.report import cron_line, to_json, verdict
+    from sendcheck.progress import Progress
+    from sendcheck.report import cron_line, verdict
 
-    options = Options(as_of=parse_as_of(as_of), due_within=due_within, select=_codes(select),
-                      ignore=_codes(ignore), sheet=sheet, strict=strict)
-    result = run_audit(list(files), options, load_config(config))
+    if format is Format.xlsx and output is None:
+        raise SendcheckError("--format xlsx writes a workbook: give --output FILE.xlsx")
+    cfg = load_config(config)
+    # A command-line option replaces the configuration file's value; the file replaces the default.
+    options = Options(as_of=parse_as_of(as_of),
+                      due_within=next(d for d in (due_within, cfg.due_within, 28) if d is not None),
+                      select=_codes(select) or cfg.select, ignore=_codes(ignore) or cfg.ignore,
+                      sheet=sheet, strict=strict)
+    with Progress.for_terminal(quiet) as progress:
+        progress.stage("reading " + ", ".join(f.name for f in files))
+        tables = load_inputs(list(files), options, cfg)
+        progress.stage(f"checking {sum(t.rows for t in tables)} rows")
+        result = audit_tables(tables, options, cfg)
+        progress.stage("writing the report")
+        if format is Format.table:
+            progress.stop()  # the table is quick, and may be drawn on the same terminal
+        _report(result, format, output, all_statuses, include_personal_data, quiet)
+    if result.unmatched_suppressions and not quiet:
+        for s in result.unmatched_suppressions:
+            print(f"note: {Path(result.config.path or '').name} {s.key} ({s.rule} {s.record_id}) "
+                  f"matches no finding; remove it if the case is resolved", file=sys.stderr)
+    print(cron_line(result), file=sys.stderr)
+    return EXIT_FINDINGS if verdict(result, fail_on.value, strict) else EXIT_OK
+
+
+def _report(result, format: Format, output: Path | None, all_statuses: bool,
+            include_personal_data: bool, quiet: bool) -> None:
+    """Write the report in the chosen format to --output, or to stdout unless --quiet."""
+    from sendcheck.report import to_json
+
+    if quiet and output is None:
+        return
     if format is Format.json:
         _emit(to_json(result, all_statuses, include_personal_data), output)
     elif format is Format.csv:
         from sendcheck.outputs import to_csv
 
         _emit(to_csv(result, all_statuses, include_personal_data), output)
+    elif format is Format.markdown:
+        from sendcheck.markdown import to_markdown
+
+        _emit(to_markdown(result), output)
+    elif format is Format.xlsx:
+        from sendcheck.outputs import write_atomic
+        from sendcheck.workbook import to_xlsx
+
+        write_atomic(output, to_xlsx(result, include_personal_data))
     else:
         from sendcheck.outputs import render_table
 
@@ -110,8 +152,6 @@ def audit(
             render_table(result, rich=True)
         else:
             _emit(render_table(result, rich=False), output)
-    print(cron_line(result), file=sys.stderr)
-    return EXIT_FINDINGS if verdict(result, fail_on.value, strict) else EXIT_OK
 
 
 @app.command()
