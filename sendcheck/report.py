@@ -187,3 +187,15 @@ def cron_line(audit: Audit) -> str:
     t = totals(audit)
     return (f"sendcheck: {audit.options.as_of} {names} {audit.rows_read} rows: {t['overdue']} overdue, "
             f"{t['due_soon']} due soon, {t['data_quality']} data-quality findings")
+
+
+def per_caseworker(found: pl.DataFrame) -> pl.DataFrame:
+    """Open findings per caseworker (a blank caseworker is "(unallocated)"), most overdue first."""
+    who = pl.col("caseworker").fill_null("(unallocated)").replace("", "(unallocated)")
+    return (found.group_by(who.alias("caseworker")).agg(
+        (pl.col("status") == "overdue").sum().alias("overdue"),
+        pl.col("record_id").filter(pl.col("status") == "overdue").n_unique().alias("cases"),
+        (pl.col("status") == "due_soon").sum().alias("due_soon"),
+        pl.col("status").is_in(["late", "early"]).sum().alias("late"),
+        pl.col("rule").str.starts_with("DQ").sum().alias("dq"))
+        .sort(["overdue", "due_soon", "caseworker"], descending=[True, True, False]))

@@ -25,7 +25,8 @@ import polars as pl
 from sendcheck.audit import Audit
 from sendcheck.outputs import neutralise, neutralise_expr
 from sendcheck.quality import BY_CODE
-from sendcheck.report import findings_frame, suppressed_findings, to_json_dict
+from sendcheck.report import (findings_frame, per_caseworker, suppressed_findings,
+                              to_json_dict)
 from sendcheck.rulehelp import limit_text
 
 DATE_FORMAT = "dd/mm/yyyy"
@@ -427,24 +428,18 @@ def _caseload(w: Writer, audit: Audit, data: dict, found: pl.DataFrame) -> int:
             _, _, headers, rows = items[0]
             frame = pl.DataFrame(rows, schema=[str(h) for h in headers], orient="row",
                                  infer_schema_length=None)
+            # Numbers and dates keep their type; anything else is shown as text.
+            frame = frame.with_columns([pl.col(h).cast(pl.String) for h, t in frame.schema.items()
+                                        if not (t.is_numeric() or t == pl.Date)])
             cols = [Col(h, str(h).replace("_", " "),
-                        "text" if frame.schema[h] == pl.String else
-                        "date" if frame.schema[h] == pl.Date else "num")
-                    for h in frame.columns]
+                        "text" if t == pl.String else "date" if t == pl.Date else "num")
+                    for h, t in frame.schema.items()]
             return w.list_sheet("Caseload", frame, cols)
         ws = w.wb.create_sheet("Caseload")
         _write_blocks(lambda values, bold=False: w.row(ws, values, bold), items)
         return len(items)
     # No caseload section in this build: open findings per caseworker, from the findings.
-    who = pl.col("caseworker").fill_null("(unallocated)").replace("", "(unallocated)")
-    is_dq = pl.col("rule").str.starts_with("DQ")
-    per = (found.group_by(who.alias("caseworker")).agg(
-        (pl.col("status") == "overdue").sum().alias("overdue"),
-        (pl.col("status") == "due_soon").sum().alias("due_soon"),
-        pl.col("status").is_in(["late", "early"]).sum().alias("late"),
-        is_dq.sum().alias("dq"),
-        pl.col("record_id").filter(pl.col("status") == "overdue").n_unique().alias("cases"))
-        .sort(["overdue", "due_soon", "caseworker"], descending=[True, True, False]))
+    per = per_caseworker(found)
     return w.list_sheet("Caseload", per, [
         Col("caseworker", "Caseworker"), Col("overdue", "Overdue findings", "int"),
         Col("cases", "Cases with an overdue finding", "int"),
