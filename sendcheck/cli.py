@@ -206,6 +206,49 @@ def columns(
     return EXIT_OK
 
 
+@app.command()
+def init(
+    file: Annotated[Path, typer.Argument(help="An export file whose headers to map.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the file.")] = Path("sendcheck.toml"),
+    sheet: Annotated[Optional[str], typer.Option("--sheet", help="Worksheet to read.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+) -> int:
+    """Write a starter sendcheck.toml from an export's headers, to edit once and keep."""
+    from sendcheck.starter import write_starter
+
+    headers, text = write_starter(file, output, sheet, force)
+    to_map = text.count("# a guess: check it") + text.count("# no guess:")
+    sys.stdout.write(f"wrote {output}: {len(headers.mapped)} headers recognised, "
+                     f"{len(headers.unmapped)} not recognised, {len(headers.unknown_values)} "
+                     f"coded columns with unknown values ({to_map} lines to check). Edit it, then "
+                     f"run `sendcheck columns {file}`.\n")
+    return EXIT_OK
+
+
+@app.command()
+def explain(
+    file: Annotated[Path, typer.Argument(help="An export file.")],
+    record_id: Annotated[str, typer.Argument(help="The case's record id (or spreadsheet row when the export has none).")],
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Judge as of this date (default today).")] = None,
+    due_within: Annotated[Optional[int], typer.Option("--due-within", min=0, help="Look-ahead window in days for due_soon.")] = None,
+    sheet: Annotated[Optional[str], typer.Option("--sheet", help="Worksheet to read.")] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", help="sendcheck.toml to use.")] = None,
+    include_personal_data: Annotated[bool, typer.Option("--include-personal-data", help="Show names, UPNs and dates of birth.")] = False,
+) -> int:
+    """Show one case's timeline: every event date, and each rule's start, due date and status."""
+    from sendcheck.audit import Options, run_audit
+    from sendcheck.config import load_config
+    from sendcheck.explain import explain as explain_case
+
+    cfg = load_config(config)
+    options = Options(as_of=parse_as_of(as_of),
+                      due_within=next(d for d in (due_within, cfg.due_within, 28) if d is not None),
+                      sheet=sheet)
+    result = run_audit([file], options, cfg)
+    sys.stdout.write(explain_case(result, record_id, include_personal_data))
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: map every outcome to 0, 1 or 2; a crash is one line and exit 2, never 1."""
     from typer.exceptions import Abort, Exit, TyperException
