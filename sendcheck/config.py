@@ -25,7 +25,7 @@ class Config:
     select: list[str] | None = None
     ignore: list[str] | None = None
     # [[suppress]]: findings the team has investigated, reported apart (see sendcheck.suppress).
-    suppress: list["Suppression"] = field(default_factory=list)
+    suppress: list[Suppression] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -52,8 +52,8 @@ def episode_rows(audit: Audit, record_id: str) -> pl.DataFrame:
 def explain_episode(audit: Audit, episode: dict, personal: bool = False) -> list[str]:
     idx = episode["_idx"]
     rules = audit.rules
-    out = [f"Record {episode['record_id']}: {episode['_source']} row {episode['_row']}, "
-           f"as of {_day(audit.options.as_of)}"]
+    out = [(f"Record {episode['record_id']}: {episode['_source']} row {episode['_row']}, "
+           f"as of {_day(audit.options.as_of)}")]
     for col, label in (("person_id", "person"), ("caseworker", "caseworker")):
         if col in episode:
             out.append(f"  {label}: {episode[col] or '(blank)'}")
@@ -115,8 +115,8 @@ def explain(audit: Audit, record_id: str, personal: bool = False) -> str:
     episodes = episode_rows(audit, record_id)
     parts = []
     if episodes.height > 1:
-        parts.append([f"record id {record_id!r} is on {episodes.height} rows (DQ04); each is "
-                      f"shown", ""])
+        parts.append([(f"record id {record_id!r} is on {episodes.height} rows (DQ04); each is "
+                      f"shown"), ""])
     for episode in episodes.iter_rows(named=True):
         parts.append(explain_episode(audit, episode, personal))
     return "\n\n".join("\n".join(p) for p in parts) + "\n"

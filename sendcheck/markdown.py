@@ -77,8 +77,8 @@ def to_markdown(audit: Audit) -> str:
                       f"{c['met'] / done:.1%}" if done else "-"])
     out += _table(["Rule", "Name", "Overdue", "Due soon", "Late", "Early", "Met", "Excepted",
                    "Invalid", "On time"], [[_number(v) for v in r] for r in table])
-    out += ["", "On time = met / (met + late + early): completed cases only. Overdue and due soon "
-            f"are cases not yet done (due soon: within {audit.options.due_within} days)."]
+    out += ["", ("On time = met / (met + late + early): completed cases only. Overdue and due soon "
+            f"are cases not yet done (due soon: within {audit.options.due_within} days).")]
     skipped = [f"{i['code']} (missing {', '.join(i['skipped'])})" for i in data["rules"] if i["skipped"]]
     if skipped:
         out.append("Not checked, for lack of columns: " + "; ".join(skipped) + ".")
@@ -97,14 +97,14 @@ def to_markdown(audit: Audit) -> str:
         out.append("No overdue findings.")
     dq = sum(q["findings"] for q in data["data_quality"])
     out += ["", "## Data quality", "",
-            f"{dq:,} data-quality findings (the workbook's Data quality sheet lists each one with "
-            f"what to do)."]
+            (f"{dq:,} data-quality findings (the workbook's Data quality sheet lists each one with "
+            f"what to do).")]
     worst = sorted((q for q in data["data_quality"] if q["findings"]), key=lambda q: -q["findings"])
     out += [f"- {q['check']} {q['title']}: {q['findings']:,}" for q in worst[:5]]
     if "suppressed" in data:
-        out += ["", f"{len(data['suppressed']):,} findings are suppressed in sendcheck.toml "
+        out += ["", (f"{len(data['suppressed']):,} findings are suppressed in sendcheck.toml "
                 f"(investigated; not counted above as open); "
-                f"{len(data['suppressions_unmatched'])} suppressions match nothing."]
-    out += ["", f"_sendcheck {data['sendcheck_version']}; statutory limits from the SEND "
-            f"Regulations 2014. Counts are cases per rule; a case can appear under several rules._"]
+                f"{len(data['suppressions_unmatched'])} suppressions match nothing.")]
+    out += ["", (f"_sendcheck {data['sendcheck_version']}; statutory limits from the SEND "
+            f"Regulations 2014. Counts are cases per rule; a case can appear under several rules._")]
     return "\n".join(out) + "\n"

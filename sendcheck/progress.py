@@ -11,7 +11,7 @@ import sys
 import threading
 import time
 from types import TracebackType
-from typing import TextIO
+from typing import Self, TextIO
 
 DELAY = 1.0  # seconds before the first progress line
 TICK = 0.25
@@ -28,7 +28,7 @@ class Progress:
         self._thread: threading.Thread | None = None
 
     @classmethod
-    def for_terminal(cls, quiet: bool) -> "Progress":
+    def for_terminal(cls, quiet: bool) -> Progress:
         return cls(enabled=not quiet and sys.stderr.isatty())
 
     def stage(self, text: str) -> None:
@@ -42,7 +42,7 @@ class Progress:
                 self.stream.flush()
                 self.shown = True
 
-    def __enter__(self) -> "Progress":
+    def __enter__(self) -> Self:
         if self.enabled:
             self._thread = threading.Thread(target=self._run, name="sendcheck-progress", daemon=True)
             self._thread.start()

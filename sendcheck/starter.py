@@ -11,13 +11,18 @@ from __future__ import annotations
 import csv
 import difflib
 import json
+import re
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
-from sendcheck.columns import ALIASES, BY_NAME, COLUMNS, PERSONAL, VALUES, normalise_header
+from sendcheck.columns import ADVICE_KINDS, BY_NAME, COLUMNS, PERSONAL, VALUES, normalise_header
 from sendcheck.errors import SendcheckError
 
-GUESS_CUTOFF = 0.75  # difflib ratio on normalised headers; below it, no guess is offered
+WORD_CUTOFF = 0.5  # share of words in common with an alias for a guess
+GUESS_CUTOFF = 0.85  # else a near spelling (difflib ratio), e.g. "Date Reqest Recieved"
+# Words that say nothing about which column it is: a shared "date" alone is no evidence.
+GENERIC_WORDS = {"date", "no", "id", "number", "of", "the", "to", "by", "for", "dt", "d"}
 MAX_VALUES = 20  # unknown values listed per coded column
 
 
@@ -29,19 +34,44 @@ class Headers:
     unknown_values: dict[str, list[str]]  # canonical coded column -> values not recognised
 
 
+def _tokens(text: str) -> set[str]:
+    return {t for t in re.split(r"[^0-9a-z]+", text.lower()) if t}
+
+
+def _same_word(a: str, b: str) -> bool:
+    """"final" and "finalised", "request" and "requested": one word the start of the other."""
+    return a == b or (min(len(a), len(b)) >= 4 and (a.startswith(b) or b.startswith(a)))
+
+
+def _word_score(header: set[str], alias: set[str]) -> float:
+    shared = {a for a in alias if any(_same_word(a, h) for h in header)}
+    if not shared - GENERIC_WORDS:
+        return 0.0
+    return len(shared) / len(header | alias)
+
+
 def guess_column(header: str, taken: set[str]) -> str | None:
-    """The canonical column whose name or alias is closest to the header, if close enough."""
+    """The canonical column whose name or alias is closest to the header, if close enough:
+    most words in common (a word and its longer form count as one), else a near spelling.
+
+    Personal-data columns are never guessed: mapping one is a decision, not a convenience."""
     key = normalise_header(header)
     if not key:
         return None
-    candidates = {alias: col for alias, col in ALIASES.items() if col not in taken}
-    best = difflib.get_close_matches(key, list(candidates), n=1, cutoff=GUESS_CUTOFF)
-    return candidates[best[0]] if best else None
+    names = {alias: c.name for c in COLUMNS if c.name not in taken and c.name not in PERSONAL
+             for alias in (c.name, *c.aliases)}
+    words = _tokens(header)
+    scored = sorted(((_word_score(words, _tokens(a)), a) for a in names), reverse=True)
+    if scored and scored[0][0] >= WORD_CUTOFF:
+        return names[scored[0][1]]
+    spelled = {normalise_header(a): col for a, col in names.items()}
+    best = difflib.get_close_matches(key, list(spelled), n=1, cutoff=GUESS_CUTOFF)
+    return spelled[best[0]] if best else None
 
 
 def guess_value(column: str, value: str) -> str | None:
     table = VALUES[column]
-    best = difflib.get_close_matches(normalise_header(value), list(table), n=1, cutoff=GUESS_CUTOFF)
+    best = difflib.get_close_matches(normalise_header(value), list(table), n=1, cutoff=0.8)
     return table[best[0]] if best else None
 
 
@@ -101,8 +131,8 @@ def _q(text: str) -> str:
 def starter_toml(headers: Headers, needed: dict[str, list[str]]) -> str:
     """The file's text. `needed` maps canonical column -> rule codes that read it."""
     out = [
-        f"# sendcheck.toml: local settings for sendcheck, started by `sendcheck init` from "
-        f"{headers.where}.",
+        (f"# sendcheck.toml: local settings for sendcheck, started by `sendcheck init` from "
+        f"{headers.where}."),
         "# sendcheck uses the sendcheck.toml in the folder it runs in, or the nearest folder above,",
         "# or the one given with --config. Statutory time limits are not set here: they are the",
         "# law (`sendcheck rules` lists them). A local variation needs its own rule file.",
@@ -118,7 +148,8 @@ def starter_toml(headers: Headers, needed: dict[str, list[str]]) -> str:
         out += ["# Headers sendcheck did not recognise. For each one that holds a column below,",
                 "# remove the '#' and check the name on the right (a guess where one is given).",
                 "# Then run `sendcheck columns FILE` to see the result.",
-                "# Columns: " + ", ".join(c.name for c in COLUMNS)]
+                *textwrap.wrap("Columns: " + ", ".join(c.name for c in COLUMNS), 96,
+                               initial_indent="# ", subsequent_indent="#   ")]
         width = max(len(_q(h)) for h in headers.unmapped)
         for header in headers.unmapped:
             guess = guess_column(header, taken)
@@ -129,16 +160,22 @@ def starter_toml(headers: Headers, needed: dict[str, list[str]]) -> str:
     else:
         out.append("# Every header was recognised.")
     missing = {c: codes for c, codes in needed.items() if c not in taken}
+    advice = [c for c in missing if c.startswith("advice_")]
+    if len(advice) < 2 * len(ADVICE_KINDS):
+        missing = {c: v for c, v in missing.items() if not c.startswith("advice_")}
+    else:  # no advice column at all: one line, not ten
+        missing = {c: v for c, v in missing.items() if not c.startswith("advice_")}
+        missing["advice_<kind>_requested_date and advice_<kind>_received_date"] = needed[advice[0]]
     if missing:
         out += ["", "# No header provides these columns, so the rules that read them are skipped:"]
         out += [f"#   {c} ({', '.join(codes)})" for c, codes in missing.items()]
     for column, values in headers.unknown_values.items():
         allowed = sorted(set(VALUES[column].values()))
         out += ["", f"[values.{column}]",
-                f"# Values in {_q(headers.mapped[column])} that sendcheck does not know "
-                f"(allowed: {', '.join(allowed)}).",
-                "# Remove the '#' from each line that is right; a value left unmapped is "
-                "reported (DQ10)."]
+                (f"# Values in {_q(headers.mapped[column])} that sendcheck does not know "
+                f"(allowed: {', '.join(allowed)})."),
+                ("# Remove the '#' from each line that is right; a value left unmapped is "
+                "reported (DQ10).")]
         for value in values:
             guess = guess_value(column, value)
             out.append(f"# {_q(value)} = {_q(guess or '')}"

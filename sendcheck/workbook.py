@@ -25,8 +25,7 @@ import polars as pl
 from sendcheck.audit import Audit
 from sendcheck.outputs import neutralise, neutralise_expr
 from sendcheck.quality import BY_CODE
-from sendcheck.report import (findings_frame, per_caseworker, suppressed_findings,
-                              to_json_dict)
+from sendcheck.report import findings_frame, per_caseworker, suppressed_findings, to_json_dict
 from sendcheck.rulehelp import limit_text
 
 DATE_FORMAT = "dd/mm/yyyy"
@@ -380,9 +379,9 @@ def _summary(w: Writer, audit: Audit, data: dict, written: dict[str, int]) -> No
     month_rows = None
     if monthly is not None and monthly["issued"].sum() > 0:
         put([])
-        put(["Final plans issued per month (AS05). Within 20 weeks = met; share = within / "
+        put([("Final plans issued per month (AS05). Within 20 weeks = met; share = within / "
              "(within + over); plans issued late under an allowed exception are left out of the "
-             "share, as DfE's figure excluding exceptions leaves them out."])
+             "share, as DfE's figure excluding exceptions leaves them out.")])
         first = put(["Month", "Issued", "Within 20 weeks", "Over 20 weeks", "Excepted",
                      "Share within 20 weeks"], bold=True)
         for m in monthly.iter_rows(named=True):
