@@ -195,3 +195,22 @@ def test_markdown_summary(cli, export):
     assert '| =HYPERLINK("http://x") | 1 | 1 | 0 |' in md
     for s in (*SENTINELS, "R2", "P2"):
         assert s not in md
+
+
+def test_suppressed_sheet_and_a_clean_export(cli, export, tmp_path):
+    config = tmp_path / "sendcheck.toml"
+    config.write_text('[[suppress]]\nrecord_id = "R2"\nrule = "AS05"\nreason = "Issued on paper"\n',
+                      encoding="utf-8")
+    wb = build(cli, export, "--config", config, "--fail-on", "breach")
+    assert "Suppressed" in wb.sheetnames and wb["Overdue"].max_row == 1  # header only
+    rows = list(wb["Suppressed"].iter_rows(min_row=2, values_only=True))
+    assert [(r[0], r[2], r[3], r[-1]) for r in rows] == [("AS05", "overdue", "R2", "Issued on paper")]
+
+    # Nothing to report: every sheet still opens with its header and no rows.
+    clean = write_export(tmp_path / "clean.csv", [["R1", "P1", "", "", "", "", "A. Khan",
+                                                   "06/01/2025", "Agreed", "10/02/2025", "",
+                                                   "", ""]])
+    out = tmp_path / "clean.xlsx"
+    assert cli("audit", clean, "--as-of", "2025-02-20", "--format", "xlsx", "-o", out).code == 0
+    wb = openpyxl.load_workbook(out)
+    assert [wb[s].max_row for s in ("Overdue", "Due soon", "Late", "Data quality")] == [1, 1, 1, 1]
