@@ -56,11 +56,11 @@ def test_bad_key_or_type_is_exit_2_naming_the_key(cli, export, tmp_path, text, k
 def test_audit_defaults_from_the_file_and_the_command_line_wins(cli, export, tmp_path):
     config = tmp_path / "sendcheck.toml"
     config.write_text("[audit]\ndue_within = 5\nselect = [\"AS05\"]\n", encoding="utf-8")
-    run, data = audit_json(cli, export, config)
+    _, data = audit_json(cli, export, config)
     assert [r["code"] for r in data["rules"]] == ["AS05"]
     assert data["summary"]["AS05"]["due_soon"] == 0  # R3 has 13 days left; the window is 5
     assert statuses(data, "AS05") == {"R2": "overdue", "R4": "invalid"}
-    run, data = audit_json(cli, export, config, "--due-within", "20", "--select", "AS")
+    _, data = audit_json(cli, export, config, "--due-within", "20", "--select", "AS")
     assert statuses(data, "AS05") == {"R2": "overdue", "R3": "due_soon", "R4": "invalid"}
     assert [r["code"] for r in data["rules"]][:2] == ["AS01", "AS02"]
 
@@ -70,7 +70,7 @@ def test_config_is_found_in_a_parent_folder(cli, export, tmp_path, monkeypatch):
     work = tmp_path / "reports" / "2025"
     work.mkdir(parents=True)
     monkeypatch.chdir(work)
-    run, data = audit_json(cli, export, None)
+    _, data = audit_json(cli, export, None)
     assert [r["code"] for r in data["rules"]] == ["AS01"]
 
 
