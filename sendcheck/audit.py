@@ -11,12 +11,13 @@ from pathlib import Path
 
 import polars as pl
 
-from sendcheck.config import Config
+from sendcheck.config import Config, Suppression
 from sendcheck.engine import RuleRun, evaluate, plan_runs
 from sendcheck.episodes import combine, prepare
 from sendcheck.quality import run_checks
 from sendcheck.reader import Table, read_export
 from sendcheck.rulebook import Rule, load_rules, select_rules
+from sendcheck.suppress import match
 
 
 @dataclass
@@ -40,6 +41,13 @@ class Audit:
     results: pl.DataFrame  # one row per (rule, kind, episode): engine.RESULT_SCHEMA
     quality: pl.DataFrame  # one row per data-quality finding: quality.DQ_SCHEMA
     quality_skipped: dict[str, tuple[str, ...] | None] = field(default_factory=dict)
+    # Findings set apart by [[suppress]] (sendcheck.suppress.SUPPRESSED_SCHEMA), and the entries
+    # that matched nothing.
+    suppressed: pl.DataFrame | None = None
+    quality_suppressed: pl.DataFrame | None = None
+    unmatched_suppressions: list[Suppression] = field(default_factory=list)
+    # Headline measures, backlog and caseload (sendcheck.headline), when the command computes them.
+    headline: object | None = None
 
     @property
     def rules(self) -> dict[str, Rule]:
@@ -72,4 +80,7 @@ def audit_tables(tables: list[Table], options: Options, config: Config | None = 
     runs = plan_runs(rules, set(raw.columns))
     results = evaluate(episodes, runs, options.as_of, options.due_within)
     quality, skipped = run_checks(episodes, options.as_of, options.select, options.ignore)
-    return Audit(options, config, tables, episodes, runs, results, quality, skipped)
+    suppressed, quality, quality_suppressed, unmatched = match(
+        episodes, results, quality, config.suppress)
+    return Audit(options, config, tables, episodes, runs, results, quality, skipped,
+                 suppressed, quality_suppressed, unmatched)

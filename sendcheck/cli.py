@@ -33,6 +33,8 @@ class Format(str, Enum):
     table = "table"
     json = "json"
     csv = "csv"
+    xlsx = "xlsx"
+    markdown = "markdown"
 
 
 class Cohort(str, Enum):
@@ -86,7 +88,7 @@ def audit(
     fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 at or above this level.")] = FailOn.breach,
     select: Annotated[Optional[str], typer.Option("--select", help="Only these codes (comma-separated; prefixes allowed).")] = None,
     ignore: Annotated[Optional[str], typer.Option("--ignore", help="Skip these codes (comma-separated; prefixes allowed).")] = None,
-    due_within: Annotated[int, typer.Option("--due-within", min=0, help="Look-ahead window in days for due_soon.")] = 28,
+    due_within: Annotated[Optional[int], typer.Option("--due-within", min=0, help="Look-ahead window in days for due_soon (default 28, or sendcheck.toml).")] = None,
     all_statuses: Annotated[bool, typer.Option("--all", help="List every status, including met, pending and not_applicable.")] = False,
     sheet: Annotated[Optional[str], typer.Option("--sheet", help="Worksheet to read (default the first).")] = None,
     config: Annotated[Optional[Path], typer.Option("--config", help="sendcheck.toml to use (default: found in this folder or above).")] = None,
@@ -98,35 +100,76 @@ def audit(
     cohort: Annotated[Cohort, typer.Option("--cohort", help="Measure cases done (issued) in the period, or falling due in it.")] = Cohort.issued,
     staff: Annotated[Optional[Path], typer.Option("--staff", help="staff.csv (caseworker, FTE, role) for per-FTE loads.")] = None,
     suppress_below: Annotated[Optional[int], typer.Option("--suppress-below", min=1, help="Show counts under N as <N in measures, backlog and caseload.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors and the final one-line verdict; the report goes only to --output.")] = False,
 ) -> int:
     """Check export files and report breaches, cases due soon and data-quality findings."""
-    from sendcheck.audit import Options, run_audit
+    from sendcheck.audit import Options, audit_tables, load_inputs
     from sendcheck.config import load_config
+    from sendcheck.progress import Progress
     from sendcheck.report import cron_line, verdict
 
-    options = Options(as_of=parse_as_of(as_of), due_within=due_within, select=_codes(select),
-                      ignore=_codes(ignore), sheet=sheet, strict=strict, rules_dir=rules_dir)
-    result = run_audit(list(files), options, load_config(config))
-    if format is not Format.csv:
-        from sendcheck.headline import audit_json, compute_headline, headline_table
+    if format is Format.xlsx and output is None:
+        raise SendcheckError("--format xlsx writes a workbook: give --output FILE.xlsx")
+    cfg = load_config(config)
+    # A command-line option replaces the configuration file's value; the file replaces the default.
+    options = Options(as_of=parse_as_of(as_of),
+                      due_within=next(d for d in (due_within, cfg.due_within, 28) if d is not None),
+                      select=_codes(select) or cfg.select, ignore=_codes(ignore) or cfg.ignore,
+                      sheet=sheet, strict=strict, rules_dir=rules_dir)
+    with Progress.for_terminal(quiet) as progress:
+        progress.stage("reading " + ", ".join(f.name for f in files))
+        tables = load_inputs(list(files), options, cfg)
+        progress.stage(f"checking {sum(t.rows for t in tables)} rows")
+        result = audit_tables(tables, options, cfg)
+        if format is not Format.csv:  # CSV is the findings list; the others carry the measures
+            from sendcheck.headline import compute_headline
 
-        headline = compute_headline(result, period, cohort.value, staff, suppress_below)
+            progress.stage("computing the measures")
+            result.headline = compute_headline(result, period, cohort.value, staff, suppress_below)
+        progress.stage("writing the report")
+        if format is Format.table:
+            progress.stop()  # the table is quick, and may be drawn on the same terminal
+        _report(result, format, output, all_statuses, include_personal_data, quiet)
+    if result.unmatched_suppressions and not quiet:
+        for s in result.unmatched_suppressions:
+            print(f"note: {Path(result.config.path or '').name} {s.key} ({s.rule} {s.record_id}) "
+                  f"matches no finding; remove it if the case is resolved", file=sys.stderr)
+    print(cron_line(result), file=sys.stderr)
+    return EXIT_FINDINGS if verdict(result, fail_on.value, strict) else EXIT_OK
+
+
+def _report(result, format: Format, output: Path | None, all_statuses: bool,
+            include_personal_data: bool, quiet: bool) -> None:
+    """Write the report in the chosen format to --output, or to stdout unless --quiet."""
+    from sendcheck.report import to_json
+
+    if quiet and output is None:
+        return
     if format is Format.json:
-        _emit(audit_json(result, headline, all_statuses, include_personal_data), output)
+        _emit(to_json(result, all_statuses, include_personal_data), output)
     elif format is Format.csv:
         from sendcheck.outputs import to_csv
 
         _emit(to_csv(result, all_statuses, include_personal_data), output)
+    elif format is Format.markdown:
+        from sendcheck.markdown import to_markdown
+
+        _emit(to_markdown(result), output)
+    elif format is Format.xlsx:
+        from sendcheck.outputs import write_atomic
+        from sendcheck.workbook import to_xlsx
+
+        write_atomic(output, to_xlsx(result, include_personal_data))
     else:
+        from sendcheck.headline import headline_table
         from sendcheck.outputs import render_table
 
         if output is None and _is_terminal():
             render_table(result, rich=True)
-            headline_table(headline, rich=True)
+            headline_table(result.headline, rich=True)
         else:
-            _emit(render_table(result, rich=False) + headline_table(headline, rich=False), output)
-    print(cron_line(result), file=sys.stderr)
-    return EXIT_FINDINGS if verdict(result, fail_on.value, strict) else EXIT_OK
+            _emit(render_table(result, rich=False) + headline_table(result.headline, rich=False),
+                  output)
 
 
 @app.command()
@@ -219,6 +262,25 @@ def caseload(
 
 
 @app.command()
+def init(
+    file: Annotated[Path, typer.Argument(help="An export file whose headers to map.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the file.")] = Path("sendcheck.toml"),
+    sheet: Annotated[Optional[str], typer.Option("--sheet", help="Worksheet to read.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+) -> int:
+    """Write a starter sendcheck.toml from an export's headers, to edit once and keep."""
+    from sendcheck.starter import write_starter
+
+    headers, text = write_starter(file, output, sheet, force)
+    to_map = text.count("# a guess: check it") + text.count("# no guess:")
+    sys.stdout.write(f"wrote {output}: {len(headers.mapped)} headers recognised, "
+                     f"{len(headers.unmapped)} not recognised, {len(headers.unknown_values)} "
+                     f"coded columns with unknown values ({to_map} lines to check). Edit it, then "
+                     f"run `sendcheck columns {file}`.\n")
+    return EXIT_OK
+
+
+@app.command()
 def trend(
     files: Annotated[list[Path], typer.Argument(help="Export files: .csv, .xlsx or .xlsm.")],
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="The last month is the one holding this date (default today).")] = None,
@@ -246,6 +308,30 @@ def trend(
         trend_table(result, rows, suppress_below, rich=True)
     else:
         _emit(trend_table(result, rows, suppress_below, rich=False), output)
+    return EXIT_OK
+
+
+@app.command()
+def explain(
+    file: Annotated[Path, typer.Argument(help="An export file.")],
+    record_id: Annotated[str, typer.Argument(help="The case's record id (or spreadsheet row when the export has none).")],
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Judge as of this date (default today).")] = None,
+    due_within: Annotated[Optional[int], typer.Option("--due-within", min=0, help="Look-ahead window in days for due_soon.")] = None,
+    sheet: Annotated[Optional[str], typer.Option("--sheet", help="Worksheet to read.")] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", help="sendcheck.toml to use.")] = None,
+    include_personal_data: Annotated[bool, typer.Option("--include-personal-data", help="Show names, UPNs and dates of birth.")] = False,
+) -> int:
+    """Show one case's timeline: every event date, and each rule's start, due date and status."""
+    from sendcheck.audit import Options, run_audit
+    from sendcheck.config import load_config
+    from sendcheck.explain import explain as explain_case
+
+    cfg = load_config(config)
+    options = Options(as_of=parse_as_of(as_of),
+                      due_within=next(d for d in (due_within, cfg.due_within, 28) if d is not None),
+                      sheet=sheet)
+    result = run_audit([file], options, cfg)
+    sys.stdout.write(explain_case(result, record_id, include_personal_data))
     return EXIT_OK
 
 

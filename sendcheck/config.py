@@ -8,7 +8,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sendcheck.columns import BY_NAME, VALUES
+from sendcheck.columns import ADVICE_KINDS, BY_NAME, VALUES
 from sendcheck.errors import SendcheckError
 
 FILENAME = "sendcheck.toml"
@@ -33,6 +33,23 @@ class Config:
     columns: dict[str, str] = field(default_factory=dict)  # header as written -> canonical
     values: dict[str, dict[str, str]] = field(default_factory=dict)  # column -> {local: canonical}
     caseload: CaseloadLimits = field(default_factory=CaseloadLimits)
+    # [audit]: defaults for the audit options; an option given on the command line replaces them.
+    due_within: int | None = None
+    select: list[str] | None = None
+    ignore: list[str] | None = None
+    # [[suppress]]: findings the team has investigated, reported apart (see sendcheck.suppress).
+    suppress: list[Suppression] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """One [[suppress]] entry: this record's finding under this rule was investigated."""
+
+    record_id: str
+    rule: str
+    reason: str
+    kind: str | None = None  # an advice kind (AS02); none suppresses every kind
+    key: str = ""  # where it is in the file, e.g. "suppress[2]", for messages
 
 
 def find_config(start: Path | None = None) -> Path | None:
@@ -74,6 +91,8 @@ def parse_config(data: dict, path: Path) -> Config:
                             f"{canonical!r} is not one of {', '.join(sorted(allowed))}")
         config.values[column] = dict(table)
     config.caseload = parse_caseload(data.get("caseload", {}), path)
+    _parse_audit(data.get("audit", {}), path, config)
+    config.suppress = _parse_suppress(data.get("suppress", []), path)
     return config
 
 
@@ -86,6 +105,60 @@ def parse_caseload(table: dict, path: Path) -> CaseloadLimits:
             raise _fail(path, f"caseload.{key}", f"expected a whole number of 1 or more, "
                         f"found {value!r}")
     return CaseloadLimits(**table)
+
+
+# Sections added after [columns] and [values]; each parser names the bad key in its errors.
+SECTIONS.update({"audit": dict, "suppress": list})
+AUDIT_KEYS = {"due_within": int, "select": list, "ignore": list}
+SUPPRESS_KEYS = {"record_id": str, "rule": str, "reason": str, "kind": str}
+
+
+def _type_name(kind: type) -> str:
+    return {int: "a whole number", str: "text", list: "a list", dict: "a table"}[kind]
+
+
+def _check_table(table: dict, allowed: dict[str, type], path: Path, prefix: str) -> None:
+    for key, value in table.items():
+        if key not in allowed:
+            raise _fail(path, f"{prefix}.{key}", f"unknown key (allowed: {', '.join(allowed)})")
+        kind = allowed[key]
+        # TOML booleans are Python ints; a flag where a number belongs is still a wrong type.
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise _fail(path, f"{prefix}.{key}",
+                        f"expected {_type_name(kind)}, found {type(value).__name__}")
+
+
+def _parse_audit(table: dict, path: Path, config: Config) -> None:
+    _check_table(table, AUDIT_KEYS, path, "audit")
+    if "due_within" in table:
+        if table["due_within"] < 0:
+            raise _fail(path, "audit.due_within", "expected a number of days, 0 or more")
+        config.due_within = table["due_within"]
+    for key in ("select", "ignore"):
+        if key in table:
+            codes = table[key]
+            if not all(isinstance(c, str) and c.strip() for c in codes):
+                raise _fail(path, f"audit.{key}", "expected a list of rule codes, like [\"AS05\"]")
+            setattr(config, key, [c.strip() for c in codes])
+
+
+def _parse_suppress(items: list, path: Path) -> list[Suppression]:
+    out = []
+    for i, item in enumerate(items):
+        where = f"suppress[{i + 1}]"
+        if not isinstance(item, dict):
+            raise _fail(path, where, "expected a [[suppress]] table")
+        _check_table(item, SUPPRESS_KEYS, path, where)
+        for key in ("record_id", "rule", "reason"):
+            if not str(item.get(key, "")).strip():
+                raise _fail(path, f"{where}.{key}",
+                            "required: each suppression names the record, the rule and the reason")
+        kind = item.get("kind")
+        if kind is not None and kind not in ADVICE_KINDS:
+            raise _fail(path, f"{where}.kind", f"{kind!r} is not one of {', '.join(ADVICE_KINDS)}")
+        out.append(Suppression(item["record_id"].strip(), item["rule"].strip().upper(),
+                               item["reason"].strip(), kind, where))
+    return out
 
 
 def load_config(explicit: str | Path | None = None) -> Config:

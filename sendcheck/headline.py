@@ -205,14 +205,6 @@ def render_headline(view: View, h: Headline) -> None:
     render_caseload(view, h.caseload, h.suppress_below)
 
 
-def audit_json(audit: Audit, h: Headline, all_statuses: bool, personal: bool) -> str:
-    """The audit's JSON (contract section 5) with `measures`, `backlog`, `caseload` appended."""
-    from sendcheck.report import to_json_dict
-
-    out = to_json_dict(audit, all_statuses, personal) | headline_json(h)
-    return json.dumps(out, indent=2, ensure_ascii=False) + "\n"
-
-
 def caseload_report_json(audit: Audit, c: Caseload, below: int | None) -> str:
     """`sendcheck caseload --format json`: the audit's header keys and the `caseload` key."""
     from sendcheck.report import to_json_dict

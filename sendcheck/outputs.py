@@ -164,4 +164,9 @@ def render_table(audit: Audit, rich: bool, stream=None) -> str:
            "skipped: missing " + ", ".join(q["skipped"]), q["action"]]
           for q in quality_summary(audit)]
     view.table("Data quality", ["check", "name", "findings", "what to do"], dq)
+    if audit.config.suppress:
+        n = audit.suppressed.height if audit.suppressed is not None else 0
+        view.text("")
+        view.text(f"suppressed in {audit.config.path}: {n} findings (listed in --format json "
+                  f"or xlsx); {len(audit.unmatched_suppressions)} suppressions match nothing")
     return "" if rich else view.getvalue()

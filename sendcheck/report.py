@@ -15,6 +15,7 @@ from sendcheck.audit import Audit
 from sendcheck.columns import PERSONAL
 from sendcheck.engine import STATUSES, add_messages
 from sendcheck.quality import BY_CODE
+from sendcheck.suppress import SUPPRESSED_SCHEMA, open_results
 
 HIDDEN_BY_DEFAULT = ("met", "pending", "not_applicable")
 STATUS_RANK = {s: i for i, s in enumerate(
@@ -45,18 +46,33 @@ def _attach(audit: Audit, frame: pl.DataFrame, personal: bool) -> pl.DataFrame:
 
 def findings_frame(audit: Audit, all_statuses: bool = False, personal: bool = False) -> pl.DataFrame:
     """Rule findings and data-quality findings, in one stable order, with messages."""
-    res = audit.results
+    res = open_results(audit.results, audit.suppressed)
     if not all_statuses:
         res = res.filter(~pl.col("status").is_in(HIDDEN_BY_DEFAULT))
+    return _findings(audit, res, audit.quality, personal)
+
+
+def suppressed_findings(audit: Audit, personal: bool = False) -> pl.DataFrame:
+    """The findings set apart by [[suppress]], as findings_frame shows them, with the reason."""
+    sup = audit.suppressed if audit.suppressed is not None else pl.DataFrame(schema=SUPPRESSED_SCHEMA)
+    dq_sup = audit.quality_suppressed if audit.quality_suppressed is not None else audit.quality.clear()
+    res = audit.results.join(sup.drop("suppression"), on=["rule", "kind", "_idx"], nulls_equal=True)
+    dq = dq_sup.join(
+        sup.select(pl.col("rule").alias("check"), "_idx", "suppression_reason"), on=["check", "_idx"])
+    return _findings(audit, res, dq, personal, ("suppression_reason",))
+
+
+def _findings(audit: Audit, res: pl.DataFrame, quality: pl.DataFrame, personal: bool,
+              extra: tuple[str, ...] = ()) -> pl.DataFrame:
     res = add_messages(res, audit.rules)
     rules = _attach(audit, res, personal)
-    dq = _attach(audit, audit.quality, personal).with_columns(
+    dq = _attach(audit, quality, personal).with_columns(
         pl.col("check").alias("rule"), pl.lit(None, pl.String).alias("kind"),
         pl.lit("invalid").alias("status"), pl.lit(None, pl.Date).alias("start"),
         pl.lit(None, pl.Date).alias("due"), pl.lit(None, pl.Date).alias("done"),
         pl.lit(None, pl.Int64).alias("days_over"), pl.lit(None, pl.String).alias("exception"),
     )
-    keys = list(FINDING_KEYS) + [c for c in PERSONAL if personal and c in rules.columns]
+    keys = list(FINDING_KEYS) + [c for c in PERSONAL if personal and c in rules.columns] + list(extra)
     both = pl.concat([rules.select(keys), dq.select(keys)], how="vertical_relaxed")
     rank = pl.col("status").replace_strict(STATUS_RANK, return_dtype=pl.Int32)
     return both.sort(
@@ -93,7 +109,7 @@ def verdict(audit: Audit, fail_on: str, strict: bool = False) -> bool:
     level = FAIL_LEVELS.index(fail_on)
     severity = {r.code: r.severity for r in audit.rules.values()}
     counted = [code for code, sev in severity.items() if strict or sev == "error"]
-    res = audit.results.filter(pl.col("rule").is_in(counted))
+    res = open_results(audit.results, audit.suppressed).filter(pl.col("rule").is_in(counted))
     statuses = set(res.get_column("status").unique().to_list())
     if audit.quality.height or "invalid" in statuses:
         return True
@@ -105,7 +121,7 @@ def verdict(audit: Audit, fail_on: str, strict: bool = False) -> bool:
 
 
 def totals(audit: Audit) -> dict[str, int]:
-    res = audit.results
+    res = open_results(audit.results, audit.suppressed)
     return {
         "overdue": res.filter(pl.col("status") == "overdue").height,
         "due_soon": res.filter(pl.col("status") == "due_soon").height,
@@ -143,6 +159,30 @@ def to_json_dict(audit: Audit, all_statuses: bool = False, personal: bool = Fals
         "summary": summary(audit),
         "data_quality": quality_summary(audit),
         "findings": findings,
+        **suppression_section(audit, personal),
+        **headline_section(audit),
+    }
+
+
+def headline_section(audit: Audit) -> dict:
+    """JSON keys `measures`, `backlog`, `caseload`: present when the measures were computed."""
+    if audit.headline is None:
+        return {}
+    from sendcheck.headline import headline_json
+
+    return headline_json(audit.headline)
+
+
+def suppression_section(audit: Audit, personal: bool = False) -> dict:
+    """JSON keys for [[suppress]]: present only when the configuration has suppressions."""
+    if not audit.config.suppress:
+        return {}
+    found = suppressed_findings(audit, personal).with_columns(pl.col(pl.Date).cast(pl.String))
+    return {
+        "suppressed": found.to_dicts(),
+        "suppressions_unmatched": [
+            {"entry": s.key, "record_id": s.record_id, "rule": s.rule, "kind": s.kind,
+             "reason": s.reason} for s in audit.unmatched_suppressions],
     }
 
 
@@ -155,3 +195,15 @@ def cron_line(audit: Audit) -> str:
     t = totals(audit)
     return (f"sendcheck: {audit.options.as_of} {names} {audit.rows_read} rows: {t['overdue']} overdue, "
             f"{t['due_soon']} due soon, {t['data_quality']} data-quality findings")
+
+
+def per_caseworker(found: pl.DataFrame) -> pl.DataFrame:
+    """Open findings per caseworker (a blank caseworker is "(unallocated)"), most overdue first."""
+    who = pl.col("caseworker").fill_null("(unallocated)").replace("", "(unallocated)")
+    return (found.group_by(who.alias("caseworker")).agg(
+        (pl.col("status") == "overdue").sum().alias("overdue"),
+        pl.col("record_id").filter(pl.col("status") == "overdue").n_unique().alias("cases"),
+        (pl.col("status") == "due_soon").sum().alias("due_soon"),
+        pl.col("status").is_in(["late", "early"]).sum().alias("late"),
+        pl.col("rule").str.starts_with("DQ").sum().alias("dq"))
+        .sort(["overdue", "due_soon", "caseworker"], descending=[True, True, False]))

@@ -143,7 +143,7 @@ def test_crash_exits_2_with_one_line(export, monkeypatch):
     def boom(*args, **kwargs):
         raise ZeroDivisionError("simulated")
 
-    monkeypatch.setattr(sendcheck.audit, "run_audit", boom)
+    monkeypatch.setattr(sendcheck.audit, "audit_tables", boom)
     run = run_cli("audit", export)
     assert run.code == 2
     assert run.err.strip().splitlines() == [

@@ -1,0 +1,122 @@
+"""`sendcheck explain FILE RECORD_ID`: one case's whole history, in date order.
+
+Every event date recorded for the episode, and every rule's start, due date, status and days
+over, from the same audit the other reports use (no rule logic here), so a coordinator
+answering a parent or the Ombudsman sees what happened when, and what the law required.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from sendcheck.audit import Audit
+from sendcheck.columns import BY_NAME, PERSONAL
+from sendcheck.engine import add_messages
+from sendcheck.errors import SendcheckError
+from sendcheck.suppress import open_results
+
+
+def _day(d: dt.date | None) -> str:
+    return d.strftime("%a %d/%m/%Y") if d else ""
+
+
+# Event wording for the timeline; other columns read as their names (advice_ep_requested_date ->
+# "advice ep requested"). The coded outcome recorded with a decision is shown beside it.
+EVENTS = {
+    "request_received_date": ("request for assessment received", None),
+    "request_outcome_date": ("decision whether to assess notified", "request_outcome"),
+    "assessment_outcome_date": ("decision after assessment notified", "assessment_outcome"),
+    "draft_plan_date": ("draft plan sent", None),
+    "final_plan_date": ("final plan issued", None),
+    "review_decision_date": ("review decision notified", "review_outcome"),
+}
+
+
+def _event(column: str, episode: dict) -> str:
+    label, outcome = EVENTS.get(column, (column.removesuffix("_date").replace("_", " "), None))
+    value = episode.get(outcome) if outcome else None
+    return f"{label} ({value})" if value and value != "?" else label
+
+
+def episode_rows(audit: Audit, record_id: str) -> pl.DataFrame:
+    found = audit.episodes.filter(pl.col("record_id") == record_id.strip())
+    if found.is_empty():
+        sample = audit.episodes.get_column("record_id").head(3).to_list()
+        raise SendcheckError(f"no record {record_id!r} in the input (record ids look like "
+                             f"{', '.join(repr(s) for s in sample)})")
+    return found
+
+
+def explain_episode(audit: Audit, episode: dict, personal: bool = False) -> list[str]:
+    idx = episode["_idx"]
+    rules = audit.rules
+    out = [(f"Record {episode['record_id']}: {episode['_source']} row {episode['_row']}, "
+           f"as of {_day(audit.options.as_of)}")]
+    for col, label in (("person_id", "person"), ("caseworker", "caseworker")):
+        if col in episode:
+            out.append(f"  {label}: {episode[col] or '(blank)'}")
+    if personal:
+        for col in PERSONAL:
+            if col in episode and episode[col] is not None:
+                value = _day(episode[col]) if isinstance(episode[col], dt.date) else episode[col]
+                out.append(f"  {col.replace('_', ' ')}: {value}")
+
+    res = audit.results.filter(pl.col("_idx") == idx)
+    res = add_messages(res, rules)
+    open_keys = open_results(res, audit.suppressed).select("rule", "kind").rows()
+    dated: list[tuple[dt.date, int, str]] = []
+    unreadable: list[str] = []
+    for col, spec in BY_NAME.items():
+        if spec.kind != "date" or col not in episode or (col in PERSONAL and not personal):
+            continue
+        if episode.get(f"{col}__err"):
+            unreadable.append(f"  {col}: {episode.get(f'{col}__raw')!r} is {episode[f'{col}__err']}")
+        elif episode[col] is not None:
+            dated.append((episode[col], 0, _event(col, episode)))
+    for r in res.iter_rows(named=True):
+        if r["due"] is None or r["status"] == "not_applicable":
+            continue
+        code = r["rule"] + (f"/{r['kind']}" if r["kind"] else "")
+        limit = rules[r["rule"]].limit.label
+        word = "earliest allowed date" if rules[r["rule"]].mode == "earliest" else "due"
+        dated.append((r["due"], 1, f"{code} {word} ({limit} from {_day(r['start'])}): {r['status']}"))
+    dated.sort(key=lambda t: (t[0], t[1], t[2]))
+    out += ["", "Timeline:"]
+    out += [f"  {_day(d)}  {text}" for d, _, text in dated] or ["  (no dates recorded)"]
+    if unreadable:
+        out += ["", "Unreadable dates:"] + unreadable
+
+    out += ["", "Rules:"]
+    rows = [["rule", "status", "start", "due", "done", "days over", "what"]]
+    order = {code: i for i, code in enumerate(rules)}
+    for r in sorted(res.iter_rows(named=True), key=lambda r: (order[r["rule"]], r["kind"] or "")):
+        suppressed = (r["rule"], r["kind"]) not in open_keys and r["status"] not in (
+            "met", "pending", "not_applicable")
+        rows.append([r["rule"] + (f"/{r['kind']}" if r["kind"] else ""),
+                     r["status"] + (" (suppressed)" if suppressed else ""),
+                     _day(r["start"]), _day(r["due"]), _day(r["done"]),
+                     "" if r["days_over"] is None else str(r["days_over"]), r["message"]])
+    for run in audit.runs:
+        if run.skipped:
+            rows.append([run.rule.code, "skipped", "", "", "", "",
+                         "missing " + ", ".join(run.skipped)])
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    out += ["  " + "  ".join(v.ljust(w) for v, w in zip(row, widths)) + "  " + row[-1]
+            for row in rows]
+    dq = audit.quality.filter(pl.col("_idx") == idx)
+    if dq.height:
+        out += ["", "Data quality:"] + [f"  {c}: {m}" for c, m in dq.select("check", "message").rows()]
+    return out
+
+
+def explain(audit: Audit, record_id: str, personal: bool = False) -> str:
+    episodes = episode_rows(audit, record_id)
+    parts = []
+    if episodes.height > 1:
+        parts.append([(f"record id {record_id!r} is on {episodes.height} rows (DQ04); each is "
+                      f"shown"), ""])
+    for episode in episodes.iter_rows(named=True):
+        parts.append(explain_episode(audit, episode, personal))
+    return "\n\n".join("\n".join(p) for p in parts) + "\n"

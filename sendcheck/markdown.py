@@ -1,0 +1,112 @@
+"""The Markdown summary (`--format markdown`): a short text an officer pastes into an e-mail or a
+board paper. As-of date, inputs, headline measures with their definitions (when the build has
+them), counts per rule, and the caseworkers with the most overdue findings. No personal data:
+no names of children, UPNs, dates of birth, record or person ids."""
+
+from __future__ import annotations
+
+from sendcheck.audit import Audit
+from sendcheck.report import findings_frame, per_caseworker, to_json_dict
+
+TOP_CASEWORKERS = 10
+
+
+def _cell(value: object) -> str:
+    """A table cell: pipes and line breaks would break the Markdown table."""
+    text = "" if value is None else str(value)
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+
+
+def _table(headers: list[str], rows: list[list[object]]) -> list[str]:
+    out = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    return out + ["| " + " | ".join(_cell(v) for v in r) + " |" for r in rows]
+
+
+def _number(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.1%}" if 0 <= value <= 1 else f"{value:,.1f}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return "" if value is None else str(value)
+
+
+def _section(title: str, section: object) -> list[str]:
+    """A measures/backlog section of the JSON, whatever its shape (see workbook.blocks)."""
+    from sendcheck.workbook import blocks
+
+    out = ["", f"## {title}", ""]
+    for block in blocks(section):
+        if block[0] == "value":
+            _, path, value, definition = block
+            label = " / ".join(str(p).replace("_", " ") for p in path)
+            out.append(f"- **{_cell(label)}**: {_cell(_number(value))}"
+                       + (f" ({_cell(definition)})" if definition else ""))
+        else:
+            _, path, headers, rows = block
+            out += ["", f"**{_cell(' / '.join(path))}**", ""]
+            out += _table([str(h).replace("_", " ") for h in headers],
+                          [[_number(v) for v in r] for r in rows])
+    return out
+
+
+def to_markdown(audit: Audit) -> str:
+    data = to_json_dict(audit)
+    as_of = audit.options.as_of
+    out = [f"# SEND statutory timescales: position at {as_of.strftime('%d/%m/%Y')}", ""]
+    for t in data["inputs"]:
+        sheet = f" (sheet {t['sheet']})" if t["sheet"] else ""
+        name = t["path"].replace("\\", "/").rsplit("/", 1)[-1]
+        out.append(f"- Source: {_cell(name)}{_cell(sheet)}, {t['rows']:,} rows, "
+                   f"sha256 `{t['sha256'][:12]}`")
+    rows = data.get("rows")
+    if rows:
+        out.append(f"- Rows read {rows['read']:,}, evaluated {rows['evaluated']:,}, rejected "
+                   f"(blank) {rows['rejected']:,}")
+    for key, title in (("measures", "Headline measures"), ("backlog", "Backlog")):
+        if data.get(key):
+            # A paper for a board names no case: the longest-wait lists stay in the other formats.
+            section = {k: v for k, v in data[key].items() if not k.startswith("longest")}
+            out += _section(title, section)
+    out += ["", "## Cases per rule", ""]
+    table = []
+    for item in data["rules"]:
+        c = data["summary"].get(item["code"])
+        if c is None:
+            continue
+        done = c["met"] + c["late"] + c["early"]
+        table.append([item["code"], item["name"], c["overdue"], c["due_soon"], c["late"],
+                      c["early"], c["met"], c["excepted"], c["invalid"],
+                      f"{c['met'] / done:.1%}" if done else "-"])
+    out += _table(["Rule", "Name", "Overdue", "Due soon", "Late", "Early", "Met", "Excepted",
+                   "Invalid", "On time"], [[_number(v) for v in r] for r in table])
+    out += ["", ("On time = met / (met + late + early): completed cases only. Overdue and due soon "
+            f"are cases not yet done (due soon: within {audit.options.due_within} days).")]
+    skipped = [f"{i['code']} (missing {', '.join(i['skipped'])})" for i in data["rules"] if i["skipped"]]
+    if skipped:
+        out.append("Not checked, for lack of columns: " + "; ".join(skipped) + ".")
+    per = per_caseworker(findings_frame(audit))
+    with_overdue = per.filter(per["overdue"] > 0)
+    top = with_overdue.head(TOP_CASEWORKERS)
+    out += ["", f"## Overdue by caseworker (top {TOP_CASEWORKERS})", ""]
+    if top.height:
+        out += _table(["Caseworker", "Overdue findings", "Cases overdue", "Due soon"],
+                      [[r["caseworker"], _number(r["overdue"]), _number(r["cases"]),
+                        _number(r["due_soon"])] for r in top.iter_rows(named=True)])
+        if with_overdue.height > TOP_CASEWORKERS:
+            out.append(f"\n{with_overdue.height - TOP_CASEWORKERS} more caseworkers have overdue "
+                       f"findings.")
+    else:
+        out.append("No overdue findings.")
+    dq = sum(q["findings"] for q in data["data_quality"])
+    out += ["", "## Data quality", "",
+            (f"{dq:,} data-quality findings (the workbook's Data quality sheet lists each one with "
+            f"what to do).")]
+    worst = sorted((q for q in data["data_quality"] if q["findings"]), key=lambda q: -q["findings"])
+    out += [f"- {q['check']} {q['title']}: {q['findings']:,}" for q in worst[:5]]
+    if "suppressed" in data:
+        out += ["", (f"{len(data['suppressed']):,} findings are suppressed in sendcheck.toml "
+                f"(investigated; not counted above as open); "
+                f"{len(data['suppressions_unmatched'])} suppressions match nothing.")]
+    out += ["", (f"_sendcheck {data['sendcheck_version']}; statutory limits from the SEND "
+            f"Regulations 2014. Counts are cases per rule; a case can appear under several rules._")]
+    return "\n".join(out) + "\n"
