@@ -70,6 +70,7 @@ def audit_tables(tables: list[Table], options: Options, config: Config | None = 
     episodes = prepare(raw, options.as_of, config.values)
     rules = select_rules(load_rules(options.rules_dir), options.select, options.ignore)
     runs = plan_runs(rules, set(raw.columns))
-    results = evaluate(episodes, runs, options.as_of, options.due_within)
+    results = evaluate(episodes, runs, options.as_of, options.due_within,
+                       config.school_transfer_years)
     quality, skipped = run_checks(episodes, options.as_of, options.select, options.ignore)
     return Audit(options, config, tables, episodes, runs, results, quality, skipped)

@@ -157,6 +157,8 @@ COLUMNS: tuple[Column, ...] = (
 )
 
 BY_NAME: dict[str, Column] = {c.name: c for c in COLUMNS}
+# Dates that record a deadline rather than an event: rightly after the as-of date.
+DEADLINE_COLUMNS = ("phase_transfer_due_date",)
 
 
 def normalise_header(text: object) -> str:
@@ -226,6 +228,22 @@ VALUES: dict[str, dict[str, str]] = {
     }),
 }
 
+def _nc_years() -> dict[str, str]:
+    """National curriculum year groups as exports write them (`6`, `Y6`, `Year 6`, `06`, `6.0`,
+    `R`, `Reception`, `N2`, `Nursery 2`) -> `N1`, `N2`, `R`, `1` ... `14`. (`6.0` from a number
+    cell is read as 6: canonical_value_expr drops a trailing `.0` before matching.)"""
+    table: dict[str, tuple[str, ...]] = {
+        "N1": ("N1", "Nursery 1", "Nursery One", "FS1"),
+        "N2": ("N2", "Nursery 2", "Nursery Two", "Nursery"),
+        "R": ("R", "YR", "Year R", "Reception", "Rec", "FS2", "0", "Year 0", "00"),
+    }
+    for n in range(1, 15):
+        table[str(n)] = (str(n), f"{n:02d}", f"Y{n}", f"Year {n}", f"Yr {n}", f"NCY {n}")
+    return _synonyms(table)
+
+
+VALUES["nc_year"] = _nc_years()
+
 CEASE_REASONS = tuple(str(n) for n in range(1, 10))
 
 
@@ -240,7 +258,9 @@ def canonical_value_expr(column: str, extra: dict[str, str] | None = None):
     if extra:
         table.update({normalise_header(k): v for k, v in extra.items()})
     key = (
-        pl.col(column).str.to_lowercase().str.replace_all(r"[^0-9a-z]", "")
+        # A trailing ".0" is Excel's float rendering of a whole number (`1.0` is 1, never 10).
+        pl.col(column).str.to_lowercase().str.strip_chars().str.replace(r"^(\d+)\.0+$", "${1}")
+        .str.replace_all(r"[^0-9a-z]", "")
     )
     return (
         pl.when(key.is_null() | (key == ""))

@@ -8,11 +8,12 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sendcheck.anchors import DEFAULT_SCHOOL_TRANSFER_YEARS, SCHOOL_TRANSFER_YEARS
 from sendcheck.columns import BY_NAME, VALUES
 from sendcheck.errors import SendcheckError
 
 FILENAME = "sendcheck.toml"
-SECTIONS = {"columns": dict, "values": dict}
+SECTIONS = {"columns": dict, "values": dict, "phase_transfer": dict}
 
 
 @dataclass
@@ -20,6 +21,8 @@ class Config:
     path: str | None = None
     columns: dict[str, str] = field(default_factory=dict)  # header as written -> canonical
     values: dict[str, dict[str, str]] = field(default_factory=dict)  # column -> {local: canonical}
+    # [phase_transfer] years: year groups whose children change school the next September (PT01).
+    school_transfer_years: tuple[str, ...] = DEFAULT_SCHOOL_TRANSFER_YEARS
 
 
 def find_config(start: Path | None = None) -> Path | None:
@@ -60,7 +63,27 @@ def parse_config(data: dict, path: Path) -> Config:
                 raise _fail(path, f"values.{column}.{local}",
                             f"{canonical!r} is not one of {', '.join(sorted(allowed))}")
         config.values[column] = dict(table)
+    _phase_transfer(data.get("phase_transfer", {}), path, config)
     return config
+
+
+def _phase_transfer(section: dict, path: Path, config: Config) -> None:
+    """[phase_transfer] years = ["6"]: the default is primary to secondary (end of Year 6); add
+    "N2" (nursery to Reception), "2" (infant to junior), "4" (first to middle) or "8" (middle to
+    upper) where the authority's schools change there. Year 11 to post-16 is PT02's, always."""
+    for key, value in section.items():
+        if key != "years":
+            raise _fail(path, f"phase_transfer.{key}", "unknown key (allowed: years)")
+        if not isinstance(value, list) or not value:
+            raise _fail(path, "phase_transfer.years", "expected a list of year groups, e.g. [\"6\"]")
+        years = []
+        for item in value:
+            text = str(item).strip().upper() if isinstance(item, (str, int)) else None
+            if text not in SCHOOL_TRANSFER_YEARS:
+                raise _fail(path, "phase_transfer.years", f"{item!r} is not a school transfer "
+                            f"point (allowed: {', '.join(SCHOOL_TRANSFER_YEARS)})")
+            years.append(text)
+        config.school_transfer_years = tuple(dict.fromkeys(years))
 
 
 def load_config(explicit: str | Path | None = None) -> Config:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from sendcheck.columns import ADVICE_KINDS, BY_NAME, PERSONAL, VALUES
+from sendcheck.columns import ADVICE_KINDS, BY_NAME, DEADLINE_COLUMNS, PERSONAL, VALUES
 
 DQ_SCHEMA = {"check": pl.String, "_idx": pl.UInt32, "column": pl.String, "message": pl.String}
 # Above this share of new plans flagged as exceptions, the flag is implausible (DfE found two
@@ -84,7 +84,7 @@ def _order(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
 
 def _future(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
     parts = []
-    for c in _date_columns(df):
+    for c in (c for c in _date_columns(df) if c not in DEADLINE_COLUMNS):
         shown = pl.lit("(date of birth)") if c in PERSONAL else pl.col(c).cast(pl.String)
         parts.append(_rows(df, (pl.col(c) > pl.lit(as_of)).fill_null(False), c, pl.format(
             "{} {} is after the as-of date {}", pl.lit(c), shown, pl.lit(as_of)), "DQ03"))
