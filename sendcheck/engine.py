@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from sendcheck.anchors import ANCHORS, DEFAULT_SCHOOL_TRANSFER_YEARS, Context
-from sendcheck.columns import BY_NAME, DEADLINE_COLUMNS
+from sendcheck.columns import BY_NAME, DEADLINE_COLUMNS, PERSONAL
 from sendcheck.rulebook import Condition, Rule
 
 STATUSES = ("met", "late", "early", "overdue", "due_soon", "pending", "excepted", "invalid",
@@ -159,7 +159,9 @@ def evaluate_rule(episodes: pl.DataFrame, rule: Rule, kind: str | None, as_of: d
     anchors = rule.anchors(kind)
 
     date_cols = [c for c in dict.fromkeys((start_col, end_col, *rule.requires, *rule.uses,
-                                           *(c for a in anchors for c in (*a.needs, *a.uses))))
+                                           *(c for a in anchors for c in (*a.needs, *a.uses)),
+                                           *(c for cond in (*rule.not_applicable, *rule.applies)
+                                             for c in cond.columns())))
                  if c in columns and c in BY_NAME and BY_NAME[c].kind == "date"]
     status = pl.when(pl.lit(False)).then(pl.lit(None, pl.String))
     reason = pl.when(pl.lit(False)).then(pl.lit(None, pl.String))
@@ -170,8 +172,9 @@ def evaluate_rule(episodes: pl.DataFrame, rule: Rule, kind: str | None, as_of: d
     for c in (c for c in date_cols if c not in DEADLINE_COLUMNS):
         future = (pl.col(c) > as_of_lit).fill_null(False)
         status = status.when(future).then(pl.lit("invalid"))
+        shown = pl.lit("(not shown)") if c in PERSONAL else pl.col(c).cast(pl.String)
         reason = reason.when(future).then(pl.format(
-            "{} {} is after the as-of date {}", pl.lit(c), pl.col(c), as_of_lit))
+            "{} {} is after the as-of date {}", pl.lit(c), shown, as_of_lit))
     for anchor in anchors:
         for bad, why in anchor.problems(ctx):
             status = status.when(bad).then(pl.lit("invalid"))
