@@ -88,6 +88,7 @@ def audit(
     include_personal_data: Annotated[bool, typer.Option("--include-personal-data", help="Show names, UPNs and dates of birth.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Warning-severity rules count towards --fail-on.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show a full traceback on an internal error.")] = False,
+    reviews: Annotated[Optional[Path], typer.Option("--reviews", help="Review history (CSV or Excel, one row per review meeting): judge every review cycle.")] = None,
 ) -> int:
     """Check export files and report breaches, cases due soon and data-quality findings."""
     from sendcheck.audit import Options, run_audit
@@ -95,7 +96,7 @@ def audit(
     from sendcheck.report import cron_line, to_json, verdict
 
     options = Options(as_of=parse_as_of(as_of), due_within=due_within, select=_codes(select),
-                      ignore=_codes(ignore), sheet=sheet, strict=strict)
+                      ignore=_codes(ignore), sheet=sheet, strict=strict, reviews=reviews)
     result = run_audit(list(files), options, load_config(config))
     if format is Format.json:
         _emit(to_json(result, all_statuses, include_personal_data), output)

@@ -272,7 +272,7 @@ def add_messages(found: pl.DataFrame, rules: dict[str, Rule]) -> pl.DataFrame:
     prefix = pl.when(pl.col("kind").is_not_null()).then(kind_label + pl.lit(" ")).otherwise(pl.lit(""))
     reason_prefix = pl.when(pl.col("kind").is_not_null()).then(kind_label + pl.lit(" advice: ")).otherwise(pl.lit(""))
     if "cycle" in found.columns:  # one finding per review cycle (--reviews): say which
-        cycle = pl.format("review cycle {} (from {}): ", pl.col("cycle"), pl.col("start"))
+        cycle = pl.format("review cycle {}: ", pl.col("cycle"))
         cycle = pl.when(pl.col("cycle").is_not_null()).then(cycle).otherwise(pl.lit(""))
         prefix, reason_prefix = cycle + prefix, cycle + reason_prefix
     days = pl.col("days_over")

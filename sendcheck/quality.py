@@ -241,3 +241,30 @@ def run_checks(episodes: pl.DataFrame, as_of: dt.date, select=None, ignore=None
 
 
 BY_CODE = {c.code: c for c in CHECKS}
+
+
+# Checks on the rows of a review-history file (--reviews), run by sendcheck.reviews on the file's
+# rows after the join: `_ep` is the matched episode (null when none), `_key` the join value.
+def _review_unmatched(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+    return _rows(df, pl.col("_ep").is_null(), "review_meeting_date", pl.when(
+        pl.col("_key").is_null()).then(pl.lit("review row has no id to join it to an episode"))
+        .otherwise(pl.format("review row matches no episode in the export (id '{}')",
+                             pl.col("_key"))), "DQ12")
+
+
+def _review_no_meeting(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+    blank = (pl.col("_ep").is_not_null() & pl.col("review_meeting_date").is_null()
+             & pl.col("review_meeting_date__err").is_null())
+    return _rows(df, blank, "review_meeting_date",
+                 pl.lit("review row has no meeting date: not counted as a review"), "DQ13")
+
+
+REVIEW_CHECKS: tuple[Check, ...] = (
+    Check("DQ12", "review-row-unmatched", "Review-history row that matches no episode",
+          "Check the record id (or person id) on the review row against the export; the review "
+          "is not counted until it matches.", ("review_meeting_date",), _review_unmatched),
+    Check("DQ13", "review-row-no-meeting-date", "Review-history row with no meeting date",
+          "Record the date of the review meeting, or remove the row if no meeting was held.",
+          ("review_meeting_date",), _review_no_meeting),
+)
+BY_CODE.update({c.code: c for c in REVIEW_CHECKS})
