@@ -135,7 +135,7 @@ def render_table(audit: Audit, rich: bool, stream=None) -> str:
     if audit.reviews is not None:
         r = audit.reviews.summary()
         view.text(f"reviews: {r['path']}: {r['rows']} rows, {r['matched']} matched on {r['joined_on']}"
-                  f" ({r['ignored']} with no meeting date), {r['unmatched']} unmatched")
+                  f" ({r['ignored']} without a usable meeting date), {r['unmatched']} unmatched")
     counts = summary(audit)
     rows = []
     for item in rules_list(audit):

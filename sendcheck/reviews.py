@@ -46,7 +46,7 @@ class ReviewHistory:
     quality_ran: dict[str, None]
     matched: int
     unmatched: int
-    ignored: int  # matched rows with no usable meeting date
+    ignored: int  # matched rows with a blank or unreadable meeting date (not reviews)
 
     @property
     def columns(self) -> set[str]:
