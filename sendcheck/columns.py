@@ -156,6 +156,41 @@ COLUMNS: tuple[Column, ...] = (
                                               "Reassessment Plan Issued")),
 )
 
+# More council wording for the columns the review, phase-transfer, re-assessment and transfer
+# rules read (kept apart so each column's main list stays readable).
+_LIFECYCLE_ALIASES: dict[str, tuple[str, ...]] = {
+    "birth_date": ("Birthdate", "Person Birth Date", "Child Date of Birth", "YP DOB"),
+    "plan_cease_date": ("Date EHCP Ceased", "Ceased Date", "EHCP Cease Date", "Date Ceased EHCP"),
+    "review_meeting_date": ("Review Meeting", "Date of Review Meeting", "Annual Review Meeting Date",
+                            "Date of Annual Review Meeting", "AR Date", "Review Meeting Held"),
+    "review_decision_date": ("Date of Review Decision", "Review Decision Notified",
+                             "Annual Review Decision Notified", "Date AR Decision Sent",
+                             "Review Decision Letter Date"),
+    "review_outcome": ("Annual Review Decision Outcome", "AR Decision Outcome", "Review Decision Outcome"),
+    "amendment_notice_date": ("Amendment Notice", "Date Amendment Notice Sent",
+                              "Proposed Amendments Date", "Draft Amended EHCP Issued"),
+    "amended_plan_date": ("Date Amended Plan Issued", "Amended EHCP Date",
+                          "Final Amended EHC Plan Issued", "Amended Plan Issued"),
+    "nc_year": ("NC Year Group", "Current Year Group", "Year Group (NCY)", "Academic Year Group",
+                "NCY Current"),
+    "phase_transfer_due_date": ("Phase Transfer Review Deadline", "Phase Transfer Review Due",
+                                "Transfer Review Due Date", "Phase Transfer Deadline Date"),
+    "phase_transfer_final_date": ("Date Phase Transfer Plan Issued",
+                                  "Phase Transfer Amended Plan Date", "Phase Transfer Plan Date"),
+    "transfer_in_date": ("Transferred In", "Date Moved Into LA", "Transfer In",
+                         "Date Plan Transferred In"),
+    "transfer_in_notice_date": ("Date Transfer Notice Sent", "Transfer In Letter Date",
+                                "Transfer In Notice", "Transfer Letter Sent"),
+    "reassessment_request_date": ("Date of Reassessment Request", "Date Re-assessment Requested",
+                                  "Re-assessment Requested", "Reassessment Request Received"),
+    "reassessment_decision_date": ("Reassessment Decision Notified", "Re-assessment Decision",
+                                   "Date of Reassessment Decision", "Decision to Reassess Date"),
+    "reassessment_plan_date": ("Reassessment Final Plan Issued", "Re-assessment Plan Issued",
+                               "Reassessment Plan Finalised", "Re-assessment Final Plan Date"),
+}
+COLUMNS = tuple(Column(c.name, c.kind, c.aliases + _LIFECYCLE_ALIASES.get(c.name, ()))
+                for c in COLUMNS)
+
 BY_NAME: dict[str, Column] = {c.name: c for c in COLUMNS}
 # Dates that record a deadline rather than an event: rightly after the as-of date.
 DEADLINE_COLUMNS = ("phase_transfer_due_date",)
