@@ -177,11 +177,11 @@ def _transfer_plan(ctx: Context) -> pl.Expr:
                        pl.when(in_window).then(amended).otherwise(None))
 
 
-_WINDOW_READS = dict(needs_any=("phase_transfer_due_date", "nc_year", "birth_date"),
-                     uses=("phase_transfer_due_date",), reads=("nc_year", "birth_date"),
-                     problems=_window_problems)
-_PLAN_READS = dict(needs_any=("phase_transfer_final_date", "amended_plan_date"),
-                   uses=("phase_transfer_final_date", "amended_plan_date"))
+_WINDOW_READS = {"needs_any": ("phase_transfer_due_date", "nc_year", "birth_date"),
+                 "uses": ("phase_transfer_due_date",), "reads": ("nc_year", "birth_date"),
+                 "problems": _window_problems}
+_PLAN_READS = {"needs_any": ("phase_transfer_final_date", "amended_plan_date"),
+               "uses": ("phase_transfer_final_date", "amended_plan_date")}
 
 ANCHORS: dict[str, Anchor] = {a.name: a for a in (
     Anchor("review_anchor",

@@ -69,7 +69,7 @@ class FixedDay:
     day: int
 
     @classmethod
-    def parse(cls, text: str) -> "FixedDay":
+    def parse(cls, text: str) -> FixedDay:
         m = _FIXED.match(text.strip()) if isinstance(text, str) else None
         months = [n[:3].lower() for n in _MONTH_NAMES]
         if not m or m.group(2).lower() not in months:

@@ -22,6 +22,10 @@ def combine(tables: list[Table]) -> pl.DataFrame:
     return pl.concat(frames, how="diagonal") if len(frames) > 1 else frames[0]
 
 
+def _all_blank(raw: pl.DataFrame, name: str) -> bool:
+    return raw.select((pl.col(name).str.strip_chars().replace("", None).is_null()).all()).item()
+
+
 def prepare(raw: pl.DataFrame, as_of: dt.date, values: dict[str, dict[str, str]] | None = None
             ) -> pl.DataFrame:
     """Typed episodes: one row per input row, `_idx` its position."""
@@ -31,7 +35,11 @@ def prepare(raw: pl.DataFrame, as_of: dt.date, values: dict[str, dict[str, str]]
         col = BY_NAME.get(name)
         if col is None:
             continue
-        if col.kind == "date":
+        if col.kind == "date" and _all_blank(raw, name):
+            # Nothing to parse (an unused column): skip the date parser's large expression.
+            exprs += [pl.lit(None, pl.Date).alias(name), pl.lit(None, pl.String).alias(f"{name}__err"),
+                      pl.col(name).alias(f"{name}__raw")]
+        elif col.kind == "date":
             date, err = parse_dates(name, pivot)
             exprs += [date.alias(name), err.alias(f"{name}__err"),
                       pl.col(name).alias(f"{name}__raw")]

@@ -7,7 +7,8 @@ import datetime as dt
 
 import polars as pl
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sendcheck.durations import Duration, FixedDay, parse_limit
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-
 from conftest import ROOT, run_cli
+
 from sendcheck.errors import SendcheckError
 from sendcheck.rulebook import load_rule
 

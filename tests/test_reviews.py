@@ -8,7 +8,6 @@ import json
 
 import polars as pl
 import pytest
-
 from conftest import run_cli
 
 D = dt.date
