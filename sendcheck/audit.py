@@ -16,6 +16,7 @@ from sendcheck.engine import RuleRun, evaluate, plan_runs
 from sendcheck.episodes import combine, prepare
 from sendcheck.quality import run_checks
 from sendcheck.reader import Table, read_export
+from sendcheck.reviews import ReviewHistory, build_history
 from sendcheck.rulebook import Rule, load_rules, select_rules
 from sendcheck.suppress import match
 
@@ -29,6 +30,7 @@ class Options:
     sheet: str | None = None
     strict: bool = False
     rules_dir: Path | None = None
+    reviews: str | Path | None = None  # a review-history file: review rules judged per cycle
 
 
 @dataclass
@@ -48,6 +50,8 @@ class Audit:
     unmatched_suppressions: list[Suppression] = field(default_factory=list)
     # Headline measures, backlog and caseload (sendcheck.headline), when the command computes them.
     headline: object | None = None
+    # Review history (--reviews): every review cycle, judged by RV01-RV05 and TR02.
+    reviews: ReviewHistory | None = None
 
     @property
     def rules(self) -> dict[str, Rule]:
@@ -66,21 +70,44 @@ def load_inputs(paths: list[str | Path], options: Options, config: Config) -> li
     return [read_export(p, sheet=options.sheet, config_columns=config.columns) for p in paths]
 
 
+def load_reviews(options: Options, config: Config) -> Table | None:
+    """The --reviews file, read like an export (first sheet), or None."""
+    if not options.reviews:
+        return None
+    return read_export(options.reviews, config_columns=config.columns)
+
+
 def run_audit(paths: list[str | Path], options: Options, config: Config | None = None) -> Audit:
     config = config or Config()
-    return audit_tables(load_inputs(paths, options, config), options, config)
+    return audit_tables(load_inputs(paths, options, config), options, config,
+                        load_reviews(options, config))
 
 
-def audit_tables(tables: list[Table], options: Options, config: Config | None = None) -> Audit:
-    """The audit of tables already read (from files, or from rows in memory)."""
+def audit_tables(tables: list[Table], options: Options, config: Config | None = None,
+                 reviews: Table | None = None) -> Audit:
+    """The audit of tables already read (from files, or from rows in memory); `reviews` is a
+    review-history table (sendcheck.reviews)."""
     config = config or Config()
     raw = combine(tables)
     episodes = prepare(raw, options.as_of, config.values)
     rules = select_rules(load_rules(options.rules_dir), options.select, options.ignore)
     runs = plan_runs(rules, set(raw.columns))
-    results = evaluate(episodes, runs, options.as_of, options.due_within)
+    history = None
+    if reviews is not None:
+        history = build_history(reviews, episodes, options.as_of, config.values,
+                                options.select, options.ignore)
+        runs = history.replan(rules, runs)
+    per_cycle = [r for r in runs if history is not None and r.rule.per == "review"]
+    results = evaluate(episodes, [r for r in runs if r not in per_cycle], options.as_of,
+                       options.due_within, config.school_transfer_years)
+    if per_cycle:
+        results = pl.concat([results, evaluate(history.cycles, per_cycle, options.as_of,
+                                               options.due_within, config.school_transfer_years)])
     quality, skipped = run_checks(episodes, options.as_of, options.select, options.ignore)
+    if history is not None:
+        quality = pl.concat([quality, history.quality])
+        skipped = {**skipped, **history.quality_ran}
     suppressed, quality, quality_suppressed, unmatched = match(
         episodes, results, quality, config.suppress)
     return Audit(options, config, tables, episodes, runs, results, quality, skipped,
-                 suppressed, quality_suppressed, unmatched)
+                 suppressed, quality_suppressed, unmatched, reviews=history)

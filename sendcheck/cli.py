@@ -101,9 +101,10 @@ def audit(
     staff: Annotated[Optional[Path], typer.Option("--staff", help="staff.csv (caseworker, FTE, role) for per-FTE loads.")] = None,
     suppress_below: Annotated[Optional[int], typer.Option("--suppress-below", min=1, help="Show counts under N as <N in measures, backlog and caseload.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors and the final one-line verdict; the report goes only to --output.")] = False,
+    reviews: Annotated[Optional[Path], typer.Option("--reviews", help="Review history (CSV or Excel, one row per review meeting): judge every review cycle.")] = None,
 ) -> int:
     """Check export files and report breaches, cases due soon and data-quality findings."""
-    from sendcheck.audit import Options, audit_tables, load_inputs
+    from sendcheck.audit import Options, audit_tables, load_inputs, load_reviews
     from sendcheck.config import load_config
     from sendcheck.progress import Progress
     from sendcheck.report import cron_line, verdict
@@ -115,12 +116,14 @@ def audit(
     options = Options(as_of=parse_as_of(as_of),
                       due_within=next(d for d in (due_within, cfg.due_within, 28) if d is not None),
                       select=_codes(select) or cfg.select, ignore=_codes(ignore) or cfg.ignore,
-                      sheet=sheet, strict=strict, rules_dir=rules_dir)
+                      sheet=sheet, strict=strict, rules_dir=rules_dir,
+                      reviews=reviews)
     with Progress.for_terminal(quiet) as progress:
         progress.stage("reading " + ", ".join(f.name for f in files))
         tables = load_inputs(list(files), options, cfg)
+        history = load_reviews(options, cfg)
         progress.stage(f"checking {sum(t.rows for t in tables)} rows")
-        result = audit_tables(tables, options, cfg)
+        result = audit_tables(tables, options, cfg, history)
         if format is not Format.csv:  # CSV is the findings list; the others carry the measures
             from sendcheck.headline import compute_headline
 

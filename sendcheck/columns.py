@@ -162,7 +162,44 @@ COLUMNS: tuple[Column, ...] = (
                                               "Reassessment Plan Issued")),
 )
 
+# More council wording for the columns the review, phase-transfer, re-assessment and transfer
+# rules read (kept apart so each column's main list stays readable).
+_LIFECYCLE_ALIASES: dict[str, tuple[str, ...]] = {
+    "birth_date": ("Birthdate", "Person Birth Date", "Child Date of Birth", "YP DOB"),
+    "plan_cease_date": ("Date EHCP Ceased", "Ceased Date", "EHCP Cease Date", "Date Ceased EHCP"),
+    "review_meeting_date": ("Review Meeting", "Date of Review Meeting", "Annual Review Meeting Date",
+                            "Date of Annual Review Meeting", "AR Date", "Review Meeting Held"),
+    "review_decision_date": ("Date of Review Decision", "Review Decision Notified",
+                             "Annual Review Decision Notified", "Date AR Decision Sent",
+                             "Review Decision Letter Date"),
+    "review_outcome": ("Annual Review Decision Outcome", "AR Decision Outcome", "Review Decision Outcome"),
+    "amendment_notice_date": ("Amendment Notice", "Date Amendment Notice Sent",
+                              "Proposed Amendments Date", "Draft Amended EHCP Issued"),
+    "amended_plan_date": ("Date Amended Plan Issued", "Amended EHCP Date",
+                          "Final Amended EHC Plan Issued", "Amended Plan Issued"),
+    "nc_year": ("NC Year Group", "Current Year Group", "Year Group (NCY)", "Academic Year Group",
+                "NCY Current"),
+    "phase_transfer_due_date": ("Phase Transfer Review Deadline", "Phase Transfer Review Due",
+                                "Transfer Review Due Date", "Phase Transfer Deadline Date"),
+    "phase_transfer_final_date": ("Date Phase Transfer Plan Issued",
+                                  "Phase Transfer Amended Plan Date", "Phase Transfer Plan Date"),
+    "transfer_in_date": ("Transferred In", "Date Moved Into LA", "Transfer In",
+                         "Date Plan Transferred In"),
+    "transfer_in_notice_date": ("Date Transfer Notice Sent", "Transfer In Letter Date",
+                                "Transfer In Notice", "Transfer Letter Sent"),
+    "reassessment_request_date": ("Date of Reassessment Request", "Date Re-assessment Requested",
+                                  "Re-assessment Requested", "Reassessment Request Received"),
+    "reassessment_decision_date": ("Reassessment Decision Notified", "Re-assessment Decision",
+                                   "Date of Reassessment Decision", "Decision to Reassess Date"),
+    "reassessment_plan_date": ("Reassessment Final Plan Issued", "Re-assessment Plan Issued",
+                               "Reassessment Plan Finalised", "Re-assessment Final Plan Date"),
+}
+COLUMNS = tuple(Column(c.name, c.kind, c.aliases + _LIFECYCLE_ALIASES.get(c.name, ()))
+                for c in COLUMNS)
+
 BY_NAME: dict[str, Column] = {c.name: c for c in COLUMNS}
+# Dates that record a deadline rather than an event: rightly after the as-of date.
+DEADLINE_COLUMNS = ("phase_transfer_due_date",)
 
 
 def normalise_header(text: object) -> str:
@@ -232,6 +269,22 @@ VALUES: dict[str, dict[str, str]] = {
     }),
 }
 
+def _nc_years() -> dict[str, str]:
+    """National curriculum year groups as exports write them (`6`, `Y6`, `Year 6`, `06`, `6.0`,
+    `R`, `Reception`, `N2`, `Nursery 2`) -> `N1`, `N2`, `R`, `1` ... `14`. (`6.0` from a number
+    cell is read as 6: canonical_value_expr drops a trailing `.0` before matching.)"""
+    table: dict[str, tuple[str, ...]] = {
+        "N1": ("N1", "Nursery 1", "Nursery One", "FS1"),
+        "N2": ("N2", "Nursery 2", "Nursery Two", "Nursery"),
+        "R": ("R", "YR", "Year R", "Reception", "Rec", "FS2", "0", "Year 0", "00"),
+    }
+    for n in range(1, 15):
+        table[str(n)] = (str(n), f"{n:02d}", f"Y{n}", f"Year {n}", f"Yr {n}", f"NCY {n}")
+    return _synonyms(table)
+
+
+VALUES["nc_year"] = _nc_years()
+
 CEASE_REASONS = tuple(str(n) for n in range(1, 10))
 
 
@@ -246,7 +299,9 @@ def canonical_value_expr(column: str, extra: dict[str, str] | None = None):
     if extra:
         table.update({normalise_header(k): v for k, v in extra.items()})
     key = (
-        pl.col(column).str.to_lowercase().str.replace_all(r"[^0-9a-z]", "")
+        # A trailing ".0" is Excel's float rendering of a whole number (`1.0` is 1, never 10).
+        pl.col(column).str.to_lowercase().str.strip_chars().str.replace(r"^(\d+)\.0+$", "${1}")
+        .str.replace_all(r"[^0-9a-z]", "")
     )
     return (
         pl.when(key.is_null() | (key == ""))

@@ -8,11 +8,12 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sendcheck.anchors import DEFAULT_SCHOOL_TRANSFER_YEARS, SCHOOL_TRANSFER_YEARS
 from sendcheck.columns import ADVICE_KINDS, BY_NAME, VALUES
 from sendcheck.errors import SendcheckError
 
 FILENAME = "sendcheck.toml"
-SECTIONS = {"columns": dict, "values": dict}
+SECTIONS = {"columns": dict, "values": dict, "phase_transfer": dict}
 SECTIONS["caseload"] = dict
 
 
@@ -39,6 +40,9 @@ class Config:
     ignore: list[str] | None = None
     # [[suppress]]: findings the team has investigated, reported apart (see sendcheck.suppress).
     suppress: list[Suppression] = field(default_factory=list)
+
+    # [phase_transfer] years: year groups whose children change school the next September (PT01).
+    school_transfer_years: tuple[str, ...] = DEFAULT_SCHOOL_TRANSFER_YEARS
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,7 @@ def parse_config(data: dict, path: Path) -> Config:
     config.caseload = parse_caseload(data.get("caseload", {}), path)
     _parse_audit(data.get("audit", {}), path, config)
     config.suppress = _parse_suppress(data.get("suppress", []), path)
+    _phase_transfer(data.get("phase_transfer", {}), path, config)
     return config
 
 
@@ -159,6 +164,25 @@ def _parse_suppress(items: list, path: Path) -> list[Suppression]:
         out.append(Suppression(item["record_id"].strip(), item["rule"].strip().upper(),
                                item["reason"].strip(), kind, where))
     return out
+
+
+def _phase_transfer(section: dict, path: Path, config: Config) -> None:
+    """[phase_transfer] years = ["6"]: the default is primary to secondary (end of Year 6); add
+    "N2" (nursery to Reception), "2" (infant to junior), "4" (first to middle) or "8" (middle to
+    upper) where the authority's schools change there. Year 11 to post-16 is PT02's, always."""
+    for key, value in section.items():
+        if key != "years":
+            raise _fail(path, f"phase_transfer.{key}", "unknown key (allowed: years)")
+        if not isinstance(value, list) or not value:
+            raise _fail(path, "phase_transfer.years", "expected a list of year groups, e.g. [\"6\"]")
+        years = []
+        for item in value:
+            text = str(item).strip().upper() if isinstance(item, (str, int)) else None
+            if text not in SCHOOL_TRANSFER_YEARS:
+                raise _fail(path, "phase_transfer.years", f"{item!r} is not a school transfer "
+                            f"point (allowed: {', '.join(SCHOOL_TRANSFER_YEARS)})")
+            years.append(text)
+        config.school_transfer_years = tuple(dict.fromkeys(years))
 
 
 def load_config(explicit: str | Path | None = None) -> Config:

@@ -52,3 +52,54 @@ class Duration:
         if self.unit == "mo":
             return end.dt.offset_by(f"-{self.n}mo")
         return end - pl.duration(days=self.days)
+
+
+_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
+                "September", "October", "November", "December")
+_FIXED = re.compile(r"^(\d{1,2}) ([A-Za-z]{3})$")
+
+
+@dataclass(frozen=True)
+class FixedDay:
+    """A limit that is a fixed day of the year (`14 Feb`): due on the first such day on or after
+    the start. Phase transfers (reg 18(1)) are due "before 15 February" of the year of transfer,
+    so a rule whose start is 1 September of the year before says `14 Feb`."""
+
+    month: int
+    day: int
+
+    @classmethod
+    def parse(cls, text: str) -> FixedDay:
+        m = _FIXED.match(text.strip()) if isinstance(text, str) else None
+        months = [n[:3].lower() for n in _MONTH_NAMES]
+        if not m or m.group(2).lower() not in months:
+            raise ValueError(f"bad fixed day {text!r}: expected a day and month, like 14 Feb")
+        month, day = months.index(m.group(2).lower()) + 1, int(m.group(1))
+        if not 1 <= day <= (28 if month == 2 else 30 if month in (4, 6, 9, 11) else 31):
+            raise ValueError(f"bad fixed day {text!r}: no such day in every year")
+        return cls(month, day)
+
+    def __str__(self) -> str:
+        return f"{self.day} {_MONTH_NAMES[self.month - 1][:3]}"
+
+    @property
+    def label(self) -> str:
+        """`14 February`: used in messages ("3 days after the 14 February limit")."""
+        return f"{self.day} {_MONTH_NAMES[self.month - 1]}"
+
+    @property
+    def days(self) -> None:
+        return None
+
+    def add(self, start: pl.Expr) -> pl.Expr:
+        """The first `day month` on or after start."""
+        same_year = pl.date(start.dt.year(), self.month, self.day)
+        return pl.when(same_year >= start).then(same_year).otherwise(
+            pl.date(start.dt.year() + 1, self.month, self.day))
+
+
+def parse_limit(text: str) -> Duration | FixedDay:
+    """A rule file's `limit`: a duration (`6w`, `15d`, `12mo`) or a fixed day (`14 Feb`)."""
+    if isinstance(text, str) and _FIXED.match(text.strip()):
+        return FixedDay.parse(text)
+    return Duration.parse(text)

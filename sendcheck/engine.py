@@ -1,7 +1,8 @@
 """The engine: every (rule, episode) pair gets exactly one status, by whole-table expressions.
 
 Order of judgement for one pair (first that holds wins):
-  1. invalid        a date the rule needs is unreadable, or after the as-of date
+  1. invalid        a date the rule needs is unreadable, or after the as-of date, or a derived
+                    date (sendcheck.anchors) cannot be worked out from what is recorded
   2. not_applicable a `not_applicable` condition holds, or an `applies` condition fails
   3. invalid        the end event is recorded but the start is not
   4. not_applicable the start event has not happened
@@ -17,7 +18,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from sendcheck.columns import BY_NAME
+from sendcheck.anchors import ANCHORS, DEFAULT_SCHOOL_TRANSFER_YEARS, Context
+from sendcheck.columns import BY_NAME, DEADLINE_COLUMNS, PERSONAL
 from sendcheck.rulebook import Condition, Rule
 
 STATUSES = ("met", "late", "early", "overdue", "due_soon", "pending", "excepted", "invalid",
@@ -32,6 +34,7 @@ RESULT_SCHEMA = {
     "rule": pl.String, "kind": pl.String, "status": pl.String, "_idx": pl.UInt32,
     "start": pl.Date, "due": pl.Date, "done": pl.Date, "days_over": pl.Int64,
     "exception": pl.String, "reason": pl.String,
+    "cycle": pl.Int32,  # review cycle (1 = plan to first review) when judged from --reviews
 }
 
 
@@ -57,13 +60,45 @@ def plan_runs(rules: list[Rule], columns: set[str]) -> list[RuleRun]:
                 need = [c for k in rule.kinds for c in rule.columns(k) if c not in columns]
                 runs.append(RuleRun(rule, (), tuple(dict.fromkeys(need))))
         else:
-            need = tuple(c for c in rule.columns() if c not in columns)
-            runs.append(RuleRun(rule, (), need or None))
+            need = [c for c in rule.columns() if c not in columns]
+            need += [" or ".join(group) for group in rule.needs_any()
+                     if not any(c in columns for c in group)]
+            runs.append(RuleRun(rule, (), tuple(need) or None))
     return runs
 
 
-def _condition(cond: Condition, columns: set[str]) -> pl.Expr:
-    """True where the condition holds; a column the export lacks never satisfies it."""
+def _date(name: str, ctx: Context) -> pl.Expr:
+    """A column, or a derived date from sendcheck.anchors."""
+    if name in ANCHORS:
+        return ANCHORS[name].build(ctx)
+    return ctx.col(name)
+
+
+def _condition(cond: Condition, columns: set[str], ctx: Context | None = None,
+               dates: dict[str, pl.Expr] | None = None) -> pl.Expr:
+    """True where the condition holds; a column the export lacks never satisfies it.
+
+    `dates` gives the rule's own start, due and end, which the date conditions compare with.
+    """
+    if ctx is not None and cond.in_force:
+        # Issued by the due date, and not ceased by the time the duty was done (or, while it is
+        # not done, by the as-of date): a ceased plan is not_applicable from its cease date.
+        cease = ctx.col("plan_cease_date")
+        by = pl.coalesce(dates["end"], pl.lit(ctx.as_of))
+        # (No due date yet means the start is blank: that reason is given further on.)
+        issued = pl.col("final_plan_date").is_not_null() & (
+            pl.col("final_plan_date") <= dates["due"]).fill_null(True)
+        return issued & (cease.is_null() | (cease > by)).fill_null(False)
+    if ctx is not None and cond.age_under is not None:
+        from sendcheck.durations import Duration
+
+        birthday = Duration(12 * cond.age_under, "mo").add(pl.col("birth_date"))
+        return (birthday > dates["start"]).fill_null(False)
+    if ctx is not None and (cond.before or cond.on_or_after):
+        left = _date(cond.column, ctx)
+        if cond.before:
+            return (left < _date(cond.before, ctx)).fill_null(False)
+        return (left >= _date(cond.on_or_after, ctx)).fill_null(False)
     if cond.column not in columns:
         return pl.lit(False) if cond.present is not False else pl.lit(True)
     col = pl.col(cond.column)
@@ -77,6 +112,13 @@ def _describe(cond: Condition) -> str:
         return cond.reason
     if cond.present is not None:
         return f"{cond.column} {'recorded' if cond.present else 'blank'}"
+    if cond.in_force:
+        return "the plan was in force (issued by the due date, not ceased)"
+    if cond.age_under is not None:
+        return f"the child was under {cond.age_under} at the start"
+    if cond.before or cond.on_or_after:
+        return (f"{cond.column} is before {cond.before}" if cond.before
+                else f"{cond.column} is on or after {cond.on_or_after}")
     return f"{cond.column} is {'/'.join(cond.values)}"
 
 
@@ -98,41 +140,66 @@ def _exception(rule: Rule, due: pl.Expr, columns: set[str]) -> pl.Expr:
 
 
 def evaluate_rule(episodes: pl.DataFrame, rule: Rule, kind: str | None, as_of: dt.date,
-                  due_within: int) -> pl.DataFrame:
+                  due_within: int, school_transfer_years: tuple[str, ...] | None = None
+                  ) -> pl.DataFrame:
     """One rule (one advice kind) over every episode: a frame of RESULT_SCHEMA."""
     columns = set(episodes.columns)
+    ctx = Context(as_of, frozenset(columns),
+                  tuple(school_transfer_years or DEFAULT_SCHOOL_TRANSFER_YEARS))
     start_col, end_col = rule.for_kind(kind)
-    start, end = pl.col(start_col), pl.col(end_col)
+    start, end = _date(start_col, ctx), _date(end_col, ctx)
     as_of_lit = pl.lit(as_of)
     bound = rule.limit.add(start)
     due = bound
+    if rule.later_of:
+        # e.g. TR02 (reg 15(5)): the later of 3 months from the transfer and 12 months from the
+        # plan or last review.
+        due = pl.max_horizontal(bound, rule.later_of[1].add(_date(rule.later_of[0], ctx)))
+    dates = {"start": start, "end": end, "due": due}
+    anchors = rule.anchors(kind)
 
-    date_cols = [c for c in dict.fromkeys((start_col, end_col, *rule.requires, *rule.uses))
-                 if c in columns and BY_NAME[c].kind == "date"]
+    date_cols = [c for c in dict.fromkeys((start_col, end_col, *rule.requires, *rule.uses,
+                                           *(c for a in anchors for c in (*a.needs, *a.uses)),
+                                           *(c for cond in (*rule.not_applicable, *rule.applies)
+                                             for c in cond.columns())))
+                 if c in columns and c in BY_NAME and BY_NAME[c].kind == "date"]
     status = pl.when(pl.lit(False)).then(pl.lit(None, pl.String))
     reason = pl.when(pl.lit(False)).then(pl.lit(None, pl.String))
     for c in date_cols:
         bad = pl.col(f"{c}__err").is_not_null()
         status = status.when(bad).then(pl.lit("invalid"))
         reason = reason.when(bad).then(pl.format("{} is unreadable ({})", pl.lit(c), pl.col(f"{c}__err")))
-    for c in date_cols:
+    for c in (c for c in date_cols if c not in DEADLINE_COLUMNS):
         future = (pl.col(c) > as_of_lit).fill_null(False)
         status = status.when(future).then(pl.lit("invalid"))
+        shown = pl.lit("(not shown)") if c in PERSONAL else pl.col(c).cast(pl.String)
         reason = reason.when(future).then(pl.format(
-            "{} {} is after the as-of date {}", pl.lit(c), pl.col(c), as_of_lit))
+            "{} {} is after the as-of date {}", pl.lit(c), shown, as_of_lit))
+    for anchor in anchors:
+        for bad, why in anchor.problems(ctx):
+            status = status.when(bad).then(pl.lit("invalid"))
+            reason = reason.when(bad).then(why)
+    for name, expr in ((start_col, start), (end_col, end)):
+        if name in ANCHORS:
+            future = (expr > as_of_lit).fill_null(False)
+            status = status.when(future).then(pl.lit("invalid"))
+            reason = reason.when(future).then(pl.format(
+                "{} {} is after the as-of date {}", pl.lit(name), expr, as_of_lit))
     for cond in rule.not_applicable:
-        hit = _condition(cond, columns)
+        hit = _condition(cond, columns, ctx, dates)
         status = status.when(hit).then(pl.lit("not_applicable"))
         reason = reason.when(hit).then(pl.lit(_describe(cond)))
     for cond in rule.applies:
-        miss = ~_condition(cond, columns)
+        miss = ~_condition(cond, columns, ctx, dates)
         status = status.when(miss).then(pl.lit("not_applicable"))
         reason = reason.when(miss).then(pl.lit(f"applies only when {_describe(cond)}"))
-    no_start_done = start.is_null() & end.is_not_null()
+    # A derived end (an amended plan in the transfer window) means nothing without its start.
+    no_start_done = start.is_null() & end.is_not_null() & pl.lit(end_col not in ANCHORS)
     status = status.when(no_start_done).then(pl.lit("invalid"))
     reason = reason.when(no_start_done).then(pl.lit(f"{end_col} recorded but {start_col} is blank"))
+    absent = ANCHORS[start_col].absent if start_col in ANCHORS else None
     status = status.when(start.is_null()).then(pl.lit("not_applicable"))
-    reason = reason.when(start.is_null()).then(pl.lit(f"no {start_col}"))
+    reason = reason.when(start.is_null()).then(pl.lit(absent(ctx) if absent else f"no {start_col}"))
     backwards = (end < start).fill_null(False)
     status = status.when(backwards).then(pl.lit("invalid"))
     reason = reason.when(backwards).then(pl.format(
@@ -165,6 +232,7 @@ def evaluate_rule(episodes: pl.DataFrame, rule: Rule, kind: str | None, as_of: d
         end.alias("done"),
         (exception if exception is not None else pl.lit(None, pl.String)).alias("exception"),
         reason.alias("reason"),
+        ctx.col("_cycle", pl.Int32).alias("cycle"),
     )
     timed = pl.col("status").is_in(["met", "late", "early", "overdue", "due_soon", "pending"])
     days = (pl.coalesce(pl.col("done"), as_of_lit) - pl.col("due")).dt.total_days()
@@ -176,14 +244,16 @@ def evaluate_rule(episodes: pl.DataFrame, rule: Rule, kind: str | None, as_of: d
 
 
 def evaluate(episodes: pl.DataFrame, runs: list[RuleRun], as_of: dt.date,
-             due_within: int) -> pl.DataFrame:
+             due_within: int, school_transfer_years: tuple[str, ...] | None = None
+             ) -> pl.DataFrame:
     """All rules that can run, stacked: one row per (rule, kind, episode)."""
     parts = []
     for run in runs:
         if run.skipped is not None:
             continue
         for kind in run.kinds or (None,):
-            parts.append(evaluate_rule(episodes, run.rule, kind, as_of, due_within))
+            parts.append(evaluate_rule(episodes, run.rule, kind, as_of, due_within,
+                                       school_transfer_years))
     if not parts:
         return pl.DataFrame(schema=RESULT_SCHEMA)
     return pl.concat(parts, rechunk=False)
@@ -195,12 +265,16 @@ def add_messages(found: pl.DataFrame, rules: dict[str, Rule]) -> pl.DataFrame:
         "rule": list(rules),
         "_done": [r.done_text for r in rules.values()],
         "_missing": [r.missing_text for r in rules.values()],
-        "_label": [r.limit.label for r in rules.values()],
+        "_label": [r.limit_label for r in rules.values()],
         "_earliest": [r.mode == "earliest" for r in rules.values()],
     })
     kind_label = pl.col("kind").replace_strict(KIND_LABELS, default=pl.col("kind"))
     prefix = pl.when(pl.col("kind").is_not_null()).then(kind_label + pl.lit(" ")).otherwise(pl.lit(""))
     reason_prefix = pl.when(pl.col("kind").is_not_null()).then(kind_label + pl.lit(" advice: ")).otherwise(pl.lit(""))
+    if "cycle" in found.columns:  # one finding per review cycle (--reviews): say which
+        cycle = pl.format("review cycle {}: ", pl.col("cycle"))
+        cycle = pl.when(pl.col("cycle").is_not_null()).then(cycle).otherwise(pl.lit(""))
+        prefix, reason_prefix = cycle + prefix, cycle + reason_prefix
     days = pl.col("days_over")
     plural = pl.when(days.abs() == 1).then(pl.lit("day")).otherwise(pl.lit("days"))
     msg = (

@@ -35,6 +35,10 @@ def _parse_column(frame: pl.DataFrame, name: str, pivot: int) -> pl.DataFrame:
     return frame.with_columns(pl.col(f"{name}__date").alias(name)).drop(f"{name}__date")
 
 
+def _all_blank(raw: pl.DataFrame, name: str) -> bool:
+    return raw.select((pl.col(name).str.strip_chars().replace("", None).is_null()).all()).item()
+
+
 def prepare(raw: pl.DataFrame, as_of: dt.date, values: dict[str, dict[str, str]] | None = None
             ) -> pl.DataFrame:
     """Typed episodes: one row per input row, `_idx` its position."""
@@ -46,8 +50,13 @@ def prepare(raw: pl.DataFrame, as_of: dt.date, values: dict[str, dict[str, str]]
         if col is None:
             continue
         if col.kind == "date":
-            dated.append(name)
             exprs.append(pl.col(name).alias(f"{name}__raw"))
+            if _all_blank(raw, name):
+                # Nothing to parse (an unused column): no need to run the date parser.
+                exprs += [pl.lit(None, pl.Date).alias(name),
+                          pl.lit(None, pl.String).alias(f"{name}__err")]
+            else:
+                dated.append(name)
         elif name in VALUES:
             extra = (values or {}).get(name)
             exprs += [canonical_value_expr(name, extra).alias(name),

@@ -142,6 +142,10 @@ def render_table(audit: Audit, rich: bool, stream=None) -> str:
         view.text(f"input: {t.path}{sheet}: {t.rows} rows below the header on row {t.header_row}"
                   f" ({t.blank_rows} blank)")
     view.text(f"rows: {acc['read']} read, {acc['evaluated']} evaluated, {acc['rejected']} rejected (blank)")
+    if audit.reviews is not None:
+        r = audit.reviews.summary()
+        view.text(f"reviews: {r['path']}: {r['rows']} rows, {r['matched']} matched on {r['joined_on']}"
+                  f" ({r['ignored']} without a usable meeting date), {r['unmatched']} unmatched")
     counts = summary(audit)
     rows = []
     for item in rules_list(audit):

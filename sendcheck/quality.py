@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from sendcheck.columns import ADVICE_KINDS, BY_NAME, PERSONAL, VALUES
+from sendcheck.columns import ADVICE_KINDS, BY_NAME, DEADLINE_COLUMNS, PERSONAL, VALUES
 
 DQ_SCHEMA = {"check": pl.String, "_idx": pl.UInt32, "column": pl.String, "message": pl.String}
 # Above this share of new plans flagged as exceptions, the flag is implausible (DfE found two
@@ -84,7 +84,7 @@ def _order(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
 
 def _future(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
     parts = []
-    for c in _date_columns(df):
+    for c in (c for c in _date_columns(df) if c not in DEADLINE_COLUMNS):
         shown = pl.lit("(date of birth)") if c in PERSONAL else pl.col(c).cast(pl.String)
         parts.append(_rows(df, (pl.col(c) > pl.lit(as_of)).fill_null(False), c, pl.format(
             "{} {} is after the as-of date {}", pl.lit(c), shown, pl.lit(as_of)), "DQ03"))
@@ -241,3 +241,30 @@ def run_checks(episodes: pl.DataFrame, as_of: dt.date, select=None, ignore=None
 
 
 BY_CODE = {c.code: c for c in CHECKS}
+
+
+# Checks on the rows of a review-history file (--reviews), run by sendcheck.reviews on the file's
+# rows after the join: `_ep` is the matched episode (null when none), `_key` the join value.
+def _review_unmatched(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+    return _rows(df, pl.col("_ep").is_null(), "review_meeting_date", pl.when(
+        pl.col("_key").is_null()).then(pl.lit("review row has no id to join it to an episode"))
+        .otherwise(pl.format("review row matches no episode in the export (id '{}')",
+                             pl.col("_key"))), "DQ12")
+
+
+def _review_no_meeting(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+    blank = (pl.col("_ep").is_not_null() & pl.col("review_meeting_date").is_null()
+             & pl.col("review_meeting_date__err").is_null())
+    return _rows(df, blank, "review_meeting_date",
+                 pl.lit("review row has no meeting date: not counted as a review"), "DQ13")
+
+
+REVIEW_CHECKS: tuple[Check, ...] = (
+    Check("DQ12", "review-row-unmatched", "Review-history row that matches no episode",
+          "Check the record id (or person id) on the review row against the export; the review "
+          "is not counted until it matches.", ("review_meeting_date",), _review_unmatched),
+    Check("DQ13", "review-row-no-meeting-date", "Review-history row with no meeting date",
+          "Record the date of the review meeting, or remove the row if no meeting was held.",
+          ("review_meeting_date",), _review_no_meeting),
+)
+BY_CODE.update({c.code: c for c in REVIEW_CHECKS})

@@ -37,6 +37,10 @@ def _attach(audit: Audit, frame: pl.DataFrame, personal: bool) -> pl.DataFrame:
     cols = _episode_columns(audit, personal)
     ident = audit.episodes.select("_idx", *cols, pl.col("_source").alias("source"),
                                   pl.col("_row").alias("row"))
+    if audit.reviews is not None:  # findings on review-history rows (per cycle, DQ)
+        ident = pl.concat([ident, audit.reviews.identity.select(
+            "_idx", *cols, pl.col("_source").alias("source"), pl.col("_row").alias("row"))],
+            how="vertical_relaxed")
     out = frame.join(ident, on="_idx", how="left", maintain_order="left")
     for c in ("person_id", "caseworker"):
         if c not in out.columns:
@@ -161,6 +165,7 @@ def to_json_dict(audit: Audit, all_statuses: bool = False, personal: bool = Fals
         "findings": findings,
         **suppression_section(audit, personal),
         **headline_section(audit),
+        **({"reviews": audit.reviews.summary()} if audit.reviews is not None else {}),
     }
 
 

@@ -11,15 +11,24 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sendcheck.anchors import ANCHORS
 from sendcheck.columns import ADVICE_KINDS, BY_NAME, VALUES
-from sendcheck.durations import Duration
+from sendcheck.durations import Duration, FixedDay, parse_limit
 from sendcheck.errors import SendcheckError
 
 SEVERITIES = ("error", "warning")
 MODES = ("deadline", "earliest")
 EXCEPTION_REASONS = tuple(sorted(set(VALUES["exception_reason"].values())))
-# Conditions: {column = "...", in = [...]} (value in list), {column = "...", present = true|false}.
-CONDITION_KEYS = {"column", "in", "present", "reason"}
+# Conditions: {column = "...", in = [...]} (value in list), {column = "...", present = true|false},
+# {column = "...", before = "..."} / {column = "...", on_or_after = "..."} (both dates recorded and
+# in that order; either may be a derived date from sendcheck.anchors), {in_force = true} (the plan
+# was issued by the due date and had not ceased by the end event, or by the as-of date while the
+# end is not yet done), {age_under = N} (birth_date less than N years before the start).
+CONDITION_KEYS = {"column", "in", "present", "reason", "before", "on_or_after", "in_force",
+                  "age_under"}
+CONDITION_TESTS = ("in", "present", "before", "on_or_after", "in_force", "age_under")
+PER = ("episode", "review")
+LATER_OF_KEYS = {"start": str, "limit": str}
 
 REQUIRED = {
     "code": str, "name": str, "title": str, "severity": str, "why": str, "action": str,
@@ -29,6 +38,7 @@ REQUIRED = {
 OPTIONAL = {
     "mode": str, "exceptions": list, "flag_excepts": bool, "requires": list, "uses": list,
     "not_applicable": list, "applies": list, "kinds": list, "notes": str,
+    "later_of": dict, "per": str,
 }
 SOURCE_KEYS = {"instrument": str, "provision": str, "url": str}
 EXAMPLE_KEYS = {"title", "row", "as_of", "status", "due"}
@@ -40,6 +50,18 @@ class Condition:
     values: tuple[str, ...] | None = None
     present: bool | None = None
     reason: str = ""
+    before: str | None = None
+    on_or_after: str | None = None
+    in_force: bool = False
+    age_under: int | None = None
+
+    def columns(self) -> tuple[str, ...]:
+        """Columns the condition cannot be judged without (the rule is skipped when absent)."""
+        if self.in_force:
+            return ("final_plan_date",)
+        if self.age_under is not None:
+            return ("birth_date",)
+        return ()
 
 
 @dataclass(frozen=True)
@@ -50,7 +72,7 @@ class Rule:
     severity: str
     why: str
     action: str
-    limit: Duration
+    limit: Duration | FixedDay
     start: str
     end: str
     done_text: str
@@ -70,6 +92,33 @@ class Rule:
     notes: str = ""
     path: str = ""
     extra: dict = field(default_factory=dict)
+    later_of: tuple[str, Duration] | None = None  # due = the later of start + limit and this
+    per: str = "episode"  # "review": with --reviews, judged once per review cycle
+
+    @property
+    def limit_label(self) -> str:
+        """The limit as messages name it: `20-week`, `14 February`, `later-of-3-month/12-month`."""
+        if self.later_of:
+            return f"later-of-{self.limit.label}/{self.later_of[1].label}"
+        return self.limit.label
+
+    def anchors(self, kind: str | None = None) -> list:
+        """The derived dates (sendcheck.anchors) the rule's start, end and conditions name."""
+        names = [*self.for_kind(kind), *(self.later_of[:1] if self.later_of else ())]
+        for cond in (*self.not_applicable, *self.applies):
+            names += [cond.column, cond.before, cond.on_or_after]
+        return [ANCHORS[n] for n in dict.fromkeys(names) if n in ANCHORS]
+
+    def needs_any(self, kind: str | None = None) -> list[tuple[str, ...]]:
+        """Groups of columns of which at least one must be present."""
+        return [a.needs_any for a in self.anchors(kind) if a.needs_any]
+
+    def reads(self, kind: str | None = None) -> tuple[str, ...]:
+        """Every column the rule may read, required or not."""
+        extra = [c for a in self.anchors(kind) for c in a.columns()]
+        conds = [c for cond in (*self.not_applicable, *self.applies)
+                 for c in (cond.column, cond.before, cond.on_or_after) if c in BY_NAME]
+        return tuple(dict.fromkeys((*self.columns(kind), *self.uses, *extra, *conds)))
 
     @property
     def source(self) -> str:
@@ -83,8 +132,11 @@ class Rule:
 
     def columns(self, kind: str | None = None) -> tuple[str, ...]:
         """Columns that must be present for the rule (or one of its kinds) to run."""
-        start, end = self.for_kind(kind)
-        return tuple(dict.fromkeys((start, end, *self.requires)))
+        dates = [*self.for_kind(kind), *(self.later_of[:1] if self.later_of else ())]
+        own = [d for d in dates if d not in ANCHORS]
+        derived = [c for a in self.anchors(kind) for c in a.needs]
+        conds = [c for cond in (*self.not_applicable, *self.applies) for c in cond.columns()]
+        return tuple(dict.fromkeys((*own, *derived, *self.requires, *conds)))
 
 
 def _where(path: Path, key: str) -> str:
@@ -107,7 +159,9 @@ def _typed(path: Path, table: dict, key: str, kind: type, prefix: str = ""):
     return value
 
 
-def _known_column(path: Path, key: str, name: str) -> None:
+def _known_column(path: Path, key: str, name: str, derived: bool = False) -> None:
+    if derived and name in ANCHORS:
+        return
     resolved = [name.format(kind=k) for k in ADVICE_KINDS] if "{kind}" in name else [name]
     for col in resolved:
         if col not in BY_NAME:
@@ -121,13 +175,40 @@ def _conditions(path: Path, items: list, key: str) -> tuple[Condition, ...]:
         if not isinstance(item, dict):
             raise SendcheckError(f"{_where(path, key)}[{i}]: expected a table")
         _check_keys(path, item, CONDITION_KEYS, where)
-        if "column" not in item:
-            raise SendcheckError(f"{_where(path, where + 'column')}: missing")
-        _known_column(path, where + "column", item["column"])
-        if ("in" in item) == ("present" in item):
-            raise SendcheckError(f"{_where(path, key)}[{i}]: give exactly one of 'in' or 'present'")
+        tests = [t for t in CONDITION_TESTS if t in item]
+        if len(tests) != 1:
+            raise SendcheckError(
+                f"{_where(path, key)}[{i}]: give exactly one of {', '.join(CONDITION_TESTS)}")
+        test = tests[0]
+        if test in ("in_force", "age_under"):
+            if "column" in item:
+                raise SendcheckError(f"{_where(path, where + 'column')}: not used with {test!r}")
+            if test == "in_force" and item["in_force"] is not True:
+                raise SendcheckError(f"{_where(path, where + 'in_force')}: expected true")
+            if test == "age_under" and (type(item["age_under"]) is not int
+                                        or not 1 <= item["age_under"] <= 25):
+                raise SendcheckError(f"{_where(path, where + 'age_under')}: expected years, 1-25")
+            column = "final_plan_date" if test == "in_force" else "birth_date"
+        else:
+            if "column" not in item:
+                raise SendcheckError(f"{_where(path, where + 'column')}: missing")
+            column = item["column"]
+            dated = test in ("before", "on_or_after")
+            _known_column(path, where + "column", column, derived=dated)
+            if test == "in" and not isinstance(item["in"], list):
+                raise SendcheckError(f"{_where(path, where + 'in')}: expected a list")
+            if test == "present" and not isinstance(item["present"], bool):
+                raise SendcheckError(f"{_where(path, where + 'present')}: expected true or false")
+            if dated:
+                _typed(path, item, test, str, where)
+                _known_column(path, where + test, item[test], derived=True)
+                for name in (column, item[test]):
+                    if name in BY_NAME and BY_NAME[name].kind != "date":
+                        raise SendcheckError(f"{_where(path, where + test)}: {name!r} is not a date")
         values = tuple(item["in"]) if "in" in item else None
-        out.append(Condition(item["column"], values, item.get("present"), item.get("reason", "")))
+        out.append(Condition(column, values, item.get("present"), item.get("reason", ""),
+                             item.get("before"), item.get("on_or_after"),
+                             item.get("in_force", False), item.get("age_under")))
     return tuple(out)
 
 
@@ -161,11 +242,33 @@ def load_rule(path: Path) -> Rule:
     if mode not in MODES:
         raise SendcheckError(f"{_where(path, 'mode')}: expected one of {', '.join(MODES)}")
     try:
-        limit = Duration.parse(data["limit"])
+        limit = parse_limit(data["limit"])
     except ValueError as exc:
         raise SendcheckError(f"{_where(path, 'limit')}: {exc}") from None
+    if isinstance(limit, FixedDay) and mode != "deadline":
+        raise SendcheckError(f"{_where(path, 'limit')}: a fixed day is a deadline, not a minimum")
     for key in ("start", "end"):
-        _known_column(path, key, data[key])
+        _known_column(path, key, data[key], derived=True)
+    later_of = None
+    if "later_of" in data:
+        later = data["later_of"]
+        _check_keys(path, later, LATER_OF_KEYS, "later_of.")
+        for key in LATER_OF_KEYS:
+            if key not in later:
+                raise SendcheckError(f"{_where(path, 'later_of.' + key)}: missing")
+            _typed(path, later, key, str, "later_of.")
+        _known_column(path, "later_of.start", later["start"], derived=True)
+        try:
+            later_limit = Duration.parse(later["limit"])
+        except ValueError as exc:
+            raise SendcheckError(f"{_where(path, 'later_of.limit')}: {exc}") from None
+        if mode != "deadline" or not isinstance(limit, Duration):
+            raise SendcheckError(f"{_where(path, 'later_of')}: only for a deadline in weeks, "
+                                 f"days or months")
+        later_of = (later["start"], later_limit)
+    per = data.get("per", "episode")
+    if per not in PER:
+        raise SendcheckError(f"{_where(path, 'per')}: expected one of {', '.join(PER)}")
     for key in ("requires", "uses"):
         for col in data.get(key, []):
             _known_column(path, key, col)
@@ -198,7 +301,7 @@ def load_rule(path: Path) -> Rule:
         uses=tuple(data.get("uses", [])),
         not_applicable=_conditions(path, data.get("not_applicable", []), "not_applicable"),
         applies=_conditions(path, data.get("applies", []), "applies"),
-        kinds=kinds, notes=data.get("notes", ""), path=str(path),
+        kinds=kinds, notes=data.get("notes", ""), path=str(path), later_of=later_of, per=per,
     )
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
+from sendcheck.anchors import ANCHORS
+from sendcheck.durations import FixedDay
 from sendcheck.rulebook import Rule
 
 README_BEGIN = "<!-- rules-table:begin (generated from rules/*.toml by `python -m sendcheck.rulehelp`) -->"
@@ -11,6 +13,12 @@ README_END = "<!-- rules-table:end -->"
 
 
 def limit_text(rule: Rule) -> str:
+    if isinstance(rule.limit, FixedDay):
+        return f"by {rule.limit.label} (the last compliant day)"
+    if rule.later_of:
+        start, later = rule.later_of
+        return (f"later of {rule.limit.label.replace('-', ' ')}s and "
+                f"{later.label.replace('-', ' ')}s from {start}")
     if rule.mode == "earliest":
         return f"at least {rule.limit.label.replace('-', ' ')}s after the start"
     return f"{rule.limit.label.replace('-', ' ')}s"
@@ -18,9 +26,14 @@ def limit_text(rule: Rule) -> str:
 
 def list_rules(rules: list[Rule]) -> str:
     width = max(len(r.name) for r in rules)
-    lines = [f"{r.code}  {r.name:<{width}}  {r.severity:<7}  {limit_text(r):<28}  {r.source}"
+    limits = max(len(limit_text(r)) for r in rules)
+    lines = [f"{r.code}  {r.name:<{width}}  {r.severity:<7}  {limit_text(r):<{limits}}  {r.source}"
              for r in rules]
     return "\n".join(lines) + "\n"
+
+
+def _meaning(name: str) -> str:
+    return f" ({ANCHORS[name].meaning})" if name in ANCHORS else ""
 
 
 def explain_rule(rule: Rule) -> str:
@@ -33,8 +46,8 @@ def explain_rule(rule: Rule) -> str:
         "",
         f"Law:        {rule.source}  {rule.url}",
         f"Severity:   {rule.severity}",
-        f"Start:      {rule.start}{kinds}",
-        f"End:        {rule.end}",
+        f"Start:      {rule.start}{kinds}{_meaning(rule.start)}",
+        f"End:        {rule.end}{_meaning(rule.end)}",
         f"Limit:      {limit_text(rule)} ({rule.limit})",
         f"Exceptions: {', '.join(rule.exceptions) if rule.exceptions else 'none'}"
         + (" (a 20-week exception flag with no reason also counts)" if rule.flag_excepts else ""),
@@ -44,6 +57,9 @@ def explain_rule(rule: Rule) -> str:
     ]
     if rule.notes:
         out += ["Notes:", para(rule.notes)]
+    if rule.per == "review":
+        out += ["With --reviews:", para("judged once per review cycle in the review-history "
+                                        "file (cycle 1 runs from the plan to the first meeting).")]
     out += ["", "Worked examples:"]
     for ex in rule.examples:
         due = f", due {ex['due']}" if "due" in ex else ""

@@ -44,10 +44,13 @@ def _same_word(a: str, b: str) -> bool:
 
 
 def _word_score(header: set[str], alias: set[str]) -> float:
+    """Words in common over the header's words plus the alias's distinctive words it lacks:
+    "Plan Finalised" is closer to "Final Plan Date" (only the generic "date" missing) than to
+    "Reassessment Plan Finalised" (the telling word "reassessment" missing)."""
     shared = {a for a in alias if any(_same_word(a, h) for h in header)}
     if not shared - GENERIC_WORDS:
         return 0.0
-    return len(shared) / len(header | alias)
+    return len(shared) / (len(header) + len(alias - shared - GENERIC_WORDS))
 
 
 def guess_column(header: str, taken: set[str]) -> str | None:

@@ -25,7 +25,7 @@ def with_rule_columns(rows: list[dict], codes: list[str]) -> list[dict]:
     for rule in load_rules():
         if rule.code in codes:
             for kind in rule.kinds or (None,):
-                for col in (*rule.columns(kind), *rule.uses):
+                for col in rule.reads(kind):
                     if col not in have:
                         extra[col] = ""
     return [{**r, **extra} for r in rows]

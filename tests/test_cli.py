@@ -76,7 +76,8 @@ def test_json_shape(export):
     assert rules["AS05"]["skipped"] is None
     assert rules["AS04"]["skipped"] == ["draft_plan_date"]
     assert rules["AS02"]["skipped"][0] == "advice_ep_requested_date"
-    assert set(doc["summary"]) == {"AS01", "AS05"}
+    # RV01 can run from the plan date alone (first review due 12 months after the plan)
+    assert set(doc["summary"]) == {"AS01", "AS05", "RV01"}
     late = [f for f in doc["findings"] if f["rule"] == "AS05" and f["status"] == "late"]
     assert late == [{
         "rule": "AS05", "kind": None, "status": "late", "record_id": "R-2", "person_id": "P-2",

@@ -49,6 +49,8 @@ def test_explain_shows_the_timeline_in_date_order(cli, export):
         "  Tue 13/05/2025  AS04 earliest allowed date (15-day from Mon 28/04/2025): met",
         "  Mon 26/05/2025  final plan issued",
         "  Mon 26/05/2025  AS05 due (20-week from Mon 06/01/2025): met",
+        # the first annual review falls due 12 months after the plan: Tue 26 May 2026
+        "  Tue 26/05/2026  RV01 due (12-month from Mon 26/05/2025): pending",
     ]
     rules = {ln.split()[0]: ln.split() for ln in lines[lines.index("Rules:") + 2:] if ln.strip()}
     # rule, status, start (2 words), due (2), done (2), days over, message
