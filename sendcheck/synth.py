@@ -507,16 +507,24 @@ def export_frame(syn: Synthetic) -> pl.DataFrame:
 
 
 def write_csv(syn: Synthetic, path: Path, encoding: str = "cp1252") -> None:
-    """A Windows-style CSV: CRLF line ends, dd/mm/yyyy, Windows-1252 by default (so the accented
-    names test the reader's encoding detection)."""
+    """A Windows-style CSV: title rows, then the header; CRLF line ends, dd/mm/yyyy, Windows-1252
+    by default (so the accented names test the reader's encoding detection)."""
     from sendcheck.outputs import write_atomic
 
-    text = export_frame(syn).write_csv(line_terminator="\r\n")
+    # The report's title rows come first, as when the workbook is saved as CSV, so the same
+    # episode is on the same spreadsheet row in both files.
+    title = "\r\n".join(_title_rows(syn)) + "\r\n"
+    text = title + export_frame(syn).write_csv(line_terminator="\r\n")
     write_atomic(path, text.encode(encoding, errors="replace"))
 
 
 TITLE = "Synthshire County Council - EHC needs assessments and plans (SYNTHETIC DATA)"
 TEXT_DATE_SHARE = 0.04  # share of date cells typed as text, as happens in hand-kept workbooks
+
+
+def _title_rows(syn: Synthetic) -> list[str]:
+    """The lines above the header: report title, run date, a blank row."""
+    return [TITLE, f"Report run: {syn.as_of.strftime('%d/%m/%Y')} 06:00", ""]
 
 
 def write_xlsx(syn: Synthetic, path: Path) -> None:
@@ -554,9 +562,8 @@ def write_xlsx(syn: Synthetic, path: Path) -> None:
             columns.append(cells.get_column(c).to_list())
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("EHC Tracker")
-    ws.append([TITLE])
-    ws.append([f"Report run: {syn.as_of.strftime('%d/%m/%Y')} 06:00"])
-    ws.append([])
+    for line in _title_rows(syn):
+        ws.append([line] if line else [])
     names = {**HEADERS, **{h: h for h in EXTRA_HEADERS}}
     ws.append([names[c] for c in syn.frame.columns])
     for row in zip(*columns):

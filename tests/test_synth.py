@@ -37,15 +37,17 @@ def test_csv_is_windows_style(tmp_path):
     synth.write(synth.generate(800, seed=1), path)
     data = path.read_bytes()
     lines = data.split(b"\r\n")
-    assert len(lines) == 802  # header, 800 rows, and the empty string after the last CRLF
+    assert len(lines) == 805  # 3 title rows, header, 800 rows, the empty string after the last CRLF
     assert b"\n" not in data.replace(b"\r\n", b"")
     with pytest.raises(UnicodeDecodeError):
         data.decode("utf-8")  # Windows-1252: the accented forenames are single bytes
     text = data.decode("cp1252")
     assert "Zoë" in text or "Chloé" in text or "Renée" in text or "Anaïs" in text
-    header = lines[0].decode("cp1252").split(",")
+    assert lines[0].decode("cp1252") == synth.TITLE and lines[2] == b""
+    header = lines[3].decode("cp1252").split(",")
     assert header[:3] == ["Case Ref", "Child ID", "UPN"]
-    first = pl.read_csv(data.decode("cp1252").encode(), infer_schema=False).row(0, named=True)
+    first = pl.read_csv(data.decode("cp1252").encode(), infer_schema=False,
+                        skip_rows=3).row(0, named=True)
     assert dt.datetime.strptime(first["Date of Birth"], "%d/%m/%Y")
 
 
@@ -109,5 +111,5 @@ def test_cli_synth_writes_the_file(cli, tmp_path):
     out = tmp_path / "s.csv"
     run = cli("synth", "--episodes", "500", "--seed", "9", "--output", out)
     assert run.code == 0, run.err
-    assert out.exists() and out.read_bytes().count(b"\r\n") == 501
+    assert out.exists() and out.read_bytes().count(b"\r\n") == 504
     assert cli("synth", "--episodes", "5", "--output", tmp_path / "s.ods").code == 2
