@@ -12,7 +12,7 @@ import datetime as dt
 import polars as pl
 
 from sendcheck.columns import BY_NAME, VALUES, canonical_value_expr
-from sendcheck.dates import parse_dates
+from sendcheck.dates import parse_date_columns
 from sendcheck.reader import Table
 
 
@@ -27,21 +27,21 @@ def prepare(raw: pl.DataFrame, as_of: dt.date, values: dict[str, dict[str, str]]
     """Typed episodes: one row per input row, `_idx` its position."""
     pivot = as_of.year + 1
     exprs: list[pl.Expr] = []
+    date_cols = [n for n in raw.columns if n in BY_NAME and BY_NAME[n].kind == "date"]
     for name in raw.columns:
         col = BY_NAME.get(name)
         if col is None:
             continue
         if col.kind == "date":
-            date, err = parse_dates(name, pivot)
-            exprs += [date.alias(name), err.alias(f"{name}__err"),
-                      pl.col(name).alias(f"{name}__raw")]
+            exprs.append(pl.col(name).alias(f"{name}__raw"))
         elif name in VALUES:
             extra = (values or {}).get(name)
             exprs += [canonical_value_expr(name, extra).alias(name),
                       pl.col(name).str.strip_chars().alias(f"{name}__raw")]
         else:
             exprs.append(pl.col(name).str.strip_chars().alias(name))
-    out = raw.with_columns(exprs).with_row_index("_idx")
+    dates = parse_date_columns(raw, date_cols, pivot)
+    out = raw.with_columns(exprs).with_columns(dates.get_columns()).with_row_index("_idx")
     row_id = pl.col("_row").cast(pl.String)
     if "record_id" in out.columns:
         # A blank record id falls back to the spreadsheet row, so every episode can be named.
