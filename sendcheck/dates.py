@@ -54,42 +54,47 @@ def _ymd(y: pl.Expr, m: pl.Expr, d: pl.Expr) -> pl.Expr:
 
 # The two forms nearly every cell takes: dd/mm/yyyy (English exports) and calamine's text for an
 # Excel date cell. polars parses them directly; every other cell takes the full path below.
+# Only exact-length cells are tried: `%Y` would read the `23` of `01/02/23` as the year 23.
 _FAST = (("%d/%m/%Y", 10), ("%Y-%m-%d %H:%M:%S", 19))
 
 
-def _fast(col: str) -> pl.Expr:
-    """The date for a cell in one of the _FAST forms with a plausible year, else null.
-
-    Only exact-length cells are tried: `%Y` would read the `23` of `01/02/23` as the year 23.
-    """
-    text = pl.col(col)
-    n = text.str.len_bytes()
-    date = (pl.when(n == 10).then(text.str.to_date(_FAST[0][0], strict=False))
-            .when(n == 19).then(text.str.to_datetime(_FAST[1][0], strict=False).dt.date()))
+def _try_form(text: pl.Series, form: tuple[str, int]) -> pl.Series:
+    """Dates for the cells written exactly in `form` with a plausible year; null elsewhere."""
+    fmt, width = form
+    date = (text.str.to_datetime(fmt, strict=False).dt.date() if "%H" in fmt
+            else text.str.to_date(fmt, strict=False))
     year = date.dt.year()
-    return pl.when((year >= MIN_YEAR) & (year <= MAX_YEAR)).then(date)
+    ok = (text.str.len_bytes() == width) & (year >= MIN_YEAR) & (year <= MAX_YEAR)
+    return pl.select(pl.when(pl.lit(ok)).then(pl.lit(date))).to_series()
 
 
 def parse_date_columns(frame: pl.DataFrame, columns: list[str], pivot_year: int) -> pl.DataFrame:
     """Parse text date columns: for each column `c`, `c` (Date) and `c__err` (why a non-blank
     cell is not a date; null where it is blank or a readable date), one row per input row.
 
-    Nearly every cell is dd/mm/yyyy or an Excel date cell: those are parsed in one parallel
-    pass. The rest (other forms, serial numbers, junk) go through `parse_text`, once per
-    distinct text, and are put back in their rows.
+    Nearly every cell is dd/mm/yyyy or an Excel date cell: polars parses those directly, each
+    form tried only on the cells the one before left. The rest (other forms, serial numbers,
+    junk) go through `parse_text`, once per distinct text, and are put back in their rows.
     """
-    fast = frame.select([_fast(c).alias(c) for c in columns])
     out = []
     for c in columns:
         text = frame.get_column(c)
-        date = fast.get_column(c)
-        rest = date.is_null() & text.is_not_null() & (text.str.strip_chars() != "")
-        idx = rest.arg_true()
+        date = _try_form(text, _FAST[0])
         error = pl.repeat(None, frame.height, dtype=pl.String, eager=True).alias(f"{c}__err")
-        if idx.len():
-            parsed = parse_text(text.gather(idx), pivot_year)
-            date = date.scatter(idx, parsed.get_column("date"))
-            error = error.scatter(idx, parsed.get_column("error"))
+        for form in (_FAST[1], None):
+            idx = (date.is_null() & text.is_not_null()).arg_true()
+            if not idx.len():
+                break
+            rest = text.gather(idx)
+            if form is not None:
+                date = date.scatter(idx, _try_form(rest, form))
+                continue
+            blank = rest.str.strip_chars() == ""
+            idx, rest = idx.filter(~blank), rest.filter(~blank)
+            if idx.len():
+                parsed = parse_text(rest, pivot_year)
+                date = date.scatter(idx, parsed.get_column("date"))
+                error = error.scatter(idx, parsed.get_column("error"))
         out += [date.alias(c), error]
     return pl.DataFrame(out, schema={n: t for c in columns
                                      for n, t in ((c, pl.Date), (f"{c}__err", pl.String))})
