@@ -338,6 +338,27 @@ def explain(
     return EXIT_OK
 
 
+@app.command()
+def synth(
+    output: Annotated[Path, typer.Option("--output", "-o", help="File to write: .csv or .xlsx.")],
+    episodes: Annotated[int, typer.Option("--episodes", min=1, help="Number of episodes (rows).")] = 3500,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed: the same seed gives the same file.")] = 0,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="The export's run date (default 2025-03-31, fixed so a seed always gives the same file).")] = None,
+    encoding: Annotated[str, typer.Option("--encoding", help="CSV encoding: cp1252 (as Windows writes) or utf-8.")] = "cp1252",
+) -> int:
+    """Write a synthetic export (never real data): realistic timescales, faults included."""
+    from sendcheck import synth as generator
+
+    if encoding.lower().replace("-", "") not in ("cp1252", "utf8"):
+        raise SendcheckError(f"--encoding: {encoding!r}: give cp1252 or utf-8")
+    when = parse_as_of(as_of) if as_of else generator.DEFAULT_AS_OF
+    data = generator.generate(episodes, seed, when)
+    generator.write(data, output, encoding)
+    print(f"sendcheck: wrote {episodes} synthetic episodes to {output} (seed {seed}, as of {when})",
+          file=sys.stderr)
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: map every outcome to 0, 1 or 2; a crash is one line and exit 2, never 1."""
     from typer.exceptions import Abort, Exit, TyperException

@@ -12,7 +12,7 @@ import datetime as dt
 import polars as pl
 
 from sendcheck.columns import BY_NAME, VALUES, canonical_value_expr
-from sendcheck.dates import parse_dates
+from sendcheck.dates import parse_date_columns
 from sendcheck.reader import Table
 
 
@@ -22,51 +22,26 @@ def combine(tables: list[Table]) -> pl.DataFrame:
     return pl.concat(frames, how="diagonal") if len(frames) > 1 else frames[0]
 
 
-def _parse_column(frame: pl.DataFrame, name: str, pivot: int) -> pl.DataFrame:
-    """Replace text column `name` by its Date and add `name__err`.
-
-    The full day-first parser is costly per cell, and an export holds a few thousand distinct
-    dates in a million cells: parse each distinct value once, then join the answers back.
-    """
-    date, err = parse_dates(name, pivot)
-    lookup = frame.select(pl.col(name).unique()).with_columns(
-        date.alias(f"{name}__date"), err.alias(f"{name}__err"))
-    frame = frame.join(lookup, on=name, how="left", nulls_equal=True, maintain_order="left")
-    return frame.with_columns(pl.col(f"{name}__date").alias(name)).drop(f"{name}__date")
-
-
-def _all_blank(raw: pl.DataFrame, name: str) -> bool:
-    return raw.select((pl.col(name).str.strip_chars().replace("", None).is_null()).all()).item()
-
-
 def prepare(raw: pl.DataFrame, as_of: dt.date, values: dict[str, dict[str, str]] | None = None
             ) -> pl.DataFrame:
     """Typed episodes: one row per input row, `_idx` its position."""
     pivot = as_of.year + 1
     exprs: list[pl.Expr] = []
-    dated = []
+    date_cols = [n for n in raw.columns if n in BY_NAME and BY_NAME[n].kind == "date"]
     for name in raw.columns:
         col = BY_NAME.get(name)
         if col is None:
             continue
         if col.kind == "date":
             exprs.append(pl.col(name).alias(f"{name}__raw"))
-            if _all_blank(raw, name):
-                # Nothing to parse (an unused column): no need to run the date parser.
-                exprs += [pl.lit(None, pl.Date).alias(name),
-                          pl.lit(None, pl.String).alias(f"{name}__err")]
-            else:
-                dated.append(name)
         elif name in VALUES:
             extra = (values or {}).get(name)
             exprs += [canonical_value_expr(name, extra).alias(name),
                       pl.col(name).str.strip_chars().alias(f"{name}__raw")]
         else:
             exprs.append(pl.col(name).str.strip_chars().alias(name))
-    out = raw.with_columns(exprs)
-    for name in dated:
-        out = _parse_column(out, name, pivot)
-    out = out.with_row_index("_idx")
+    dates = parse_date_columns(raw, date_cols, pivot)
+    out = raw.with_columns(exprs).with_columns(dates.get_columns()).with_row_index("_idx")
     row_id = pl.col("_row").cast(pl.String)
     if "record_id" in out.columns:
         # A blank record id falls back to the spreadsheet row, so every episode can be named.

@@ -47,11 +47,23 @@ def write_atomic(path: str | Path, data: str | bytes) -> None:
         raise
 
 
+def csv_preamble(audit: Audit) -> str:
+    """The CSV report's first line: as-of date and the rows account, as a `#` comment line
+    (polars `comment_prefix="#"`, pandas `comment="#"`), so even a report with no findings
+    says what it read."""
+    acc = rows_account(audit)
+    inputs = ", ".join(t.path.rsplit("/", 1)[-1] for t in audit.tables)
+    return (f"# sendcheck {__version__}; as of {audit.options.as_of.isoformat()}; {inputs}; "
+            f"rows: {acc['read']} read, {acc['evaluated']} evaluated, "
+            f"{acc['rejected']} rejected (blank)\n")
+
+
 def to_csv(audit: Audit, all_statuses: bool = False, personal: bool = False) -> str:
     found = findings_frame(audit, all_statuses, personal)
     text_cols = [c for c, t in found.schema.items() if t == pl.String]
     safe = found.with_columns([neutralise_expr(c) for c in text_cols])
     buf = io.StringIO()
+    buf.write(csv_preamble(audit))
     safe.write_csv(buf, date_format="%Y-%m-%d")
     return buf.getvalue()
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from xml.etree.ElementTree import iterparse
+from xml.etree.ElementTree import ParseError, iterparse
 
 import polars as pl
 
@@ -135,6 +136,18 @@ def _decode(data: bytes, where: str) -> tuple[str, str]:
         return data.decode("latin-1"), "latin-1"
 
 
+def _scan_rows(lines: list[str], delimiter: str) -> list[list[str]]:
+    """The first lines split into cells, for finding the header. The csv module refuses a field
+    over 128 KB by default; one enormous cell must not stop the read, so lift the limit to the
+    text scanned (at most 1 MB) for this call."""
+    old = csv.field_size_limit()
+    csv.field_size_limit(max(old, sum(len(line) for line in lines) + 1))
+    try:
+        return list(csv.reader(lines, delimiter=delimiter))
+    finally:
+        csv.field_size_limit(old)
+
+
 def read_csv(path: Path, index: dict[str, str], sha: str, data: bytes) -> Table:
     where = path.name
     text, encoding = _decode(data, where)
@@ -145,7 +158,7 @@ def read_csv(path: Path, index: dict[str, str], sha: str, data: bytes) -> Table:
     head_lines = text[: 1 << 20].split("\n")[:HEADER_SCAN_ROWS]
     best: tuple[int, int, str, int] | None = None  # (score, columns, delimiter, header line)
     for delim in DELIMITERS:
-        rows = list(csv.reader(head_lines, delimiter=delim))
+        rows = _scan_rows(head_lines, delim)
         scores = [_score(r, index) for r in rows]
         if not scores:
             continue
@@ -171,6 +184,22 @@ def read_csv(path: Path, index: dict[str, str], sha: str, data: bytes) -> Table:
 # ---------------------------------------------------------------- Excel
 
 
+def _sheet_part(zf: zipfile.ZipFile, sheet_index: int) -> str | None:
+    """The zip member holding the sheet at `sheet_index`, from the workbook's relationships."""
+    rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    book = zf.read("xl/workbook.xml").decode("utf-8", "replace")
+    rids = re.findall(r'<(?:\w+:)?sheet\b[^>]*?\br:id="([^"]+)"', book) or re.findall(
+        r'<(?:\w+:)?sheet\b[^>]*?\bid="([^"]+)"', book)
+    targets = dict(re.findall(r'<Relationship\b[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels))
+    targets |= {a: b for b, a in re.findall(
+        r'<Relationship\b[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)}
+    target = targets.get(rids[sheet_index]) if sheet_index < len(rids) else None
+    if not target:
+        return None
+    target = target.lstrip("/")
+    return target if target.startswith("xl/") else "xl/" + target
+
+
 def _first_used_row(path: Path, sheet_index: int) -> int:
     """Spreadsheet row of the first cell with a value in the sheet.
 
@@ -179,20 +208,9 @@ def _first_used_row(path: Path, sheet_index: int) -> int:
     stopping at the first cell with a value.
     """
     with zipfile.ZipFile(path) as zf:
-        rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
-        book = zf.read("xl/workbook.xml").decode("utf-8", "replace")
-        import re
-
-        rids = re.findall(r'<(?:\w+:)?sheet\b[^>]*?\br:id="([^"]+)"', book) or re.findall(
-            r'<(?:\w+:)?sheet\b[^>]*?\bid="([^"]+)"', book)
-        targets = dict(re.findall(r'<Relationship\b[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels))
-        targets |= {a: b for b, a in re.findall(
-            r'<Relationship\b[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)}
-        target = targets.get(rids[sheet_index]) if sheet_index < len(rids) else None
-        if not target:
+        name = _sheet_part(zf, sheet_index)
+        if name is None:
             return 1
-        target = target.lstrip("/")
-        name = target if target.startswith("xl/") else "xl/" + target
         with zf.open(name) as fh:
             row_no = None
             for _, elem in iterparse(fh, events=("end",)):
@@ -205,6 +223,35 @@ def _first_used_row(path: Path, sheet_index: int) -> int:
                     row_no = int(digits) if digits else row_no
                     elem.clear()
     return 1
+
+
+_FORMULA_CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*)>(?:(?!</(?:\w+:)?c>).)*?<(?:\w+:)?f\b(?:(?!</(?:\w+:)?c>).)*?</(?:\w+:)?c>', re.S)
+_CACHED_VALUE = re.compile(rb"<(?:\w+:)?v>[^<]+</(?:\w+:)?v>")
+
+
+def _refuse_uncalculated_formulas(path: Path, sheet_index: int, where: str) -> None:
+    """Stop when formula cells carry no saved value (a workbook written by a program and never
+    opened in Excel): calamine reads such cells as empty, which would silently blank dates."""
+    with zipfile.ZipFile(path) as zf:
+        name = _sheet_part(zf, sheet_index)
+        if name is None:
+            return
+        xml = zf.read(name)
+    if b"<f>" not in xml and b"<f " not in xml and b":f>" not in xml and b":f " not in xml:
+        return
+    empty = [m for m in _FORMULA_CELL.finditer(xml) if not _CACHED_VALUE.search(m.group(0))]
+    if empty:
+        ref = re.search(rb'\br="([A-Z]+\d+)"', empty[0].group(1))
+        at = f" (first at {ref.group(1).decode()})" if ref else ""
+        raise SendcheckError(
+            f"{where}: {len(empty)} formula cell(s) have no saved value{at}, so their dates "
+            f"cannot be read; open the workbook in Excel and save it, or export it as CSV")
+
+
+# What the zip and XML readers raise on a damaged package (found by fuzzing: a corrupt central
+# directory makes zipfile raise ValueError("negative seek value")).
+_DAMAGED = (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, KeyError,
+            RuntimeError, NotImplementedError, ParseError, UnicodeDecodeError)
 
 
 def _refuse_non_xlsx(path: Path, data: bytes) -> None:
@@ -226,7 +273,7 @@ def _refuse_non_xlsx(path: Path, data: bytes) -> None:
             bad = zf.testzip()
             if bad:
                 raise SendcheckError(f"{where}: the workbook is damaged ({bad} is corrupt)")
-    except (zipfile.BadZipFile, EOFError, OSError) as exc:
+    except _DAMAGED as exc:
         raise SendcheckError(f"{where}: the workbook is damaged or truncated ({exc})") from None
 
 
@@ -252,9 +299,17 @@ def read_excel(path: Path, index: dict[str, str], sha: str, data: bytes,
         raise SendcheckError(f"{where}: could not read the workbook ({first})") from None
     if raw.height == 0:
         raise SendcheckError(f"{where}: sheet {names[sheet_index]!r} is empty")
-    first_row = _first_used_row(path, sheet_index)
+    try:
+        first_row = _first_used_row(path, sheet_index)
+        _refuse_uncalculated_formulas(path, sheet_index, f"{where} sheet {names[sheet_index]!r}")
+    except _DAMAGED as exc:
+        raise SendcheckError(f"{where}: the workbook is damaged ({type(exc).__name__}: "
+                             f"{str(exc)[:200]})") from None
     rows = [list(r) for r in raw.head(HEADER_SCAN_ROWS).iter_rows()]
-    at = _find_header(rows, index, f"{where} sheet {names[sheet_index]!r}")
+    others = [n for n in names if n != names[sheet_index]]
+    at = _find_header(rows, index, f"{where} sheet {names[sheet_index]!r}"
+                      + (f" (other sheets: {', '.join(others)}; choose one with --sheet)"
+                         if others and sheet is None else ""))
     return _build(raw, at, first_row, index, path, names[sheet_index], sha)
 
 

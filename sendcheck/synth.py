@@ -1,0 +1,584 @@
+"""Synthetic case-management exports (`sendcheck synth`): realistic, deterministic for a seed, never real.
+
+The generator draws whole columns at once with numpy (no loop over episodes), so a million
+episodes take seconds. The shape follows national figures (timescales.md section 4, sen2.md):
+about a quarter of requests refused, about half of new plans within 20 weeks, a few per cent
+flagged as exceptions, annual reviews with a backlog, Year 6 and Year 11 phase-transfer
+cohorts, plans transferred in from other authorities, re-assessments and ceased plans with SEN2
+cease reasons. A small share of cells carry the faults real exports have (unreadable and
+contradictory dates, duplicated rows, blank caseworkers, unknown codes), so every data-quality
+path is exercised. Names are invented syllables, UPNs use the non-existent LA number 999 and
+person ids start `SYN`: nothing can be mistaken for a real child.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from sendcheck.errors import SendcheckError
+
+NAT = np.datetime64("NaT", "D")
+DAY = np.timedelta64(1, "D")
+DEFAULT_AS_OF = dt.date(2025, 3, 31)  # fixed, so a seed gives the same file on any day
+EPISODES_PER_CASEWORKER = 250  # above the example's size; reported loads are 150-250 (sen2.md s4)
+
+# Council-style headers, in export order; each maps to its canonical column through
+# sendcheck.columns without any configuration (a test checks this).
+HEADERS: dict[str, str] = {
+    "record_id": "Case Ref",
+    "person_id": "Child ID",
+    "upn": "UPN",
+    "forename": "Forename",
+    "surname": "Surname",
+    "birth_date": "Date of Birth",
+    "nc_year": "NC Year",
+    "caseworker": "EHC Co-ordinator",
+    "request_received_date": "Date Request Received",
+    "request_outcome": "Decision to Assess",
+    "request_outcome_date": "Date of Decision to Assess",
+    "advice_ep_requested_date": "EP Advice Requested",
+    "advice_ep_received_date": "EP Advice Received",
+    "advice_health_requested_date": "Health Advice Requested",
+    "advice_health_received_date": "Health Advice Received",
+    "advice_social_care_requested_date": "Social Care Advice Requested",
+    "advice_social_care_received_date": "Social Care Advice Received",
+    "advice_education_requested_date": "Education Advice Requested",
+    "advice_education_received_date": "Education Advice Received",
+    "assessment_outcome": "Decision to Issue",
+    "assessment_outcome_date": "Decision to Issue Date",
+    "exception_20w": "20 Week Exception",
+    "exception_reason": "Exception Reason",
+    "draft_plan_date": "Draft EHCP Issued",
+    "final_plan_date": "Final EHCP Issued",
+    "review_meeting_date": "Annual Review Date",
+    "review_decision_date": "Annual Review Decision Date",
+    "review_outcome": "Annual Review Outcome",
+    "amendment_notice_date": "Draft Amended Plan Issued",
+    "amended_plan_date": "Final Amended Plan Issued",
+    "phase_transfer_due_date": "Phase Transfer Due Date",
+    "phase_transfer_final_date": "Phase Transfer Final Plan Issued",
+    "plan_cease_date": "Date Ceased",
+    "cease_reason": "Cease Reason",
+    "transfer_in_date": "Date Transferred In",
+    "transfer_in_la": "Transferred From LA",
+    "transfer_in_notice_date": "Transfer Letter Date",
+    "reassessment_request_date": "Reassessment Request Date",
+    "reassessment_decision_date": "Reassessment Decision Date",
+    "reassessment_plan_date": "Reassessment Plan Issued",
+}
+# Columns councils export that sendcheck does not use (shown as "Headers not used").
+EXTRA_HEADERS = ("Primary Need", "Team")
+
+ADVICE = {"ep": 0.92, "health": 0.88, "social_care": 0.72, "education": 0.95}  # share requested
+KINDS = tuple(ADVICE)
+
+# Invented, clearly synthetic names (privacy tests look for these in outputs).
+_SYL_A = ("Bram", "Cald", "Dorn", "Elm", "Fen", "Gar", "Hol", "Ister", "Jut", "Kel", "Lorr", "Marn",
+          "Nor", "Oak", "Pell", "Quill", "Rath", "Sorb", "Tarn", "Umber", "Vell", "Wend", "Yarr")
+_SYL_B = ("wick", "ridge", "stow", "by", "ham", "ton", "field", "mere", "shaw", "holt", "combe",
+          "worth", "ley", "dale", "thorpe")
+FORENAMES = ("Arlo", "Bexley", "Cosmo", "Dara", "Eska", "Florin", "Gwyn", "Hollis", "Ines", "Juno",
+             "Kit", "Lumi", "Marlo", "Nell", "Orrin", "Perri", "Quin", "Rumi", "Sorrel", "Tamsin",
+             "Ulla", "Vesper", "Wren", "Yael", "Zoë", "Chloé", "Renée", "Anaïs")
+CW_FORENAME_INITIALS = "ABCDEFGHJKLMNPRSTW"
+CW_SURNAMES = ("Ashdown", "Brightwell", "Carrow", "Dunmore", "Eastleigh", "Fairclough", "Greaves",
+               "Hartfield", "Ingleby", "Jessop", "Kirkland", "Lowther", "Mayhew", "Northcott",
+               "Oldroyd", "Penhale", "Quarrie", "Rosser", "Stanier", "Thwaite", "Upcott",
+               "Varley", "Whitlow", "Yelland")
+OTHER_LAS = ("Northvale County Council", "Eastmoor Borough Council", "Westbury City Council",
+             "Southfen District", "Highcliff Council", "Lowmarsh Borough")
+NEEDS = ("ASD", "SEMH", "SLCN", "MLD", "SPLD", "SLD", "PD", "HI", "VI", "PMLD", "MSI", "OTH")
+TEAMS = ("North", "South", "East", "West", "Post-16", "Early Years")
+
+# Local wording for exception reasons, and their share among exception cases.
+EXCEPTION_WORDS = {
+    "School closure": 0.34, "Exceptional personal circumstances": 0.28, "Absent from area": 0.14,
+    "Early years provider closure": 0.08, "Missed appointment": 0.09, "COVID-19": 0.07,
+}
+# SEN2 CeaseReason (sen2.md section 2) and rough shares among plans ceased before age 25.
+CEASE_SHARES = {"2": 0.24, "3": 0.05, "4": 0.08, "5": 0.22, "6": 0.12, "7": 0.03, "8": 0.01,
+                "9": 0.25}
+OUTCOMES = ("Agreed", "Refused", "Withdrawn")
+YES_NO = ("Yes", "No")
+REASONS = tuple(EXCEPTION_WORDS)
+REVIEW_OUTCOMES = ("Maintain", "Amend", "Cease")
+CEASE_CODES = tuple(str(i) for i in range(1, 10))
+NC_YEARS = ("N1", "N2", "R", *(str(i) for i in range(1, 15)))
+UNREADABLE = ("TBC", "31/02/2024", "n/a", "?", "see notes", "30/02/2023")
+COVID_FROM, COVID_TO = np.datetime64("2020-05-01"), np.datetime64("2020-09-25")
+
+
+@dataclass
+class Synthetic:
+    """A generated export: typed columns plus, per date column, text that replaces the date.
+
+    `dates` hold real dates (null where blank); `text` holds what a cell shows instead (an
+    unreadable value, or a date typed as text in Excel) and is null elsewhere.
+    """
+
+    frame: pl.DataFrame  # canonical column names; date columns are pl.Date
+    text: pl.DataFrame  # same height; one String column per date column
+    as_of: dt.date
+    seed: int
+
+    @property
+    def date_columns(self) -> list[str]:
+        return self.text.columns
+
+
+def _days(x: np.ndarray) -> np.ndarray:
+    """Whole days from floats (NaN, where the date it shifts is blank, becomes 0)."""
+    return np.rint(np.nan_to_num(x)).astype("int64") * DAY
+
+
+# Coded columns are drawn as integer codes into a tuple of labels (-1 = blank) and turned into
+# text only when the frame is built: numpy object arrays of strings are far too slow at 1M rows.
+
+
+def _pick(rng: np.random.Generator, shares: dict[str, float], n: int,
+          labels: tuple[str, ...] | None = None) -> np.ndarray:
+    """Codes drawn with the given shares, as positions in `labels` (default: the shares' keys)."""
+    keys = list(shares)
+    p = np.array([shares[k] for k in keys], dtype=float)
+    at = np.array([(labels or keys).index(k) for k in keys])
+    return at[rng.choice(len(keys), size=n, p=p / p.sum())]
+
+
+def _text(labels: tuple[str, ...] | list[str], codes: np.ndarray, name: str = "") -> pl.Series:
+    """Labels for codes; -1 is a blank cell."""
+    codes = np.asarray(codes)
+    table = pl.Series(name, [*labels, None], dtype=pl.String)  # the last entry is the blank
+    return table.gather(np.where(codes < 0, len(labels), codes))
+
+
+def _upto(dates: np.ndarray, limit: np.datetime64) -> np.ndarray:
+    """Dates after `limit` have not happened yet: blank them."""
+    return np.where(dates <= limit, dates, NAT)
+
+
+def _some(rng: np.random.Generator, mask: np.ndarray, share: float, at_least: int) -> np.ndarray:
+    """A random subset of the rows in `mask`: `share` of them, but at least `at_least`."""
+    where = np.flatnonzero(mask)
+    k = min(len(where), max(at_least, int(round(share * len(where)))))
+    out = np.zeros(mask.shape, dtype=bool)
+    out[rng.choice(where, size=k, replace=False)] = True
+    return out
+
+
+def _add_years(dates: np.ndarray, years: int) -> np.ndarray:
+    """Anniversaries, 29 February clamped to 28 February."""
+    y = dates.astype("datetime64[Y]")
+    m = dates.astype("datetime64[M]")
+    d = (dates - m.astype("datetime64[D]")).astype(int)
+    target = (m + np.timedelta64(12 * years, "M"))
+    last = ((target + np.timedelta64(1, "M")).astype("datetime64[D]") - DAY)
+    out = np.minimum(target.astype("datetime64[D]") + d * DAY, last)
+    return np.where(np.isnat(y), NAT, out)
+
+
+def generate(episodes: int, seed: int = 0, as_of: dt.date = DEFAULT_AS_OF) -> Synthetic:
+    """Draw `episodes` rows. The same (episodes, seed, as_of) always gives the same data."""
+    if episodes < 1:
+        raise SendcheckError("--episodes must be at least 1")
+    n = episodes
+    rng = np.random.default_rng(seed)
+    A = np.datetime64(as_of, "D")
+    u = lambda: rng.random(n)  # noqa: E731 - a fresh uniform column, used everywhere below
+
+    # ---- who and when: a request (or a plan transferred in), the child's age at that date
+    transfer_in = u() < 0.03
+    # Requests over six years, more recent ones more common (requests grew ~10% a year).
+    span = 6.0
+    years_back = -np.log(1 - u() * (1 - np.exp(-span / 2.5))) * 2.5
+    request = A - _days(years_back * 365.25)
+    transfer = A - _days(u() * 730)
+    anchor = np.where(transfer_in, transfer, request)
+    age = np.select([u() < 0.16, u() < 0.62, u() < 0.88], [
+        rng.uniform(2, 5, n), rng.uniform(5, 11, n), rng.uniform(11, 16, n)], rng.uniform(16, 22, n))
+    birth = anchor - _days(age * 365.25)
+    request = np.where(transfer_in, NAT, request)
+
+    outcome = _pick(rng, dict(zip(OUTCOMES, (0.75, 0.22, 0.03))), n)  # 0 assess, 1 refused
+    outcome[transfer_in] = -1
+
+    # A child refused once often comes back: the later request is the same person.
+    person = np.arange(n)
+    refused = np.flatnonzero(outcome == 1)
+    if len(refused):
+        src = refused[rng.integers(0, len(refused), n)]
+        gap = (request - request[src]) / DAY
+        again = (u() < 0.06) & ~transfer_in & (gap > 180) & ((request - birth[src]) / DAY > 2 * 365)
+        person = np.where(again, src, person)
+        birth = birth[person]
+
+    # ---- exceptions: a few per cent of assessments, and they make the case late
+    assess = outcome == 0
+    exception = assess & (u() < 0.045)
+    reason = np.where(exception, _pick(rng, EXCEPTION_WORDS, n), -1)
+    covid_due = ((request + 140 * DAY) >= COVID_FROM) & ((request + 140 * DAY) <= COVID_TO)
+    reason = np.where((reason == REASONS.index("COVID-19")) & ~covid_due,
+                      REASONS.index("Exceptional personal circumstances"), reason)
+    slow = np.where(exception, rng.uniform(15, 70, n), 0.0)
+
+    # ---- decision whether to assess (AS01: 6 weeks = 42 days)
+    delay = np.clip(rng.normal(34, 8, n), 5, None) + np.where(u() < 0.16, rng.exponential(18, n), 0)
+    decision = request + _days(delay + slow * (u() < 0.5))
+    decided = decision <= A
+    outcome = np.where(decided | transfer_in, outcome, -1)
+    decision = np.where(decided, decision, NAT)
+    assess = outcome == 0
+
+    # ---- advice (AS02: 6 weeks from the adviser's receipt of the request)
+    advice: dict[str, np.ndarray] = {}
+    last_advice = decision.copy()
+    for kind, share in ADVICE.items():
+        asked = assess & (u() < share)
+        req = np.where(asked, decision + _days(rng.uniform(0, 6, n)), NAT)
+        took = np.where(u() < 0.68, rng.uniform(12, 42, n), 42 + rng.exponential(24, n)) + slow
+        got = req + _days(took)
+        last_advice = np.where(got > last_advice, got, last_advice)
+        advice[f"advice_{kind}_requested_date"] = _upto(req, A)
+        advice[f"advice_{kind}_received_date"] = _upto(np.where(req <= A, got, NAT), A)
+
+    # ---- after assessment: a plan (AS04, AS05) or a decision not to issue (AS03)
+    issue = assess & (u() < 0.9)
+    not_issue = assess & ~issue
+    ontime = u() < 0.6
+    total = np.where(ontime, 140 - np.minimum(rng.exponential(16, n), 45),
+                     141 + np.minimum(rng.exponential(65, n), 600)) + slow
+    total = np.maximum(total, (last_advice - request) / DAY + 12)
+    final = request + _days(total)
+    gap = np.select([u() < 0.03, u() < 0.85], [rng.uniform(5, 15, n), 15 + rng.exponential(8, n)],
+                    rng.uniform(25, 60, n))
+    draft = final - _days(gap)
+    draft = np.where(draft < decision + 7 * DAY, decision + 7 * DAY, draft)
+    final = np.where(final < draft, draft + 15 * DAY, final)
+    no_plan = request + _days(np.clip(rng.normal(104, 14, n), 55, None) + slow)
+    # A panel's "no" is often recorded before the letter goes: outcome known, date not yet
+    # (and now and then the letter's date is never recorded at all).
+    told = np.where(not_issue, no_plan, np.where(issue, draft, NAT))
+    known = (told <= A) | (not_issue & (u() < 0.8) & ((A - request) / DAY > 56))
+    told = np.where(not_issue & (u() < 0.04), NAT, told)
+    assessment_outcome = np.where(known & not_issue, 1, np.where(known & issue, 0, -1))  # YES_NO
+    assessment_date = _upto(told, A)
+    draft = np.where(issue, _upto(draft, A), NAT)
+    final = np.where(issue, _upto(final, A), NAT)
+
+    # ---- plans transferred in (TR01, TR02): made by the old LA, treated as made on that date
+    final = np.where(transfer_in, transfer - _days(rng.uniform(60, 4 * 365, n)), final)
+    transfer_date = np.where(transfer_in, transfer, NAT)
+    took = np.where(u() < 0.7, rng.uniform(7, 42, n), 42 + rng.exponential(25, n))
+    notice = np.where(transfer_in & (u() < 0.93), transfer + _days(took), NAT)
+    notice = _upto(notice, A)
+    from_la = np.where(transfer_in, rng.integers(0, len(OTHER_LAS), n), -1)
+
+    # ---- ceasing: a steady hazard, and every plan ends at the young person's 25th birthday
+    plan = ~np.isnat(final)
+    years_held = (A - final) / DAY / 365.25
+    ceases = plan & (u() < 1 - np.exp(-0.07 * np.nan_to_num(years_held)))
+    cease = np.where(ceases, final + _days(u() * (A - final) / DAY), NAT)
+    age25 = _add_years(birth, 25)
+    aged_out = plan & (age25 <= A) & (np.isnat(cease) | (age25 < cease))
+    cease = np.where(aged_out, age25, cease)
+    age_at_cease = (cease - birth) / DAY / 365.25
+    cease_reason = np.where(~np.isnat(cease), _pick(rng, CEASE_SHARES, n, CEASE_CODES), -1)
+    # Higher education and employment (3, 4) only for young people; needs met (2) otherwise.
+    cease_reason = np.where(np.isin(cease_reason, [2, 3]) & (age_at_cease < 17), 1, cease_reason)
+    cease_reason = np.where(aged_out, 0, cease_reason)
+
+    # ---- annual reviews (RV01-RV05): the latest cycle, with a backlog of missed ones
+    until = np.where(np.isnat(cease), A, cease)
+    cycles = np.floor((until - final) / DAY / 365.25)
+    cycles = np.where(u() < 0.2, cycles - 1, cycles)  # a review that should have happened has not
+    on_time = u() < 0.7
+    offset = np.where(on_time, -rng.uniform(0, 45, n), rng.uniform(1, 150, n))
+    meeting = final + _days(cycles * 365.25 + offset)
+    meeting = np.where(meeting > until, meeting - 365 * DAY, meeting)
+    meeting = np.where(plan & (cycles >= 1) & (meeting > final), meeting, NAT)
+    # Under-5s are reviewed every 3-6 months (Code of Practice 9.178), or should be.
+    under5 = plan & (_add_years(birth, 5) > A) & ((A - final) / DAY > 90)
+    meeting = np.where(under5, np.maximum(A - _days(rng.uniform(20, 260, n)), final + 60 * DAY),
+                       meeting)
+    # After a transfer in, the new LA's first review (the old LA's reviews are not in its system).
+    ti_review = transfer + _days(np.where(u() < 0.6, rng.uniform(30, 90, n),
+                                          90 + rng.exponential(90, n)))
+    meeting = np.where(transfer_in, _upto(ti_review, A), meeting)
+    meeting = np.where(meeting > until, NAT, meeting)
+    took = np.where(u() < 0.72, rng.uniform(4, 28, n), 28 + rng.exponential(25, n))
+    review_decision = _upto(meeting + _days(took), A)
+    decided_review = ~np.isnat(review_decision)
+    review_outcome = np.where(decided_review, _pick(rng, dict(zip(REVIEW_OUTCOMES,
+                                                                  (0.5, 0.45, 0.05))), n), -1)
+    amend = review_outcome == 1
+    amendment_notice = np.where(amend, _upto(review_decision + _days(rng.uniform(0, 4, n)), A), NAT)
+    took = np.where(u() < 0.6, rng.uniform(20, 56, n), 56 + rng.exponential(40, n))
+    amended = _upto(amendment_notice + _days(took), A)
+    review_cease = (review_outcome == 2) & np.isnat(cease)
+    ceased_after_review = _upto(review_decision + _days(rng.uniform(14, 60, n)), A)
+    cease = np.where(review_cease, ceased_after_review, cease)
+    cease_reason = np.where(review_cease & ~np.isnat(cease),
+                            _pick(rng, {"2": 0.5, "5": 0.2, "6": 0.15, "9": 0.15}, n, CEASE_CODES),
+                            cease_reason)
+
+    # ---- national curriculum year from the date of birth (born Sep Y-1..Aug Y: Reception Sep Y+4)
+    by = birth.astype("datetime64[Y]").astype(int) + 1970
+    bm = birth.astype("datetime64[M]").astype(int) % 12 + 1
+    cohort = by + (bm >= 9)
+    academic = as_of.year if as_of.month >= 9 else as_of.year - 1
+    ncy = academic - cohort - 4
+    nc_year = np.where((ncy < -2) | (ncy > 14), -1, ncy + 2)  # codes into NC_YEARS
+
+    # ---- phase transfer (PT01 Year 6, PT02 Year 11), for the transfer next September
+    in_force = plan & (final <= A) & (np.isnat(cease) | (cease > A))
+    transfer_year = as_of.year if as_of < dt.date(as_of.year, 9, 1) else as_of.year + 1
+    settled = final < np.datetime64(dt.date(transfer_year - 1, 9, 1))
+    y6, y11 = in_force & settled & (ncy == 6), in_force & settled & (ncy == 11)
+    # The regulation's own dates: before 15 February / before 31 March (last day 14 Feb / 30 Mar).
+    before = np.where(y6, np.datetime64(dt.date(transfer_year, 2, 15), "D"),
+                      np.where(y11, np.datetime64(dt.date(transfer_year, 3, 31), "D"), NAT))
+    pt_due = np.where(u() < 0.7, before, NAT)
+    roll = u()
+    pt_final = np.select(
+        [roll < 0.55, roll < 0.6, roll < 0.78],
+        [before - _days(rng.uniform(1, 100, n)), before,
+         before + _days(u() * np.maximum((A - before) / DAY, 0))], NAT)
+    pt_final = np.where(y6 | y11, _upto(pt_final, A), NAT)
+
+    # ---- re-assessments (RA01 15 days, RA02 14 weeks), more of them recent
+    reassess = in_force & ((A - final) / DAY > 240) & (u() < 0.03)
+    ra_request = np.maximum(A - _days(rng.exponential(240, n)), final + 180 * DAY)
+    ra_request = np.where(reassess, ra_request, NAT)
+    ra_exception = reassess & (u() < 0.1) & ~exception
+    reason = np.where(ra_exception, _pick(rng, {"School closure": 0.5,
+                                                "Exceptional personal circumstances": 0.5}, n,
+                                          REASONS), reason)
+    exception = exception | ra_exception
+    took = np.where(u() < 0.7, rng.uniform(2, 15, n), 15 + rng.exponential(10, n))
+    ra_decision = _upto(ra_request + _days(took), A)
+    took = np.where(u() < 0.6, rng.uniform(45, 98, n), 98 + rng.exponential(45, n))
+    ra_plan = _upto(ra_decision + _days(took + np.where(ra_exception, 40, 0)), A)
+
+    # ---- the 20-week exception flag as councils record it
+    flag = np.where(assess | ra_exception, 1, -1)  # YES_NO
+    flag = np.where(exception, 0, flag)
+    no_reason = exception & (u() < 0.08)  # flagged, reason never recorded (DQ06)
+    reason = np.where(no_reason, -1, reason)
+    disagree = assess & ~exception & (u() < 0.003)  # a reason, but the flag says No (DQ11)
+    reason = np.where(disagree, _pick(rng, EXCEPTION_WORDS, n), reason)
+
+    # ---- caseworkers: uneven loads; more of them for bigger exports
+    k = max(14, n // EPISODES_PER_CASEWORKER)
+    names = [_caseworker_name(i) for i in range(k)]
+    weights = rng.gamma(2.0, 1.0, k)
+    caseworker = rng.choice(k, size=n, p=weights / weights.sum())
+
+    # ---- identity (synthetic): ids, invented names, UPN-shaped strings with LA number 999
+    pr = np.random.default_rng([seed, 1])  # names depend on the person, not the episode order
+    numbers = {"record_id": np.arange(n) + 1, "person_id": person + 100001,
+               "upn": pr.permutation(n)[person] + 1}
+    coded = {
+        "forename": (FORENAMES, pr.integers(0, len(FORENAMES), n)[person]),
+        "_surname_a": (_SYL_A, pr.integers(0, len(_SYL_A), n)[person]),
+        "_surname_b": (_SYL_B, pr.integers(0, len(_SYL_B), n)[person]),
+        "nc_year": (NC_YEARS, nc_year),
+        "caseworker": (tuple(names), caseworker), "request_outcome": (OUTCOMES, outcome),
+        "assessment_outcome": (YES_NO, assessment_outcome), "exception_20w": (YES_NO, flag),
+        "exception_reason": (REASONS, reason), "review_outcome": (REVIEW_OUTCOMES, review_outcome),
+        "cease_reason": (CEASE_CODES, cease_reason), "transfer_in_la": (OTHER_LAS, from_la),
+        "Primary Need": (NEEDS, rng.integers(0, len(NEEDS), n)),
+        "Team": (TEAMS, rng.integers(0, len(TEAMS), n)),
+    }
+    dates = {
+        "birth_date": birth, "request_received_date": request, "request_outcome_date": decision,
+        **advice, "assessment_outcome_date": assessment_date, "draft_plan_date": draft,
+        "final_plan_date": final, "review_meeting_date": meeting,
+        "review_decision_date": review_decision, "amendment_notice_date": amendment_notice,
+        "amended_plan_date": amended, "phase_transfer_due_date": pt_due,
+        "phase_transfer_final_date": pt_final, "plan_cease_date": cease,
+        "transfer_in_date": transfer_date, "transfer_in_notice_date": notice,
+        "reassessment_request_date": ra_request, "reassessment_decision_date": ra_decision,
+        "reassessment_plan_date": ra_plan,
+    }
+    text = _add_faults(dates, coded, rng, as_of)
+    order = _duplicated(rng, n)
+    return _build(numbers, coded, dates, text, order, as_of, seed)
+
+
+def _caseworker_name(i: int) -> str:
+    """Distinct names: initial i mod 18 with a surname that shifts each round of initials."""
+    a, q = divmod(i, len(CW_FORENAME_INITIALS))[::-1]
+    surname = CW_SURNAMES[(i + q) % len(CW_SURNAMES)]
+    rounds = len(CW_FORENAME_INITIALS) * len(CW_SURNAMES)
+    return f"{CW_FORENAME_INITIALS[a]}. {surname}" + (f" {i // rounds + 1}" if i >= rounds else "")
+
+
+# (earlier, later) pairs the generator sometimes puts in the wrong order (a keying slip).
+_CONTRADICT = [
+    ("request_received_date", "request_outcome_date"),
+    ("request_received_date", "final_plan_date"),
+    ("request_received_date", "assessment_outcome_date"),
+    ("draft_plan_date", "final_plan_date"),
+    *[(f"advice_{k}_requested_date", f"advice_{k}_received_date") for k in KINDS],
+    ("review_meeting_date", "review_decision_date"),
+    ("amendment_notice_date", "amended_plan_date"),
+    ("reassessment_request_date", "reassessment_decision_date"),
+    ("reassessment_decision_date", "reassessment_plan_date"),
+    ("transfer_in_date", "transfer_in_notice_date"),
+]
+# Values no code list knows (DQ10), one per coded column.
+_UNKNOWN = {"request_outcome": "Pending panel", "exception_reason": "Staff shortage",
+            "review_outcome": "Deferred", "cease_reason": "12"}
+
+
+def _add_faults(dates: dict[str, np.ndarray], coded: dict[str, tuple], rng: np.random.Generator,
+                as_of: dt.date) -> dict[str, np.ndarray]:
+    """Put in the faults real exports carry, in small shares (at least one of each in an export
+    of 500 rows or more), so every data-quality path and every `invalid` status occurs.
+
+    Changes `dates` and `coded` in place; returns, per date column, codes into UNREADABLE for
+    the cells that show an unreadable value instead of their date (-1 elsewhere).
+    """
+    n = len(next(iter(dates.values())))
+    A = np.datetime64(as_of, "D")
+    small = 1 if n >= 500 else 0
+    for early, late in _CONTRADICT:  # the later event keyed before the earlier one
+        both = ~np.isnat(dates[early]) & ~np.isnat(dates[late])
+        hit = _some(rng, both, 0.002, small)
+        dates[late] = np.where(hit, dates[early] - _days(rng.uniform(1, 40, n)), dates[late])
+    text: dict[str, np.ndarray] = {}
+    for c in dates:
+        filled = ~np.isnat(dates[c])
+        # A year typed wrong: 2024 -> 2042 is a date after the as-of date (DQ03).
+        future = _some(rng, filled & (dates[c] > A - 3000 * DAY), 0.0005, small)
+        dates[c] = np.where(future, dates[c] + 6575 * DAY, dates[c])
+        bad = _some(rng, filled & ~future, 0.002, small)
+        text[c] = np.where(bad, rng.integers(0, len(UNREADABLE), n), -1)
+    for c, word in _UNKNOWN.items():
+        labels, codes = coded[c]
+        hit = _some(rng, codes >= 0, 0.001, small)
+        coded[c] = (labels + (word,), np.where(hit, len(labels), codes))
+    labels, codes = coded["caseworker"]  # a case nobody is allocated to (DQ05 when open)
+    coded["caseworker"] = (labels, np.where(_some(rng, codes >= 0, 0.01, small), -1, codes))
+    return text
+
+
+def _duplicated(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Row order with a few episodes exported twice (DQ04): whole rows repeated, id and all."""
+    order = np.arange(n)
+    dup = _some(rng, order > 0, 0.003, 1 if n >= 500 else 0)
+    order[dup] = order[dup] - 1
+    return order
+
+
+def _build(numbers: dict[str, np.ndarray], coded: dict[str, tuple], dates: dict[str, np.ndarray],
+           text: dict[str, np.ndarray], order: np.ndarray, as_of: dt.date, seed: int) -> Synthetic:
+    prefix = {"record_id": ("EHC-", 7), "person_id": ("SYN", 7), "upn": ("X999", 9)}
+    series = {c: pl.lit(prefix[c][0]) + pl.lit(pl.Series(v[order])).cast(pl.String)
+              .str.zfill(prefix[c][1]) for c, v in numbers.items()}
+    series |= {c: pl.lit(_text(labels, codes[order])) for c, (labels, codes) in coded.items()}
+    series |= {c: pl.lit(pl.Series(d[order].astype("datetime64[D]"))) for c, d in dates.items()}
+    series["surname"] = series.pop("_surname_a") + series.pop("_surname_b")
+    frame = pl.select([series[c].alias(c) for c in (*HEADERS, *EXTRA_HEADERS)])
+    texts = pl.select([pl.lit(_text(UNREADABLE, t[order])).alias(c) for c, t in text.items()])
+    return Synthetic(frame, texts, as_of, seed)
+
+
+# ---------------------------------------------------------------- writing
+
+
+def _date_text(syn: Synthetic, c: str) -> pl.Expr:
+    return pl.coalesce(pl.col(f"{c}__text"), pl.col(c).dt.strftime("%d/%m/%Y"))
+
+
+def export_frame(syn: Synthetic) -> pl.DataFrame:
+    """All cells as the CSV shows them (dd/mm/yyyy dates), under the council's headers."""
+    texts = syn.text.rename({c: f"{c}__text" for c in syn.text.columns})
+    both = pl.concat([syn.frame, texts], how="horizontal")
+    names = {**HEADERS, **{h: h for h in EXTRA_HEADERS}}
+    exprs = [(_date_text(syn, c) if c in syn.date_columns else pl.col(c)).alias(names[c])
+             for c in syn.frame.columns]
+    return both.select(exprs)
+
+
+def write_csv(syn: Synthetic, path: Path, encoding: str = "cp1252") -> None:
+    """A Windows-style CSV: title rows, then the header; CRLF line ends, dd/mm/yyyy, Windows-1252
+    by default (so the accented names test the reader's encoding detection)."""
+    from sendcheck.outputs import write_atomic
+
+    # The report's title rows come first, as when the workbook is saved as CSV, so the same
+    # episode is on the same spreadsheet row in both files.
+    title = "\r\n".join(_title_rows(syn)) + "\r\n"
+    text = title + export_frame(syn).write_csv(line_terminator="\r\n")
+    write_atomic(path, text.encode(encoding, errors="replace"))
+
+
+TITLE = "Synthshire County Council - EHC needs assessments and plans (SYNTHETIC DATA)"
+TEXT_DATE_SHARE = 0.04  # share of date cells typed as text, as happens in hand-kept workbooks
+
+
+def _title_rows(syn: Synthetic) -> list[str]:
+    """The lines above the header: report title, run date, a blank row."""
+    return [TITLE, f"Report run: {syn.as_of.strftime('%d/%m/%Y')} 06:00", ""]
+
+
+def write_xlsx(syn: Synthetic, path: Path) -> None:
+    """A council-style workbook: a title row, a run-date row, then the header and the data.
+
+    Dates are real Excel date cells, except a few typed as dd/mm/yyyy text and the unreadable
+    values. Written with openpyxl's write-only mode (already a dependency; rows are streamed,
+    so memory stays flat): writing a workbook is cell by cell in any library.
+    """
+    from openpyxl import Workbook
+
+    from sendcheck.outputs import write_atomic
+
+    rng = np.random.default_rng([syn.seed, 2])
+    as_text = {c: pl.Series(rng.random(syn.frame.height) < TEXT_DATE_SHARE)
+               for c in syn.date_columns}
+    texts = syn.text.rename({c: f"{c}__text" for c in syn.text.columns})
+    both = pl.concat([syn.frame, texts], how="horizontal")
+    exprs = []
+    for c in syn.frame.columns:
+        if c in syn.date_columns:
+            typed = pl.when(as_text[c]).then(pl.col(c).dt.strftime("%d/%m/%Y"))
+            exprs.append(pl.coalesce(pl.col(f"{c}__text"), typed).alias(f"{c}__cell"))
+            exprs.append(pl.col(c))
+        else:
+            exprs.append(pl.col(c))
+    cells = both.select(exprs)
+    columns = []
+    for c in syn.frame.columns:
+        if c in syn.date_columns:
+            shown = cells.get_column(f"{c}__cell").to_list()
+            real = cells.get_column(c).to_list()
+            columns.append([s if s is not None else r for s, r in zip(shown, real)])
+        else:
+            columns.append(cells.get_column(c).to_list())
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("EHC Tracker")
+    for line in _title_rows(syn):
+        ws.append([line] if line else [])
+    names = {**HEADERS, **{h: h for h in EXTRA_HEADERS}}
+    ws.append([names[c] for c in syn.frame.columns])
+    for row in zip(*columns):
+        ws.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    write_atomic(path, buf.getvalue())
+
+
+def write(syn: Synthetic, path: str | Path, encoding: str = "cp1252") -> None:
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        write_csv(syn, path, encoding)
+    elif suffix == ".xlsx":
+        write_xlsx(syn, path)
+    else:
+        raise SendcheckError(f"--output: {path.name}: give a .csv or .xlsx file name")
