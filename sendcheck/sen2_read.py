@@ -383,117 +383,101 @@ def read_workbook(path: Path, data: bytes, sha: str, index: dict[str, str]) -> S
 # ---------------------------------------------------------------- XML
 
 
-class _XmlModules:
-    """expat handlers that put each module element's leaf values into per-module row lists."""
-
-    def __init__(self, parser, index: dict[str, str], where: str):
-        self.p, self.index, self.where = parser, index, where
-        self.stack: list[str] = []
-        self.open: list[tuple[int, str, dict]] = []  # (depth, module, row) of open module elements
-        self.text: list[str] = []
-        self.count = {m.key: 0 for m in MODULES}
-        self.rows: dict[str, list[dict]] = {m.key: [] for m in MODULES}
-        self.seen: dict[str, set[str]] = {m.key: set() for m in MODULES}
-        self.chunks: dict[str, list[pl.DataFrame]] = {m.key: [] for m in MODULES}
-        self.header: dict[str, str] = {}
-        self.names: dict[str, str] = {}
-        self.keep = {m.key: (set(LIST_FIELDS[m.key]) if m.key in LIST_FIELDS else None)
-                     for m in MODULES}
-        self.tags = {m.key: m for m in MODULES}
-
-    def _tag(self, name: str) -> str:
-        tag = self.names.get(name)
-        if tag is None:  # namespace prefix dropped, case and punctuation ignored
-            tag = self.names[name] = normalise_header(name.rsplit(":", 1)[-1])
-        return tag
-
-    def start(self, name: str, attrs) -> None:
-        tag = self._tag(name)
-        depth = len(self.stack)
-        if depth == 0 and tag != "message":
-            raise SendcheckError(f"{self.where}: not a SEN2 return (the root element is <{name}>, "
-                                 f"expected <Message>)")
-        module = self.tags.get(tag)
-        if module is not None:
-            top = self.open[-1] if self.open else None
-            if module.parent is None:
-                ok = top is None
-            else:
-                ok = top is not None and top[0] == depth - 1 and top[1] == module.parent
-            if not ok:
-                inside = BY_KEY[module.parent].tag if module.parent else "Persons"
-                raise SendcheckError(f"{self.where}: line {self.p.CurrentLineNumber}: <{name}> is "
-                                     f"not directly inside <{inside}> (not the SEN2 structure)")
-            n = self.count[tag] = self.count[tag] + 1
-            row = {"_row": self.p.CurrentLineNumber, "_ord": n}
-            if tag == "person":
-                row["persontableid"] = str(n)
-            elif tag == "requests":
-                row["requeststableid"] = str(n)
-                row["persontableid"] = top[2]["persontableid"]
-            else:
-                row["requeststableid"] = top[2]["requeststableid"]
-            self.open.append((depth, tag, row))
-        self.stack.append(tag)
-        self.text.clear()
-
-    def data(self, text: str) -> None:
-        self.text.append(text)
-
-    def end(self, name: str) -> None:
-        tag = self.stack.pop()
-        depth = len(self.stack)
-        if self.open:
-            at, module, row = self.open[-1]
-            if at == depth:
-                self.open.pop()
-                self.rows[module].append(row)
-                if module == "person" and len(self.rows["person"]) >= CHUNK_PERSONS:
-                    self.flush()
-            elif at == depth - 1:
-                keep = self.keep[module]
-                if (tag in keep) if keep is not None else (tag in self.index):
-                    value = "".join(self.text).strip()
-                    if value:
-                        row[tag] = value
-                        self.seen[module].add(tag)
-        elif "header" in self.stack and tag in _FIELDS["sen2"]:
-            self.header[_FIELDS["sen2"][tag]] = "".join(self.text).strip()
-        self.text.clear()
-
-    def flush(self) -> None:
-        for key, rows in self.rows.items():
-            if rows:
-                self.chunks[key].append(pl.from_dicts(rows, schema=self.schema(key)))
-                rows.clear()
-
-    def schema(self, key: str) -> dict[str, pl.DataType]:
-        ids = {"person": ("persontableid",), "requests": ("requeststableid", "persontableid")}
-        out = {c: pl.String for c in ids.get(key, ("requeststableid",))}
-        standard = [f for f in _FIELDS[key] if (f in self.keep[key] if self.keep[key] is not None
-                                                else f in self.index)]
-        out |= {c: pl.String for c in dict.fromkeys([*standard, *sorted(self.seen[key])])}
-        return out | {"_row": pl.Int64, "_ord": pl.Int64}
-
-    def frames(self, source: str) -> dict[str, pl.DataFrame]:
-        self.flush()
-        out = {}
-        for key, chunks in self.chunks.items():
-            schema = self.schema(key)
-            frame = (pl.concat(chunks, how="diagonal") if chunks else pl.DataFrame(schema=schema))
-            out[key] = frame.with_columns(pl.lit(source).alias("_source"))
-        return out
+def _xml_schema(key: str, index: dict[str, str], seen: set[str]) -> dict[str, pl.DataType]:
+    """A module's columns from the XML: its ids, the standard fields it keeps, any others seen."""
+    ids = {"person": ("persontableid",), "requests": ("requeststableid", "persontableid")}
+    out = {c: pl.String for c in ids.get(key, ("requeststableid",))}
+    keep = LIST_FIELDS.get(key, index)
+    standard = [f for f in _FIELDS[key] if f in keep]
+    out |= {c: pl.String for c in dict.fromkeys([*standard, *sorted(seen)])}
+    return out | {"_row": pl.Int64, "_ord": pl.Int64}
 
 
-def read_xml(path: Path, index: dict[str, str]) -> Sen2Table:
-    """Stream a SEN2 XML return; malformed XML is a whole-file error (exit 2)."""
+def _parse_xml(path: Path, index: dict[str, str]
+               ) -> tuple[dict[str, pl.DataFrame], dict[str, str], str]:
+    """Stream the XML: module frames, the header's fields, and the file's sha256.
+
+    The handlers are closures over local lists (the hot path runs once per element, millions of
+    times for a national return); each module element becomes a dict of its leaf values.
+    """
+    where = path.name
     parser = expat.ParserCreate()
     parser.buffer_text = True
     parser.buffer_size = 1 << 16
-    handlers = _XmlModules(parser, index, path.name)
-    parser.StartElementHandler = handlers.start
-    parser.EndElementHandler = handlers.end
-    parser.CharacterDataHandler = handlers.data
+    stack: list[str] = []  # normalised tags of the open elements
+    opened: list[tuple[int, str, dict, object]] = []  # (depth, module, row, fields kept)
+    text: list[str] = []
+    names: dict[str, str] = {}
+    count = {m.key: 0 for m in MODULES}
+    rows: dict[str, list[dict]] = {m.key: [] for m in MODULES}
+    seen: dict[str, set[str]] = {m.key: set() for m in MODULES}
+    chunks: dict[str, list[pl.DataFrame]] = {m.key: [] for m in MODULES}
+    keeps = {m.key: LIST_FIELDS.get(m.key, index) for m in MODULES}
+    header: dict[str, str] = {}
+    header_fields = _FIELDS[HEADER.key]
+
+    def flush() -> None:
+        for key, module_rows in rows.items():
+            if module_rows:
+                chunks[key].append(pl.from_dicts(module_rows, schema=_xml_schema(key, index, seen[key])))
+                module_rows.clear()
+
+    def open_module(name: str, tag: str, depth: int) -> None:
+        module = BY_KEY[tag]
+        top = opened[-1] if opened else None
+        if module.parent is None:
+            ok = top is None
+        else:
+            ok = top is not None and top[0] == depth - 1 and top[1] == module.parent
+        if not ok:
+            inside = BY_KEY[module.parent].tag if module.parent else "Persons"
+            raise SendcheckError(f"{where}: line {parser.CurrentLineNumber}: <{name}> is not "
+                                 f"directly inside <{inside}> (not the SEN2 structure)")
+        n = count[tag] = count[tag] + 1
+        row = {"_row": parser.CurrentLineNumber, "_ord": n}
+        if tag == "person":
+            row["persontableid"] = str(n)
+        elif tag == "requests":
+            row["requeststableid"] = str(n)
+            row["persontableid"] = top[2]["persontableid"]
+        else:
+            row["requeststableid"] = top[2]["requeststableid"]
+        opened.append((depth, tag, row, keeps[tag]))
+
+    def start(name: str, attrs: object) -> None:
+        tag = names.get(name)
+        if tag is None:  # namespace prefix dropped, case and punctuation ignored
+            tag = names[name] = normalise_header(name.rsplit(":", 1)[-1])
+        if tag in BY_KEY:
+            open_module(name, tag, len(stack))
+        elif not stack and tag != "message":
+            raise SendcheckError(f"{where}: not a SEN2 return (the root element is <{name}>, "
+                                 f"expected <Message>)")
+        stack.append(tag)
+        text.clear()
+
+    def end(name: str) -> None:
+        tag = stack.pop()
+        if opened:
+            depth, module, row, keep = opened[-1]
+            level = len(stack)
+            if depth == level:
+                opened.pop()
+                rows[module].append(row)
+                if module == "person" and len(rows["person"]) >= CHUNK_PERSONS:
+                    flush()
+            elif depth == level - 1 and tag in keep:
+                value = "".join(text).strip()
+                if value:
+                    row[tag] = value
+                    seen[module].add(tag)
+        elif tag in header_fields and "header" in stack:
+            header[header_fields[tag]] = "".join(text).strip()
+        text.clear()
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text.append
     sha = hashlib.sha256()
     size = 0
     try:
@@ -505,13 +489,26 @@ def read_xml(path: Path, index: dict[str, str]) -> Sen2Table:
         parser.Parse(b"", True)
     except expat.ExpatError as exc:
         if size == 0:
-            raise SendcheckError(f"{path.name}: the file is empty") from None
-        raise SendcheckError(f"{path.name}: not well-formed XML at line {exc.lineno}, column "
+            raise SendcheckError(f"{where}: the file is empty") from None
+        raise SendcheckError(f"{where}: not well-formed XML at line {exc.lineno}, column "
                              f"{exc.offset + 1}: {expat.ErrorString(exc.code)}") from None
-    if handlers.count["person"] == 0:
-        raise SendcheckError(f"{path.name}: no <Person> elements; is this a SEN2 return?")
-    frames = handlers.frames(path.name)
-    return _sen2_table(str(path), frames, index, sha.hexdigest(), "XML", [], handlers.header,
+    finally:  # the handlers refer to the parser: break the cycle so memory is freed now
+        parser.StartElementHandler = parser.EndElementHandler = parser.CharacterDataHandler = None
+    if count["person"] == 0:
+        raise SendcheckError(f"{where}: no <Person> elements; is this a SEN2 return?")
+    flush()
+    frames = {}
+    for key, parts in chunks.items():
+        frame = (pl.concat(parts, how="diagonal") if parts
+                 else pl.DataFrame(schema=_xml_schema(key, index, seen[key])))
+        frames[key] = frame.with_columns(pl.lit(where).alias("_source"))
+    return frames, header, sha.hexdigest()
+
+
+def read_xml(path: Path, index: dict[str, str]) -> Sen2Table:
+    """Stream a SEN2 XML return; malformed XML is a whole-file error (exit 2)."""
+    frames, header, sha = _parse_xml(path, index)
+    return _sen2_table(str(path), frames, index, sha, "XML", [], header,
                        "row = line of the <Requests> element (of <Person> for a person with no "
                        "request); person_id and record_id are positions in the file")
 
