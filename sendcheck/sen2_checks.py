@@ -18,8 +18,16 @@ import datetime as dt
 
 import polars as pl
 
-from sendcheck.quality import (DQ_SCHEMA, EXCEPTION_SHARE_LIMIT, EXCEPTION_SHARE_MIN_PLANS, Check,
-                               Pack, _empty, _rows, register_pack)
+from sendcheck.quality import (
+    DQ_SCHEMA,
+    EXCEPTION_SHARE_LIMIT,
+    EXCEPTION_SHARE_MIN_PLANS,
+    Check,
+    Pack,
+    _empty,
+    _rows,
+    register_pack,
+)
 from sendcheck.sen2_schema import REVIEW_OUTCOMES, SEN_SETTINGS, SEN_TYPES, WEEK20
 
 # High shares DfE's data team asks an authority to explain. The thresholds are signals well above

@@ -35,14 +35,26 @@ import polars as pl
 from sendcheck import sen2_checks  # noqa: F401  (registers the SEN2 return checks)
 from sendcheck.columns import BY_NAME, normalise_header
 from sendcheck.errors import SendcheckError
-from sendcheck.reader import (HEADER_SCAN_ROWS, Table, _decode, _first_used_row, _refuse_non_xlsx,
-                              header_index)
-from sendcheck.sen2_schema import (BY_KEY, EPISODE_MODULES, HEADER, ID_COLUMNS, LIST_FIELDS,
-                                   MODULES, SHEETS, Module)
+from sendcheck.reader import (
+    HEADER_SCAN_ROWS,
+    Table,
+    _decode,
+    _first_used_row,
+    _refuse_non_xlsx,
+    header_index,
+)
+from sendcheck.sen2_schema import (
+    BY_KEY,
+    EPISODE_MODULES,
+    HEADER,
+    ID_COLUMNS,
+    LIST_FIELDS,
+    MODULES,
+    SHEETS,
+)
 
 CHUNK_PERSONS = 10_000  # persons held as Python lists before they become a polars frame
 READ_BYTES = 1 << 20
-NOT_IN_SEN2 = ("caseworker", "advice dates", "draft plan date")
 SEN2_NOTE = ("SEN2 carries no caseworker, advice or draft-plan dates: the rules and checks that "
              "need them are skipped")
 _WHOLE_FLOAT = r"^(-?\d+)\.0+$"
@@ -175,14 +187,16 @@ def assemble(frames: dict[str, pl.DataFrame], index: dict[str, str]
                 f"person module (first: {_where(orphans)}); were the modules exported together?")
         pfields = fields_of("person", person)
         people = person.sort("_ord").unique("persontableid", keep="first", maintain_order=True)
-        episodes = episodes.join(people.select("persontableid", *pfields), on="persontableid",
-                                 how="left", maintain_order="left")
+        people = people.with_columns(pl.col("_ord").alias("_n_person"))
+        episodes = episodes.join(people.select("persontableid", "_n_person", *pfields),
+                                 on="persontableid", how="left", maintain_order="left")
         alone = people.join(requests.select("persontableid").unique(), on="persontableid",
                             how="anti", maintain_order="left")
         alone = alone.select(
             pl.format("person {} (no request)", pl.col("persontableid")).alias("requeststableid"),
-            "persontableid", "_row", "_source", *pfields)
-        episodes = pl.concat([episodes, alone], how="diagonal")
+            "persontableid", "_row", "_source", "_n_person", *pfields)
+        # Persons in file order, each person's requests in file order: the XML's own order.
+        episodes = pl.concat([episodes, alone], how="diagonal").sort("_n_person", maintain_order=True)
     episodes = episodes.with_columns(
         pl.col("requeststableid").str.starts_with("person ").not_().sum().over("persontableid")
         .cast(pl.Int32).alias("sen2_requests"))
@@ -373,7 +387,7 @@ def read_workbook(path: Path, data: bytes, sha: str, index: dict[str, str]) -> S
             unused |= {u for u in left if not u.startswith("blank")}
     except SendcheckError:
         raise
-    except Exception as exc:  # fastexcel raises its own hierarchy; any failure here is the file's
+    except Exception as exc:  # noqa: BLE001 - fastexcel raises its own hierarchy: the file is bad
         first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise SendcheckError(f"{path.name}: could not read the workbook ({first_line})") from None
     return _sen2_table(str(path), frames, index, sha, "workbook", sorted(unused), {},

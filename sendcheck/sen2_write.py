@@ -61,7 +61,7 @@ def module_frames(episodes: pl.DataFrame) -> dict[str, pl.DataFrame]:
     """Module key -> frame with `<module>tableid`, its parent's id, and fields named by SEN2 tag."""
     present = {c: FIELDS[c] for c in FIELDS if c in episodes.columns}
     by_module: dict[str, list[str]] = {k: [] for k in EPISODE_MODULES}
-    for canonical, (module, tag) in present.items():
+    for (module, tag) in present.values():
         by_module[module].append(tag)
     person_key = (pl.coalesce(pl.col("person_id").replace("", None),
                               pl.format("row {}", pl.col("_idx")))
