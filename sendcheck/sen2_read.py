@@ -408,8 +408,8 @@ def _xml_schema(key: str, index: dict[str, str], seen: set[str]) -> dict[str, pl
 
 
 def _parse_xml(path: Path, index: dict[str, str]
-               ) -> tuple[dict[str, pl.DataFrame], dict[str, str], str]:
-    """Stream the XML: module frames, the header's fields, and the file's sha256.
+               ) -> tuple[dict[str, pl.DataFrame], dict[str, str], str, list[str]]:
+    """Stream the XML: module frames, the header's fields, the file's sha256, the tags not used.
 
     The handlers are closures over local lists (the hot path runs once per element, millions of
     times for a national return); each module element becomes a dict of its leaf values.
@@ -429,6 +429,7 @@ def _parse_xml(path: Path, index: dict[str, str]
     keeps = {m.key: LIST_FIELDS.get(m.key, index) for m in MODULES}
     header: dict[str, str] = {}
     header_fields = _FIELDS[HEADER.key]
+    unused: set[str] = set()  # leaf elements read past (Sex, Ethnicity, URN, ...)
 
     def flush() -> None:
         for key, module_rows in rows.items():
@@ -480,11 +481,14 @@ def _parse_xml(path: Path, index: dict[str, str]
                 rows[module].append(row)
                 if module == "person" and len(rows["person"]) >= CHUNK_PERSONS:
                     flush()
-            elif depth == level - 1 and tag in keep:
-                value = "".join(text).strip()
-                if value:
-                    row[tag] = value
-                    seen[module].add(tag)
+            elif depth == level - 1:
+                if tag in keep:
+                    value = "".join(text).strip()
+                    if value:
+                        row[tag] = value
+                        seen[module].add(tag)
+                else:
+                    unused.add(name.rsplit(":", 1)[-1])
         elif tag in header_fields and "header" in stack:
             header[header_fields[tag]] = "".join(text).strip()
         text.clear()
@@ -516,13 +520,13 @@ def _parse_xml(path: Path, index: dict[str, str]
         frame = (pl.concat(parts, how="diagonal") if parts
                  else pl.DataFrame(schema=_xml_schema(key, index, seen[key])))
         frames[key] = frame.with_columns(pl.lit(where).alias("_source"))
-    return frames, header, sha.hexdigest()
+    return frames, header, sha.hexdigest(), sorted(unused)
 
 
 def read_xml(path: Path, index: dict[str, str]) -> Sen2Table:
     """Stream a SEN2 XML return; malformed XML is a whole-file error (exit 2)."""
-    frames, header, sha = _parse_xml(path, index)
-    return _sen2_table(str(path), frames, index, sha, "XML", [], header,
+    frames, header, sha, unused = _parse_xml(path, index)
+    return _sen2_table(str(path), frames, index, sha, "XML", unused, header,
                        "row = line of the <Requests> element (of <Person> for a person with no "
                        "request); person_id and record_id are positions in the file")
 

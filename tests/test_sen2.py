@@ -408,3 +408,40 @@ RICH_XML = sen2([
       </Requests>"""),
     person(8, outcome="A"),
 ])
+
+
+# ---------------------------------------------------------------- the example maker
+
+
+COUNCIL_CSV = (  # a Windows CSV as a case-management system writes it: dd/mm/yyyy, CRLF
+    "Record ID,Child ID,EHC Co-ordinator,Date Request Received,Decision to Assess,"
+    "Date of Decision to Assess,Assessment Outcome,Assessment Outcome Date,Week20,"
+    "Draft Plan Date,Final EHCP Issued\r\n"
+    "R-1,C-1,A. Khan,06/01/2025,Agreed,17/02/2025,Issue,,0,01/05/2025,27/05/2025\r\n"
+    "R-2,C-2,A. Khan,03/03/2025,Agreed,15/04/2025,Not issue,23/06/2025,0,,\r\n"
+    "R-3,C-1,B. Jones,02/09/2024,Agreed,07/10/2024,Issue,,1,,03/03/2025\r\n"
+    "R-4,C-3,,01/06/2025,,,,,,,\r\n"
+    "R-5,C-4,B. Jones,10/02/2025,Refused,31/03/2025,,,,,\r\n"
+)
+
+
+def test_example_maker_turns_a_council_export_into_a_return_with_the_same_findings(tmp_path):
+    from sendcheck.sen2_write import main
+
+    export = tmp_path / "export.csv"
+    export.write_bytes(COUNCIL_CSV.encode("cp1252"))
+    assert main([str(export), str(tmp_path / "sen2"), "--as-of", AS_OF.isoformat()]) == 0
+    ids = dict(pl.read_csv(tmp_path / "sen2" / "sen2_ids.csv", infer_schema=False)
+               .select("sen2_request", "export_record_id").rows())
+    assert ids == {"1": "R-1", "2": "R-3", "3": "R-2", "4": "R-4", "5": "R-5"}  # by person C-1..C-4
+
+    def statuses(path: Path, rename: dict[str, str]) -> list[tuple]:
+        audit = _audit([path])
+        res = audit.results.join(audit.episodes.select("_idx", "record_id"), on="_idx")
+        return sorted((r, rename.get(i, i), s, d) for r, i, s, d in res.filter(
+            pl.col("rule").is_in(["AS01", "AS03", "AS05"])).select(
+            "rule", "record_id", "status", "due").rows())
+
+    from_export = statuses(export, {})
+    assert statuses(tmp_path / "sen2" / "sen2.xml", ids) == from_export
+    assert len(from_export) == 15
