@@ -67,7 +67,10 @@ class Audit:
 
 
 def load_inputs(paths: list[str | Path], options: Options, config: Config) -> list[Table]:
-    return [read_export(p, sheet=options.sheet, config_columns=config.columns) for p in paths]
+    from sendcheck.sen2_read import merge_modules  # SEN2 module CSVs given as separate files
+
+    tables = [read_export(p, sheet=options.sheet, config_columns=config.columns) for p in paths]
+    return merge_modules(tables, config.columns)
 
 
 def load_reviews(options: Options, config: Config) -> Table | None:

@@ -153,6 +153,8 @@ def render_table(audit: Audit, rich: bool, stream=None) -> str:
         sheet = f", sheet {t.sheet!r}" if t.sheet else ""
         view.text(f"input: {t.path}{sheet}: {t.rows} rows below the header on row {t.header_row}"
                   f" ({t.blank_rows} blank)")
+        for note in t.notes:
+            view.text(f"  {note}")
     view.text(f"rows: {acc['read']} read, {acc['evaluated']} evaluated, {acc['rejected']} rejected (blank)")
     if audit.reviews is not None:
         r = audit.reviews.summary()

@@ -220,12 +220,36 @@ CHECKS: tuple[Check, ...] = (
 )
 
 
+@dataclass(frozen=True)
+class Pack:
+    """Checks for one kind of input (e.g. the SEN2 return), run only when `applies` to its columns.
+
+    `replaces` names built-in checks that do not fit that input; they are reported as skipped,
+    missing `replaces[code]` (the columns that input cannot have)."""
+
+    applies: Callable[[set[str]], bool]
+    checks: tuple[Check, ...]
+    replaces: dict[str, tuple[str, ...]]
+
+
+PACKS: list[Pack] = []
+
+
+def register_pack(pack: Pack) -> None:
+    """Add a pack of checks (called by the module defining them, when it is imported)."""
+    if pack not in PACKS:
+        PACKS.append(pack)
+        BY_CODE.update({c.code: c for c in pack.checks})
+
+
 def run_checks(episodes: pl.DataFrame, as_of: dt.date, select=None, ignore=None
                ) -> tuple[pl.DataFrame, dict[str, tuple[str, ...] | None]]:
     """All data-quality findings, and which checks were skipped for lack of columns."""
     parts, skipped = [], {}
     cols = set(episodes.columns)
-    for check in CHECKS:
+    packs = [p for p in PACKS if p.applies(cols)]
+    replaced = {code: need for p in packs for code, need in p.replaces.items()}
+    for check in (*CHECKS, *(c for p in packs for c in p.checks)):
         if select and not any(check.code.startswith(p.upper()) for p in select):
             continue
         if ignore and any(check.code.startswith(p.upper()) for p in ignore):
@@ -233,6 +257,7 @@ def run_checks(episodes: pl.DataFrame, as_of: dt.date, select=None, ignore=None
         # record_id always exists after preparation; DQ04 needs it in the input itself.
         missing = tuple(c for c in check.needs if c not in cols or
                         (c == "record_id" and "record_id__given" not in cols))
+        missing = replaced.get(check.code, missing)
         skipped[check.code] = missing or None
         if not missing:
             parts.append(check.run(episodes, as_of))

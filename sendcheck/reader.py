@@ -333,6 +333,12 @@ def read_export(path: str | Path, sheet: str | None = None,
     path = Path(path)
     if not path.exists():
         raise SendcheckError(f"{path}: no such file")
+    if path.is_dir() or path.suffix.lower() == ".xml":  # SEN2: a folder of module CSVs, the XML
+        from sendcheck.sen2_read import read_sen2_path
+
+        sen2 = read_sen2_path(path, config_columns)
+        if sen2 is not None:
+            return sen2
     if path.is_dir():
         raise SendcheckError(f"{path}: is a folder, not an export file")
     suffix = path.suffix.lower()
@@ -345,6 +351,11 @@ def read_export(path: str | Path, sheet: str | None = None,
     if not data.strip():
         raise SendcheckError(f"{path.name}: the file is empty")
     sha = hashlib.sha256(data).hexdigest()
+    from sendcheck.sen2_read import read_sen2_data  # SEN2 module CSVs and workbook
+
+    sen2 = read_sen2_data(path, data, sha, config_columns)
+    if sen2 is not None:
+        return sen2
     index = header_index(config_columns)
     if suffix in (".xlsx", ".xlsm"):
         return read_excel(path, index, sha, data, sheet)

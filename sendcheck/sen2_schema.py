@@ -1,0 +1,77 @@
+"""The SEN2 return's structure: its modules, their fields and links, and its code lists.
+
+One place for what DfE's SEN2 person-level return looks like in its three shapes: the XML sent to
+COLLECT (elements nested Person > Requests > Assessment > NamedPlan ...), COLLECT's Blade CSV
+export (one file per module, lower-case headers, linked by `<module>tableid` columns) and the
+pre-submission workbook (one sheet per module, every sheet linked by `persontableid` and
+`requeststableid`). Reference: shared/domain/sen2.md; witan.sen2 reads the same shapes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sendcheck.columns import normalise_header
+
+
+@dataclass(frozen=True)
+class Module:
+    """One SEN2 module: an XML element, a Blade CSV file and a workbook sheet."""
+
+    key: str  # normalised name: the XML tag, the CSV file suffix and the table-id prefix
+    tag: str  # the XML tag as DfE spells it
+    parent: str | None
+    fields: tuple[str, ...]  # leaf elements / columns as DfE spells them
+    sheet: str  # the pre-submission workbook's sheet name
+
+    @property
+    def id_column(self) -> str:
+        return f"{self.key}tableid"
+
+
+MODULES: tuple[Module, ...] = (
+    Module("person", "Person", None, (
+        "Surname", "Forename", "PersonBirthDate", "Sex", "Ethnicity", "PostCode", "UPN",
+        "UniqueLearnerNumber", "UPNunknown"), "Person"),
+    Module("requests", "Requests", "person", (
+        "ReceivedDate", "RequestSource", "RYA", "RequestOutcomeDate", "RequestOutcome",
+        "RequestMediation", "RequestTribunal", "Exported"), "Requests"),
+    Module("assessment", "Assessment", "requests", (
+        "AssessmentOutcome", "AssessmentOutcomeDate", "AssessmentMediation", "AssessmentTribunal",
+        "OtherMediation", "OtherTribunal", "Week20"), "Assessments"),
+    Module("namedplan", "NamedPlan", "assessment", (
+        "StartDate", "PlanRes", "PlanWBP", "PB", "OA", "DP", "CeaseDate", "CeaseReason"),
+        "Named Plan"),
+    Module("plandetail", "PlanDetail", "namedplan", (
+        "URN", "UKPRN", "SENSetting", "SENSettingOther", "PlacementRank", "SENUnitIndicator",
+        "ResourcedProvisionIndicator"), "Plan Detail"),
+    Module("activeplans", "ActivePlans", "requests", (
+        "TransferLA", "ReviewMeeting", "ReviewOutcome", "ReviewDraft", "PhaseTransferDueDate",
+        "PhaseTransferFinalDate", "LastReview"), "Active Plan"),
+    Module("placementdetail", "PlacementDetail", "activeplans", (
+        "URN", "UKPRN", "SENSetting", "SENSettingOther", "PlacementRank", "EntryDate",
+        "LeavingDate", "AttendancePattern", "SENUnitIndicator", "ResourcedProvisionIndicator"),
+        "Placement Detail"),
+    Module("senneed", "SENneed", "activeplans", ("SENtype", "SENtypeRank"), "SEN Need"),
+)
+# The return's header: CollectionDetails and Source in the XML, the `sen2` Blade CSV module.
+HEADER = Module("sen2", "Header", None, (
+    "Collection", "Year", "ReferenceDate", "SourceLevel", "LEA", "SoftwareCode", "Release",
+    "SerialNo", "DateTime"), "Header")
+BY_KEY: dict[str, Module] = {m.key: m for m in MODULES}
+# Modules with at most one element per request: their fields become columns of the episode.
+EPISODE_MODULES = ("person", "requests", "assessment", "namedplan", "activeplans")
+# Modules with several elements per request: only the coded fields the return checks read are
+# kept, as lists on the episode (settings from plan and placement details together).
+LIST_FIELDS = {"plandetail": ("sensetting",), "placementdetail": ("sensetting",),
+               "senneed": ("sentype", "sentyperank")}
+ID_COLUMNS = tuple(m.id_column for m in MODULES)
+SHEETS: dict[str, str] = {normalise_header(m.sheet): m.key for m in MODULES}
+
+# Code lists known with confidence (sen2.md section 2). RequestOutcome and AssessmentOutcome
+# codes are not confirmed: those columns take sendcheck's word lists and sendcheck.toml [values].
+SEN_TYPES = ("SPLD", "MLD", "SLD", "PMLD", "SEMH", "SLCN", "HI", "VI", "MSI", "PD", "ASD", "DS",
+             "OTH")
+SEN_SETTINGS = ("OLA", "OPA", "EHE", "EYP", "OTH", "NEET", "NIEC", "NIEO")  # settings without a URN
+REVIEW_OUTCOMES = ("A", "C", "M")
+WEEK20 = ("0", "1")
