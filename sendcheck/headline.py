@@ -42,6 +42,12 @@ def compute_caseload_for(audit: Audit, staff: Path | None) -> Caseload:
 def compute_headline(audit: Audit, period: str | None = None, cohort: str = "issued",
                      staff: Path | None = None, suppress_below: int | None = None) -> Headline:
     as_of = audit.options.as_of
+    if period is None:
+        # A SEN2 return is measured for the calendar year it covers, as DfE will measure it.
+        from sendcheck.sen2_read import return_year
+
+        year = return_year(audit.tables)
+        period = str(year) if year is not None else None
     per = parse_period(period, as_of)
     rules = measure_rules(audit.options.rules_dir)
     return Headline(

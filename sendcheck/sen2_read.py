@@ -76,6 +76,23 @@ class Sen2Table(Table):
     shape: str = ""  # "xml", "module CSVs" or "workbook"
 
 
+def return_year(tables: list[Table]) -> int | None:
+    """The calendar year a SEN2 return covers, from its header, when every input is a return.
+
+    The January collection (Year 2025, ReferenceDate in January 2025) covers the previous
+    calendar year, which is the year DfE's published timeliness figures are computed for.
+    """
+    years = set()
+    for t in tables:
+        if not isinstance(t, Sen2Table):
+            return None
+        year = t.header.get("Year") or t.header.get("ReferenceDate", "")[:4]
+        if not str(year).strip().isdigit():
+            return None
+        years.add(int(str(year).strip()) - 1)
+    return years.pop() if len(years) == 1 else None
+
+
 # ---------------------------------------------------------------- assembling episodes
 
 

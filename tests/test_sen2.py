@@ -445,3 +445,17 @@ def test_example_maker_turns_a_council_export_into_a_return_with_the_same_findin
     from_export = statuses(export, {})
     assert statuses(tmp_path / "sen2" / "sen2.xml", ids) == from_export
     assert len(from_export) == 15
+
+
+def test_measures_default_to_the_calendar_year_the_return_covers(tmp_path):
+    # The return's header says Year 2026 (the January 2026 collection), so DfE will compute its
+    # figures for calendar year 2025; as of 1 Jul 2025 the year is cut at the as-of date.
+    run = run_cli("audit", _write(tmp_path, HAND_XML), "--as-of", "2025-07-01", "--format", "json")
+    measure = json.loads(run.out)["measures"]["items"]["final_plan_20w"]
+    assert measure["period"] == {"label": "2025", "kind": "calendar year", "start": "2025-01-01",
+                                 "end": "2025-07-01", "partial": True}
+    # Plans issued in 2025: request 1 (6 Jan -> 27 May 2025, 141 days: over 20 weeks, Week20 0)
+    # and request 3 (2 Sep 2024 -> 3 Mar 2025, 182 days, Week20 1: excluded from the _ex figures).
+    values = measure["values"]
+    assert (values["plans_issued_den"], values["plans_issued_within_20_weeks"],
+            values["plans_issued_den_ex"], values["plans_issued_20_weeks_ex"]) == (2, 0, 1, 0)
