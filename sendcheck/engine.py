@@ -133,9 +133,12 @@ def _exception(rule: Rule, due: pl.Expr, columns: set[str]) -> pl.Expr:
         covid = (reason == "coronavirus_2020") & due.is_between(pl.lit(COVID_FROM), pl.lit(COVID_TO))
         out = out.when(covid.fill_null(False) & ~flag_off).then(reason)
     if rule.flag_excepts:
-        # DfE counts Week20 = 1 as an exception whatever the reason (a DQ check flags the gap).
-        out = out.when((flag == "1").fill_null(False) & reason.is_null()).then(
-            pl.lit("flagged, no reason"))
+        # DfE counts Week20 = 1 as an exception whatever the reason. A reason this limit does
+        # not allow is ignored for it (contract 2.1), which leaves a flag with no reason: that
+        # excepts the case as DfE counts it, and DQ06 shows the gap.
+        out = out.when((flag == "1").fill_null(False)).then(
+            pl.when(reason.is_null()).then(pl.lit("flagged, no reason"))
+            .otherwise(pl.format("flagged; reason {} does not apply to this limit", reason)))
     return out.otherwise(None)
 
 

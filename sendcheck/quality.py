@@ -119,12 +119,21 @@ def _no_caseworker(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
 
 
 def _flag_no_reason(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
-    mask = (pl.col("exception_20w") == "1").fill_null(False)
-    if "exception_reason" in df.columns:
-        mask = mask & pl.col("exception_reason").is_null()
-    return _rows(df, mask, "exception_20w", pl.lit(
-        "20-week exception flagged with no reason (counted as excepted for AS05 only, as DfE does)"),
-        "DQ06")
+    from sendcheck.rulebook import load_rules
+
+    flagged = (pl.col("exception_20w") == "1").fill_null(False)
+    # The reasons the flagged limits (AS05) allow, from their rule files.
+    allowed = sorted({e for r in load_rules() if r.flag_excepts for e in r.exceptions})
+    reason = pl.col("exception_reason") if "exception_reason" in df.columns else pl.lit(None, pl.String)
+    raw = pl.col("exception_reason__raw") if "exception_reason" in df.columns else reason
+    return _rows(df, flagged & ~reason.is_in(allowed).fill_null(False), "exception_20w",
+                 pl.when(reason.is_null()).then(pl.lit(
+                     "20-week exception flagged with no reason (counted as excepted for AS05 "
+                     "only, as DfE does)"))
+                 .otherwise(pl.format(
+                     "20-week exception flagged with reason '{}', which is not a statutory "
+                     "exception to the 20-week limit (counted as excepted for AS05, as DfE does)",
+                     raw)), "DQ06")
 
 
 def _reason_flag_off(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:

@@ -55,8 +55,8 @@ ROWS = [
     row(id="P8", cw="A", req="04/11/2024", ro="Agreed", final="08/04/2025", flag="0",
         reason="Absence"),
     # P9 2 Dec 2024 -> 31 Mar 2025: 29 + 31 + 28 + 31 = 119: within. Flag 1 with reason
-    # "missed appointment", which AS05 does not allow (reg 10(4) has no such exception) and the
-    # engine excepts flag-only cases only when no reason is given: no exception
+    # "missed appointment", which AS05 does not allow (reg 10(4) has no such exception): the
+    # reason is ignored for AS05, leaving a flag with no reason, an exception as DfE counts it
     row(id="P9", cw="B", req="02/12/2024", ro="Agreed", final="31/03/2025", flag="1",
         reason="Missed appointment"),
     # P10 4 Mar 2024 -> 31 Dec 2024: 27 + 30 + 31 + 30 + 31 + 31 + 30 + 31 + 30 + 31 = 302:
@@ -119,21 +119,22 @@ def measures(audit, period: str, cohort: str = "issued") -> dict:
 #   average: (140 + 141 + 210 + 365 + 364 + 126 + 302) = 1648 / 7 = 235.43 days / 7 = 33.6 weeks
 #   excluding: (140 + 141 + 365 + 364) = 1010 / 4 = 252.5 / 7 = 36.07 -> 36.1
 # FY2024 adds P7 (Jan 2025) and P9 (Mar 2025): 9 plans; within P1 P6 P7 P9 = 4 -> 44.4%;
-#   excluding P3 P6 P10: 6 plans, within P1 P7 P9 = 3 -> 50.0%; bands 4 and 1 (P2 P3 P5 P10;
-#   P4), excluding 2 and 1; average (1648 + 140 + 119) = 1907 / 9 / 7 = 30.27 -> 30.3;
-#   excluding (1010 + 140 + 119) = 1269 / 6 / 7 = 30.21 -> 30.2. X1 (Jul 2024) left out.
+#   excluding P3 P6 P9 P10: 5 plans (P1 P2 P4 P5 P7), within P1 P7 = 2 -> 40.0%; bands 4 and
+#   1 (P2 P3 P5 P10; P4), excluding 2 and 1 (P2 P5; P4); average (1648 + 140 + 119) = 1907 / 9
+#   / 7 = 30.27 -> 30.3; excluding (140 + 141 + 365 + 364 + 140) = 1150 / 5 / 7 = 32.86 -> 32.9.
+#   X1 (Jul 2024) left out.
 # AY2024 (Sep 2024-Aug 2025): P3 P5 (2 Sep 2024) P6 P7 P8 P9 P10 = 7; within P6 P7 P9 = 3
-#   -> 42.86 -> 42.9%; excluding P3 P6 P10: P5 P7 P8 P9 = 4, within P7 P9 = 2 -> 50.0%;
+#   -> 42.86 -> 42.9%; excluding P3 P6 P9 P10: P5 P7 P8 = 3, within P7 = 1 -> 33.3%;
 #   bands: P3 210, P5 364, P8 155, P10 302 = 4, none over a year; excluding P5 P8 = 2, 0;
 #   average (210 + 364 + 126 + 140 + 155 + 119 + 302) = 1416 / 7 / 7 = 28.90 -> 28.9;
-#   excluding (364 + 140 + 155 + 119) = 778 / 4 / 7 = 27.79 -> 27.8
+#   excluding (364 + 140 + 155) = 659 / 3 / 7 = 31.38 -> 31.4
 TWENTY = {
     "2024": {"den": 7, "within": 2, "pc": 28.6, "den_ex": 4, "within_ex": 1, "pc_ex": 25.0, "mid": 4, "year": 1,
                  "mid_ex": 2, "year_ex": 1, "avg": 33.6, "avg_ex": 36.1, "not_counted": 1},
-    "FY2024": {"den": 9, "within": 4, "pc": 44.4, "den_ex": 6, "within_ex": 3, "pc_ex": 50.0, "mid": 4, "year": 1,
-                   "mid_ex": 2, "year_ex": 1, "avg": 30.3, "avg_ex": 30.2, "not_counted": 1},
-    "AY2024": {"den": 7, "within": 3, "pc": 42.9, "den_ex": 4, "within_ex": 2, "pc_ex": 50.0, "mid": 4, "year": 0,
-                   "mid_ex": 2, "year_ex": 0, "avg": 28.9, "avg_ex": 27.8, "not_counted": 0},
+    "FY2024": {"den": 9, "within": 4, "pc": 44.4, "den_ex": 5, "within_ex": 2, "pc_ex": 40.0, "mid": 4, "year": 1,
+                   "mid_ex": 2, "year_ex": 1, "avg": 30.3, "avg_ex": 32.9, "not_counted": 1},
+    "AY2024": {"den": 7, "within": 3, "pc": 42.9, "den_ex": 3, "within_ex": 1, "pc_ex": 33.3, "mid": 4, "year": 0,
+                   "mid_ex": 2, "year_ex": 0, "avg": 28.9, "avg_ex": 31.4, "not_counted": 0},
 }
 
 
