@@ -292,3 +292,14 @@ def test_help_lists_every_command_documented_in_readme():
     for command in ("audit", "rules", "columns"):
         assert command in run.out
         assert f"sendcheck {command}" in readme
+
+
+def test_as05_runs_from_the_two_dates_alone(tmp_path):
+    path = tmp_path / "two.csv"
+    path.write_text("Case Ref,Date Request Received,Final EHCP Issued\r\n"
+                    "R-1,06/01/2025,27/05/2025\r\n", encoding="utf-8")
+    doc = json.loads(run_cli("audit", path, "--as-of", AS_OF, "--format", "json").out)
+    assert {r["code"]: r["skipped"] for r in doc["rules"]}["AS05"] is None
+    # 6 Jan 2025 + 140 days = Mon 26 May 2025; issued 27 May: late by 1 day
+    late = [f for f in doc["findings"] if f["rule"] == "AS05"]
+    assert [(f["status"], f["due"], f["days_over"]) for f in late] == [("late", "2025-05-26", 1)]
