@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 
 import polars as pl
 import pytest
@@ -210,7 +211,5 @@ def test_cli_synth_writes_the_review_history(cli, tmp_path):
     audit = cli("audit", out, "--reviews", rev, "--as-of", "2025-03-31", "--format", "json",
                 "--fail-on", "none")
     assert audit.code == 0, audit.err
-    import json
-
     summary = json.loads(audit.out)["reviews"]
     assert summary["joined_on"] == "record_id" and summary["matched"] > 100
