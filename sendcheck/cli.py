@@ -345,6 +345,7 @@ def synth(
     seed: Annotated[int, typer.Option("--seed", help="Random seed: the same seed gives the same file.")] = 0,
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="The export's run date (default 2025-03-31, fixed so a seed always gives the same file).")] = None,
     encoding: Annotated[str, typer.Option("--encoding", help="CSV encoding: cp1252 (as Windows writes) or utf-8.")] = "cp1252",
+    reviews_output: Annotated[Optional[Path], typer.Option("--reviews-output", help="Also write the review history that goes with the export (.csv or .xlsx, one row per review meeting), for audit --reviews.")] = None,
 ) -> int:
     """Write a synthetic export (never real data): realistic timescales, faults included."""
     from sendcheck import synth as generator
@@ -356,6 +357,11 @@ def synth(
     generator.write(data, output, encoding)
     print(f"sendcheck: wrote {episodes} synthetic episodes to {output} (seed {seed}, as of {when})",
           file=sys.stderr)
+    if reviews_output is not None:
+        history = generator.review_history(data)
+        generator.write(history, reviews_output, encoding)
+        print(f"sendcheck: wrote {history.frame.height} review meetings to {reviews_output}",
+              file=sys.stderr)
     return EXIT_OK
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -126,6 +126,10 @@ class Synthetic:
     text: pl.DataFrame  # same height; one String column per date column
     as_of: dt.date
     seed: int
+    kind: str = "export"  # or "reviews" (a review-history list): headers, title and sheet name
+    # The export's per-episode review columns before faults were put in, in episode order, with
+    # the episode order of the rows: what `review_history()` draws the earlier meetings from.
+    plans: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     @property
     def date_columns(self) -> list[str]:
@@ -405,9 +409,14 @@ def generate(episodes: int, seed: int = 0, as_of: dt.date = DEFAULT_AS_OF) -> Sy
         "reassessment_request_date": ra_request, "reassessment_decision_date": ra_decision,
         "reassessment_plan_date": ra_plan,
     }
+    plans = {"final": final, "meeting": meeting, "decision": review_decision,
+             "outcome": review_outcome, "notice": amendment_notice, "amended": amended,
+             "transfer_in": transfer_in, "under5": under5, "person": numbers["person_id"]}
     text = _add_faults(dates, coded, rng, as_of)
     order = _duplicated(rng, n)
-    return _build(numbers, coded, dates, text, order, as_of, seed)
+    syn = _build(numbers, coded, dates, text, order, as_of, seed)
+    syn.plans = {**plans, "order": order}
+    return syn
 
 
 def _caseworker_name(i: int) -> str:
@@ -448,6 +457,8 @@ def _add_faults(dates: dict[str, np.ndarray], coded: dict[str, tuple], rng: np.r
     A = np.datetime64(as_of, "D")
     small = 1 if n >= 500 else 0
     for early, late in _CONTRADICT:  # the later event keyed before the earlier one
+        if early not in dates or late not in dates:
+            continue
         both = ~np.isnat(dates[early]) & ~np.isnat(dates[late])
         hit = _some(rng, both, 0.002, small)
         dates[late] = np.where(hit, dates[early] - _days(rng.uniform(1, 40, n)), dates[late])
@@ -460,11 +471,14 @@ def _add_faults(dates: dict[str, np.ndarray], coded: dict[str, tuple], rng: np.r
         bad = _some(rng, filled & ~future, 0.002, small)
         text[c] = np.where(bad, rng.integers(0, len(UNREADABLE), n), -1)
     for c, word in _UNKNOWN.items():
+        if c not in coded:
+            continue
         labels, codes = coded[c]
         hit = _some(rng, codes >= 0, 0.001, small)
         coded[c] = (labels + (word,), np.where(hit, len(labels), codes))
-    labels, codes = coded["caseworker"]  # a case nobody is allocated to (DQ05 when open)
-    coded["caseworker"] = (labels, np.where(_some(rng, codes >= 0, 0.01, small), -1, codes))
+    if "caseworker" in coded:  # a case nobody is allocated to (DQ05 when open)
+        labels, codes = coded["caseworker"]
+        coded["caseworker"] = (labels, np.where(_some(rng, codes >= 0, 0.01, small), -1, codes))
     return text
 
 
@@ -476,17 +490,126 @@ def _duplicated(rng: np.random.Generator, n: int) -> np.ndarray:
     return order
 
 
+ID_FORMAT = {"record_id": ("EHC-", 7), "person_id": ("SYN", 7), "upn": ("X999", 9)}
+
+
+def _id_text(column: str, numbers: np.ndarray) -> pl.Expr:
+    """Ids as the system shows them: a prefix and zero-padded digits."""
+    prefix, width = ID_FORMAT[column]
+    return pl.lit(prefix) + pl.lit(pl.Series(numbers)).cast(pl.String).str.zfill(width)
+
+
 def _build(numbers: dict[str, np.ndarray], coded: dict[str, tuple], dates: dict[str, np.ndarray],
            text: dict[str, np.ndarray], order: np.ndarray, as_of: dt.date, seed: int) -> Synthetic:
-    prefix = {"record_id": ("EHC-", 7), "person_id": ("SYN", 7), "upn": ("X999", 9)}
-    series = {c: pl.lit(prefix[c][0]) + pl.lit(pl.Series(v[order])).cast(pl.String)
-              .str.zfill(prefix[c][1]) for c, v in numbers.items()}
+    series = {c: _id_text(c, v[order]) for c, v in numbers.items()}
     series |= {c: pl.lit(_text(labels, codes[order])) for c, (labels, codes) in coded.items()}
     series |= {c: pl.lit(pl.Series(d[order].astype("datetime64[D]"))) for c, d in dates.items()}
     series["surname"] = series.pop("_surname_a") + series.pop("_surname_b")
     frame = pl.select([series[c].alias(c) for c in (*HEADERS, *EXTRA_HEADERS)])
     texts = pl.select([pl.lit(_text(UNREADABLE, t[order])).alias(c) for c, t in text.items()])
     return Synthetic(frame, texts, as_of, seed)
+
+
+# ---------------------------------------------------------------- review history
+
+# A council's list of review meetings, one row per meeting (`sendcheck audit --reviews`); each
+# header maps to its canonical column through sendcheck.columns (a test checks this).
+REVIEW_HEADERS: dict[str, str] = {
+    "record_id": "Case Ref",
+    "person_id": "Child ID",
+    "review_meeting_date": "Date of Review Meeting",
+    "review_decision_date": "Date Review Decision Notified",
+    "review_outcome": "Outcome of Review",
+    "amendment_notice_date": "Amendment Notice Issued",
+    "amended_plan_date": "Amended EHCP Issued",
+}
+REVIEWS_TITLE = "Synthshire County Council - annual review meetings (SYNTHETIC DATA)"
+LATE_REVIEW_SHARE = 0.3  # share of review gaps longer than the limit (a backlog, sen2.md s4)
+
+
+def _earlier_meetings(rng: np.random.Generator, last: np.ndarray, first_ok: np.ndarray,
+                      lo: float, hi: float, late_mean: float) -> tuple[np.ndarray, np.ndarray]:
+    """Meetings before `last`, stepping back one gap at a time while on or after `first_ok`.
+
+    A gap is on time (uniform `lo`..`hi` days) or, for LATE_REVIEW_SHARE of them, late (`hi`
+    plus an exponential wait). Returns (position in `last`, meeting date) per earlier meeting.
+    """
+    span = np.nan_to_num((last - first_ok) / DAY)
+    steps = int(max(span.max(initial=0.0), 0.0) // lo) + 1  # the most gaps that can fit
+    shape = (len(last), steps)
+    late = rng.random(shape) < LATE_REVIEW_SHARE
+    gaps = np.where(late, hi + rng.exponential(late_mean, shape), rng.uniform(lo, hi, shape))
+    when = last[:, None] - np.cumsum(np.rint(gaps).astype("int64"), axis=1) * DAY
+    keep = when >= first_ok[:, None]  # NaT compares False: no meetings before a blank date
+    return np.nonzero(keep)[0], when[keep]
+
+
+def review_history(syn: Synthetic) -> Synthetic:
+    """The review-history list that goes with a generated export: one row per review meeting.
+
+    Each plan's last meeting is the export's latest review meeting (with its decision, outcome
+    and amendment dates); earlier meetings step back from it about 12 months at a time (3 to 6
+    months for children under 5, Code of Practice 9.178), with some late gaps, to the first
+    review at least two months after the plan. A plan transferred in has only the new
+    authority's reviews (the old authority's are not in its system), so only its first review
+    after the transfer. Faults as in the export (unreadable, future and out-of-order dates, an
+    unknown outcome), plus rows with no meeting date (DQ13) and rows whose record id is in no
+    episode (DQ12). Deterministic for the export's seed.
+    """
+    if not syn.plans:
+        raise SendcheckError("a review history is drawn from a generated export's plans")
+    p = syn.plans
+    rng = np.random.default_rng([syn.seed, 3])
+    A = np.datetime64(syn.as_of, "D")
+    last = p["meeting"]
+    n = len(last)
+    shown = np.zeros(n, dtype=bool)
+    shown[p["order"]] = True  # a duplicated row hides the episode after it: not in the export
+    has = shown & ~np.isnat(last)
+    first_ok = p["final"] + 60 * DAY
+    annual = np.flatnonzero(has & ~p["transfer_in"] & ~p["under5"])
+    young = np.flatnonzero(has & ~p["transfer_in"] & p["under5"])
+    at_a, meet_a = _earlier_meetings(rng, last[annual], first_ok[annual], 300, 365, 75)
+    at_y, meet_y = _earlier_meetings(rng, last[young], first_ok[young], 90, 182, 45)
+    ep = np.concatenate([np.flatnonzero(has), annual[at_a], young[at_y]])
+    meeting = np.concatenate([last[has], meet_a, meet_y])
+    is_last = np.arange(len(ep)) < has.sum()
+    m = len(ep)
+
+    # Earlier meetings' decisions and amendments, drawn as the export's latest ones are.
+    took = np.where(rng.random(m) < 0.72, rng.uniform(4, 28, m), 28 + rng.exponential(25, m))
+    decision = _upto(meeting + _days(took), A)
+    outcome = np.where(np.isnat(decision), -1, _pick(rng, {"Maintain": 0.55, "Amend": 0.45}, m,
+                                                     REVIEW_OUTCOMES))
+    notice = np.where(outcome == 1, _upto(decision + _days(rng.uniform(0, 4, m)), A), NAT)
+    took = np.where(rng.random(m) < 0.6, rng.uniform(20, 56, m), 56 + rng.exponential(40, m))
+    amended = _upto(notice + _days(took), A)
+    dates = {
+        "review_meeting_date": meeting,
+        "review_decision_date": np.where(is_last, p["decision"][ep], decision),
+        "amendment_notice_date": np.where(is_last, p["notice"][ep], notice),
+        "amended_plan_date": np.where(is_last, p["amended"][ep], amended),
+    }
+    coded = {"review_outcome": (REVIEW_OUTCOMES, np.where(is_last, p["outcome"][ep], outcome))}
+    text = _add_faults(dates, coded, rng, syn.as_of)
+    small = 1 if m >= 500 else 0
+    clean = text["review_meeting_date"] < 0
+    # A meeting booked, its date never keyed (DQ13); a review of a case not in the export (DQ12).
+    undated = _some(rng, clean & ~is_last, 0.001, small)
+    dates["review_meeting_date"] = np.where(undated, NAT, dates["review_meeting_date"])
+    stray = _some(rng, clean & ~undated, 0.001, small)
+    record = np.where(stray, n + 1 + np.cumsum(stray), ep + 1)
+
+    # Listed as the system's report lists them: by meeting date (undated last), then case.
+    order = np.lexsort((record, dates["review_meeting_date"]))
+    columns = {"record_id": _id_text("record_id", record[order]),
+               "person_id": _id_text("person_id", p["person"][ep][order]),
+               "review_outcome": pl.lit(_text(coded["review_outcome"][0],
+                                              coded["review_outcome"][1][order])),
+               **{c: pl.lit(pl.Series(d[order].astype("datetime64[D]"))) for c, d in dates.items()}}
+    frame = pl.select([columns[c].alias(c) for c in REVIEW_HEADERS])
+    texts = pl.select([pl.lit(_text(UNREADABLE, t[order])).alias(c) for c, t in text.items()])
+    return Synthetic(frame, texts, syn.as_of, syn.seed, kind="reviews")
 
 
 # ---------------------------------------------------------------- writing
@@ -500,7 +623,7 @@ def export_frame(syn: Synthetic) -> pl.DataFrame:
     """All cells as the CSV shows them (dd/mm/yyyy dates), under the council's headers."""
     texts = syn.text.rename({c: f"{c}__text" for c in syn.text.columns})
     both = pl.concat([syn.frame, texts], how="horizontal")
-    names = {**HEADERS, **{h: h for h in EXTRA_HEADERS}}
+    names = _headers(syn)
     exprs = [(_date_text(syn, c) if c in syn.date_columns else pl.col(c)).alias(names[c])
              for c in syn.frame.columns]
     return both.select(exprs)
@@ -522,9 +645,16 @@ TITLE = "Synthshire County Council - EHC needs assessments and plans (SYNTHETIC 
 TEXT_DATE_SHARE = 0.04  # share of date cells typed as text, as happens in hand-kept workbooks
 
 
+def _headers(syn: Synthetic) -> dict[str, str]:
+    """Canonical column -> the header the council's report shows."""
+    if syn.kind == "reviews":
+        return REVIEW_HEADERS
+    return {**HEADERS, **{h: h for h in EXTRA_HEADERS}}
+
+
 def _title_rows(syn: Synthetic) -> list[str]:
     """The lines above the header: report title, run date, a blank row."""
-    return [TITLE, f"Report run: {syn.as_of.strftime('%d/%m/%Y')} 06:00", ""]
+    return [REVIEWS_TITLE if syn.kind == "reviews" else TITLE, f"Report run: {syn.as_of.strftime('%d/%m/%Y')} 06:00", ""]
 
 
 def write_xlsx(syn: Synthetic, path: Path) -> None:
@@ -561,10 +691,10 @@ def write_xlsx(syn: Synthetic, path: Path) -> None:
         else:
             columns.append(cells.get_column(c).to_list())
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet("EHC Tracker")
+    ws = wb.create_sheet("Annual Reviews" if syn.kind == "reviews" else "EHC Tracker")
     for line in _title_rows(syn):
         ws.append([line] if line else [])
-    names = {**HEADERS, **{h: h for h in EXTRA_HEADERS}}
+    names = _headers(syn)
     ws.append([names[c] for c in syn.frame.columns])
     for row in zip(*columns):
         ws.append(row)

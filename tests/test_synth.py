@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 
 import polars as pl
 import pytest
@@ -113,3 +114,102 @@ def test_cli_synth_writes_the_file(cli, tmp_path):
     assert run.code == 0, run.err
     assert out.exists() and out.read_bytes().count(b"\r\n") == 504
     assert cli("synth", "--episodes", "5", "--output", tmp_path / "s.ods").code == 2
+
+
+# ---------------------------------------------------------------- the review history
+
+
+@pytest.fixture(scope="module")
+def history():
+    data = synth.generate(3500, seed=11)
+    return data, synth.review_history(data)
+
+
+def _clean_meetings(reviews: synth.Synthetic) -> pl.DataFrame:
+    """Review rows whose meeting date is a readable date no later than the as-of date."""
+    return reviews.frame.with_columns(reviews.text.get_column("review_meeting_date").alias("_text")
+                                      ).filter(pl.col("_text").is_null()
+                                               & (pl.col("review_meeting_date") <= reviews.as_of))
+
+
+def test_review_headers_map_without_config():
+    for canonical, header in synth.REVIEW_HEADERS.items():
+        assert ALIASES.get(normalise_header(header)) == canonical, header
+
+
+def test_each_plans_last_meeting_is_the_exports_latest_review(history):
+    data, reviews = history
+    export = data.frame.with_columns(data.text.get_column("review_meeting_date").alias("_text"))
+    # The rule: the export's meeting is a readable date, and every row of that case in the
+    # history has a readable meeting date no later than the as-of date (faults apart).
+    meeting = pl.col("review_meeting_date")
+    faulty = reviews.frame.filter(reviews.text.get_column("review_meeting_date").is_not_null()
+                                  | meeting.is_null() | (meeting > data.as_of))
+    shown = (export.filter(pl.col("_text").is_null() & pl.col("review_meeting_date").is_not_null()
+                           & (pl.col("review_meeting_date") <= data.as_of))
+             .unique("record_id").join(faulty, on="record_id", how="anti")
+             .select("record_id", "review_meeting_date"))
+    latest = (_clean_meetings(reviews).group_by("record_id")
+              .agg(pl.col("review_meeting_date").max()))
+    both = shown.join(latest, on="record_id", how="left", suffix="_history")
+    assert shown.height > 1000
+    assert both.filter(pl.col("review_meeting_date") != pl.col("review_meeting_date_history")
+                       ).height == 0
+    assert both.get_column("review_meeting_date_history").null_count() == 0
+    # ...and no history for a case the export shows no review for (stray ids apart).
+    none = export.filter(pl.col("review_meeting_date").is_null() & pl.col("_text").is_null())
+    assert reviews.frame.join(none.select("record_id"), on="record_id").height == 0
+
+
+def test_reviews_about_a_year_apart_under_fives_more_often_some_late(history):
+    data, reviews = history
+    births = data.frame.unique("record_id").select("record_id", "birth_date")
+    gaps = (_clean_meetings(reviews).sort("record_id", "review_meeting_date")
+            .with_columns(pl.col("review_meeting_date").diff().over("record_id").dt.total_days()
+                          .alias("gap"))
+            .drop_nulls("gap").join(births, on="record_id")
+            # under 5 on the as-of date: born after 31 March 2020
+            .with_columns((pl.col("birth_date") > dt.date(2020, 3, 31)).alias("under5")))
+    annual = gaps.filter(~pl.col("under5")).get_column("gap")
+    young = gaps.filter(pl.col("under5")).get_column("gap")
+    assert annual.len() > 500 and young.len() > 20
+    assert 300 <= annual.median() <= 370
+    assert 90 <= young.median() <= 190
+    late = (annual > 366).mean()  # past the anniversary (12 months is 365 or 366 days)
+    assert 0.15 < late < 0.45
+
+
+def test_transferred_in_plans_have_only_reviews_after_the_transfer(history):
+    data, reviews = history
+    # (a transfer date keyed in the future, a fault, is left out)
+    moved = (data.frame.filter(pl.col("transfer_in_date") <= data.as_of).unique("record_id")
+             .select("record_id", "transfer_in_date"))
+    rows = _clean_meetings(reviews).join(moved, on="record_id")
+    assert rows.height > 30
+    assert rows.filter(pl.col("review_meeting_date") < pl.col("transfer_in_date")).height == 0
+    assert rows.get_column("record_id").is_duplicated().sum() == 0  # the first review after it
+
+
+def test_review_history_faults_and_determinism(history):
+    data, reviews = history
+    text = reviews.text.get_column("review_meeting_date")
+    assert text.drop_nulls().len() > 0  # unreadable meeting dates (DQ01)
+    undated = reviews.frame.filter(pl.col("review_meeting_date").is_null() & text.is_null())
+    assert undated.height > 0  # a meeting with no date (DQ13)
+    known = set(data.frame.get_column("record_id"))
+    strays = set(reviews.frame.get_column("record_id")) - known
+    assert 0 < len(strays) <= 5  # ids in no episode (DQ12)
+    again = synth.review_history(synth.generate(3500, seed=11))
+    assert again.frame.equals(reviews.frame) and again.text.equals(reviews.text)
+
+
+def test_cli_synth_writes_the_review_history(cli, tmp_path):
+    out, rev = tmp_path / "s.csv", tmp_path / "r.xlsx"
+    run = cli("synth", "--episodes", "600", "--seed", "9", "--output", out, "--reviews-output", rev)
+    assert run.code == 0, run.err
+    assert "review meetings to" in run.err
+    audit = cli("audit", out, "--reviews", rev, "--as-of", "2025-03-31", "--format", "json",
+                "--fail-on", "none")
+    assert audit.code == 0, audit.err
+    summary = json.loads(audit.out)["reviews"]
+    assert summary["joined_on"] == "record_id" and summary["matched"] > 100
