@@ -39,7 +39,9 @@ def prepare(raw: pl.DataFrame, as_of: dt.date, values: dict[str, dict[str, str]]
             exprs += [canonical_value_expr(name, extra).alias(name),
                       pl.col(name).str.strip_chars().alias(f"{name}__raw")]
         else:
-            exprs.append(pl.col(name).str.strip_chars().alias(name))
+            # A blank cell is a missing value, whatever the column (an empty string never counts
+            # as "recorded").
+            exprs.append(pl.col(name).str.strip_chars().replace("", None).alias(name))
     dates = parse_date_columns(raw, date_cols, pivot)
     out = raw.with_columns(exprs).with_columns(dates.get_columns()).with_row_index("_idx")
     row_id = pl.col("_row").cast(pl.String)

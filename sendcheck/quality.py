@@ -145,8 +145,9 @@ def _reason_flag_off(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
 
 def _plan_no_request(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
     mask = pl.col("final_plan_date").is_not_null() & pl.col("request_received_date").is_null()
-    if "transfer_in_date" in df.columns:  # a plan transferred in legitimately has no request here
-        mask = mask & pl.col("transfer_in_date").is_null()
+    for col in ("transfer_in_date", "transfer_in_la"):  # a plan transferred in has no request here
+        if col in df.columns:
+            mask = mask & pl.col(col).is_null()
     return _rows(df, mask, "request_received_date",
                  pl.lit("final plan issued but no request date recorded"), "DQ07")
 
