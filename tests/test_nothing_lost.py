@@ -106,3 +106,18 @@ def test_cli_output_goes_through_the_atomic_writer(exports, tmp_path, monkeypatc
                   "--format", "csv", "--output", out)
     assert run.code == 0 and seen == [out]
     assert out.read_text(encoding="utf-8").startswith("# sendcheck ")
+
+
+def test_report_file_gets_the_umask_permissions_not_private(tmp_path):
+    import os
+    import stat
+
+    from sendcheck import outputs
+
+    old = os.umask(0o022)
+    try:
+        outputs.write_atomic(tmp_path / "r.json", "{}\n")
+    finally:
+        os.umask(old)
+    # 0666 less the umask 022: readable by the team, like any report the user writes
+    assert stat.S_IMODE((tmp_path / "r.json").stat().st_mode) == 0o644
