@@ -139,22 +139,31 @@ def _exception(rule: Rule, due: pl.Expr, columns: set[str]) -> pl.Expr:
     return out.otherwise(None)
 
 
-def evaluate_rule(episodes: pl.DataFrame, rule: Rule, kind: str | None, as_of: dt.date,
-                  due_within: int, school_transfer_years: tuple[str, ...] | None = None
-                  ) -> pl.DataFrame:
-    """One rule (one advice kind) over every episode: a frame of RESULT_SCHEMA."""
-    columns = set(episodes.columns)
+def evaluate_rule(episodes: pl.DataFrame | pl.LazyFrame, rule: Rule, kind: str | None,
+                  as_of: dt.date, due_within: int,
+                  school_transfer_years: tuple[str, ...] | None = None
+                  ) -> pl.DataFrame | pl.LazyFrame:
+    """One rule (one advice kind) over every episode: a frame of RESULT_SCHEMA (lazy when
+    `episodes` is lazy, so `evaluate` can run every rule in one optimised query)."""
+    columns = set(episodes.collect_schema().names())
     ctx = Context(as_of, frozenset(columns),
                   tuple(school_transfer_years or DEFAULT_SCHOOL_TRANSFER_YEARS))
     start_col, end_col = rule.for_kind(kind)
-    start, end = _date(start_col, ctx), _date(end_col, ctx)
+    # The start, end and due dates are worked out once, as columns, and referred to by name
+    # below: a derived date (the phase-transfer anchors) is a large expression, and repeating it
+    # in every branch of the status and reason chains cost seconds per million rows.
+    episodes = episodes.with_columns(_date(start_col, ctx).alias("_rule_start"),
+                                     _date(end_col, ctx).alias("_rule_end"))
+    start, end = pl.col("_rule_start"), pl.col("_rule_end")
     as_of_lit = pl.lit(as_of)
-    bound = rule.limit.add(start)
-    due = bound
+    due = rule.limit.add(start)
     if rule.later_of:
         # e.g. TR02 (reg 15(5)): the later of 3 months from the transfer and 12 months from the
         # plan or last review.
-        due = pl.max_horizontal(bound, rule.later_of[1].add(_date(rule.later_of[0], ctx)))
+        due = pl.max_horizontal(due, rule.later_of[1].add(_date(rule.later_of[0], ctx)))
+    episodes = episodes.with_columns(rule.limit.add(start).alias("_rule_bound"),
+                                     due.alias("_rule_due"))
+    bound, due = pl.col("_rule_bound"), pl.col("_rule_due")
     dates = {"start": start, "end": end, "due": due}
     anchors = rule.anchors(kind)
 
@@ -248,15 +257,18 @@ def evaluate(episodes: pl.DataFrame, runs: list[RuleRun], as_of: dt.date,
              ) -> pl.DataFrame:
     """All rules that can run, stacked: one row per (rule, kind, episode)."""
     parts = []
+    lazy = episodes.lazy()
     for run in runs:
         if run.skipped is not None:
             continue
         for kind in run.kinds or (None,):
-            parts.append(evaluate_rule(episodes, run.rule, kind, as_of, due_within,
+            parts.append(evaluate_rule(lazy, run.rule, kind, as_of, due_within,
                                        school_transfer_years))
     if not parts:
         return pl.DataFrame(schema=RESULT_SCHEMA)
-    return pl.concat(parts, rechunk=False)
+    # One lazy query: polars shares the repeated subexpressions within a rule (the phase
+    # transfer anchors repeat the year-group derivation many times) and runs rules on all cores.
+    return pl.concat(parts, rechunk=False).collect()
 
 
 def add_messages(found: pl.DataFrame, rules: dict[str, Rule]) -> pl.DataFrame:
