@@ -60,7 +60,9 @@ def suppressed_findings(audit: Audit, personal: bool = False) -> pl.DataFrame:
     """The findings set apart by [[suppress]], as findings_frame shows them, with the reason."""
     sup = audit.suppressed if audit.suppressed is not None else pl.DataFrame(schema=SUPPRESSED_SCHEMA)
     dq_sup = audit.quality_suppressed if audit.quality_suppressed is not None else audit.quality.clear()
-    res = audit.results.join(sup.drop("suppression"), on=["rule", "kind", "_idx"], nulls_equal=True)
+    res = audit.results.join(sup.drop("suppression").cast(
+        {c: audit.results.schema[c] for c in ("rule", "kind")}), on=["rule", "kind", "_idx"],
+        nulls_equal=True)
     dq = dq_sup.join(
         sup.select(pl.col("rule").alias("check"), "_idx", "suppression_reason"), on=["check", "_idx"])
     return _findings(audit, res, dq, personal, ("suppression_reason",))
