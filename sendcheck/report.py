@@ -48,9 +48,18 @@ def _attach(audit: Audit, frame: pl.DataFrame, personal: bool) -> pl.DataFrame:
     return out
 
 
-def findings_frame(audit: Audit, all_statuses: bool = False, personal: bool = False) -> pl.DataFrame:
-    """Rule findings and data-quality findings, in one stable order, with messages."""
+def findings_frame(audit: Audit, all_statuses: bool = False, personal: bool = False,
+                   statuses: tuple[str, ...] | None = None) -> pl.DataFrame:
+    """Rule findings and data-quality findings, in one stable order, with messages.
+
+    With `statuses`, only the rule findings of those statuses (no data-quality findings): the
+    table view lists overdue and due soon, and building a message for each of a million other
+    findings to show none of them took seconds.
+    """
     res = open_results(audit.results, audit.suppressed)
+    if statuses is not None:
+        return _findings(audit, res.filter(pl.col("status").is_in(statuses)),
+                         audit.quality.clear(), personal)
     if not all_statuses:
         res = res.filter(~pl.col("status").is_in(HIDDEN_BY_DEFAULT))
     return _findings(audit, res, audit.quality, personal)
