@@ -30,10 +30,13 @@ COVID_FROM, COVID_TO = dt.date(2020, 5, 1), dt.date(2020, 9, 25)
 KIND_LABELS = {"ep": "EP", "health": "health", "social_care": "social care",
                "education": "education", "other": "other"}
 
+# Codes and texts that repeat down a million rows are categorical: 19 rule/kind runs over a
+# million episodes are 19 million results, and as plain text they took gigabytes and seconds
+# per group-by. They read (==, is_in, to_dicts, output) as text; categoricals sort as text.
 RESULT_SCHEMA = {
-    "rule": pl.String, "kind": pl.String, "status": pl.String, "_idx": pl.UInt32,
-    "start": pl.Date, "due": pl.Date, "done": pl.Date, "days_over": pl.Int64,
-    "exception": pl.String, "reason": pl.String,
+    "rule": pl.Categorical, "kind": pl.Categorical, "status": pl.Enum(STATUSES),
+    "_idx": pl.UInt32, "start": pl.Date, "due": pl.Date, "done": pl.Date, "days_over": pl.Int64,
+    "exception": pl.Categorical, "reason": pl.Categorical,
     "cycle": pl.Int32,  # review cycle (1 = plan to first review) when judged from --reviews
 }
 
@@ -142,22 +145,71 @@ def _exception(rule: Rule, due: pl.Expr, columns: set[str]) -> pl.Expr:
     return out.otherwise(None)
 
 
-def evaluate_rule(episodes: pl.DataFrame, rule: Rule, kind: str | None, as_of: dt.date,
-                  due_within: int, school_transfer_years: tuple[str, ...] | None = None
-                  ) -> pl.DataFrame:
-    """One rule (one advice kind) over every episode: a frame of RESULT_SCHEMA."""
-    columns = set(episodes.columns)
+class _Reasons:
+    """Why a pair is invalid or not applicable: the first (condition, reason) that holds.
+
+    Fixed texts come from the branch number; texts made from the row's own values are formatted
+    only for the rows whose branch needs them (a few in a thousand), then joined back: formatting
+    a date as text for every row in every branch was half the cost of evaluating the rules.
+    """
+
+    def __init__(self) -> None:
+        self.branches: list[tuple[pl.Expr, str | pl.Expr]] = []
+
+    def add(self, when: pl.Expr, why: str | pl.Expr) -> None:
+        self.branches.append((when, why))
+
+    def branch(self) -> pl.Expr:
+        """The number of the first branch that holds, or null."""
+        out = pl.when(pl.lit(False)).then(pl.lit(None, pl.UInt16))
+        for i, (when, _) in enumerate(self.branches):
+            out = out.when(when).then(pl.lit(i, pl.UInt16))
+        return out.otherwise(None)
+
+    def fixed(self, branch: pl.Expr) -> pl.Expr:
+        texts = {i: why for i, (_, why) in enumerate(self.branches) if isinstance(why, str)}
+        return branch.replace_strict(texts, default=None, return_dtype=pl.Categorical)
+
+    def fill_in(self, frame: pl.DataFrame | pl.LazyFrame, rows: pl.DataFrame | pl.LazyFrame,
+                branch: pl.Expr) -> pl.DataFrame | pl.LazyFrame:
+        """`frame` (with `_rule_row`) with the formatted reasons put in, `_rule_row` dropped."""
+        made = [(i, why) for i, (_, why) in enumerate(self.branches) if not isinstance(why, str)]
+        if made:
+            text = pl.when(pl.lit(False)).then(pl.lit(None, pl.String))
+            for i, why in made:
+                text = text.when(branch == i).then(why)
+            detail = rows.filter(branch.is_in([i for i, _ in made])).select(
+                "_rule_row", text.otherwise(None).cast(pl.Categorical).alias("_reason_made"))
+            frame = frame.join(detail, on="_rule_row", how="left", maintain_order="left").with_columns(
+                pl.coalesce("_reason_made", "reason").alias("reason")).drop("_reason_made")
+        return frame.drop("_rule_row")
+
+
+def evaluate_rule(episodes: pl.DataFrame | pl.LazyFrame, rule: Rule, kind: str | None,
+                  as_of: dt.date, due_within: int,
+                  school_transfer_years: tuple[str, ...] | None = None
+                  ) -> pl.DataFrame | pl.LazyFrame:
+    """One rule (one advice kind) over every episode: a frame of RESULT_SCHEMA (lazy when
+    `episodes` is lazy, so `evaluate` can run every rule in one optimised query)."""
+    columns = set(episodes.collect_schema().names())
     ctx = Context(as_of, frozenset(columns),
                   tuple(school_transfer_years or DEFAULT_SCHOOL_TRANSFER_YEARS))
     start_col, end_col = rule.for_kind(kind)
-    start, end = _date(start_col, ctx), _date(end_col, ctx)
+    # The start, end and due dates are worked out once, as columns, and referred to by name
+    # below: a derived date (the phase-transfer anchors) is a large expression, and repeating it
+    # in every branch of the status and reason chains cost seconds per million rows.
+    episodes = episodes.with_columns(_date(start_col, ctx).alias("_rule_start"),
+                                     _date(end_col, ctx).alias("_rule_end"))
+    start, end = pl.col("_rule_start"), pl.col("_rule_end")
     as_of_lit = pl.lit(as_of)
-    bound = rule.limit.add(start)
-    due = bound
+    due = rule.limit.add(start)
     if rule.later_of:
         # e.g. TR02 (reg 15(5)): the later of 3 months from the transfer and 12 months from the
         # plan or last review.
-        due = pl.max_horizontal(bound, rule.later_of[1].add(_date(rule.later_of[0], ctx)))
+        due = pl.max_horizontal(due, rule.later_of[1].add(_date(rule.later_of[0], ctx)))
+    episodes = episodes.with_columns(rule.limit.add(start).alias("_rule_bound"),
+                                     due.alias("_rule_due"))
+    bound, due = pl.col("_rule_bound"), pl.col("_rule_due")
     dates = {"start": start, "end": end, "due": due}
     anchors = rule.anchors(kind)
 
@@ -167,46 +219,45 @@ def evaluate_rule(episodes: pl.DataFrame, rule: Rule, kind: str | None, as_of: d
                                              for c in cond.columns())))
                  if c in columns and c in BY_NAME and BY_NAME[c].kind == "date"]
     status = pl.when(pl.lit(False)).then(pl.lit(None, pl.String))
-    reason = pl.when(pl.lit(False)).then(pl.lit(None, pl.String))
+    reason = _Reasons()
     for c in date_cols:
         bad = pl.col(f"{c}__err").is_not_null()
         status = status.when(bad).then(pl.lit("invalid"))
-        reason = reason.when(bad).then(pl.format("{} is unreadable ({})", pl.lit(c), pl.col(f"{c}__err")))
+        reason.add(bad, pl.format(f"{c} is unreadable ({{}})", pl.col(f"{c}__err")))
     for c in (c for c in date_cols if c not in DEADLINE_COLUMNS):
         future = (pl.col(c) > as_of_lit).fill_null(False)
         status = status.when(future).then(pl.lit("invalid"))
-        shown = pl.lit("(not shown)") if c in PERSONAL else pl.col(c).cast(pl.String)
-        reason = reason.when(future).then(pl.format(
-            "{} {} is after the as-of date {}", pl.lit(c), shown, as_of_lit))
+        # (Only column values as format arguments: polars 2.1 panics formatting a literal in a
+        # query whose filter leaves an empty batch.)
+        reason.add(future, f"{c} (not shown) is after the as-of date {as_of}" if c in PERSONAL
+                   else pl.format(f"{c} {{}} is after the as-of date {as_of}", pl.col(c)))
     for anchor in anchors:
         for bad, why in anchor.problems(ctx):
             status = status.when(bad).then(pl.lit("invalid"))
-            reason = reason.when(bad).then(why)
+            reason.add(bad, why)
     for name, expr in ((start_col, start), (end_col, end)):
         if name in ANCHORS:
             future = (expr > as_of_lit).fill_null(False)
             status = status.when(future).then(pl.lit("invalid"))
-            reason = reason.when(future).then(pl.format(
-                "{} {} is after the as-of date {}", pl.lit(name), expr, as_of_lit))
+            reason.add(future, pl.format(f"{name} {{}} is after the as-of date {as_of}", expr))
     for cond in rule.not_applicable:
         hit = _condition(cond, columns, ctx, dates)
         status = status.when(hit).then(pl.lit("not_applicable"))
-        reason = reason.when(hit).then(pl.lit(_describe(cond)))
+        reason.add(hit, _describe(cond))
     for cond in rule.applies:
         miss = ~_condition(cond, columns, ctx, dates)
         status = status.when(miss).then(pl.lit("not_applicable"))
-        reason = reason.when(miss).then(pl.lit(f"applies only when {_describe(cond)}"))
+        reason.add(miss, f"applies only when {_describe(cond)}")
     # A derived end (an amended plan in the transfer window) means nothing without its start.
     no_start_done = start.is_null() & end.is_not_null() & pl.lit(end_col not in ANCHORS)
     status = status.when(no_start_done).then(pl.lit("invalid"))
-    reason = reason.when(no_start_done).then(pl.lit(f"{end_col} recorded but {start_col} is blank"))
+    reason.add(no_start_done, f"{end_col} recorded but {start_col} is blank")
     absent = ANCHORS[start_col].absent if start_col in ANCHORS else None
     status = status.when(start.is_null()).then(pl.lit("not_applicable"))
-    reason = reason.when(start.is_null()).then(pl.lit(absent(ctx) if absent else f"no {start_col}"))
+    reason.add(start.is_null(), absent(ctx) if absent else f"no {start_col}")
     backwards = (end < start).fill_null(False)
     status = status.when(backwards).then(pl.lit("invalid"))
-    reason = reason.when(backwards).then(pl.format(
-        "{} {} is before {} {}", pl.lit(end_col), end, pl.lit(start_col), start))
+    reason.add(backwards, pl.format(f"{end_col} {{}} is before {start_col} {{}}", end, start))
     exception = _exception(rule, due, columns) if rule.exceptions or rule.flag_excepts else None
     if exception is not None:
         # Done in time is met whatever else applies; an exception only lifts a limit that bit.
@@ -223,7 +274,8 @@ def evaluate_rule(episodes: pl.DataFrame, rule: Rule, kind: str | None, as_of: d
                   .when(as_of_lit > due).then(pl.lit("overdue"))
                   .when(left <= due_within).then(pl.lit("due_soon"))
                   .otherwise(pl.lit("pending")))
-    reason = reason.otherwise(None)
+    episodes = episodes.with_row_index("_rule_row").with_columns(
+        reason.branch().alias("_reason_branch"))
 
     frame = episodes.select(
         pl.lit(rule.code).alias("rule"),
@@ -234,9 +286,11 @@ def evaluate_rule(episodes: pl.DataFrame, rule: Rule, kind: str | None, as_of: d
         due.alias("due"),
         end.alias("done"),
         (exception if exception is not None else pl.lit(None, pl.String)).alias("exception"),
-        reason.alias("reason"),
+        reason.fixed(pl.col("_reason_branch")).alias("reason"),
         ctx.col("_cycle", pl.Int32).alias("cycle"),
+        pl.col("_rule_row"),
     )
+    frame = reason.fill_in(frame, episodes, pl.col("_reason_branch"))
     timed = pl.col("status").is_in(["met", "late", "early", "overdue", "due_soon", "pending"])
     days = (pl.coalesce(pl.col("done"), as_of_lit) - pl.col("due")).dt.total_days()
     return frame.with_columns(
@@ -251,19 +305,25 @@ def evaluate(episodes: pl.DataFrame, runs: list[RuleRun], as_of: dt.date,
              ) -> pl.DataFrame:
     """All rules that can run, stacked: one row per (rule, kind, episode)."""
     parts = []
+    lazy = episodes.lazy()
     for run in runs:
         if run.skipped is not None:
             continue
         for kind in run.kinds or (None,):
-            parts.append(evaluate_rule(episodes, run.rule, kind, as_of, due_within,
+            parts.append(evaluate_rule(lazy, run.rule, kind, as_of, due_within,
                                        school_transfer_years))
     if not parts:
         return pl.DataFrame(schema=RESULT_SCHEMA)
-    return pl.concat(parts, rechunk=False)
+    # One lazy query: polars shares the repeated subexpressions within a rule (the phase
+    # transfer anchors repeat the year-group derivation many times) and runs rules on all cores.
+    return pl.concat(parts, rechunk=False).collect(engine="in-memory")
 
 
 def add_messages(found: pl.DataFrame, rules: dict[str, Rule]) -> pl.DataFrame:
-    """Attach `message` to a (small) frame of reported findings."""
+    """Attach `message` to a (small) frame of reported findings (its codes and texts as plain
+    text from here on, as every output shows them)."""
+    found = found.with_columns(pl.col(c).cast(pl.String) for c in
+                               ("rule", "kind", "status", "exception", "reason"))
     texts = pl.DataFrame({
         "rule": list(rules),
         "_done": [r.done_text for r in rules.values()],

@@ -179,7 +179,7 @@ def render_table(audit: Audit, rich: bool, stream=None) -> str:
     view.table("Rules (on time = met / (met + late + early), completed cases only)",
                ["code", "name", "met", "late", "early", "overdue", "due soon", "pending",
                 "excepted", "invalid", "n/a", "on time"], rows)
-    found = findings_frame(audit)
+    found = findings_frame(audit, statuses=("overdue", "due_soon"))
     order = {r: i for i, r in enumerate(counts)}
     _list_section(view, "Overdue: not done, past the limit", found, "overdue", order)
     _list_section(view, f"Due soon: due within {opts.due_within} days", found, "due_soon", order)

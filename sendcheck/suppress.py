@@ -43,7 +43,7 @@ def match(episodes: pl.DataFrame, results: pl.DataFrame, quality: pl.DataFrame,
     ids = episodes.select("_idx", "record_id")
     kind_ok = pl.col("s_kind").is_null() | (pl.col("s_kind") == pl.col("kind")).fill_null(False)
     rule_hits = (results.filter(~pl.col("status").is_in(HIDDEN))
-                 .select("rule", "kind", "_idx")
+                 .select(pl.col("rule", "kind").cast(pl.String), "_idx")
                  .join(ids, on="_idx").join(entries, on=["record_id", "rule"])
                  .filter(kind_ok))
     dq_hits = (quality.select(pl.col("check").alias("rule"), pl.lit(None, pl.String).alias("kind"),
@@ -62,5 +62,6 @@ def open_results(results: pl.DataFrame, suppressed: pl.DataFrame | None) -> pl.D
     """The results without the suppressed (rule, kind, episode) findings."""
     if suppressed is None or suppressed.is_empty():
         return results
-    return results.join(suppressed.select("rule", "kind", "_idx"), on=["rule", "kind", "_idx"],
+    return results.join(suppressed.select("rule", "kind", "_idx").cast(
+        {c: results.schema[c] for c in ("rule", "kind")}), on=["rule", "kind", "_idx"],
                         how="anti", nulls_equal=True, maintain_order="left")
