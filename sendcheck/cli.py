@@ -390,7 +390,12 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         print("Error: interrupted", file=sys.stderr)
         code = EXIT_ERROR
-    except Exception as exc:  # noqa: BLE001 - the contract: a crash exits 2 with one line
+    except BaseException as exc:  # noqa: BLE001 - the contract: a crash exits 2 with one line
+        # BaseException, not Exception: a panic inside polars or fastexcel arrives as pyo3's
+        # PanicException, which derives from BaseException (SystemExit and KeyboardInterrupt
+        # are handled above or re-raised below).
+        if isinstance(exc, (SystemExit, GeneratorExit)):
+            raise
         if "--debug" in args:
             import traceback
 

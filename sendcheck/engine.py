@@ -305,7 +305,10 @@ def evaluate(episodes: pl.DataFrame, runs: list[RuleRun], as_of: dt.date,
              ) -> pl.DataFrame:
     """All rules that can run, stacked: one row per (rule, kind, episode)."""
     parts = []
-    lazy = episodes.lazy()
+    # One chunk per column: polars 2.1's in-memory engine panicked ("assertion failed:
+    # i < self.len()" in a string view array) on this query over a multi-chunk frame (the
+    # review cycles, built by concatenation); a rechunked frame evaluates correctly.
+    lazy = episodes.rechunk().lazy()
     for run in runs:
         if run.skipped is not None:
             continue

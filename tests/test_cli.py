@@ -303,3 +303,20 @@ def test_as05_runs_from_the_two_dates_alone(tmp_path):
     # 6 Jan 2025 + 140 days = Mon 26 May 2025; issued 27 May: late by 1 day
     late = [f for f in doc["findings"] if f["rule"] == "AS05"]
     assert [(f["status"], f["due"], f["days_over"]) for f in late] == [("late", "2025-05-26", 1)]
+
+
+def test_a_panic_in_a_native_library_exits_2(export, monkeypatch):
+    import sendcheck.audit
+
+    class PanicException(BaseException):  # pyo3's panics derive from BaseException
+        pass
+
+    def panic(*args, **kwargs):
+        raise PanicException("assertion failed: i < self.len()")
+
+    monkeypatch.setattr(sendcheck.audit, "audit_tables", panic)
+    run = run_cli("audit", export)
+    assert run.code == 2
+    assert run.err.strip().splitlines() == [
+        "Error: internal error (PanicException: assertion failed: i < self.len()); rerun with "
+        "--debug for the traceback"]
