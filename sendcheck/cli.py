@@ -50,6 +50,19 @@ class FailOn(str, Enum):
     due_soon = "due_soon"
 
 
+# Options shared by several commands, defined once so they read the same everywhere.
+Files = Annotated[list[Path], typer.Argument(help="Export files: .csv, .xlsx or .xlsm, a SEN2 return (.xml), or a folder of SEN2 module CSVs.")]
+Debug = Annotated[bool, typer.Option("--debug", help="Show a full traceback on an internal error.")]
+Sheet = Annotated[Optional[str], typer.Option("--sheet", help="Worksheet to read (default the first).")]
+Output = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report here (atomically).")]
+ConfigFile = Annotated[Optional[Path], typer.Option("--config", help="sendcheck.toml to use (default: found in this folder or above).")]
+ReportFormat = Annotated[Format, typer.Option("--format", help="Report format.")]
+Personal = Annotated[bool, typer.Option("--include-personal-data", help="Show names, UPNs and dates of birth.")]
+AsOf = Annotated[Optional[str], typer.Option("--as-of", help="Judge as of this date (default today).")]
+SuppressBelow = Annotated[Optional[int], typer.Option("--suppress-below", min=1, help="Show counts under N as <N in measures, backlog and caseload.")]
+Staff = Annotated[Optional[Path], typer.Option("--staff", help="staff.csv (caseworker, FTE, role) for per-FTE loads.")]
+
+
 def parse_as_of(text: str | None) -> dt.date:
     if not text:
         return dt.date.today()
@@ -81,25 +94,25 @@ def _is_terminal() -> bool:
 
 @app.command()
 def audit(
-    files: Annotated[list[Path], typer.Argument(help="Export files: .csv, .xlsx or .xlsm.")],
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Judge as of this date (default today).")] = None,
-    format: Annotated[Format, typer.Option("--format", help="Report format.")] = Format.table,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report here.")] = None,
+    files: Files,
+    as_of: AsOf = None,
+    format: ReportFormat = Format.table,
+    output: Output = None,
     fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 at or above this level.")] = FailOn.breach,
     select: Annotated[Optional[str], typer.Option("--select", help="Only these codes (comma-separated; prefixes allowed).")] = None,
     ignore: Annotated[Optional[str], typer.Option("--ignore", help="Skip these codes (comma-separated; prefixes allowed).")] = None,
     due_within: Annotated[Optional[int], typer.Option("--due-within", min=0, help="Look-ahead window in days for due_soon (default 28, or sendcheck.toml).")] = None,
     all_statuses: Annotated[bool, typer.Option("--all", help="List every status, including met, pending and not_applicable.")] = False,
-    sheet: Annotated[Optional[str], typer.Option("--sheet", help="Worksheet to read (default the first).")] = None,
-    config: Annotated[Optional[Path], typer.Option("--config", help="sendcheck.toml to use (default: found in this folder or above).")] = None,
-    include_personal_data: Annotated[bool, typer.Option("--include-personal-data", help="Show names, UPNs and dates of birth.")] = False,
+    sheet: Sheet = None,
+    config: ConfigFile = None,
+    include_personal_data: Personal = False,
     strict: Annotated[bool, typer.Option("--strict", help="Warning-severity rules count towards --fail-on.")] = False,
-    debug: Annotated[bool, typer.Option("--debug", help="Show a full traceback on an internal error.")] = False,
+    debug: Debug = False,
     rules_dir: Annotated[Optional[Path], typer.Option("--rules-dir", help="A folder of the council's own rule files, added to the built-in rules.")] = None,
     period: Annotated[Optional[str], typer.Option("--period", help="Period of the headline measures: 2024, FY2024, AY2024, 2024-Q3, 2024-09 or rolling-12m (default).")] = None,
     cohort: Annotated[Cohort, typer.Option("--cohort", help="Measure cases done (issued) in the period, or falling due in it.")] = Cohort.issued,
-    staff: Annotated[Optional[Path], typer.Option("--staff", help="staff.csv (caseworker, FTE, role) for per-FTE loads.")] = None,
-    suppress_below: Annotated[Optional[int], typer.Option("--suppress-below", min=1, help="Show counts under N as <N in measures, backlog and caseload.")] = None,
+    staff: Staff = None,
+    suppress_below: SuppressBelow = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors and the final one-line verdict; the report goes only to --output.")] = False,
     reviews: Annotated[Optional[Path], typer.Option("--reviews", help="Review history (CSV or Excel, one row per review meeting): judge every review cycle.")] = None,
 ) -> int:
@@ -197,8 +210,8 @@ def rules(
 @app.command()
 def columns(
     file: Annotated[Path, typer.Argument(help="An export file.")],
-    sheet: Annotated[Optional[str], typer.Option("--sheet", help="Worksheet to read.")] = None,
-    config: Annotated[Optional[Path], typer.Option("--config", help="sendcheck.toml to use.")] = None,
+    sheet: Sheet = None,
+    config: ConfigFile = None,
 ) -> int:
     """Show which headers map to which columns, and which rules can run."""
     from sendcheck.config import load_config
@@ -229,16 +242,16 @@ def columns(
 
 @app.command()
 def caseload(
-    files: Annotated[list[Path], typer.Argument(help="Export files: .csv, .xlsx or .xlsm.")],
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Count as of this date (default today).")] = None,
-    format: Annotated[Format, typer.Option("--format", help="Report format.")] = Format.table,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report here.")] = None,
-    staff: Annotated[Optional[Path], typer.Option("--staff", help="staff.csv (caseworker, FTE, role) for per-FTE loads.")] = None,
+    files: Files,
+    as_of: AsOf = None,
+    format: ReportFormat = Format.table,
+    output: Output = None,
+    staff: Staff = None,
     due_within: Annotated[int, typer.Option("--due-within", min=0, help="Look-ahead window in days for due soon.")] = 28,
-    suppress_below: Annotated[Optional[int], typer.Option("--suppress-below", min=1, help="Show counts under N as <N.")] = None,
-    sheet: Annotated[Optional[str], typer.Option("--sheet", help="Worksheet to read (default the first).")] = None,
-    config: Annotated[Optional[Path], typer.Option("--config", help="sendcheck.toml to use (thresholds: [caseload]).")] = None,
-    debug: Annotated[bool, typer.Option("--debug", help="Show a full traceback on an internal error.")] = False,
+    suppress_below: SuppressBelow = None,
+    sheet: Sheet = None,
+    config: ConfigFile = None,
+    debug: Debug = False,
 ) -> int:
     """Load per caseworker: plans, open assessments, reviews due, cases overdue and due soon."""
     from sendcheck.audit import Options, run_audit
@@ -267,8 +280,8 @@ def caseload(
 @app.command()
 def init(
     file: Annotated[Path, typer.Argument(help="An export file whose headers to map.")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the file.")] = Path("sendcheck.toml"),
-    sheet: Annotated[Optional[str], typer.Option("--sheet", help="Worksheet to read.")] = None,
+    output: Output = Path("sendcheck.toml"),
+    sheet: Sheet = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
 ) -> int:
     """Write a starter sendcheck.toml from an export's headers, to edit once and keep."""
@@ -285,15 +298,15 @@ def init(
 
 @app.command()
 def trend(
-    files: Annotated[list[Path], typer.Argument(help="Export files: .csv, .xlsx or .xlsm.")],
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="The last month is the one holding this date (default today).")] = None,
+    files: Files,
+    as_of: AsOf = None,
     months: Annotated[int, typer.Option("--months", min=1, max=120, help="How many months to show.")] = 12,
-    format: Annotated[Format, typer.Option("--format", help="Report format.")] = Format.table,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report here.")] = None,
-    suppress_below: Annotated[Optional[int], typer.Option("--suppress-below", min=1, help="Show counts under N as <N.")] = None,
-    sheet: Annotated[Optional[str], typer.Option("--sheet", help="Worksheet to read (default the first).")] = None,
-    config: Annotated[Optional[Path], typer.Option("--config", help="sendcheck.toml to use.")] = None,
-    debug: Annotated[bool, typer.Option("--debug", help="Show a full traceback on an internal error.")] = False,
+    format: ReportFormat = Format.table,
+    output: Output = None,
+    suppress_below: SuppressBelow = None,
+    sheet: Sheet = None,
+    config: ConfigFile = None,
+    debug: Debug = False,
 ) -> int:
     """The main measures month by month, with a bar chart (table) or as a series (JSON, CSV)."""
     from sendcheck.audit import Options, run_audit
@@ -318,11 +331,11 @@ def trend(
 def explain(
     file: Annotated[Path, typer.Argument(help="An export file.")],
     record_id: Annotated[str, typer.Argument(help="The case's record id (or spreadsheet row when the export has none).")],
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Judge as of this date (default today).")] = None,
+    as_of: AsOf = None,
     due_within: Annotated[Optional[int], typer.Option("--due-within", min=0, help="Look-ahead window in days for due_soon.")] = None,
-    sheet: Annotated[Optional[str], typer.Option("--sheet", help="Worksheet to read.")] = None,
-    config: Annotated[Optional[Path], typer.Option("--config", help="sendcheck.toml to use.")] = None,
-    include_personal_data: Annotated[bool, typer.Option("--include-personal-data", help="Show names, UPNs and dates of birth.")] = False,
+    sheet: Sheet = None,
+    config: ConfigFile = None,
+    include_personal_data: Personal = False,
 ) -> int:
     """Show one case's timeline: every event date, and each rule's start, due date and status."""
     from sendcheck.audit import Options, run_audit
@@ -340,10 +353,10 @@ def explain(
 
 @app.command()
 def synth(
-    output: Annotated[Path, typer.Option("--output", "-o", help="File to write: .csv or .xlsx.")],
+    output: Output,
     episodes: Annotated[int, typer.Option("--episodes", min=1, help="Number of episodes (rows).")] = 3500,
     seed: Annotated[int, typer.Option("--seed", help="Random seed: the same seed gives the same file.")] = 0,
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="The export's run date (default 2025-03-31, fixed so a seed always gives the same file).")] = None,
+    as_of: AsOf = None,
     encoding: Annotated[str, typer.Option("--encoding", help="CSV encoding: cp1252 (as Windows writes) or utf-8.")] = "cp1252",
     reviews_output: Annotated[Optional[Path], typer.Option("--reviews-output", help="Also write the review history that goes with the export (.csv or .xlsx, one row per review meeting), for audit --reviews.")] = None,
 ) -> int:
