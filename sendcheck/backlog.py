@@ -45,7 +45,8 @@ def open_assessment(cols: set[str], on: dt.date) -> pl.Expr:
     (a refusal, withdrawal or decision not to issue with no date recorded counts as closed).
     On the as-of date this is today's backlog; on a past month end, that month's."""
     day = pl.lit(on)
-    req, final = pl.col("request_received_date"), pl.col("final_plan_date")
+    req = _col(cols, "request_received_date", pl.Date)
+    final = _col(cols, "final_plan_date", pl.Date)
     closed_on = pl.when(_col(cols, "request_outcome").is_in(["not_assess", "withdrawn"]))
     closed_on = closed_on.then(_col(cols, "request_outcome_date", pl.Date)).when(
         _col(cols, "assessment_outcome") == "not_issue").then(
@@ -57,7 +58,7 @@ def open_assessment(cols: set[str], on: dt.date) -> pl.Expr:
 
 def plan_in_force(cols: set[str], on: dt.date) -> pl.Expr:
     cease = _col(cols, "plan_cease_date", pl.Date)
-    return ((pl.col("final_plan_date") <= pl.lit(on)).fill_null(False)
+    return ((_col(cols, "final_plan_date", pl.Date) <= pl.lit(on)).fill_null(False)
             & (cease.is_null() | (cease > pl.lit(on))).fill_null(False))
 
 

@@ -78,7 +78,7 @@ def _date(name: str, ctx: Context) -> pl.Expr:
     return ctx.col(name)
 
 
-def _condition(cond: Condition, columns: set[str], ctx: Context | None = None,
+def condition_expr(cond: Condition, columns: set[str], ctx: Context | None = None,
                dates: dict[str, pl.Expr] | None = None) -> pl.Expr:
     """True where the condition holds; a column the export lacks never satisfies it.
 
@@ -126,7 +126,7 @@ def _describe(cond: Condition) -> str:
     return f"{cond.column} is {'/'.join(cond.values)}"
 
 
-def _exception(rule: Rule, due: pl.Expr, columns: set[str]) -> pl.Expr:
+def exception_expr(rule: Rule, due: pl.Expr, columns: set[str]) -> pl.Expr:
     """The allowed exception that applies (its name), or null."""
     reason = pl.col("exception_reason") if "exception_reason" in columns else pl.lit(None, pl.String)
     flag = pl.col("exception_20w") if "exception_20w" in columns else pl.lit(None, pl.String)
@@ -251,11 +251,11 @@ def evaluate_rule(episodes: pl.DataFrame | pl.LazyFrame, rule: Rule, kind: str |
             status = status.when(future).then(pl.lit("invalid"))
             reason.add(future, pl.format(f"{name} {{}} is after the as-of date {as_of}", expr))
     for cond in rule.not_applicable:
-        hit = _condition(cond, columns, ctx, dates)
+        hit = condition_expr(cond, columns, ctx, dates)
         status = status.when(hit).then(pl.lit("not_applicable"))
         reason.add(hit, _describe(cond))
     for cond in rule.applies:
-        miss = ~_condition(cond, columns, ctx, dates)
+        miss = ~condition_expr(cond, columns, ctx, dates)
         status = status.when(miss).then(pl.lit("not_applicable"))
         reason.add(miss, f"applies only when {_describe(cond)}")
     # A derived end (an amended plan in the transfer window) means nothing without its start.
@@ -268,7 +268,7 @@ def evaluate_rule(episodes: pl.DataFrame | pl.LazyFrame, rule: Rule, kind: str |
     backwards = (end < start).fill_null(False)
     status = status.when(backwards).then(pl.lit("invalid"))
     reason.add(backwards, pl.format(f"{end_col} {{}} is before {start_col} {{}}", end, start))
-    exception = _exception(rule, due, columns) if rule.exceptions or rule.flag_excepts else None
+    exception = exception_expr(rule, due, columns) if rule.exceptions or rule.flag_excepts else None
     if exception is not None:
         # Done in time is met whatever else applies; an exception only lifts a limit that bit.
         status = (status.when(end.is_not_null() & (end <= due)).then(pl.lit("met"))

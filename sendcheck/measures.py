@@ -9,7 +9,7 @@ published timeliness data set where one exists (see the domain note sen2.md sect
 Reading choices, stated once here and in each definition:
 - Time limits and exceptions come from the rule files (AS01, AS02, AS03, AS05): one source for
   "20 weeks" and for which exception reasons count. A case "has an exception" exactly when the
-  engine would except it (`engine._exception`): an allowed reason whose flag is not 0, or (for
+  engine would except it (`engine.exception_expr`): an allowed reason whose flag is not 0, or (for
   AS05 only) `exception_20w` = 1 with no reason; `coronavirus_2020` only where the due date fell
   in the SI 2020/471 window. Excluding exceptions drops those cases from numerator and
   denominator alike, as DfE's `_ex` fields do (on time or not).
@@ -28,7 +28,7 @@ import polars as pl
 
 from sendcheck.columns import ADVICE_KINDS
 from sendcheck.durations import Duration
-from sendcheck.engine import KIND_LABELS, _condition, _exception
+from sendcheck.engine import KIND_LABELS, condition_expr, exception_expr
 from sendcheck.periods import Period
 from sendcheck.quality import EXCEPTION_SHARE_LIMIT, EXCEPTION_SHARE_MIN_PLANS
 from sendcheck.rulebook import Rule
@@ -94,9 +94,9 @@ def _scope(rule: Rule, cols: set[str]) -> pl.Expr:
     """Episodes the rule applies to, by the rule file's own `not_applicable` / `applies`."""
     out = pl.lit(True)
     for cond in rule.not_applicable:
-        out = out & ~_condition(cond, cols)
+        out = out & ~condition_expr(cond, cols)
     for cond in rule.applies:
-        out = out & _condition(cond, cols)
+        out = out & condition_expr(cond, cols)
     return out
 
 
@@ -105,7 +105,7 @@ def exception_name(rule: Rule | None, due: pl.Expr, cols: set[str]) -> pl.Expr:
     whether or not the case was on time; null where none applies."""
     if rule is None or not (rule.exceptions or rule.flag_excepts):
         return pl.lit(None, pl.String)
-    return _exception(rule, due, cols)
+    return exception_expr(rule, due, cols)
 
 
 def has_exception(rule: Rule | None, due: pl.Expr, cols: set[str]) -> pl.Expr:

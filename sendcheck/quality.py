@@ -98,23 +98,18 @@ def _duplicates(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
         "record_id '{}' appears on {} rows", pl.col("record_id"), count), "DQ04")
 
 
-def _open_case(df: pl.DataFrame) -> pl.Expr:
-    """An assessment still under way, or a plan in force (issued, not ceased)."""
+def _open_case(df: pl.DataFrame, as_of: dt.date) -> pl.Expr:
+    """An assessment still under way, or a plan in force, on the as-of date (the same tests the
+    backlog and caseload counts use)."""
+    from sendcheck.backlog import open_assessment, plan_in_force
+
     cols = set(df.columns)
-
-    def col(name: str) -> pl.Expr:
-        return pl.col(name) if name in cols else pl.lit(None)
-
-    closed_request = (col("request_outcome").is_in(["not_assess", "withdrawn"]).fill_null(False)
-                      | col("assessment_outcome").is_in(["not_issue"]).fill_null(False))
-    assessing = col("request_received_date").is_not_null() & col("final_plan_date").is_null() & ~closed_request
-    in_force = col("final_plan_date").is_not_null() & col("plan_cease_date").is_null()
-    return assessing | in_force
+    return open_assessment(cols, as_of) | plan_in_force(cols, as_of)
 
 
 def _no_caseworker(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
     blank = pl.col("caseworker").is_null() | (pl.col("caseworker") == "")
-    return _rows(df, blank & _open_case(df), "caseworker",
+    return _rows(df, blank & _open_case(df, as_of), "caseworker",
                  pl.lit("open case with no caseworker recorded"), "DQ05")
 
 
