@@ -137,12 +137,12 @@ def exception_expr(rule: Rule, due: pl.Expr, columns: set[str]) -> pl.Expr:
         covid = (reason == "coronavirus_2020") & due.is_between(pl.lit(COVID_FROM), pl.lit(COVID_TO))
         out = out.when(covid.fill_null(False) & ~flag_off).then(reason)
     if rule.flag_excepts:
-        # DfE counts Week20 = 1 as an exception whatever the reason. A reason this limit does
-        # not allow is ignored for it (contract 2.1), which leaves a flag with no reason: that
-        # excepts the case as DfE counts it, and DQ06 shows the gap.
-        out = out.when((flag == "1").fill_null(False)).then(
-            pl.when(reason.is_null()).then(pl.lit("flagged, no reason"))
-            .otherwise(pl.format("flagged; reason {} does not apply to this limit", reason)))
+        # A 20-week flag with no reason recorded excepts the case, as DfE counts it (contract
+        # 2.1; DQ06 reports the gap). A flag whose recorded reason this limit does not allow
+        # (a missed appointment; coronavirus outside its window) excepts nothing here: the law
+        # sets the status. DfE's own figure, which follows the flag alone, is in the measures.
+        out = out.when((flag == "1").fill_null(False) & reason.is_null()).then(
+            pl.lit("flagged, no reason"))
     return out.otherwise(None)
 
 

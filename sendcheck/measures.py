@@ -11,8 +11,10 @@ Reading choices, stated once here and in each definition:
   "20 weeks" and for which exception reasons count. A case "has an exception" exactly when the
   engine would except it (`engine.exception_expr`): an allowed reason whose flag is not 0, or (for
   AS05 only) `exception_20w` = 1 with no reason; `coronavirus_2020` only where the due date fell
-  in the SI 2020/471 window. Excluding exceptions drops those cases from numerator and
-  denominator alike, as DfE's `_ex` fields do (on time or not).
+  in the SI 2020/471 window. The 20-week measure is the exception to this: where the export has
+  the flag, it alone decides, as DfE's `plans_issued_den_ex` counts Week20 = 0 assessments.
+  Excluding exceptions drops those cases from numerator and denominator alike, as DfE's `_ex`
+  fields do (on time or not).
 - Within the limit = done no later than start + limit (20 weeks = 140 days; receipt is day 0).
 - A year, for the bands, is 52 weeks (364 days): DfE measures in weeks (`avg_weeks_issue_plan`)
   and the backlog bands councils use are 20, 30 and 52 weeks, so "over a year" is over 52 weeks
@@ -109,6 +111,12 @@ def exception_name(rule: Rule | None, due: pl.Expr, cols: set[str]) -> pl.Expr:
 
 
 def has_exception(rule: Rule | None, due: pl.Expr, cols: set[str]) -> pl.Expr:
+    """Whether the case counts as an exception in the measures. For the 20-week limit DfE
+    follows the Week20 flag alone (sen2.md section 3: `plans_issued_den_ex` are the assessments
+    with Week20 = 0), so where the export has the flag it decides, whatever reason is recorded;
+    elsewhere the case is an exception exactly when the engine would except it."""
+    if rule is not None and rule.flag_excepts and "exception_20w" in cols:
+        return (pl.col("exception_20w") == "1").fill_null(False)
     return exception_name(rule, due, cols).is_not_null()
 
 
@@ -190,6 +198,9 @@ def _period_text(period: Period) -> str:
 def _exceptions_text(rule: Rule, cols: set[str]) -> str:
     if not _has_exception_columns(cols):
         return "no exception columns in the export: excluding-exception figures not available"
+    if rule.flag_excepts and "exception_20w" in cols:
+        return ("including and excluding exception cases (an exception = exception_20w = 1, "
+                "as DfE counts Week20, whatever reason is recorded)")
     allowed = ", ".join(rule.exceptions) or "none"
     flag = "; exception_20w = 1 with no reason also counts" if rule.flag_excepts else ""
     return (f"including and excluding exception cases ({rule.code} allows: {allowed}, "

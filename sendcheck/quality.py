@@ -114,21 +114,31 @@ def _no_caseworker(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
 
 
 def _flag_no_reason(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+    from sendcheck.engine import exception_expr
     from sendcheck.rulebook import load_rules
 
     flagged = (pl.col("exception_20w") == "1").fill_null(False)
-    # The reasons the flagged limits (AS05) allow, from their rule files.
-    allowed = sorted({e for r in load_rules() if r.flag_excepts for e in r.exceptions})
-    reason = pl.col("exception_reason") if "exception_reason" in df.columns else pl.lit(None, pl.String)
-    raw = pl.col("exception_reason__raw") if "exception_reason" in df.columns else reason
-    return _rows(df, flagged & ~reason.is_in(allowed).fill_null(False), "exception_20w",
-                 pl.when(reason.is_null()).then(pl.lit(
+    has_reason = "exception_reason" in df.columns
+    reason = pl.col("exception_reason") if has_reason else pl.lit(None, pl.String)
+    raw = pl.col("exception_reason__raw") if has_reason else reason
+    cols = set(df.columns)
+    # A flagged case whose recorded reason the 20-week limit (AS05) does not excuse, judged by
+    # the engine's own exception expression (so coronavirus outside its window counts too).
+    as05 = [r for r in load_rules() if r.flag_excepts]
+    if as05 and "request_received_date" in cols:
+        due = as05[0].limit.add(pl.col("request_received_date"))
+        excused = exception_expr(as05[0], due, cols).is_not_null()
+    else:
+        excused = pl.lit(False)
+    no_reason = reason.is_null()
+    return _rows(df, flagged & (no_reason | ~excused), "exception_20w",
+                 pl.when(no_reason).then(pl.lit(
                      "20-week exception flagged with no reason (counted as excepted for AS05 "
                      "only, as DfE does)"))
                  .otherwise(pl.format(
-                     "20-week exception flagged with reason '{}', which is not a statutory "
-                     "exception to the 20-week limit (counted as excepted for AS05, as DfE does)",
-                     raw)), "DQ06")
+                     "20-week exception flagged with reason '{}', which does not excuse the "
+                     "20-week limit here (AS05 judges the case on its dates; DfE's figure, which "
+                     "follows the flag, counts it as an exception)", raw)), "DQ06")
 
 
 def _reason_flag_off(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
