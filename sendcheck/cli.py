@@ -388,11 +388,13 @@ def main(argv: list[str] | None = None) -> None:
     except Exit as exc:
         code = exc.exit_code
     except TyperException as exc:  # usage errors (click's would exit 1 for some); always 2 here
-        show = getattr(exc, "show", None)
-        if show:
-            show()
-        else:
-            print(f"Error: {exc.format_message()}", file=sys.stderr)
+        if type(exc).__name__ == "NoArgsIsHelpError":  # bare `sendcheck`: the help is the answer
+            print(exc.format_message(), file=sys.stderr)
+            sys.exit(EXIT_ERROR)
+        # One line, as every other error (click's own show() prints usage and a hint too).
+        ctx = getattr(exc, "ctx", None)
+        hint = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
+        print(f"Error: {exc.format_message()}{hint}", file=sys.stderr)
         code = EXIT_ERROR
     except Abort:
         print("Error: interrupted", file=sys.stderr)

@@ -11,6 +11,7 @@ import polars as pl
 
 from sendcheck import __version__
 from sendcheck.audit import Audit
+from sendcheck.errors import SendcheckError
 from sendcheck.report import findings_frame, quality_summary, rows_account, rules_list, summary
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -35,6 +36,11 @@ def neutralise(value: object) -> object:
 def write_atomic(path: str | Path, data: str | bytes) -> None:
     """Write to a temporary file beside the target, then rename: never half a report."""
     path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise SendcheckError(f"--output {path}: the folder {folder} does not exist")
+    if path.is_dir():
+        raise SendcheckError(f"--output {path}: is a folder; give a file name")
     mode = "wb" if isinstance(data, bytes) else "w"
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
     try:

@@ -213,19 +213,22 @@ def _first_used_row(path: Path, sheet_index: int) -> int:
             return 1
         with zf.open(name) as fh:
             row_no = None
-            for _, elem in iterparse(fh, events=("end",)):
+            # The cell's reference is read when the cell opens: its value ends before it does.
+            for event, elem in iterparse(fh, events=("start", "end")):
                 tag = elem.tag.rsplit("}", 1)[-1]
+                if event == "start":
+                    if tag == "c":
+                        digits = "".join(ch for ch in elem.get("r", "") if ch.isdigit())
+                        row_no = int(digits) if digits else row_no
+                    continue
                 if tag in ("v", "is") and (elem.text or len(elem)):
                     return row_no or 1
                 if tag == "c":
-                    ref = elem.get("r", "")
-                    digits = "".join(ch for ch in ref if ch.isdigit())
-                    row_no = int(digits) if digits else row_no
                     elem.clear()
     return 1
 
 
-_FORMULA_CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*)>(?:(?!</(?:\w+:)?c>).)*?<(?:\w+:)?f\b(?:(?!</(?:\w+:)?c>).)*?</(?:\w+:)?c>', re.S)
+_FORMULA_CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*?)(?<!/)>(?:(?!</(?:\w+:)?c>).)*?<(?:\w+:)?f\b(?:(?!</(?:\w+:)?c>).)*?</(?:\w+:)?c>', re.S)
 _CACHED_VALUE = re.compile(rb"<(?:\w+:)?v>[^<]+</(?:\w+:)?v>")
 
 

@@ -54,7 +54,8 @@ def run_cli(*args: str) -> Run:
         try:
             main([str(a) for a in args])
         except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 0
+            # as the interpreter does: None is 0, an int is itself, anything else is 1
+            code = 0 if exc.code is None else exc.code if isinstance(exc.code, int) else 1
         else:  # main always exits
             code = -1
     return Run(code, out.getvalue(), err.getvalue())

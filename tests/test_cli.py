@@ -131,11 +131,22 @@ def test_select_and_ignore(export):
     assert bad.code == 2 and "no rule code starts with 'ZZ9'" in bad.err
 
 
-def test_usage_errors_exit_2(export):
-    assert run_cli("audit", export, "--format", "pdf").code == 2
-    assert run_cli("audit", export, "--as-of", "31st March").code == 2
-    assert run_cli("audit").code == 2
-    assert run_cli("audit", export.with_name("missing.xlsx")).code == 2
+def test_usage_errors_exit_2_with_one_line(export):
+    for args in (("audit", export, "--format", "pdf"), ("audit", export, "--as-of", "31st March"),
+                 ("audit",), ("audit", export.with_name("missing.xlsx")),
+                 ("audit", export, "--due-within", "-5"), ("audit", export, "--bogus")):
+        run = run_cli(*args)
+        assert run.code == 2, args
+        assert len(run.err.strip().splitlines()) == 1 and run.err.startswith("Error: "), run.err
+    run = run_cli("audit", export, "--format", "pdf")
+    assert "'pdf' is not one of" in run.err and "(see `sendcheck audit --help`)" in run.err
+
+
+def test_output_into_a_missing_folder_exits_2(export, tmp_path):
+    run = run_cli("audit", export, "--format", "json", "--output", tmp_path / "no" / "r.json")
+    assert run.code == 2
+    assert run.err.strip().splitlines() == [
+        f"Error: --output {tmp_path / 'no' / 'r.json'}: the folder {tmp_path / 'no'} does not exist"]
 
 
 def test_crash_exits_2_with_one_line(export, monkeypatch):
@@ -263,11 +274,32 @@ def _leaks(text: str) -> list[str]:
     return [k for k, v in SENTINELS.items() if v in text or "2012-02-29" in text]
 
 
-@pytest.mark.parametrize("fmt", ["table", "json", "csv"])
+@pytest.mark.parametrize("fmt", ["table", "json", "csv", "markdown"])
 def test_no_personal_data_unless_asked(personal_export, fmt):
     run = run_cli("audit", personal_export, "--as-of", AS_OF, "--format", fmt, "--all")
     assert run.code in (0, 1)
     assert _leaks(run.out + run.err) == []
+
+
+@pytest.mark.parametrize("args", [
+    ("caseload", "{f}", "--format", "json"), ("caseload", "{f}", "--format", "csv"),
+    ("trend", "{f}", "--format", "json"), ("explain", "{f}", "R-9"), ("explain", "{f}", "R-1"),
+])
+def test_no_personal_data_in_other_commands(personal_export, args):
+    run = run_cli(*[a.format(f=personal_export) for a in args], "--as-of", AS_OF)
+    assert run.code == 0, run.err
+    assert _leaks(run.out + run.err) == []
+
+
+def test_no_personal_data_in_the_workbook(personal_export, tmp_path):
+    import zipfile
+
+    out = tmp_path / "r.xlsx"
+    assert run_cli("audit", personal_export, "--as-of", AS_OF, "--format", "xlsx", "-o", out).code == 1
+    with zipfile.ZipFile(out) as zf:
+        text = " ".join(zf.read(n).decode("utf-8", "replace") for n in zf.namelist())
+    assert _leaks(text) == []
+    assert ">40968<" not in text  # nor the date of birth as an Excel date cell (serial 40968)
 
 
 def test_personal_data_when_asked(personal_export):

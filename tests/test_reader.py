@@ -195,3 +195,16 @@ def test_ods_renamed_xlsx_exits_2(tmp_path):
         zf.writestr("content.xml", "<x/>")
     run = run_cli("audit", path)
     assert run.code == 2 and "OpenDocument spreadsheet" in run.err
+
+
+def test_sheet_starting_below_and_right_keeps_real_row_numbers(tmp_path):
+    # calamine starts its range at the first used cell (C3 here); the rows reported must be the
+    # spreadsheet's own: header on row 3, the case on row 4.
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["C3"], ws["D3"] = "Case Ref", "Date Request Received"
+    ws["C4"], ws["D4"] = "R-1", dt.date(2025, 1, 6)
+    wb.save(tmp_path / "offset.xlsx")
+    table = read_export(tmp_path / "offset.xlsx")
+    assert table.header_row == 3
+    assert table.frame["_row"].to_list() == [4]
