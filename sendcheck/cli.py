@@ -200,6 +200,16 @@ def rules(
     if code is None:
         sys.stdout.write(list_rules(all_rules))
         return EXIT_OK
+    if code.upper().startswith("DQ"):
+        import sendcheck.sen2_checks  # noqa: F401 - registers the SEN2 return checks
+        from sendcheck.quality import BY_CODE
+
+        check = BY_CODE.get(code.upper())
+        if check is None:
+            raise SendcheckError(f"no data-quality check {code!r} (known: {', '.join(sorted(BY_CODE))})")
+        sys.stdout.write(f"{check.code} {check.name}: {check.title}\n\nStatus: invalid (a data-quality "
+                         f"finding)\nWhat to do: {check.action}\n")
+        return EXIT_OK
     match = [r for r in all_rules if r.code == code.upper() or r.name == code.lower()]
     if not match:
         raise SendcheckError(f"no rule {code!r}; `sendcheck rules` lists them")

@@ -215,7 +215,7 @@ CHECKS: tuple[Check, ...] = (
     Check("DQ05", "open-case-no-caseworker", "Open case with no caseworker",
           "Allocate an EHC coordinator to the case and record them.",
           ("caseworker",), _no_caseworker),
-    Check("DQ06", "exception-without-reason", "20-week exception flagged with no reason",
+    Check("DQ06", "exception-without-reason", "20-week exception flagged with no reason the law allows",
           "Record which exception applies (reg 10(4)(a)-(d)), or clear the flag if none does.",
           ("exception_20w",), _flag_no_reason),
     Check("DQ07", "plan-without-request", "Final plan with no request date",

@@ -352,3 +352,11 @@ def test_a_panic_in_a_native_library_exits_2(export, monkeypatch):
     assert run.err.strip().splitlines() == [
         "Error: internal error (PanicException: assertion failed: i < self.len()); rerun with "
         "--debug for the traceback"]
+
+
+def test_rules_explains_a_data_quality_check():
+    run = run_cli("rules", "DQ06")
+    assert run.code == 0
+    assert run.out.startswith("DQ06 exception-without-reason: ")
+    assert "What to do: Record which exception applies" in run.out
+    assert run_cli("rules", "DQ99").code == 2
