@@ -1,7 +1,8 @@
 """The engine: every (rule, episode) pair gets exactly one status, by whole-table expressions.
 
 Order of judgement for one pair (first that holds wins):
-  0. not_applicable the start event (a recorded column) has not happened and no end is recorded
+  0. not_applicable the start event (recorded, or derived from readable columns) has not
+                    happened and no end is recorded
   1. invalid        a date the rule needs is unreadable, or after the as-of date, or a derived
                     date (sendcheck.anchors) cannot be worked out from what is recorded
   2. not_applicable a `not_applicable` condition holds, or an `applies` condition fails
@@ -221,15 +222,24 @@ def evaluate_rule(episodes: pl.DataFrame | pl.LazyFrame, rule: Rule, kind: str |
                  if c in columns and c in BY_NAME and BY_NAME[c].kind == "date"]
     status = pl.when(pl.lit(False)).then(pl.lit(None, pl.String))
     reason = _Reasons()
-    if start_col not in ANCHORS:
-        # The rule's starting event (a request, a transfer in, ...) has not happened and no end
-        # is recorded: the rule does not apply to the episode, so another date the rule reads
-        # being unreadable does not affect it (DQ01 reports that cell on its own).
+    # The rule's starting event (a request, a transfer in, a school transfer window, ...) has
+    # not happened and no end is recorded: the rule does not apply to the episode, so another
+    # date the rule reads being unreadable or in the future does not affect it (DQ01 and DQ03
+    # report that cell on their own).
+    if start_col in ANCHORS:
+        anchor = ANCHORS[start_col]
+        readable = [pl.col(f"{c}__err").is_null() for c in anchor.columns()
+                    if c in columns and f"{c}__err" in columns]
+        worked_out = [~bad for bad, _ in anchor.problems(ctx)]
+        untriggered = start.is_null() & pl.all_horizontal([pl.lit(True), *readable, *worked_out])
+        why = anchor.absent(ctx) if anchor.absent else f"no {start_col}"
+    else:
         untriggered = pl.col(start_col).is_null() & pl.col(f"{start_col}__err").is_null()
-        if end_col not in ANCHORS:
-            untriggered = untriggered & pl.col(end_col).is_null() & pl.col(f"{end_col}__err").is_null()
-        status = status.when(untriggered).then(pl.lit("not_applicable"))
-        reason.add(untriggered, f"no {start_col}")
+        why = f"no {start_col}"
+    if end_col not in ANCHORS:
+        untriggered = untriggered & pl.col(end_col).is_null() & pl.col(f"{end_col}__err").is_null()
+    status = status.when(untriggered).then(pl.lit("not_applicable"))
+    reason.add(untriggered, why)
     for c in date_cols:
         bad = pl.col(f"{c}__err").is_not_null()
         status = status.when(bad).then(pl.lit("invalid"))
