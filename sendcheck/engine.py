@@ -26,7 +26,6 @@ from sendcheck.rulebook import Condition, Rule
 
 STATUSES = ("met", "late", "early", "overdue", "due_soon", "pending", "excepted", "invalid",
             "not_applicable")
-BREACHES = ("late", "early", "overdue")
 # SI 2020/471 relaxed the limits only where they fell in this window (timescales.md section 3).
 COVID_FROM, COVID_TO = dt.date(2020, 5, 1), dt.date(2020, 9, 25)
 KIND_LABELS = {"ep": "EP", "health": "health", "social_care": "social care",

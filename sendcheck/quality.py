@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from sendcheck.columns import ADVICE_KINDS, BY_NAME, DEADLINE_COLUMNS, PERSONAL, VALUES
+from sendcheck.columns import ADVICE_KINDS, BY_NAME, CEASE_REASONS, DEADLINE_COLUMNS, PERSONAL, VALUES
 
 DQ_SCHEMA = {"check": pl.String, "_idx": pl.UInt32, "column": pl.String, "message": pl.String}
 # Above this share of new plans flagged as exceptions, the flag is implausible (DfE found two
@@ -192,9 +192,8 @@ def _unknown_codes(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
             parts.append(_rows(df, (pl.col(c) == "?").fill_null(False), c, pl.format(
                 "{}: '{}' is not a known value", pl.lit(c), pl.col(f"{c}__raw")), "DQ10"))
     if "cease_reason" in df.columns:
-        known = [str(n) for n in range(1, 10)]
         code = pl.col("cease_reason").str.replace(r"\.0$", "")
-        parts.append(_rows(df, code.is_not_null() & (code != "") & ~code.is_in(known), "cease_reason",
+        parts.append(_rows(df, code.is_not_null() & (code != "") & ~code.is_in(list(CEASE_REASONS)), "cease_reason",
                            pl.format("cease_reason: '{}' is not a SEN2 code 1-9", pl.col("cease_reason")),
                            "DQ10"))
     return pl.concat(parts) if parts else _empty()

@@ -8,7 +8,7 @@ file is evaluated as code: conditions use a fixed vocabulary (see CONDITION_KEYS
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from sendcheck.anchors import ANCHORS
@@ -91,7 +91,6 @@ class Rule:
     kinds: tuple[str, ...] = ()
     notes: str = ""
     path: str = ""
-    extra: dict = field(default_factory=dict)
     later_of: tuple[str, Duration] | None = None  # due = the later of start + limit and this
     per: str = "episode"  # "review": with --reviews, judged once per review cycle
 

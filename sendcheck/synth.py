@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from sendcheck.columns import CEASE_REASONS
 from sendcheck.errors import SendcheckError
 
 NAT = np.datetime64("NaT", "D")
@@ -108,7 +109,7 @@ OUTCOMES = ("Agreed", "Refused", "Withdrawn")
 YES_NO = ("Yes", "No")
 REASONS = tuple(EXCEPTION_WORDS)
 REVIEW_OUTCOMES = ("Maintain", "Amend", "Cease")
-CEASE_CODES = tuple(str(i) for i in range(1, 10))
+CEASE_CODES = CEASE_REASONS  # SEN2 CeaseReason 1-9
 NC_YEARS = ("N1", "N2", "R", *(str(i) for i in range(1, 15)))
 UNREADABLE = ("TBC", "31/02/2024", "n/a", "?", "see notes", "30/02/2023")
 COVID_FROM, COVID_TO = np.datetime64("2020-05-01"), np.datetime64("2020-09-25")

@@ -73,9 +73,6 @@ def test_xlsx_has_title_rows_and_mixed_date_cells(tmp_path):
 
 def test_shares_near_the_national_figures():
     """20,000 episodes: refusals about a fifth, 20-week timeliness near 50%, exceptions a few %."""
-    from sendcheck.audit import Options, audit_tables
-    from sendcheck.reader import table_from_rows
-
     data = synth.generate(20_000, seed=5)
     f = data.frame
     decided = f.filter(pl.col("request_outcome").is_in(["Agreed", "Refused", "Withdrawn"]))
