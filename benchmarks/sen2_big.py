@@ -16,8 +16,8 @@ from pathlib import Path
 
 import polars as pl
 
-from sendcheck.episodes import prepare
-from sendcheck.sen2_write import default_header, module_frames, write_xml
+from sendcheck.read.episodes import prepare
+from sendcheck.synth.sen2_write import default_header, module_frames, write_xml
 
 
 def _pick(seed: int, n: int) -> pl.Expr:

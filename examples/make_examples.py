@@ -16,10 +16,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from sendcheck import synth
-from sendcheck.episodes import prepare
-from sendcheck.reader import read_export
-from sendcheck.sen2_write import write_all
+from sendcheck.synth import export as synth
+from sendcheck.read.episodes import prepare
+from sendcheck.read.export import read_export
+from sendcheck.synth.sen2_write import write_all
 
 SEED = 20250331
 EPISODES = 3500

@@ -12,13 +12,13 @@ from pathlib import Path
 import polars as pl
 
 from sendcheck.config import Config, Suppression
-from sendcheck.engine import RuleRun, evaluate, plan_runs
-from sendcheck.episodes import combine, prepare
-from sendcheck.quality import run_checks
-from sendcheck.reader import Table, read_export
-from sendcheck.reviews import ReviewHistory, build_history
-from sendcheck.rulebook import Rule, load_rules, select_rules
-from sendcheck.suppress import match
+from sendcheck.judge.engine import RuleRun, evaluate, plan_runs
+from sendcheck.read.episodes import combine, prepare
+from sendcheck.judge.quality import run_checks
+from sendcheck.read.export import Table, read_export
+from sendcheck.judge.reviews import ReviewHistory, build_history
+from sendcheck.judge.rulebook import Rule, load_rules, select_rules
+from sendcheck.judge.suppress import match
 
 
 @dataclass
@@ -67,7 +67,7 @@ class Audit:
 
 
 def load_inputs(paths: list[str | Path], options: Options, config: Config) -> list[Table]:
-    from sendcheck.sen2_read import merge_modules  # SEN2 module CSVs given as separate files
+    from sendcheck.read.sen2 import merge_modules  # SEN2 module CSVs given as separate files
 
     tables = [read_export(p, sheet=options.sheet, config_columns=config.columns) for p in paths]
     return merge_modules(tables, config.columns)

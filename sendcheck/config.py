@@ -8,7 +8,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sendcheck.anchors import DEFAULT_SCHOOL_TRANSFER_YEARS, SCHOOL_TRANSFER_YEARS
+from sendcheck.judge.anchors import DEFAULT_SCHOOL_TRANSFER_YEARS, SCHOOL_TRANSFER_YEARS
 from sendcheck.columns import ADVICE_KINDS, BY_NAME, VALUES
 from sendcheck.errors import SendcheckError
 

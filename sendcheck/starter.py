@@ -80,7 +80,7 @@ def guess_value(column: str, value: str) -> str | None:
 
 def _raw_header(path: Path, sheet: str | None) -> list[str]:
     """The first non-blank row of the file, for an export whose header sendcheck cannot find."""
-    from sendcheck.reader import DELIMITERS, _decode, _refuse_non_xlsx
+    from sendcheck.read.export import DELIMITERS, _decode, _refuse_non_xlsx
 
     data = path.read_bytes()
     if path.suffix.lower() in (".xlsx", ".xlsm"):
@@ -105,7 +105,7 @@ def _raw_header(path: Path, sheet: str | None) -> list[str]:
 
 def read_headers(path: Path, sheet: str | None = None) -> Headers:
     """Headers of an export with the built-in aliases only (no sendcheck.toml)."""
-    from sendcheck.reader import read_export
+    from sendcheck.read.export import read_export
 
     try:
         table = read_export(path, sheet=sheet)
@@ -204,7 +204,7 @@ def starter_toml(headers: Headers, needed: dict[str, list[str]]) -> str:
 
 def columns_needed() -> dict[str, list[str]]:
     """Canonical column -> the rules that need it (personal columns left out)."""
-    from sendcheck.rulebook import load_rules
+    from sendcheck.judge.rulebook import load_rules
 
     needed: dict[str, list[str]] = {}
     for rule in load_rules():
@@ -219,7 +219,7 @@ def columns_needed() -> dict[str, list[str]]:
 
 def write_starter(export: Path, target: Path, sheet: str | None = None, force: bool = False
                   ) -> tuple[Headers, str]:
-    from sendcheck.outputs import write_atomic
+    from sendcheck.views.outputs import write_atomic
 
     if target.exists() and not force:
         raise SendcheckError(f"{target} already exists; give --force to replace it")

@@ -153,9 +153,9 @@ def test_fuzz_reader_and_audit(tmp_path):
     or refused with a SendcheckError (exit 2); nothing else escapes."""
     import datetime as dt
 
-    from sendcheck import synth
+    from sendcheck.synth import export as synth
     from sendcheck.audit import Options, run_audit
-    from sendcheck.report import rows_account
+    from sendcheck.views.report import rows_account
 
     data = synth.generate(60, seed=11)
     synth.write(data, tmp_path / "base.csv")

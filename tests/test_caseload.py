@@ -8,7 +8,7 @@ import json
 import pytest
 from conftest import audit_rows, run_cli
 
-from sendcheck.caseload import UNALLOCATED, compute_caseload, read_staff
+from sendcheck.figures.caseload import UNALLOCATED, compute_caseload, read_staff
 from sendcheck.config import CaseloadLimits
 from sendcheck.errors import SendcheckError
 

@@ -311,8 +311,8 @@ def test_personal_data_when_asked(personal_export):
 
 
 def test_readme_rules_table_is_current():
-    from sendcheck.rulebook import load_rules
-    from sendcheck.rulehelp import readme_table
+    from sendcheck.judge.rulebook import load_rules
+    from sendcheck.views.rulehelp import readme_table
 
     assert readme_table(load_rules()) in (ROOT / "README.md").read_text(encoding="utf-8")
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sendcheck.durations import Duration, FixedDay, parse_limit
+from sendcheck.judge.durations import Duration, FixedDay, parse_limit
 
 D = dt.date
 

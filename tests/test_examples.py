@@ -14,9 +14,9 @@ import polars as pl
 import pytest
 
 from sendcheck.audit import Options, run_audit
-from sendcheck.durations import Duration
-from sendcheck.engine import STATUSES
-from sendcheck.report import findings_frame, to_json_dict
+from sendcheck.judge.durations import Duration
+from sendcheck.judge.engine import STATUSES
+from sendcheck.views.report import findings_frame, to_json_dict
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -79,7 +79,7 @@ def possible_statuses(rule) -> set[str]:
 def test_examples_are_current(tmp_path, monkeypatch):
     """examples/ is exactly what make_examples.py writes (the CSV byte for byte; the workbook
     cell for cell, as its zip carries a save time)."""
-    from sendcheck.reader import read_export
+    from sendcheck.read.export import read_export
 
     sys.path.insert(0, str(EXAMPLES))
     try:

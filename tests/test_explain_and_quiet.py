@@ -100,7 +100,7 @@ def test_quiet_still_prints_errors(cli, tmp_path):
 def test_progress_only_after_a_moment_and_cleared(monkeypatch):
     import time
 
-    from sendcheck import progress
+    from sendcheck.cli import progress
 
     monkeypatch.setattr(progress, "DELAY", 0.05)
     monkeypatch.setattr(progress, "TICK", 0.01)
@@ -122,7 +122,7 @@ def test_progress_only_after_a_moment_and_cleared(monkeypatch):
 
 
 def test_no_progress_when_stderr_is_not_a_terminal(monkeypatch):
-    from sendcheck.progress import Progress
+    from sendcheck.cli.progress import Progress
 
     assert Progress.for_terminal(quiet=False).enabled is False  # pytest captures stderr
     assert Progress.for_terminal(quiet=True).enabled is False

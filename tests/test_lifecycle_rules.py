@@ -12,7 +12,7 @@ import pytest
 from conftest import ROOT, run_cli
 
 from sendcheck.errors import SendcheckError
-from sendcheck.rulebook import load_rule
+from sendcheck.judge.rulebook import load_rule
 
 D = dt.date
 BASE = (ROOT / "rules" / "TR02.toml").read_text(encoding="utf-8")
@@ -57,7 +57,7 @@ def test_a_fixed_day_cannot_be_a_minimum_gap(tmp_path):
 
 
 def test_rule_columns_follow_derived_dates():
-    from sendcheck.rulebook import load_rules
+    from sendcheck.judge.rulebook import load_rules
 
     rules = {r.code: r for r in load_rules()}
     assert rules["RV01"].columns() == ("final_plan_date",)
@@ -70,7 +70,7 @@ def test_rule_columns_follow_derived_dates():
 
 def test_phase_transfer_rules_skip_without_a_year_source():
     from sendcheck.audit import Options, audit_tables
-    from sendcheck.reader import table_from_rows
+    from sendcheck.read.export import table_from_rows
 
     audit = audit_tables([table_from_rows([{"Final EHCP Issued": "01/01/2020",
                                             "Phase Transfer Final Date": "01/02/2026"}])],
@@ -84,7 +84,7 @@ def test_phase_transfer_rules_skip_without_a_year_source():
 def _pt01(rows, as_of, years=None):
     from sendcheck.audit import Options, audit_tables
     from sendcheck.config import Config
-    from sendcheck.reader import table_from_rows
+    from sendcheck.read.export import table_from_rows
 
     config = Config(school_transfer_years=years) if years else Config()
     rows = [{**r, "Phase Transfer Final Date": ""} for r in rows]  # the end column, blank
@@ -155,15 +155,15 @@ def test_rules_lists_all_sixteen_with_sources():
 
 
 def test_readme_rules_table_is_current():
-    from sendcheck.rulebook import load_rules
-    from sendcheck.rulehelp import readme_table
+    from sendcheck.judge.rulebook import load_rules
+    from sendcheck.views.rulehelp import readme_table
 
     assert readme_table(load_rules()) in (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def test_phase_transfer_due_date_in_the_future_is_not_a_data_problem():
     from sendcheck.audit import Options, audit_tables
-    from sendcheck.reader import table_from_rows
+    from sendcheck.read.export import table_from_rows
 
     audit = audit_tables([table_from_rows([{"Record ID": "R1", "Final EHCP Issued": "01/01/2020",
                                             "Phase Transfer Due Date": "15/02/2026",

@@ -13,9 +13,9 @@ import datetime as dt
 import pytest
 from conftest import audit_rows
 
-from sendcheck.backlog import compute_backlog
-from sendcheck.measures import compute_measures, measure_rules
-from sendcheck.periods import parse_period
+from sendcheck.figures.backlog import compute_backlog
+from sendcheck.figures.measures import compute_measures, measure_rules
+from sendcheck.figures.periods import parse_period
 
 AS_OF = "2025-09-30"
 H = {"id": "Record ID", "cw": "Caseworker", "req": "Date Request Received",

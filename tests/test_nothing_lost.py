@@ -11,7 +11,7 @@ import re
 import pytest
 
 from conftest import run_cli
-from sendcheck import outputs
+from sendcheck.views import outputs
 
 
 def _sha(path) -> str:
@@ -21,7 +21,7 @@ def _sha(path) -> str:
 @pytest.fixture(scope="module")
 def exports(tmp_path_factory):
     """A small export with two blank rows in the middle, as CSV and as a workbook."""
-    from sendcheck import synth
+    from sendcheck.synth import export as synth
 
     folder = tmp_path_factory.mktemp("exports")
     data = synth.generate(200, seed=3)
@@ -112,7 +112,7 @@ def test_report_file_gets_the_umask_permissions_not_private(tmp_path):
     import os
     import stat
 
-    from sendcheck import outputs
+    from sendcheck.views import outputs
 
     old = os.umask(0o022)
     try:

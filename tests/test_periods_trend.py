@@ -10,8 +10,8 @@ import pytest
 from conftest import run_cli
 
 from sendcheck.errors import SendcheckError
-from sendcheck.periods import month_periods, parse_period
-from sendcheck.suppression import values
+from sendcheck.figures.periods import month_periods, parse_period
+from sendcheck.figures.small_counts import values
 
 D = dt.date
 

@@ -11,7 +11,7 @@ import pytest
 from conftest import run_cli
 from sendcheck.audit import Options, run_audit
 from sendcheck.errors import SendcheckError
-from sendcheck.reader import read_export
+from sendcheck.read.export import read_export
 
 HEADERS = ["Case Ref", "Child ID", "EHC Co-ordinator", "Date Request Received",
            "Decision to Assess", "Date of Decision to Assess", "Final EHCP Issued",

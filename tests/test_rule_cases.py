@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 
 from conftest import FIXTURES, audit_rows
-from sendcheck.rulebook import load_rules
+from sendcheck.judge.rulebook import load_rules
 
 CASES = []
 for path in sorted((FIXTURES / "rules").glob("*.toml")):

@@ -15,9 +15,9 @@ import pytest
 from conftest import run_cli
 
 from sendcheck.audit import Options, run_audit
-from sendcheck.reader import read_export
-from sendcheck.report import findings_frame
-from sendcheck.sen2_write import write_all
+from sendcheck.read.export import read_export
+from sendcheck.views.report import findings_frame
+from sendcheck.synth.sen2_write import write_all
 
 AS_OF = dt.date(2025, 7, 1)
 
@@ -219,7 +219,7 @@ def test_workbook_holds_ids_and_flags_as_numbers_and_dates_as_cells(hand):
 
 
 def test_small_chunks_give_the_same_episodes(rich, monkeypatch):
-    from sendcheck import sen2_read
+    from sendcheck.read import sen2 as sen2_read
 
     source, _ = rich
     whole = read_export(source).frame
@@ -426,7 +426,7 @@ COUNCIL_CSV = (  # a Windows CSV as a case-management system writes it: dd/mm/yy
 
 
 def test_example_maker_turns_a_council_export_into_a_return_with_the_same_findings(tmp_path):
-    from sendcheck.sen2_write import main
+    from sendcheck.synth.sen2_write import main
 
     export = tmp_path / "export.csv"
     export.write_bytes(COUNCIL_CSV.encode("cp1252"))

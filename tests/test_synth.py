@@ -9,7 +9,7 @@ import json
 import polars as pl
 import pytest
 
-from sendcheck import synth
+from sendcheck.synth import export as synth
 from sendcheck.columns import ALIASES, normalise_header
 
 

@@ -140,7 +140,7 @@ def test_caseload_without_measures_counts_findings_per_caseworker(export):
     import io
 
     from sendcheck.audit import Options, run_audit
-    from sendcheck.workbook import to_xlsx
+    from sendcheck.views.workbook import to_xlsx
 
     audit = run_audit([export], Options(as_of=dt.date(2025, 3, 31)))  # no measures computed
     ws = openpyxl.load_workbook(io.BytesIO(to_xlsx(audit)))["Caseload"]
@@ -182,7 +182,7 @@ def test_xlsx_needs_output(cli, export):
 def test_body_xml_escapes_and_neutralises():
     import polars as pl
 
-    from sendcheck.workbook import Col, _body_xml
+    from sendcheck.views.workbook import Col, _body_xml
 
     frame = pl.DataFrame({"t": ["a<b&c>", "@SUM(1)", None, "x\x01y"], "n": [1, None, 3, 4]})
     xml = _body_xml(frame, [Col("t", "T"), Col("n", "N", "int")], date_style=1)
@@ -192,7 +192,7 @@ def test_body_xml_escapes_and_neutralises():
 
 
 def test_generic_sections_render_whatever_the_shape():
-    from sendcheck.workbook import blocks
+    from sendcheck.views.workbook import blocks
 
     section = {"final_plans_20w": {"definition": "plans issued in the period", "pc": 46.4, "n": 10},
                "by_worker": [{"caseworker": "A", "plans": 3}, {"caseworker": "B", "plans": 5}]}

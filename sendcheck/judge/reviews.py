@@ -22,12 +22,12 @@ from dataclasses import dataclass
 import polars as pl
 
 from sendcheck.columns import PERSONAL
-from sendcheck.engine import RuleRun, plan_runs
-from sendcheck.episodes import prepare
+from sendcheck.judge.engine import RuleRun, plan_runs
+from sendcheck.read.episodes import prepare
 from sendcheck.errors import SendcheckError
-from sendcheck.quality import DQ_SCHEMA, REVIEW_CHECKS, run_checks
-from sendcheck.reader import Table
-from sendcheck.rulebook import Rule
+from sendcheck.judge.quality import DQ_SCHEMA, REVIEW_CHECKS, run_checks
+from sendcheck.read.export import Table
+from sendcheck.judge.rulebook import Rule
 
 REVIEW_COLUMNS = ("review_meeting_date", "review_decision_date", "review_outcome",
                   "amendment_notice_date", "amended_plan_date")
@@ -169,7 +169,7 @@ def _quality(review: pl.DataFrame, as_of: dt.date, select: list[str] | None,
 def load_history(path: str, episodes: pl.DataFrame, as_of: dt.date, config,
                  select: list[str] | None = None, ignore: list[str] | None = None
                  ) -> ReviewHistory:
-    from sendcheck.reader import read_export
+    from sendcheck.read.export import read_export
 
     table = read_export(path, config_columns=config.columns)
     return build_history(table, episodes, as_of, config.values, select, ignore)

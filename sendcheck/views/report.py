@@ -13,9 +13,9 @@ import polars as pl
 from sendcheck import __version__
 from sendcheck.audit import Audit
 from sendcheck.columns import PERSONAL
-from sendcheck.engine import STATUSES, add_messages
-from sendcheck.quality import BY_CODE
-from sendcheck.suppress import SUPPRESSED_SCHEMA, open_results
+from sendcheck.judge.engine import STATUSES, add_messages
+from sendcheck.judge.quality import BY_CODE
+from sendcheck.judge.suppress import SUPPRESSED_SCHEMA, open_results
 
 HIDDEN_BY_DEFAULT = ("met", "pending", "not_applicable")
 STATUS_RANK = {s: i for i, s in enumerate(
@@ -190,7 +190,7 @@ def headline_section(audit: Audit) -> dict:
     """JSON keys `measures`, `backlog`, `caseload`: present when the measures were computed."""
     if audit.headline is None:
         return {}
-    from sendcheck.headline import headline_json
+    from sendcheck.figures.headline import headline_json
 
     return headline_json(audit.headline)
 

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import polars as pl
 
-from sendcheck.backlog import open_assessment, plan_in_force, review_due
+from sendcheck.figures.backlog import open_assessment, plan_in_force, review_due
 from sendcheck.columns import normalise_header
 from sendcheck.config import CaseloadLimits
 from sendcheck.errors import SendcheckError
-from sendcheck.measures import _missing
+from sendcheck.figures.measures import _missing
 
 UNALLOCATED = "(unallocated)"
 COUNTS = ("plans_in_force", "open_assessments", "reviews_due_next", "cases_overdue",

@@ -11,13 +11,13 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from sendcheck import suppression
+from sendcheck.figures import small_counts as suppression
 from sendcheck.audit import Audit
-from sendcheck.backlog import Backlog, backlog_json, compute_backlog
-from sendcheck.caseload import UNALLOCATED, Caseload, caseload_json, compute_caseload, read_staff
-from sendcheck.measures import Measure, compute_measures, measure_rules
-from sendcheck.outputs import View
-from sendcheck.periods import Period, parse_period
+from sendcheck.figures.backlog import Backlog, backlog_json, compute_backlog
+from sendcheck.figures.caseload import UNALLOCATED, Caseload, caseload_json, compute_caseload, read_staff
+from sendcheck.figures.measures import Measure, compute_measures, measure_rules
+from sendcheck.views.outputs import View
+from sendcheck.figures.periods import Period, parse_period
 
 BACKLOG_WITHHELD = "withheld: --suppress-below is set and these lists name cases"
 
@@ -44,7 +44,7 @@ def compute_headline(audit: Audit, period: str | None = None, cohort: str = "iss
     as_of = audit.options.as_of
     if period is None:
         # A SEN2 return is measured for the calendar year it covers, as DfE will measure it.
-        from sendcheck.sen2_read import return_year
+        from sendcheck.read.sen2 import return_year
 
         year = return_year(audit.tables)
         period = str(year) if year is not None else None
@@ -213,7 +213,7 @@ def render_headline(view: View, h: Headline) -> None:
 
 def caseload_report_json(audit: Audit, c: Caseload, below: int | None) -> str:
     """`sendcheck caseload --format json`: the audit's header keys and the `caseload` key."""
-    from sendcheck.report import to_json_dict
+    from sendcheck.views.report import to_json_dict
 
     head = {k: v for k, v in to_json_dict(audit).items()
             if k in ("sendcheck_version", "as_of", "inputs", "rows")}
@@ -241,7 +241,7 @@ def caseload_csv(c: Caseload, below: int | None) -> str:
 
     import polars as pl
 
-    from sendcheck.outputs import neutralise_expr
+    from sendcheck.views.outputs import neutralise_expr
 
     data = suppressed_caseload(c, below)
     rows = data["caseworkers"] + [{**data["total"], "caseworker": "total"}]

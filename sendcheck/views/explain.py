@@ -13,9 +13,9 @@ import polars as pl
 
 from sendcheck.audit import Audit
 from sendcheck.columns import BY_NAME, PERSONAL
-from sendcheck.engine import add_messages
+from sendcheck.judge.engine import add_messages
 from sendcheck.errors import SendcheckError
-from sendcheck.suppress import open_results
+from sendcheck.judge.suppress import open_results
 
 
 def _day(d: dt.date | None) -> str:

@@ -14,11 +14,12 @@ import json
 
 import polars as pl
 
-from sendcheck import __version__, suppression
+from sendcheck import __version__
+from sendcheck.figures import small_counts as suppression
 from sendcheck.audit import Audit
-from sendcheck.backlog import open_assessment
-from sendcheck.measures import _missing, _scope, measure_rules, pct, timeliness
-from sendcheck.periods import Period, month_periods
+from sendcheck.figures.backlog import open_assessment
+from sendcheck.figures.measures import _missing, _scope, measure_rules, pct, timeliness
+from sendcheck.figures.periods import Period, month_periods
 
 CHART_WIDTH = 40
 CHART_FIELD = "pc_plans_issued_20_weeks_ex"
@@ -100,7 +101,7 @@ def trend_json(audit: Audit, rows: list[dict], below: int | None) -> str:
 
 
 def trend_csv(rows: list[dict], below: int | None) -> str:
-    from sendcheck.outputs import neutralise_expr
+    from sendcheck.views.outputs import neutralise_expr
 
     frame = pl.DataFrame(_series(rows, below), infer_schema_length=None,
                          schema_overrides={f: pl.String for f in FIELDS}
@@ -121,7 +122,7 @@ def bar(value: float | None, width: int = CHART_WIDTH, rich: bool = False) -> st
 
 def trend_table(audit: Audit, rows: list[dict], below: int | None, rich: bool,
                 stream=None) -> str:
-    from sendcheck.outputs import View
+    from sendcheck.views.outputs import View
 
     view = View(rich, stream)
     shown = _series(rows, below)

@@ -6,7 +6,7 @@ no names of children, UPNs, dates of birth, record or person ids."""
 from __future__ import annotations
 
 from sendcheck.audit import Audit
-from sendcheck.report import findings_frame, per_caseworker, to_json_dict
+from sendcheck.views.report import findings_frame, per_caseworker, to_json_dict
 
 TOP_CASEWORKERS = 10
 
@@ -32,7 +32,7 @@ def _number(value: object) -> str:
 
 def _section(title: str, section: object) -> list[str]:
     """A measures/backlog section of the JSON, whatever its shape (see workbook.blocks)."""
-    from sendcheck.workbook import blocks
+    from sendcheck.views.workbook import blocks
 
     out = ["", f"## {title}", ""]
     for block in blocks(section):

@@ -32,10 +32,10 @@ from xml.parsers import expat
 
 import polars as pl
 
-from sendcheck import sen2_checks  # noqa: F401  (registers the SEN2 return checks)
+from sendcheck.judge import sen2_checks  # noqa: F401  (registers the SEN2 return checks)
 from sendcheck.columns import BY_NAME, normalise_header
 from sendcheck.errors import SendcheckError
-from sendcheck.reader import (
+from sendcheck.read.export import (
     HEADER_SCAN_ROWS,
     Table,
     _decode,
@@ -43,7 +43,7 @@ from sendcheck.reader import (
     _refuse_non_xlsx,
     header_index,
 )
-from sendcheck.sen2_schema import (
+from sendcheck.read.sen2_schema import (
     BY_KEY,
     EPISODE_MODULES,
     HEADER,

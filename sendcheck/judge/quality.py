@@ -101,7 +101,7 @@ def _duplicates(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
 def _open_case(df: pl.DataFrame, as_of: dt.date) -> pl.Expr:
     """An assessment still under way, or a plan in force, on the as-of date (the same tests the
     backlog and caseload counts use)."""
-    from sendcheck.backlog import open_assessment, plan_in_force
+    from sendcheck.figures.backlog import open_assessment, plan_in_force
 
     cols = set(df.columns)
     return open_assessment(cols, as_of) | plan_in_force(cols, as_of)
@@ -114,8 +114,8 @@ def _no_caseworker(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
 
 
 def _flag_no_reason(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
-    from sendcheck.engine import exception_expr
-    from sendcheck.rulebook import load_rules
+    from sendcheck.judge.engine import exception_expr
+    from sendcheck.judge.rulebook import load_rules
 
     flagged = (pl.col("exception_20w") == "1").fill_null(False)
     has_reason = "exception_reason" in df.columns

@@ -23,10 +23,10 @@ from dataclasses import dataclass
 import polars as pl
 
 from sendcheck.audit import Audit
-from sendcheck.outputs import neutralise, neutralise_expr
-from sendcheck.quality import BY_CODE
-from sendcheck.report import findings_frame, per_caseworker, suppressed_findings, to_json_dict
-from sendcheck.rulehelp import limit_text
+from sendcheck.views.outputs import neutralise, neutralise_expr
+from sendcheck.judge.quality import BY_CODE
+from sendcheck.views.report import findings_frame, per_caseworker, suppressed_findings, to_json_dict
+from sendcheck.views.rulehelp import limit_text
 
 DATE_FORMAT = "dd/mm/yyyy"
 PERCENT_FORMAT = "0.0%"

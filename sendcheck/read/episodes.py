@@ -12,8 +12,8 @@ import datetime as dt
 import polars as pl
 
 from sendcheck.columns import BY_NAME, VALUES, canonical_value_expr
-from sendcheck.dates import parse_date_columns
-from sendcheck.reader import Table
+from sendcheck.read.dates import parse_date_columns
+from sendcheck.read.export import Table
 
 
 def combine(tables: list[Table]) -> pl.DataFrame:

@@ -18,7 +18,7 @@ import datetime as dt
 
 import polars as pl
 
-from sendcheck.quality import (
+from sendcheck.judge.quality import (
     DQ_SCHEMA,
     EXCEPTION_SHARE_LIMIT,
     EXCEPTION_SHARE_MIN_PLANS,
@@ -28,7 +28,7 @@ from sendcheck.quality import (
     _rows,
     register_pack,
 )
-from sendcheck.sen2_schema import REVIEW_OUTCOMES, SEN_SETTINGS, SEN_TYPES, WEEK20
+from sendcheck.read.sen2_schema import REVIEW_OUTCOMES, SEN_SETTINGS, SEN_TYPES, WEEK20
 
 # High shares DfE's data team asks an authority to explain. The thresholds are signals well above
 # the national picture (a few per cent for "other" needs and settings), not DfE's own limits.

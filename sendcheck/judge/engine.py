@@ -20,9 +20,9 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from sendcheck.anchors import ANCHORS, DEFAULT_SCHOOL_TRANSFER_YEARS, Context
+from sendcheck.judge.anchors import ANCHORS, DEFAULT_SCHOOL_TRANSFER_YEARS, Context
 from sendcheck.columns import BY_NAME, DEADLINE_COLUMNS, PERSONAL
-from sendcheck.rulebook import Condition, Rule
+from sendcheck.judge.rulebook import Condition, Rule
 
 STATUSES = ("met", "late", "early", "overdue", "due_soon", "pending", "excepted", "invalid",
             "not_applicable")
@@ -94,7 +94,7 @@ def condition_expr(cond: Condition, columns: set[str], ctx: Context | None = Non
             pl.col("final_plan_date") <= dates["due"]).fill_null(True)
         return issued & (cease.is_null() | (cease > by)).fill_null(False)
     if ctx is not None and cond.age_under is not None:
-        from sendcheck.durations import Duration
+        from sendcheck.judge.durations import Duration
 
         birthday = Duration(12 * cond.age_under, "mo").add(pl.col("birth_date"))
         return (birthday > dates["start"]).fill_null(False)

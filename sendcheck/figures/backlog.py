@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from sendcheck.durations import Duration
-from sendcheck.measures import REVIEW_CYCLE, _col, _missing, exception_name, has_exception
-from sendcheck.rulebook import Rule
+from sendcheck.judge.durations import Duration
+from sendcheck.figures.measures import REVIEW_CYCLE, _col, _missing, exception_name, has_exception
+from sendcheck.judge.rulebook import Rule
 
 WAIT_WEEKS = (20, 30, 52)
 # Months overdue: (key, from, to]: overdue_0_6_months means overdue by at most 6 calendar months.

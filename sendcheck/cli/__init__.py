@@ -83,7 +83,7 @@ def _emit(text: str, output: Path | None) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
     else:
-        from sendcheck.outputs import write_atomic
+        from sendcheck.views.outputs import write_atomic
 
         write_atomic(output, text)
 
@@ -119,8 +119,8 @@ def audit(
     """Check export files and report breaches, cases due soon and data-quality findings."""
     from sendcheck.audit import Options, audit_tables, load_inputs, load_reviews
     from sendcheck.config import load_config
-    from sendcheck.progress import Progress
-    from sendcheck.report import cron_line, verdict
+    from sendcheck.cli.progress import Progress
+    from sendcheck.views.report import cron_line, verdict
 
     if format is Format.xlsx and output is None:
         raise SendcheckError("--format xlsx writes a workbook: give --output FILE.xlsx")
@@ -138,7 +138,7 @@ def audit(
         progress.stage(f"checking {sum(t.rows for t in tables)} rows")
         result = audit_tables(tables, options, cfg, history)
         if format is not Format.csv:  # CSV is the findings list; the others carry the measures
-            from sendcheck.headline import compute_headline
+            from sendcheck.figures.headline import compute_headline
 
             progress.stage("computing the measures")
             result.headline = compute_headline(result, period, cohort.value, staff, suppress_below)
@@ -157,28 +157,28 @@ def audit(
 def _report(result, format: Format, output: Path | None, all_statuses: bool,
             include_personal_data: bool, quiet: bool) -> None:
     """Write the report in the chosen format to --output, or to stdout unless --quiet."""
-    from sendcheck.report import to_json
+    from sendcheck.views.report import to_json
 
     if quiet and output is None:
         return
     if format is Format.json:
         _emit(to_json(result, all_statuses, include_personal_data), output)
     elif format is Format.csv:
-        from sendcheck.outputs import to_csv
+        from sendcheck.views.outputs import to_csv
 
         _emit(to_csv(result, all_statuses, include_personal_data), output)
     elif format is Format.markdown:
-        from sendcheck.markdown import to_markdown
+        from sendcheck.views.markdown import to_markdown
 
         _emit(to_markdown(result), output)
     elif format is Format.xlsx:
-        from sendcheck.outputs import write_atomic
-        from sendcheck.workbook import to_xlsx
+        from sendcheck.views.outputs import write_atomic
+        from sendcheck.views.workbook import to_xlsx
 
         write_atomic(output, to_xlsx(result, include_personal_data))
     else:
-        from sendcheck.headline import headline_table
-        from sendcheck.outputs import render_table
+        from sendcheck.figures.headline import headline_table
+        from sendcheck.views.outputs import render_table
 
         if output is None and _is_terminal():
             render_table(result, rich=True)
@@ -193,16 +193,16 @@ def rules(
     code: Annotated[Optional[str], typer.Argument(help="Explain one rule, e.g. AS05.")] = None,
 ) -> int:
     """List the rules, or explain one: its law, time limit, exceptions and worked examples."""
-    from sendcheck.rulebook import load_rules
-    from sendcheck.rulehelp import explain_rule, list_rules
+    from sendcheck.judge.rulebook import load_rules
+    from sendcheck.views.rulehelp import explain_rule, list_rules
 
     all_rules = load_rules()
     if code is None:
         sys.stdout.write(list_rules(all_rules))
         return EXIT_OK
     if code.upper().startswith("DQ"):
-        import sendcheck.sen2_checks  # noqa: F401 - registers the SEN2 return checks
-        from sendcheck.quality import BY_CODE
+        import sendcheck.judge.sen2_checks  # noqa: F401 - registers the SEN2 return checks
+        from sendcheck.judge.quality import BY_CODE
 
         check = BY_CODE.get(code.upper())
         if check is None:
@@ -225,9 +225,9 @@ def columns(
 ) -> int:
     """Show which headers map to which columns, and which rules can run."""
     from sendcheck.config import load_config
-    from sendcheck.engine import plan_runs
-    from sendcheck.reader import read_export
-    from sendcheck.rulebook import load_rules
+    from sendcheck.judge.engine import plan_runs
+    from sendcheck.read.export import read_export
+    from sendcheck.judge.rulebook import load_rules
 
     cfg = load_config(config)
     table = read_export(file, sheet=sheet, config_columns=cfg.columns)
@@ -266,7 +266,7 @@ def caseload(
     """Load per caseworker: plans, open assessments, reviews due, cases overdue and due soon."""
     from sendcheck.audit import Options, run_audit
     from sendcheck.config import load_config
-    from sendcheck.headline import (
+    from sendcheck.figures.headline import (
         caseload_csv,
         caseload_report_json,
         caseload_table,
@@ -321,7 +321,7 @@ def trend(
     """The main measures month by month, with a bar chart (table) or as a series (JSON, CSV)."""
     from sendcheck.audit import Options, run_audit
     from sendcheck.config import load_config
-    from sendcheck.trend import compute_trend, trend_csv, trend_json, trend_table
+    from sendcheck.figures.trend import compute_trend, trend_csv, trend_json, trend_table
 
     result = run_audit(list(files), Options(as_of=parse_as_of(as_of), sheet=sheet),
                        load_config(config))
@@ -350,7 +350,7 @@ def explain(
     """Show one case's timeline: every event date, and each rule's start, due date and status."""
     from sendcheck.audit import Options, run_audit
     from sendcheck.config import load_config
-    from sendcheck.explain import explain as explain_case
+    from sendcheck.views.explain import explain as explain_case
 
     cfg = load_config(config)
     options = Options(as_of=parse_as_of(as_of),
@@ -371,7 +371,7 @@ def synth(
     reviews_output: Annotated[Optional[Path], typer.Option("--reviews-output", help="Also write the review history that goes with the export (.csv or .xlsx, one row per review meeting), for audit --reviews.")] = None,
 ) -> int:
     """Write a synthetic export (never real data): realistic timescales, faults included."""
-    from sendcheck import synth as generator
+    from sendcheck.synth import export as generator
 
     if encoding.lower().replace("-", "") not in ("cp1252", "utf8"):
         raise SendcheckError(f"--encoding: {encoding!r}: give cp1252 or utf-8")

@@ -337,7 +337,7 @@ def read_export(path: str | Path, sheet: str | None = None,
     if not path.exists():
         raise SendcheckError(f"{path}: no such file")
     if path.is_dir() or path.suffix.lower() == ".xml":  # SEN2: a folder of module CSVs, the XML
-        from sendcheck.sen2_read import read_sen2_path
+        from sendcheck.read.sen2 import read_sen2_path
 
         sen2 = read_sen2_path(path, config_columns)
         if sen2 is not None:
@@ -354,7 +354,7 @@ def read_export(path: str | Path, sheet: str | None = None,
     if not data.strip():
         raise SendcheckError(f"{path.name}: the file is empty")
     sha = hashlib.sha256(data).hexdigest()
-    from sendcheck.sen2_read import read_sen2_data  # SEN2 module CSVs and workbook
+    from sendcheck.read.sen2 import read_sen2_data  # SEN2 module CSVs and workbook
 
     sen2 = read_sen2_data(path, data, sha, config_columns)
     if sen2 is not None:

@@ -13,7 +13,7 @@ not_assess, withdrawn; issue, not_issue), because DfE's codes for them are not c
 Everything is built with polars expressions, the XML included (fragments per element, joined
 per parent), so a return of a few hundred thousand persons is written in seconds.
 
-Run as `python -m sendcheck.sen2_write EXPORT OUTDIR [--as-of DATE]` to turn a council export
+Run as `python -m sendcheck.synth.sen2_write EXPORT OUTDIR [--as-of DATE]` to turn a council export
 into OUTDIR/sen2.xml, OUTDIR/sen2_modules/*.csv, OUTDIR/sen2_presubmission.xlsx and
 OUTDIR/sen2_ids.csv (export record_id -> SEN2 person and request).
 """
@@ -27,7 +27,7 @@ from pathlib import Path
 import polars as pl
 
 from sendcheck.columns import ALIASES, BY_NAME, normalise_header
-from sendcheck.sen2_schema import BY_KEY, EPISODE_MODULES, HEADER, MODULES
+from sendcheck.read.sen2_schema import BY_KEY, EPISODE_MODULES, HEADER, MODULES
 
 # canonical column -> (module, SEN2 tag), for every SEN2 field sendcheck reads.
 FIELDS: dict[str, tuple[str, str]] = {
@@ -272,12 +272,12 @@ def write_all(episodes: pl.DataFrame, out: Path, as_of: dt.date) -> dict[str, Pa
 
 
 def main(argv: list[str] | None = None) -> int:
-    from sendcheck.episodes import prepare
-    from sendcheck.reader import read_export
+    from sendcheck.read.episodes import prepare
+    from sendcheck.read.export import read_export
 
     args = sys.argv[1:] if argv is None else argv
     if len(args) not in (2, 4) or (len(args) == 4 and args[2] != "--as-of"):
-        print("usage: python -m sendcheck.sen2_write EXPORT OUTDIR [--as-of YYYY-MM-DD]",
+        print("usage: python -m sendcheck.synth.sen2_write EXPORT OUTDIR [--as-of YYYY-MM-DD]",
               file=sys.stderr)
         return 2
     as_of = dt.date.fromisoformat(args[3]) if len(args) == 4 else dt.date.today()

@@ -11,9 +11,9 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from sendcheck.anchors import ANCHORS
+from sendcheck.judge.anchors import ANCHORS
 from sendcheck.columns import ADVICE_KINDS, BY_NAME, VALUES
-from sendcheck.durations import Duration, FixedDay, parse_limit
+from sendcheck.judge.durations import Duration, FixedDay, parse_limit
 from sendcheck.errors import SendcheckError
 
 SEVERITIES = ("error", "warning")
@@ -306,8 +306,8 @@ def load_rule(path: Path) -> Rule:
 
 def rules_dir() -> Path:
     """rules/ inside the installed package, else the repository's top-level rules/."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "rules", here.parent / "rules"):
+    package = Path(__file__).resolve().parent.parent
+    for candidate in (package / "rules", package.parent / "rules"):
         if candidate.is_dir():
             return candidate
     raise SendcheckError("no rules/ folder found beside the sendcheck package (broken install?)")

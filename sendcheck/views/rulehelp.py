@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import textwrap
 
-from sendcheck.anchors import ANCHORS
-from sendcheck.durations import FixedDay
-from sendcheck.rulebook import Rule
+from sendcheck.judge.anchors import ANCHORS
+from sendcheck.judge.durations import FixedDay
+from sendcheck.judge.rulebook import Rule
 
-README_BEGIN = "<!-- rules-table:begin (generated from rules/*.toml by `python -m sendcheck.rulehelp`) -->"
+README_BEGIN = "<!-- rules-table:begin (generated from rules/*.toml by `python -m sendcheck.views.rulehelp`) -->"
 README_END = "<!-- rules-table:end -->"
 
 
@@ -79,9 +79,9 @@ if __name__ == "__main__":  # regenerate the README's rules table in place
     import re
     from pathlib import Path
 
-    from sendcheck.rulebook import load_rules
+    from sendcheck.judge.rulebook import load_rules
 
-    readme = Path(__file__).resolve().parent.parent / "README.md"
+    readme = Path(__file__).resolve().parents[2] / "README.md"
     text = readme.read_text(encoding="utf-8")
     pattern = re.escape(README_BEGIN) + r".*?" + re.escape(README_END)
     readme.write_text(re.sub(pattern, lambda _: readme_table(load_rules()), text, flags=re.S),

@@ -29,11 +29,11 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from sendcheck.columns import ADVICE_KINDS
-from sendcheck.durations import Duration
-from sendcheck.engine import KIND_LABELS, condition_expr, exception_expr
-from sendcheck.periods import Period
-from sendcheck.quality import EXCEPTION_SHARE_LIMIT, EXCEPTION_SHARE_MIN_PLANS
-from sendcheck.rulebook import Rule
+from sendcheck.judge.durations import Duration
+from sendcheck.judge.engine import KIND_LABELS, condition_expr, exception_expr
+from sendcheck.figures.periods import Period
+from sendcheck.judge.quality import EXCEPTION_SHARE_LIMIT, EXCEPTION_SHARE_MIN_PLANS
+from sendcheck.judge.rulebook import Rule
 
 COHORTS = ("issued", "due")
 YEAR_DAYS = 364  # 52 weeks: see the module docstring
@@ -491,6 +491,6 @@ def compute_measures(episodes: pl.DataFrame, rules: dict[str, Rule], period: Per
 
 def measure_rules(rules_dir=None) -> dict[str, Rule]:
     """The rules the timeliness measures read their limits and exceptions from."""
-    from sendcheck.rulebook import load_rules
+    from sendcheck.judge.rulebook import load_rules
 
     return {r.code: r for r in load_rules(rules_dir) if r.code in ("AS01", "AS02", "AS03", "AS05")}
