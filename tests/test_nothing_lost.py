@@ -9,8 +9,8 @@ import os
 import re
 
 import pytest
-
 from conftest import run_cli
+
 from sendcheck.views import outputs
 
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
+from conftest import audit_rows
 from dateutil.relativedelta import relativedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import audit_rows
-from sendcheck.read.dates import parse_date_columns, parse_text
 from sendcheck.judge.durations import Duration
 from sendcheck.judge.engine import STATUSES
+from sendcheck.read.dates import parse_date_columns, parse_text
 from sendcheck.views.report import rows_account, to_json
 
 FAST = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

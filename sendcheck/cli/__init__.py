@@ -118,8 +118,8 @@ def audit(
 ) -> int:
     """Check export files and report breaches, cases due soon and data-quality findings."""
     from sendcheck.audit import Options, audit_tables, load_inputs, load_reviews
-    from sendcheck.config import load_config
     from sendcheck.cli.progress import Progress
+    from sendcheck.config import load_config
     from sendcheck.views.report import cron_line, verdict
 
     if format is Format.xlsx and output is None:
@@ -226,8 +226,8 @@ def columns(
     """Show which headers map to which columns, and which rules can run."""
     from sendcheck.config import load_config
     from sendcheck.judge.engine import plan_runs
-    from sendcheck.read.export import read_export
     from sendcheck.judge.rulebook import load_rules
+    from sendcheck.read.export import read_export
 
     cfg = load_config(config)
     table = read_export(file, sheet=sheet, config_columns=cfg.columns)

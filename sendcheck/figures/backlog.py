@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from sendcheck.judge.durations import Duration
 from sendcheck.figures.measures import REVIEW_CYCLE, _col, _missing, exception_name, has_exception
+from sendcheck.judge.durations import Duration
 from sendcheck.judge.rulebook import Rule
 
 WAIT_WEEKS = (20, 30, 52)

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import polars as pl
 
-from sendcheck.figures.backlog import open_assessment, plan_in_force, review_due
 from sendcheck.columns import normalise_header
 from sendcheck.config import CaseloadLimits
 from sendcheck.errors import SendcheckError
+from sendcheck.figures.backlog import open_assessment, plan_in_force, review_due
 from sendcheck.figures.measures import _missing
 
 UNALLOCATED = "(unallocated)"

@@ -11,13 +11,19 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from sendcheck.figures import small_counts as suppression
 from sendcheck.audit import Audit
+from sendcheck.figures import small_counts as suppression
 from sendcheck.figures.backlog import Backlog, backlog_json, compute_backlog
-from sendcheck.figures.caseload import UNALLOCATED, Caseload, caseload_json, compute_caseload, read_staff
+from sendcheck.figures.caseload import (
+    UNALLOCATED,
+    Caseload,
+    caseload_json,
+    compute_caseload,
+    read_staff,
+)
 from sendcheck.figures.measures import Measure, compute_measures, measure_rules
-from sendcheck.views.outputs import View
 from sendcheck.figures.periods import Period, parse_period
+from sendcheck.views.outputs import View
 
 BACKLOG_WITHHELD = "withheld: --suppress-below is set and these lists name cases"
 

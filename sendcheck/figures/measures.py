@@ -29,9 +29,9 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from sendcheck.columns import ADVICE_KINDS
+from sendcheck.figures.periods import Period
 from sendcheck.judge.durations import Duration
 from sendcheck.judge.engine import KIND_LABELS, condition_expr, exception_expr
-from sendcheck.figures.periods import Period
 from sendcheck.judge.quality import EXCEPTION_SHARE_LIMIT, EXCEPTION_SHARE_MIN_PLANS
 from sendcheck.judge.rulebook import Rule
 

@@ -15,8 +15,8 @@ import json
 import polars as pl
 
 from sendcheck import __version__
-from sendcheck.figures import small_counts as suppression
 from sendcheck.audit import Audit
+from sendcheck.figures import small_counts as suppression
 from sendcheck.figures.backlog import open_assessment
 from sendcheck.figures.measures import _missing, _scope, measure_rules, pct, timeliness
 from sendcheck.figures.periods import Period, month_periods

@@ -12,7 +12,14 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from sendcheck.columns import ADVICE_KINDS, BY_NAME, CEASE_REASONS, DEADLINE_COLUMNS, PERSONAL, VALUES
+from sendcheck.columns import (
+    ADVICE_KINDS,
+    BY_NAME,
+    CEASE_REASONS,
+    DEADLINE_COLUMNS,
+    PERSONAL,
+    VALUES,
+)
 
 DQ_SCHEMA = {"check": pl.String, "_idx": pl.UInt32, "column": pl.String, "message": pl.String}
 # Above this share of new plans flagged as exceptions, the flag is implausible (DfE found two

@@ -415,7 +415,7 @@ def generate(episodes: int, seed: int = 0, as_of: dt.date = DEFAULT_AS_OF) -> Sy
              "transfer_in": transfer_in, "under5": under5, "person": numbers["person_id"]}
     text = _add_faults(dates, coded, rng, as_of)
     order = _duplicated(rng, n)
-    syn = _build(numbers, coded, dates, text, order, as_of, seed)
+    syn = build_table(numbers, coded, dates, text, order, as_of, seed)
     syn.plans = {**plans, "order": order}
     return syn
 
@@ -500,7 +500,7 @@ def _id_text(column: str, numbers: np.ndarray) -> pl.Expr:
     return pl.lit(prefix) + pl.lit(pl.Series(numbers)).cast(pl.String).str.zfill(width)
 
 
-def _build(numbers: dict[str, np.ndarray], coded: dict[str, tuple], dates: dict[str, np.ndarray],
+def build_table(numbers: dict[str, np.ndarray], coded: dict[str, tuple], dates: dict[str, np.ndarray],
            text: dict[str, np.ndarray], order: np.ndarray, as_of: dt.date, seed: int) -> Synthetic:
     series = {c: _id_text(c, v[order]) for c, v in numbers.items()}
     series |= {c: pl.lit(_text(labels, codes[order])) for c, (labels, codes) in coded.items()}

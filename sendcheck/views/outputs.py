@@ -12,7 +12,13 @@ import polars as pl
 from sendcheck import __version__
 from sendcheck.audit import Audit
 from sendcheck.errors import SendcheckError
-from sendcheck.views.report import findings_frame, quality_summary, rows_account, rules_list, summary
+from sendcheck.views.report import (
+    findings_frame,
+    quality_summary,
+    rows_account,
+    rules_list,
+    summary,
+)
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 NUMERIC_HEADERS = {"met", "late", "early", "overdue", "due soon", "pending", "excepted", "invalid",
