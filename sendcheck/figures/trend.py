@@ -17,9 +17,9 @@ import polars as pl
 from sendcheck import __version__
 from sendcheck.audit import Audit
 from sendcheck.figures import small_counts as suppression
-from sendcheck.figures.backlog import open_assessment
-from sendcheck.figures.measures import _missing, _scope, measure_rules, pct, timeliness
+from sendcheck.figures.measures import _scope, measure_rules, pct, timeliness
 from sendcheck.figures.periods import Period, month_periods
+from sendcheck.judge.cases import missing_columns, open_assessment
 
 CHART_WIDTH = 40
 CHART_FIELD = "pc_plans_issued_20_weeks_ex"
@@ -49,7 +49,7 @@ def _month(episodes: pl.DataFrame, rules: dict, period: Period, as_of: dt.date) 
     row: dict = {"month": period.label, "start": period.start.isoformat(),
                  "end": period.end.isoformat(), "partial": period.partial}
     as05, as01 = rules["AS05"], rules["AS01"]
-    if not _missing(cols, (as05.start, as05.end)):
+    if not missing_columns(cols, (as05.start, as05.end)):
         v = timeliness(episodes, start=as05.start, end=as05.end, limit=as05.limit, period=period,
                        cohort="issued", as_of=as_of, scope=_scope(as05, cols), rule=as05,
                        bands=True)
@@ -64,7 +64,7 @@ def _month(episodes: pl.DataFrame, rules: dict, period: Period, as_of: dt.date) 
         o = episodes.select(open_assessments=open_.sum(),
                             open_past_20_weeks=(open_ & (waiting > as05.limit.days)).sum())
         row |= {k: int(x) for k, x in o.row(0, named=True).items()}
-    if not _missing(cols, (as01.start, as01.end)):
+    if not missing_columns(cols, (as01.start, as01.end)):
         v = timeliness(episodes, start=as01.start, end=as01.end, limit=as01.limit, period=period,
                        cohort="issued", as_of=as_of, scope=_scope(as01, cols), rule=as01)
         row |= {"requests_decided_den": v["den"], "request_outcome_six_weeks": v["within"],

@@ -108,7 +108,7 @@ def _duplicates(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
 def _open_case(df: pl.DataFrame, as_of: dt.date) -> pl.Expr:
     """An assessment still under way, or a plan in force, on the as-of date (the same tests the
     backlog and caseload counts use)."""
-    from sendcheck.figures.backlog import open_assessment, plan_in_force
+    from sendcheck.judge.cases import open_assessment, plan_in_force
 
     cols = set(df.columns)
     return open_assessment(cols, as_of) | plan_in_force(cols, as_of)

@@ -34,7 +34,6 @@ import polars as pl
 
 from sendcheck.columns import BY_NAME, normalise_header
 from sendcheck.errors import SendcheckError
-from sendcheck.judge import sen2_checks  # noqa: F401  (registers the SEN2 return checks)
 from sendcheck.read.sen2_schema import (
     BY_KEY,
     EPISODE_MODULES,
