@@ -219,7 +219,7 @@ def columns_needed() -> dict[str, list[str]]:
 
 def write_starter(export: Path, target: Path, sheet: str | None = None, force: bool = False
                   ) -> tuple[Headers, str]:
-    from sendcheck.views.outputs import write_atomic
+    from sendcheck.views.files import write_atomic
 
     if target.exists() and not force:
         raise SendcheckError(f"{target} already exists; give --force to replace it")

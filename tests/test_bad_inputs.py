@@ -155,7 +155,7 @@ def test_fuzz_reader_and_audit(tmp_path):
 
     from sendcheck.audit import Options, run_audit
     from sendcheck.synth import export as synth
-    from sendcheck.views.report import rows_account
+    from sendcheck.views.findings import rows_account
 
     data = synth.generate(60, seed=11)
     synth.write(data, tmp_path / "base.csv")

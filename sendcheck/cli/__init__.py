@@ -83,7 +83,7 @@ def _emit(text: str, output: Path | None) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
     else:
-        from sendcheck.views.outputs import write_atomic
+        from sendcheck.views.files import write_atomic
 
         write_atomic(output, text)
 
@@ -120,7 +120,7 @@ def audit(
     from sendcheck.audit import Options, audit_tables, load_inputs, load_reviews
     from sendcheck.cli.progress import Progress
     from sendcheck.config import load_config
-    from sendcheck.views.report import cron_line, verdict
+    from sendcheck.views.findings import cron_line, verdict
 
     if format is Format.xlsx and output is None:
         raise SendcheckError("--format xlsx writes a workbook: give --output FILE.xlsx")
@@ -157,14 +157,14 @@ def audit(
 def _report(result, format: Format, output: Path | None, all_statuses: bool,
             include_personal_data: bool, quiet: bool) -> None:
     """Write the report in the chosen format to --output, or to stdout unless --quiet."""
-    from sendcheck.views.report import to_json
+    from sendcheck.views.json import to_json
 
     if quiet and output is None:
         return
     if format is Format.json:
         _emit(to_json(result, all_statuses, include_personal_data), output)
     elif format is Format.csv:
-        from sendcheck.views.outputs import to_csv
+        from sendcheck.views.csv import to_csv
 
         _emit(to_csv(result, all_statuses, include_personal_data), output)
     elif format is Format.markdown:
@@ -172,13 +172,12 @@ def _report(result, format: Format, output: Path | None, all_statuses: bool,
 
         _emit(to_markdown(result), output)
     elif format is Format.xlsx:
-        from sendcheck.views.outputs import write_atomic
+        from sendcheck.views.files import write_atomic
         from sendcheck.views.workbook import to_xlsx
 
         write_atomic(output, to_xlsx(result, include_personal_data))
     else:
-        from sendcheck.figures.headline import headline_table
-        from sendcheck.views.outputs import render_table
+        from sendcheck.views.table import headline_table, render_table
 
         if output is None and _is_terminal():
             render_table(result, rich=True)
@@ -266,12 +265,10 @@ def caseload(
     """Load per caseworker: plans, open assessments, reviews due, cases overdue and due soon."""
     from sendcheck.audit import Options, run_audit
     from sendcheck.config import load_config
-    from sendcheck.figures.headline import (
-        caseload_csv,
-        caseload_report_json,
-        caseload_table,
-        compute_caseload_for,
-    )
+    from sendcheck.figures.headline import compute_caseload_for
+    from sendcheck.views.csv import caseload_csv
+    from sendcheck.views.json import caseload_report_json
+    from sendcheck.views.table import caseload_table
 
     result = run_audit(list(files), Options(as_of=parse_as_of(as_of), due_within=due_within,
                                             sheet=sheet), load_config(config))
@@ -321,7 +318,8 @@ def trend(
     """The main measures month by month, with a bar chart (table) or as a series (JSON, CSV)."""
     from sendcheck.audit import Options, run_audit
     from sendcheck.config import load_config
-    from sendcheck.figures.trend import compute_trend, trend_csv, trend_json, trend_table
+    from sendcheck.figures.trend import compute_trend
+    from sendcheck.views.trend import trend_csv, trend_json, trend_table
 
     result = run_audit(list(files), Options(as_of=parse_as_of(as_of), sheet=sheet),
                        load_config(config))

@@ -633,7 +633,7 @@ def export_frame(syn: Synthetic) -> pl.DataFrame:
 def write_csv(syn: Synthetic, path: Path, encoding: str = "cp1252") -> None:
     """A Windows-style CSV: title rows, then the header; CRLF line ends, dd/mm/yyyy, Windows-1252
     by default (so the accented names test the reader's encoding detection)."""
-    from sendcheck.views.outputs import write_atomic
+    from sendcheck.views.files import write_atomic
 
     # The report's title rows come first, as when the workbook is saved as CSV, so the same
     # episode is on the same spreadsheet row in both files.
@@ -667,7 +667,7 @@ def write_xlsx(syn: Synthetic, path: Path) -> None:
     """
     from openpyxl import Workbook
 
-    from sendcheck.views.outputs import write_atomic
+    from sendcheck.views.files import write_atomic
 
     rng = np.random.default_rng([syn.seed, 2])
     as_text = {c: pl.Series(rng.random(syn.frame.height) < TEXT_DATE_SHARE)
