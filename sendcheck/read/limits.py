@@ -13,8 +13,9 @@ from pathlib import Path
 
 from sendcheck.errors import SendcheckError
 
-# A CSV line longer than this is not an export row (Excel's own cell limit is 32,767 characters).
-MAX_LINE_BYTES = 1 << 20
+# A CSV line longer than this is not an export row (Excel's own cell limit is 32,767 characters;
+# a 10 MB notes cell is still read).
+MAX_LINE_CHARS = 16 << 20
 # More rows than any authority has episodes (England has about 600,000 EHC plans in all).
 MAX_ROWS = 5_000_000
 # calamine allocates every cell of a sheet's extent (rows x columns of the cells with values):
@@ -59,7 +60,7 @@ def require_regular(path: str | Path, what: str = "") -> Path:
 
 def check_text(text: str, where: str) -> None:
     """Refuse a CSV (decoded, line endings made \\n) that no export could be: a NUL anywhere
-    (binary content), more than MAX_ROWS lines, a line over MAX_LINE_BYTES. Each check runs in C
+    (binary content), more than MAX_ROWS lines, a line over MAX_LINE_CHARS. Each check runs in C
     over the whole text; the lines are measured only when the text could hold a long one."""
     nul = text.find("\x00")
     if nul >= 0:
@@ -70,13 +71,13 @@ def check_text(text: str, where: str) -> None:
     if lines > MAX_ROWS:
         raise SendcheckError(f"{where}: {lines:,} lines, over the limit of {MAX_ROWS:,} rows: "
                              f"not one export (split it, or remove the blank lines)")
-    if len(text) > MAX_LINE_BYTES:
+    if len(text) > MAX_LINE_CHARS:
         lengths = list(map(len, text.split("\n")))
         longest = max(lengths)
-        if longest > MAX_LINE_BYTES:
+        if longest > MAX_LINE_CHARS:
             raise SendcheckError(
                 f"{where}: line {lengths.index(longest) + 1} is {longest:,} characters long, "
-                f"over the limit of {MAX_LINE_BYTES:,}: not an export row")
+                f"over the limit of {MAX_LINE_CHARS:,}: not an export row")
 
 
 def check_package(zf: zipfile.ZipFile, where: str) -> None:
