@@ -26,9 +26,11 @@ from sendcheck.cli.options import (
     Staff,
     SuppressBelow,
     codes,
+    check_output,
     emit,
     is_terminal,
     parse_as_of,
+    to_stdout,
 )
 from sendcheck.errors import SendcheckError
 
@@ -65,6 +67,7 @@ def audit(
     if format is Format.xlsx and output is None:
         raise SendcheckError("--format xlsx writes a workbook: give --output FILE.xlsx")
     cfg = load_config(config)
+    check_output(output, files, cfg.path, reviews=reviews, staff=staff, rules_dir=rules_dir)
     # A command-line option replaces the configuration file's value; the file replaces the default.
     options = Options(as_of=parse_as_of(as_of),
                       due_within=next(d for d in (due_within, cfg.due_within, 28) if d is not None),
@@ -112,14 +115,13 @@ def _report(result, format: Format, output: Path | None, all_statuses: bool,
 
         emit(to_markdown(result), output)
     elif format is Format.xlsx:
-        from sendcheck.views.files import write_atomic
         from sendcheck.views.workbook import to_xlsx
 
-        write_atomic(output, to_xlsx(result, include_personal_data))
+        emit(to_xlsx(result, include_personal_data), output)
     else:
         from sendcheck.views.table import headline_table, render_table
 
-        if output is None and is_terminal():
+        if to_stdout(output) and is_terminal():
             render_table(result, rich=True)
             headline_table(result.headline, rich=True)
         else:

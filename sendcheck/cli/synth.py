@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from sendcheck.cli.options import EXIT_OK, AsOf, Output, parse_as_of
+from sendcheck.cli.options import EXIT_OK, AsOf, Output, check_output, parse_as_of
 from sendcheck.errors import SendcheckError
 
 
@@ -26,6 +26,8 @@ def synth(
 
     if encoding.lower().replace("-", "") not in ("cp1252", "utf8"):
         raise SendcheckError(f"--encoding: {encoding!r}: give cp1252 or utf-8")
+    if reviews_output is not None:
+        check_output(reviews_output, [output])
     when = parse_as_of(as_of) if as_of else generator.DEFAULT_AS_OF
     data = generator.generate(episodes, seed, when)
     generator.write(data, output, encoding)

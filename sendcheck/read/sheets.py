@@ -50,7 +50,7 @@ class Table:
     unmapped: list[str]
     sha256: str
     blank_rows: int = 0
-    footer_rows: int = 0  # rows rejected as a report's footer ("Total: 40"); each in `notes`
+    footers: list[tuple[int, str]] = field(default_factory=list)  # (row, text) of footer rows
     encoding: str | None = None
     delimiter: str | None = None
     notes: list[str] = field(default_factory=list)
@@ -59,6 +59,11 @@ class Table:
     def rows(self) -> int:
         """Data rows below the header (blank rows included: every row is accounted for)."""
         return self.frame.height + self.blank_rows + self.footer_rows
+
+    @property
+    def footer_rows(self) -> int:
+        """Rows rejected as a report's footer ("Total: 40"), not episodes."""
+        return len(self.footers)
 
 
 def header_index(config_columns: dict[str, str] | None = None) -> dict[str, str]:
@@ -140,7 +145,8 @@ def build_table(raw: pl.DataFrame, header_at: int, first_row: int, index: dict[s
     mapping = {c: str(headers[i]).strip() for c, i in found.items()}
     extra["notes"] = extra.get("notes", []) + notes
     return Table(str(path), sheet, first_row + header_at, frame, mapping, unmapped, sha,
-                 blank_rows=blank_rows, footer_rows=footers.height, **extra)
+                 blank_rows=blank_rows, footers=[(r, t[:60]) for r, t in footers.iter_rows()],
+                 **extra)
 
 
 # ---------------------------------------------------------------- CSV

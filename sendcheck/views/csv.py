@@ -12,19 +12,17 @@ from sendcheck.figures.caseload import (
     Caseload,
 )
 from sendcheck.figures.headline import suppressed_caseload
-from sendcheck.views.files import neutralise_expr
-from sendcheck.views.findings import findings_frame, rows_account
+from sendcheck.views.files import display_name, neutralise_expr
+from sendcheck.views.findings import findings_frame, rows_line
 
 
 def csv_preamble(audit: Audit) -> str:
     """The CSV report's first line: as-of date and the rows account, as a `#` comment line
     (polars `comment_prefix="#"`, pandas `comment="#"`), so even a report with no findings
     says what it read."""
-    acc = rows_account(audit)
-    inputs = ", ".join(t.path.rsplit("/", 1)[-1] for t in audit.tables)
+    inputs = ", ".join(display_name(t.path.rsplit("/", 1)[-1]) for t in audit.tables)
     return (f"# sendcheck {__version__}; as of {audit.options.as_of.isoformat()}; {inputs}; "
-            f"rows: {acc['read']} read, {acc['evaluated']} evaluated, "
-            f"{acc['rejected']} rejected (blank)\n")
+            f"{rows_line(audit)}\n")
 
 
 def to_csv(audit: Audit, all_statuses: bool = False, personal: bool = False) -> str:

@@ -18,6 +18,7 @@ from sendcheck.figures.periods import Period
 from sendcheck.views.findings import (
     findings_frame,
     quality_summary,
+    rejected_rows,
     rows_account,
     rules_list,
     summary,
@@ -43,6 +44,7 @@ def to_json_dict(audit: Audit, all_statuses: bool = False, personal: bool = Fals
         "rules": rules_list(audit),
         "summary": summary(audit),
         "data_quality": quality_summary(audit),
+        "rejected_rows": rejected_rows(audit),
         "findings": findings,
         **suppression_section(audit, personal),
         **headline_section(audit),

@@ -21,10 +21,11 @@ from sendcheck.figures.headline import (
 )
 from sendcheck.figures.measures import Measure
 from sendcheck.figures.periods import Period
+from sendcheck.views.files import display_name
 from sendcheck.views.findings import (
     findings_frame,
     quality_summary,
-    rows_account,
+    rows_line,
     rules_list,
     summary,
 )
@@ -114,14 +115,14 @@ def render_table(audit: Audit, rich: bool, stream=None) -> str:
     view = View(rich, stream)
     opts = audit.options
     view.text(f"sendcheck {__version__}: as of {opts.as_of.isoformat()}", style="bold")
-    acc = rows_account(audit)
     for t in audit.tables:
         sheet = f", sheet {t.sheet!r}" if t.sheet else ""
-        view.text(f"input: {t.path}{sheet}: {t.rows} rows below the header on row {t.header_row}"
-                  f" ({t.blank_rows} blank)")
+        footer = f", {t.footer_rows} footer" if t.footer_rows else ""
+        view.text(f"input: {display_name(t.path)}{sheet}: {t.rows} rows below the header on row "
+                  f"{t.header_row} ({t.blank_rows} blank{footer})")
         for note in t.notes:
             view.text(f"  {note}")
-    view.text(f"rows: {acc['read']} read, {acc['evaluated']} evaluated, {acc['rejected']} rejected (blank)")
+    view.text(rows_line(audit))
     if audit.reviews is not None:
         r = audit.reviews.summary()
         view.text(f"reviews: {r['path']}: {r['rows']} rows, {r['matched']} matched on {r['joined_on']}"
