@@ -123,19 +123,23 @@ def build_table(raw: pl.DataFrame, header_at: int, first_row: int, index: dict[s
     )
     # A row whose every cell is blank is not an episode; it is counted, not evaluated. So is a
     # report's footer: one or two cells reading like "Total: 40" or "Page 3 of 3".
-    cells = [pl.col(n).str.strip_chars().replace("", None) for n in names]
-    kind = body.select(pl.when(pl.all_horizontal([c.is_null() for c in cells])).then(pl.lit("blank"))
-                       .when((pl.sum_horizontal([c.is_not_null() for c in cells]) <= 2)
-                             & pl.concat_str(cells, separator=" ", ignore_nulls=True)
-                             .str.contains(FOOTER)).then(pl.lit("footer"))
-                       .alias("kind"),
-                       pl.concat_str(cells, separator=" ", ignore_nulls=True).alias("text"),
-                       ) if names else pl.DataFrame({"kind": [], "text": []},
-                                                    schema={"kind": pl.String, "text": pl.String})
-    rejected = kind.get_column("kind").is_not_null()
-    blank_rows = int((kind.get_column("kind") == "blank").sum())
-    footers = frame.select("_row").with_columns(kind.get_column("text")).filter(
-        kind.get_column("kind") == "footer")
+    # Cells counted in one pass; the text of a row is built only for rows of one or two cells.
+    filled = body.select(pl.sum_horizontal(
+        [(pl.col(n).str.strip_chars() != "").fill_null(False) for n in names]).alias("n")
+    ).to_series() if names else pl.Series("n", [], dtype=pl.UInt32)
+    blank = filled == 0
+    few = (filled > 0) & (filled <= 2)
+    footer = pl.repeat(False, body.height, dtype=pl.Boolean, eager=True)
+    footers = frame.select("_row", pl.lit("").alias("text")).clear()
+    if few.any():
+        text = body.filter(few).select(pl.concat_str(
+            [pl.col(n).str.strip_chars().replace("", None) for n in names], separator=" ",
+            ignore_nulls=True).alias("text")).to_series()
+        hit = text.str.contains(FOOTER).fill_null(False)
+        footer = footer.scatter(few.arg_true().filter(hit), True)
+        footers = frame.filter(footer).select("_row").with_columns(text.filter(hit))
+    rejected = blank | footer
+    blank_rows = int(blank.sum())
     notes = [f"row {row} rejected: a report footer ({text[:60]!r}), not an episode"
              for row, text in footers.head(FOOTERS_LISTED).iter_rows()]
     if footers.height > FOOTERS_LISTED:

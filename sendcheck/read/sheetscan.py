@@ -27,18 +27,20 @@ from sendcheck.read.limits import DAMAGED, MAX_CELLS, check_package, member_chun
 _VALUED = (r'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"[^>]*>\s*'
            r'(?:<(?:\w+:)?f\b[^>]*/>\s*|<(?:\w+:)?f\b[^>]*>[^<]*</(?:\w+:)?f>\s*)?'
            r'<(?:\w+:)?(?:v>[^<]{1,40}|is\b)')
-# A number no date cell can hold: an exponent, letters (inf, nan), eight or more digits.
-_ODD_NUMBER = r"[A-Za-z]|[0-9]{8}"
 _FIRST_VALUED = re.compile(_VALUED.encode())
 _ROW_END = re.compile(rb"</(?:\w+:)?row>")
+_ROW_NUMBER = re.compile(rb'[<:]row\b[^>]*?\br="([0-9]{1,7})"')
+_BIG_ROW = re.compile(rb'row r="([0-9]{7})"')  # a million rows or more, wherever it is
 _REF = re.compile(rb'([A-Z]{1,3})([0-9]{1,7})"')
-_ODD_HINTS = (re.compile(rb't="e"'), re.compile(rb"v>[^<]*[A-Za-z]"), re.compile(rb"v>-?[0-9]{8}"))
+# A cell value with letters (an error such as #N/A, an exponent, inf, nan; or a formula's text)
+# or eight digits (more than any date serial): the candidates for an odd cell.
+_ODD_VALUE = re.compile(rb"v>[^<]*[A-Za-z][^<]*<|v>-?[0-9]{8}")
+CELL_TAG_REACH = 1 << 16  # a cell's tag and formula before its value (Excel's formula limit: 8,192)
+_T_ATTR = re.compile(rb'\bt="([^"]*)"')
+_R_ATTR = re.compile(rb'\br="([A-Z]{1,3}[0-9]{1,7})"')
 _FORMULA_CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*?)(?<!/)>(?:(?!</(?:\w+:)?c>).)*?<(?:\w+:)?f\b'
                            rb'(?:(?!</(?:\w+:)?c>).)*?</(?:\w+:)?c>', re.S)
 _CACHED_VALUE = re.compile(rb"<(?:\w+:)?v>[^<]+</(?:\w+:)?v>")
-_ERROR_TYPE = re.compile(rb'(<(?:\w+:)?c\b[^>]*?\bt=")e(")')
-_NUMBER_CELL = re.compile(rb'<((?:\w+:)?c\b)([^>]*)>(\s*<(?:\w+:)?v>)([^<]*?(?:[A-Za-z]|[0-9]{8})'
-                          rb'[^<]*)<')
 
 
 @dataclass
@@ -98,38 +100,63 @@ def sheets(zf: zipfile.ZipFile) -> list[Sheet]:
     return out
 
 
+def _beyond(letters: str) -> re.Pattern | None:
+    """A cell reference whose column is past `letters` (longer, or later at the same length)."""
+    alts = [f"[A-Z]{{{len(letters) + 1},3}}"] if len(letters) < 3 else []
+    for i, ch in enumerate(letters):
+        if ch < "Z":
+            rest = len(letters) - i - 1
+            alts.append(letters[:i] + f"[{chr(ord(ch) + 1)}-Z]" + (f"[A-Z]{{{rest}}}" if rest else ""))
+    return re.compile(f' r="(?:{"|".join(alts)})[0-9]'.encode()) if alts else None
+
+
 def _scan_chunk(chunk: bytes, scan: SheetScan) -> None:
-    """Extent and odd cells of whole rows of XML. The extent is bounded by each row's last
-    cell, found from its `</row>` (one step per row, not per cell); cells are matched one by one
-    only in a chunk that holds an error cell or an odd number (a quick test in C first)."""
+    """Extent and odd cells of whole rows of XML, each found by a search in C first:
+    - rows: the last row's number (rows come in order), or any number of seven digits;
+    - columns: only where a chunk has a cell past the widest column so far, each row's last
+      cell, found from its `</row>` (one step per row, never per cell);
+    - odd cells: only in a chunk with an odd-looking value (see _odd_tags)."""
     if scan.rows == 0 and (first := _FIRST_VALUED.search(chunk)):
         scan.first_row = int(first.group(2))
-    for end in _ROW_END.finditer(chunk):
-        ref = _REF.match(chunk, chunk.rfind(b' r="', 0, end.start()) + 4)
-        if ref:
-            letters, row = ref.group(1), int(ref.group(2))
-            scan.rows = max(scan.rows, row)
-            if (len(letters), letters) > (len(scan.far_cell), scan.far_cell.encode()):
-                scan.far_cell = letters.decode()
-    if any(p.search(chunk) for p in _ODD_HINTS):
-        scan.odd_cells += _odd_cells(chunk.decode("utf-8", "replace"))
+    last = _ROW_NUMBER.match(chunk, max(chunk.rfind(b"<row "), chunk.rfind(b":row "), 0))
+    big = _BIG_ROW.findall(chunk)
+    rows = [int(n) for n in [*big, *([last.group(1)] if last else [])]]
+    if rows:
+        scan.rows = max(scan.rows, *rows)
+    wider = _beyond(scan.far_cell)
+    if wider is not None and wider.search(chunk):
+        for end in _ROW_END.finditer(chunk):
+            ref = _REF.match(chunk, chunk.rfind(b' r="', 0, end.start()) + 4)
+            if ref:
+                letters, row = ref.group(1), int(ref.group(2))
+                scan.rows = max(scan.rows, row)
+                if (len(letters), letters) > (len(scan.far_cell), scan.far_cell.encode()):
+                    scan.far_cell = letters.decode()
+    if _ODD_VALUE.search(chunk):
+        scan.odd_cells += [ref for _, _, ref in _odd_tags(chunk)]
 
 
-def _odd_cells(text: str) -> list[str]:
-    """References of the error cells and the numbers no date can hold, matched in polars."""
-    cells = pl.Series([text]).str.extract_all(_VALUED).explode().drop_nulls()
-    f = pl.DataFrame({"m": cells}).with_columns(
-        pl.col("m").str.extract(r'\br="([A-Z]+[0-9]+)"', 1).alias("ref"),
-        pl.col("m").str.extract(r'\bt="([a-zA-Z]+)"', 1).alias("t"),
-        pl.col("m").str.extract(r"<(?:\w+:)?v>(.*)$", 1).alias("v"),
-    )
-    odd = f.filter((pl.col("t") == "e") | ((pl.col("t").is_null() | (pl.col("t") == "n"))
-                                          & pl.col("v").str.contains(_ODD_NUMBER)))
-    return odd.get_column("ref").to_list()
+def _odd_tags(xml: bytes) -> list[tuple[int, int, str]]:
+    """The opening tags (start, end, reference) of the error cells and of the numbers no date
+    can hold. Found from their values (a quick search in C), then one step back to each cell's
+    tag: the work grows with the odd cells, not with the sheet."""
+    out = []
+    for value in _ODD_VALUE.finditer(xml):
+        lo = max(0, value.start() - CELL_TAG_REACH)
+        start = max(xml.rfind(b"<c ", lo, value.start()), xml.rfind(b":c ", lo, value.start()))
+        end = xml.find(b">", start)
+        if start < 0 or end < 0:
+            continue
+        tag = xml[start:end]
+        kind = _T_ATTR.search(tag)
+        ref = _R_ATTR.search(tag)
+        if ref and (kind is None or kind.group(1) in (b"n", b"e")):
+            out.append((start, end, ref.group(1).decode()))
+    return out
 
 
 def _scan_formulas(xml: bytes, scan: SheetScan) -> None:
-    if b"<f>" not in xml and b"<f " not in xml and b":f>" not in xml and b":f " not in xml:
+    if b"<f" not in xml and b":f" not in xml:  # no formula (a quick test before the pattern)
         return
     empty = [m for m in _FORMULA_CELL.finditer(xml) if not _CACHED_VALUE.search(m.group(0))]
     if empty and not scan.empty_formulas:
@@ -195,18 +222,13 @@ def _exact_extent(zf: zipfile.ZipFile, member: str, where: str, scan: SheetScan)
 
 
 def _as_text_cells(xml: bytes) -> bytes:
-    """Error cells and odd numbers made text cells holding what Excel shows (`t="str"`)."""
-    xml = _ERROR_TYPE.sub(rb"\1str\2", xml)
-
-    def number(m: re.Match) -> bytes:
-        attrs = m.group(2)
-        t = re.search(rb'\bt="([^"]*)"', attrs)
-        if t and t.group(1) != b"n":
-            return m.group(0)
-        attrs = re.sub(rb'\s*\bt="n"', b"", attrs)
-        return b"<" + m.group(1) + attrs + b' t="str">' + m.group(3) + m.group(4) + b"<"
-
-    return _NUMBER_CELL.sub(number, xml)
+    """Error cells and odd numbers made text cells (`t="str"`) holding what Excel shows."""
+    parts, at = [], 0
+    for start, end, _ in _odd_tags(xml):
+        tag = _T_ATTR.sub(b"", xml[start:end]).rstrip()
+        parts += [xml[at:start], tag, b' t="str"']
+        at = end
+    return b"".join([*parts, xml[at:]])
 
 
 @dataclass
