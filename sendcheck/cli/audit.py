@@ -90,8 +90,10 @@ def audit(
             progress.stop()  # the table is quick, and may be drawn on the same terminal
         _report(result, format, output, all_statuses, include_personal_data, quiet)
     if result.unmatched_suppressions and not quiet:
+        from sendcheck.views.files import display_name
+
         for s in result.unmatched_suppressions:
-            print(f"note: {Path(result.config.path or '').name} {s.key} ({s.rule} {s.record_id}) "
+            print(f"note: {display_name(Path(result.config.path or '').name)} {s.key} ({s.rule} {s.record_id}) "
                   f"matches no finding; remove it if the case is resolved", file=sys.stderr)
     print(cron_line(result), file=sys.stderr)
     return EXIT_FINDINGS if verdict(result, fail_on.value, strict) else EXIT_OK

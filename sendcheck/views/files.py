@@ -9,10 +9,12 @@ import re
 import stat
 import tempfile
 from pathlib import Path
-
-import polars as pl
+from typing import TYPE_CHECKING
 
 from sendcheck.errors import SendcheckError
+
+if TYPE_CHECKING:
+    import polars as pl
 
 # A spreadsheet runs a cell as a formula when it starts with one of these, after any spaces,
 # control or invisible characters it ignores; the full-width and small forms (＝ ＋ － ＠ ﹦ ﹢ ﹣ ﹫)
@@ -28,6 +30,8 @@ NAME_BYTES = 200  # of the report's name kept in its temporary name (a name is a
 
 def neutralise_expr(col: str) -> pl.Expr:
     """Text that a spreadsheet would run as a formula gets a leading apostrophe."""
+    import polars as pl  # here, not above: the entry point imports this module for one_line
+
     c = pl.col(col)
     risky = c.str.contains(FORMULA).fill_null(False)
     return pl.when(risky).then(pl.lit("'") + c).otherwise(c).alias(col)

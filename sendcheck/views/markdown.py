@@ -57,7 +57,7 @@ def to_markdown(audit: Audit) -> str:
     as_of = audit.options.as_of
     out = [f"# SEND statutory timescales: position at {as_of.strftime('%d/%m/%Y')}", ""]
     for t in data["inputs"]:
-        sheet = f" (sheet {t['sheet']})" if t["sheet"] else ""
+        sheet = f" (sheet {display_name(t['sheet'])})" if t["sheet"] else ""
         name = t["path"].replace("\\", "/").rsplit("/", 1)[-1]
         out.append(f"- Source: {_cell(display_name(name))}{_cell(sheet)}, {t['rows']:,} rows, "
                    f"sha256 `{t['sha256'][:12]}`")

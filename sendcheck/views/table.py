@@ -152,7 +152,7 @@ def render_table(audit: Audit, rich: bool, stream=None) -> str:
     if audit.config.suppress:
         n = audit.suppressed.height if audit.suppressed is not None else 0
         view.text("")
-        view.text(f"suppressed in {audit.config.path}: {n} findings (listed in --format json "
+        view.text(f"suppressed in {display_name(audit.config.path)}: {n} findings (listed in --format json "
                   f"or xlsx); {len(audit.unmatched_suppressions)} suppressions match nothing")
     return "" if rich else view.getvalue()
 
