@@ -502,31 +502,6 @@ def test_signal_mid_run_exits_2_with_one_line(tmp_path, sig):
 # ---------------------------------------------------------------- 7. codes
 
 
-LOCAL_RULE = '''code = "{code}"
-name = "local-rule"
-title = "x"
-severity = "error"
-why = "x"
-action = "x"
-limit = "18w"
-start = "request_received_date"
-end = "request_outcome_date"
-done_text = "x"
-missing_text = "x"
-
-[source]
-instrument = "Local policy"
-provision = "para 1"
-url = "https://example.org/policy"
-
-[[examples]]
-title = "x"
-row = {{ "Date Request Received" = "06/01/2025" }}
-as_of = "2025-03-31"
-status = "pending"
-'''
-
-
 @pytest.mark.parametrize("code,message", [
     ("as05", "code as05 is already used by"),
     ("As01", "code As01 is already used by"),
@@ -537,7 +512,10 @@ status = "pending"
 def test_local_rule_may_not_take_a_built_in_or_dq_code(export, tmp_path, code, message):
     folder = tmp_path / "local"
     folder.mkdir()
-    (folder / f"{code}.toml").write_text(LOCAL_RULE.format(code=code))
+    from test_cli import BAD_RULE  # a valid local rule file, as code LC01
+
+    (folder / f"{code}.toml").write_text(
+        BAD_RULE.format(limit="18w", extra="").replace('code = "LC01"', f'code = "{code}"'))
     line = one_line(run_cli("audit", export, "--rules-dir", folder), 2)
     assert line.startswith(f"Error: rule file {folder / (code + '.toml')}: ") and message in line
 
