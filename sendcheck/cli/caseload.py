@@ -26,6 +26,13 @@ from sendcheck.cli.options import (
     to_stdout,
 )
 
+EXAMPLE = """Examples:
+
+\b
+  sendcheck caseload export.xlsx --reviews reviews.csv --staff staff.csv
+  sendcheck caseload export.csv --format csv --output caseload.csv
+"""
+
 
 def caseload(
     files: Files,
@@ -47,7 +54,7 @@ def caseload(
     from sendcheck.views.json import caseload_report_json
     from sendcheck.views.table import caseload_table
 
-    cfg = load_config(config)
+    cfg = load_config(config, list(files))
     check_output(output, files, cfg.path, staff=staff)
     result = run_audit(list(files), Options(as_of=parse_as_of(as_of), due_within=due_within,
                                             sheet=sheet), cfg)

@@ -25,6 +25,13 @@ from sendcheck.cli.options import (
     to_stdout,
 )
 
+EXAMPLE = """Examples:
+
+\b
+  sendcheck trend export.xlsx --months 24
+  sendcheck trend export.csv --format csv --output trend.csv
+"""
+
 
 def trend(
     files: Files,
@@ -43,7 +50,7 @@ def trend(
     from sendcheck.figures.trend import compute_trend
     from sendcheck.views.trend import trend_csv, trend_json, trend_table
 
-    cfg = load_config(config)
+    cfg = load_config(config, list(files))
     check_output(output, files, cfg.path)
     result = run_audit(list(files), Options(as_of=parse_as_of(as_of), sheet=sheet),
                        cfg)
