@@ -27,13 +27,14 @@ HEADER = ["Record ID", "Child ID", "Forename", "Surname", "UPN", "Date of Birth"
 # AS01 (reg 5(1), decision within 6 weeks = 42 days), as of 31/03/2025:
 #   R1: 6 Jan 2025 + 42 d = Mon 17 Feb 2025, decided 17 Feb: met
 #   R2: 10 Jan 2025 + 42 d = Fri 21 Feb 2025, not decided: overdue by 7 + 31 = 38 days
-#   R3: 2 Sep 2024 + 42 d = Mon 14 Oct 2024, decided 1 Oct: met
+#   R3: 20 Mar 2025 + 42 d = Thu 1 May 2025, not decided: pending (past the 28-day look-ahead);
+#       the export's newest event is 11 days before the as-of date: no old-export warning
 ROWS = [["R1", "P1", "Amelia", "Zephyr", "A123456789012", "03/04/2012", "Zoë Brontë",
          "06/01/2025", "Agreed", "17/02/2025"],
         ["R2", "P2", "Barnaby", "Quillfeather", "B123456789012", "14/05/2013", "Omar Khan",
          "10/01/2025", "", ""],
         ["R3", "P3", "Cressida", "Vanewright", "C123456789012", "21/06/2014", "Omar Khan",
-         "02/09/2024", "Agreed", "01/10/2024"]]
+         "20/03/2025", "", ""]]
 PERSONAL = ["Amelia", "Zephyr", "Barnaby", "Quillfeather", "Cressida", "Vanewright",
             "A123456789012", "B123456789012", "C123456789012", "03/04/2012", "2012-04-03",
             "14/05/2013", "2013-05-14", "21/06/2014", "2014-06-21", "1890"]
@@ -212,7 +213,8 @@ def test_output_that_is_a_device_or_fifo_is_refused(export, tmp_path):
 
 def test_dash_is_standard_output(export):
     run = run_cli("audit", export, "--as-of", AS_OF, "--format", "json", "--output", "-")
-    assert one_line(run, 1).startswith("sendcheck: 2025-03-31 export.csv 3 rows: 1 overdue")
+    assert one_line(run, 1).startswith("sendcheck: 2025-03-31 export.csv 3 rows read, 3 evaluated, "
+                                       "0 rejected: 1 overdue")
     assert json.loads(run.out)["rows"] == {"read": 3, "evaluated": 3, "rejected": 0}
     assert not Path("-").exists()
 
@@ -276,7 +278,7 @@ def test_excel_error_cells_and_odd_serials_are_findings_not_blanks(tmp_path):
     path = tmp_path / "export.xlsx"
     path.write_bytes(patch_member(data, SHEET, edit))
     run, doc = audit_json(path)
-    assert one_line(run, 0).startswith("sendcheck: 2025-03-31 export.xlsx 6 rows:")
+    assert one_line(run, 0).startswith("sendcheck: 2025-03-31 export.xlsx 6 rows read")
     assert doc["rows"] == {"read": 6, "evaluated": 6, "rejected": 0}
     assert findings(doc, "DQ01") == [
         ("R1", 2, "invalid", "request_received_date: '#N/A' is an Excel error cell, not a date"),
@@ -336,7 +338,7 @@ def test_an_empty_formatted_cell_far_away_is_no_extent(tmp_path):
     path.write_bytes(patch_member(xlsx_bytes(ROWS), SHEET,
                                   lambda xml: xml.replace(b"</sheetData>", stray)))
     run, doc = audit_json(path)
-    assert one_line(run, 0).startswith("sendcheck: 2025-03-31 export.xlsx 3 rows:")
+    assert one_line(run, 0).startswith("sendcheck: 2025-03-31 export.xlsx 3 rows read")
     assert doc["rows"] == {"read": 3, "evaluated": 3, "rejected": 0}
 
 
@@ -449,11 +451,14 @@ def test_a_newline_in_a_file_name_forges_no_line(tmp_path):
     path = write_csv(tmp_path / name)
     shown = json.dumps(name)  # "x\n[audit]\ndue_within = 1\n\"q.csv"
     run = run_cli("audit", path, "--as-of", AS_OF, "--format", "csv")
-    assert one_line(run, 1) == f"sendcheck: 2025-03-31 {shown} 3 rows: 1 overdue, 0 due soon, 0 data-quality findings"
-    first, second = run.out.splitlines()[:2]
-    assert first == (f"# sendcheck 0.1.0; as of 2025-03-31; {shown}; rows: 3 read, 3 evaluated, "
-                     f"0 rejected (0 blank, 0 footer)")
-    assert second.startswith("rule,kind,status,record_id")
+    assert one_line(run, 1) == (f"sendcheck: 2025-03-31 {shown} 3 rows read, 3 evaluated, 0 "
+                                f"rejected: 1 overdue, 0 due soon, 0 data-quality findings")
+    assert run.out.startswith("rule,kind,status,record_id")
+    import csv
+
+    # The header and R2's AS01 finding; the name is a quoted field, whole, not a row of its own.
+    header, *rows = list(csv.reader(io.StringIO(run.out)))
+    assert [(r[0], r[3], r[header.index("source")]) for r in rows] == [("AS01", "R2", name)]
     md = run_cli("audit", path, "--as-of", AS_OF, "--format", "markdown").out
     escaped = shown.replace("\\", "\\\\")  # Markdown's own escape: renders as `shown`
     assert [ln for ln in md.splitlines() if "Source" in ln] == [
@@ -569,7 +574,7 @@ def test_chart_sheet_first_is_passed_over(tmp_path):
     path = tmp_path / "export.xlsx"
     path.write_bytes(xlsx_bytes(ROWS, chart_first=True))
     run, doc = audit_json(path)
-    assert one_line(run, 0).startswith("sendcheck: 2025-03-31 export.xlsx 3 rows:")
+    assert one_line(run, 0).startswith("sendcheck: 2025-03-31 export.xlsx 3 rows read")
     assert doc["inputs"][0]["sheet"] == "Cases" and doc["rows"]["evaluated"] == 3
     table = run_cli("audit", path, "--as-of", AS_OF).out
     assert "sheet 'Chart1' passed over (a chartsheet); read 'Cases', the first worksheet" in table
@@ -586,7 +591,8 @@ def test_stdout_that_cannot_encode_a_name_does_not_fail(tmp_path, env):
     run = subprocess_cli(["audit", path, "--as-of", AS_OF, "--format", "json"], tmp_path, env)
     assert run.returncode == 1, run.stderr
     assert run.stderr.splitlines() == [
-        "sendcheck: 2025-03-31 export.csv 3 rows: 1 overdue, 0 due soon, 0 data-quality findings"]
+        "sendcheck: 2025-03-31 export.csv 3 rows read, 3 evaluated, 0 rejected: 1 overdue, 0 due "
+        "soon, 0 data-quality findings"]
     doc = json.loads(run.stdout)
     assert {f["caseworker"] for f in doc["findings"] if f["rule"] == "AS01"} >= {"Omar Khan"}
     if "LANG" in env:
@@ -611,8 +617,8 @@ def test_footer_rows_are_rejected_with_their_reason(tmp_path, kind):
     else:
         path.write_bytes(xlsx_bytes(ROWS + FOOTERS))
     run, doc = audit_json(path)
-    assert one_line(run, 0) == (f"sendcheck: 2025-03-31 export.{kind} 9 rows: 1 overdue, 0 due "
-                                f"soon, 0 data-quality findings")
+    assert one_line(run, 0) == (f"sendcheck: 2025-03-31 export.{kind} 9 rows read, 3 evaluated, 6 "
+                                f"rejected: 1 overdue, 0 due soon, 0 data-quality findings")
     # Rows 2-4 are episodes; 5, 6, 8, 9, 10 footers; 7 blank: 9 read = 3 evaluated + 6 rejected.
     assert doc["rows"] == {"read": 9, "evaluated": 3, "rejected": 6}
     assert doc["rejected_rows"] == {"blank": 1, "footer": [
