@@ -122,8 +122,8 @@ def build_table(raw: pl.DataFrame, header_at: int, first_row: int, index: dict[s
         pl.lit(path.name).alias("_source"),
     )
     # A row whose every cell is blank is not an episode; it is counted, not evaluated. So is a
-    # report's footer: one or two cells reading like "Total: 40" or "Page 3 of 3".
-    # Cells counted in one pass; the text of a row is built only for rows of one or two cells.
+    # report's footer: one or two cells reading like "Total: 40" or "Page 3 of 3". The cells are
+    # counted in one pass; a row's text is built only for the rows of one or two cells.
     filled = body.select(pl.sum_horizontal(
         [(pl.col(n).str.strip_chars() != "").fill_null(False) for n in names]).alias("n")
     ).to_series() if names else pl.Series("n", [], dtype=pl.UInt32)
