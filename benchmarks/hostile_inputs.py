@@ -53,7 +53,7 @@ def make(d: Path, rows: int) -> None:
     data = big.read_bytes()
     count = 0
 
-    def errors(xml: bytes) -> bytes:  # one request date in a hundred becomes #N/A
+    def errors(xml: bytes) -> bytes:  # one caseworker cell (column H) in a hundred becomes #N/A
         def cell(m: re.Match) -> bytes:
             nonlocal count
             count += 1
@@ -80,7 +80,7 @@ def main() -> None:
         d = Path(tmp)
         subprocess.run([sys.executable, __file__, "--make", tmp, "--rows", str(opts.rows)],
                        check=True)
-        cases = [("workbook", "big.xlsx"), ("workbook, 1% #N/A request dates", "errors.xlsx"),
+        cases = [("workbook", "big.xlsx"), ("workbook, 1% #N/A caseworkers", "errors.xlsx"),
                  ("stray cell at XFD1048576", "stray.xlsx"), ("1 GB zip member", "bomb.xlsx"),
                  ("symlink to /dev/zero", "zero.csv"), ("200 MB line", "long.csv")]
         print(f"{opts.rows:,} rows")
