@@ -203,13 +203,13 @@ def evaluate_rule(episodes: pl.DataFrame | pl.LazyFrame, rule: Rule, kind: str |
                                      _date(end_col, ctx).alias("_rule_end"))
     start, end = pl.col("_rule_start"), pl.col("_rule_end")
     as_of_lit = pl.lit(as_of)
-    due = rule.limit.add(start)
+    bound = rule.limit.sub(start) if rule.mode == "before" else rule.limit.add(start)
+    due = bound
     if rule.later_of:
         # e.g. TR02 (reg 15(5)): the later of 3 months from the transfer and 12 months from the
         # plan or last review.
         due = pl.max_horizontal(due, rule.later_of[1].add(_date(rule.later_of[0], ctx)))
-    episodes = episodes.with_columns(rule.limit.add(start).alias("_rule_bound"),
-                                     due.alias("_rule_due"))
+    episodes = episodes.with_columns(bound.alias("_rule_bound"), due.alias("_rule_due"))
     bound, due = pl.col("_rule_bound"), pl.col("_rule_due")
     dates = {"start": start, "end": end, "due": due}
     anchors = rule.anchors(kind)
@@ -274,7 +274,8 @@ def evaluate_rule(episodes: pl.DataFrame | pl.LazyFrame, rule: Rule, kind: str |
     absent = ANCHORS[start_col].absent if start_col in ANCHORS else None
     status = status.when(start.is_null()).then(pl.lit("not_applicable"))
     reason.add(start.is_null(), absent(ctx) if absent else f"no {start_col}")
-    backwards = (end < start).fill_null(False)
+    # (In "before" mode the end rightly precedes the start: a review before the move.)
+    backwards = (end < start).fill_null(False) & pl.lit(rule.mode != "before")
     status = status.when(backwards).then(pl.lit("invalid"))
     reason.add(backwards, pl.format(f"{end_col} {{}} is before {start_col} {{}}", end, start))
     exception = exception_expr(rule, due, columns) if rule.exceptions or rule.flag_excepts else None
