@@ -263,6 +263,13 @@ def register_pack(pack: Pack) -> None:
         BY_CODE.update({c.code: c for c in pack.checks})
 
 
+def is_selected(code: str, select=None, ignore=None) -> bool:
+    """Whether --select / --ignore (codes or prefixes) keep a data-quality check."""
+    if select and not any(code.startswith(p.upper()) for p in select):
+        return False
+    return not (ignore and any(code.startswith(p.upper()) for p in ignore))
+
+
 def run_checks(episodes: pl.DataFrame, as_of: dt.date, select=None, ignore=None
                ) -> tuple[pl.DataFrame, dict[str, tuple[str, ...] | None]]:
     """All data-quality findings, and which checks were skipped for lack of columns."""
@@ -271,9 +278,7 @@ def run_checks(episodes: pl.DataFrame, as_of: dt.date, select=None, ignore=None
     packs = [p for p in PACKS if p.applies(cols)]
     replaced = {code: need for p in packs for code, need in p.replaces.items()}
     for check in (*CHECKS, *(c for p in packs for c in p.checks)):
-        if select and not any(check.code.startswith(p.upper()) for p in select):
-            continue
-        if ignore and any(check.code.startswith(p.upper()) for p in ignore):
+        if not is_selected(check.code, select, ignore):
             continue
         # record_id always exists after preparation; DQ04 needs it in the input itself.
         missing = tuple(c for c in check.needs if c not in cols or
