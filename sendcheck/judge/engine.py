@@ -320,6 +320,19 @@ def evaluate_rule(episodes: pl.DataFrame | pl.LazyFrame, rule: Rule, kind: str |
     ).select(list(RESULT_SCHEMA)).cast(RESULT_SCHEMA)
 
 
+def _untriggered(lazy: pl.LazyFrame, rule: Rule, kind: str | None, start: str) -> pl.LazyFrame:
+    """The results of a rule whose start and end are blank in every row: not_applicable, with
+    evaluate_rule's reason for that branch."""
+    cycle = pl.col("_cycle") if "_cycle" in lazy.collect_schema().names() else pl.lit(None)
+    return lazy.select(
+        pl.lit(rule.code).alias("rule"), pl.lit(kind, pl.String).alias("kind"),
+        pl.lit("not_applicable").alias("status"), pl.col("_idx"),
+        *(pl.lit(None, pl.Date).alias(c) for c in ("start", "due", "done")),
+        pl.lit(None, pl.Int64).alias("days_over"), pl.lit(None, pl.String).alias("exception"),
+        pl.lit(f"no {start}").alias("reason"), cycle.alias("cycle"),
+    ).cast(RESULT_SCHEMA)
+
+
 def evaluate(episodes: pl.DataFrame, runs: list[RuleRun], as_of: dt.date,
              due_within: int, school_transfer_years: tuple[str, ...] | None = None
              ) -> pl.DataFrame:
@@ -329,10 +342,18 @@ def evaluate(episodes: pl.DataFrame, runs: list[RuleRun], as_of: dt.date,
     # i < self.len()" in a string view array) on this query over a multi-chunk frame (the
     # review cycles, built by concatenation); a rechunked frame evaluates correctly.
     lazy = episodes.rechunk().lazy()
+    blank = {c for c in episodes.columns if episodes.get_column(c).null_count() == episodes.height}
     for run in runs:
         if run.skipped is not None:
             continue
         for kind in run.kinds or (None,):
+            start, end = run.rule.for_kind(kind)
+            if start not in ANCHORS and end not in ANCHORS and {
+                    start, end, f"{start}__err", f"{end}__err"} <= blank:
+                # Nothing recorded for this rule in any row (the export has the columns, empty):
+                # every pair is step 0's not_applicable, without building the rule's query.
+                parts.append(_untriggered(lazy, run.rule, kind, start))
+                continue
             parts.append(evaluate_rule(lazy, run.rule, kind, as_of, due_within,
                                        school_transfer_years))
     if not parts:

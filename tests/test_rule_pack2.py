@@ -1,0 +1,66 @@
+"""Rule pack 2's machinery: the `before` mode and its validation, the blank-rule short cut
+(identical to the full evaluation), the new columns' aliases and exception reasons."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from sendcheck.columns import ALIASES, VALUES, normalise_header
+from sendcheck.errors import SendcheckError
+from sendcheck.judge.engine import evaluate, evaluate_rule, plan_runs
+from sendcheck.judge.rulebook import load_rule, load_rules, rules_dir
+from sendcheck.read.episodes import prepare
+from sendcheck.read.sheets import table_from_rows
+
+
+def test_blank_rule_short_cut_gives_what_the_full_evaluation_gives():
+    rows = [{"Record ID": f"R{i}", "Tribunal Order Date": "", "Tribunal Order Type": "",
+             "Date Notified Will Assess": "", "Date Request Received": "06/01/2025"}
+            for i in range(3)]
+    as_of = dt.date(2025, 3, 31)
+    eps = prepare(table_from_rows(rows).frame, as_of)
+    rules = [r for r in load_rules() if r.code == "TO01"]
+    short = evaluate(eps, plan_runs(rules, set(eps.columns)), as_of, 28)
+    full = evaluate_rule(eps.lazy(), rules[0], None, as_of, 28).collect()
+    assert short.equals(full)
+    assert short.get_column("status").cast(pl.String).to_list() == ["not_applicable"] * 3
+    assert short.get_column("reason").cast(pl.String).to_list() == ["no tribunal_order_date"] * 3
+
+
+def test_before_mode_needs_a_recorded_start_and_calendar_units(tmp_path):
+    text = tmp_path / "PT03.toml"
+    src = (rules_dir() / "PT03.toml").read_text(encoding="utf-8")
+    text.write_text(src.replace('limit = "5mo"', 'limit = "5wd"'))
+    with pytest.raises(SendcheckError, match="'before' needs a recorded start date"):
+        load_rule(text)
+
+
+@pytest.mark.parametrize("header,column", [
+    ("Tribunal Order Date", "tribunal_order_date"), ("Date LA Conceded", "concession_date"),
+    ("Date of Mediation", "mediation_date"), ("Mediation Certificate Issued", "mediation_certificate_date"),
+    ("RequestMediation", "request_mediation"), ("AssessmentTribunal", "assessment_tribunal"),
+    ("OtherTribunal", "other_tribunal"), ("Post-16 Move Date", "post16_move_date"),
+    ("Final Plan After Tribunal", "ordered_final_plan_date"),
+])
+def test_new_columns_are_found_by_their_usual_wording(header, column):
+    assert ALIASES[normalise_header(header)] == column
+
+
+@pytest.mark.parametrize("word,reason", [
+    ("Absent 2 weeks", "absence_2w"), ("absence under 4 weeks", "absence_2w"),
+    ("Tribunal directed", "tribunal_direction"), ("Timescale agreed in writing", "agreed_timescale"),
+    ("Absent from area", "absence"),
+])
+def test_exception_reasons(word, reason):
+    assert VALUES["exception_reason"][normalise_header(word)] == reason
+
+
+@pytest.mark.parametrize("word,kind", [
+    ("Refusal to assess", "assess"), ("Make and maintain", "plan"), ("Sections B F I", "amend"),
+    ("Section I", "school"), ("Cessation upheld", "cease"), ("Not appealable", "other"),
+])
+def test_order_kinds(word, kind):
+    assert VALUES["tribunal_order_kind"][normalise_header(word)] == kind
