@@ -37,7 +37,9 @@ FIELDS: dict[str, tuple[str, str]] = {
 SEN2_CODES = {"review_outcome": {"maintain": "M", "amend": "A", "cease": "C"}}
 COLLECT_DATE = "%Y-%b-%d 00:00:00"  # COLLECT's Blade CSV export: 2022-Sep-28 00:00:00
 NUMERIC_IN_WORKBOOK = ("persontableid", "requeststableid", "week20", "sentyperank", "ceasereason",
-                       "placementrank")  # the workbook holds these as floats (123.0, 1.0)
+                       "placementrank", "requestmediation", "requesttribunal",
+                       "assessmentmediation", "assessmenttribunal", "othermediation",
+                       "othertribunal")  # the workbook holds these as floats (123.0, 1.0)
 INDENT = {"person": 4, "requests": 6, "assessment": 8, "namedplan": 10, "plandetail": 12,
           "activeplans": 8, "placementdetail": 10, "senneed": 10}
 
