@@ -64,3 +64,22 @@ def test_exception_reasons(word, reason):
 ])
 def test_order_kinds(word, kind):
     assert VALUES["tribunal_order_kind"][normalise_header(word)] == kind
+
+
+def test_an_order_with_no_kind_is_a_data_quality_finding():
+    from conftest import audit_rows
+
+    rows = [{"Record ID": "A", "Tribunal Order Date": "31/01/2025", "Tribunal Order Type": "",
+             "Date Notified Will Assess": "10/02/2025"},
+            {"Record ID": "B", "Tribunal Order Date": "31/01/2025", "Tribunal Order Type": "Assess",
+             "Date Notified Will Assess": "10/02/2025"}]
+    audit = audit_rows(rows, "2025-03-31")
+    dq = audit.quality.filter(pl.col("check") == "DQ41")
+    assert dq.rows() == [("DQ41", 0, "tribunal_order_kind",
+                          "tribunal_order_date 2025-01-31 recorded but tribunal_order_kind is "
+                          "blank: no limit of reg 44, 45 or 42 can be applied")]
+    to01 = audit.results.filter(pl.col("rule") == "TO01").sort("_idx")
+    assert to01.get_column("status").cast(pl.String).to_list() == ["not_applicable", "met"]
+    # Without the columns the check does not run at all.
+    plain = audit_rows([{"Record ID": "C", "Date Request Received": "06/01/2025"}], "2025-03-31")
+    assert "DQ41" not in plain.quality_skipped

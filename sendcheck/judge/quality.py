@@ -319,3 +319,30 @@ REVIEW_CHECKS: tuple[Check, ...] = (
           ("review_meeting_date",), _review_no_meeting),
 )
 BY_CODE.update({c.code: c for c in REVIEW_CHECKS})
+
+
+# ---------------------------------------------------------------- orders, concessions, agreements
+
+# Each start of the order, concession and agreement rules, with the column saying what it
+# requires: without it no rule can say which limit applies (every one is not_applicable).
+APPEAL_STARTS = (("tribunal_order_date", "tribunal_order_kind"),
+                 ("concession_date", "concession_kind"),
+                 ("mediation_agreement_date", "mediation_agreement_kind"))
+
+
+def _appeal_kind_missing(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+    parts = [_rows(df, pl.col(date).is_not_null() & pl.col(kind).is_null(), kind, pl.format(
+        "{} {} recorded but {} is blank: no limit of reg 44, 45 or 42 can be applied",
+        pl.lit(date), pl.col(date), pl.lit(kind)), "DQ41")
+        for date, kind in APPEAL_STARTS if date in df.columns and kind in df.columns]
+    return pl.concat(parts) if parts else _empty()
+
+
+register_pack(Pack(
+    applies=lambda cols: any(d in cols and k in cols for d, k in APPEAL_STARTS),
+    checks=(Check("DQ41", "appeal-kind-missing",
+                  "Tribunal order, concession or mediation agreement with no kind recorded",
+                  "Record what the order, concession or agreement requires (assess, plan, amend, "
+                  "school, cease; other for an agreed action that could not be appealed).",
+                  (), _appeal_kind_missing),),
+    replaces={}))

@@ -232,4 +232,9 @@ def draw(rng: np.random.Generator, as_of: dt.date, refused: np.ndarray, not_issu
              "concession_kind": np.where(has["concession"], concede_kind, -1),
              "mediation_agreement_kind": np.where(has["agreement"], agree_kind, -1)}
     shown = (want >= 0) | np.isin(np.arange(n), np.concatenate([med_rows, move_rows]))
+    if big:  # a kind left blank now and then (DQ41)
+        for col in codes.values():
+            left = np.flatnonzero((col >= 0) & ~shown)
+            if len(left):
+                col[rng.choice(left)] = -1
     return Appeals(dates, codes, reason, reason >= 0, shown)
