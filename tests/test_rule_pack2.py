@@ -76,8 +76,8 @@ def test_an_order_with_no_kind_is_a_data_quality_finding():
     audit = audit_rows(rows, "2025-03-31")
     dq = audit.quality.filter(pl.col("check") == "DQ41")
     assert dq.rows() == [("DQ41", 0, "tribunal_order_kind",
-                          "tribunal_order_date 2025-01-31 recorded but tribunal_order_kind is "
-                          "blank: no limit of reg 44, 45 or 42 can be applied")]
+                          ("tribunal_order_date 2025-01-31 recorded but tribunal_order_kind is "
+                           "blank: no limit of reg 44, 45 or 42 can be applied"))]
     to01 = audit.results.filter(pl.col("rule") == "TO01").sort("_idx")
     assert to01.get_column("status").cast(pl.String).to_list() == ["not_applicable", "met"]
     # Without the columns the check does not run at all.

@@ -45,8 +45,8 @@ def _flag_note(episodes: pl.DataFrame, what: str | None) -> list[str]:
     items = ", ".join("".join(w.capitalize() for w in c.split("_")) for c in cols)
     noun = "appeals to the Tribunal" if what == "tribunal" else "mediations"
     cases = "case" if n == 1 else "cases"
-    return [f"the export flags {n} {cases} with {noun} ({items} = 1); those items carry no dates, "
-            f"so whether their limits were kept is not judged from them"]
+    return [(f"the export flags {n} {cases} with {noun} ({items} = 1); those items carry no "
+             f"dates, so whether their limits were kept is not judged from them")]
 
 
 def appeal_measures(results: pl.DataFrame, runs: list[RuleRun], episodes: pl.DataFrame,

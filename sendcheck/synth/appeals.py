@@ -84,7 +84,7 @@ def draw(rng: np.random.Generator, as_of: dt.date, refused: np.ndarray, not_issu
     n = refused.shape[0]
     A = np.datetime64(as_of, "D")
     big = n >= 500
-    u = lambda: rng.random(n)  # noqa: E731
+    u = lambda: rng.random(n)  # noqa: E731 - a fresh uniform column
     # ---- which cases went to the Tribunal, were conceded, or were mediated
     appeal_kind = np.select([refused, not_issued, plans & (u() < 0.55), plans], [
         ASSESS, PLAN, AMEND, np.where(u() < 0.85, SCHOOL, CEASE)], -1)
@@ -135,7 +135,6 @@ def draw(rng: np.random.Generator, as_of: dt.date, refused: np.ndarray, not_issu
 
     dates: dict[str, np.ndarray] = {}
     has = {"order": order_kind >= 0, "concession": concede_kind >= 0, "agreement": agree_kind >= 0}
-    kinds = {"order": order_kind, "concession": concede_kind, "agreement": agree_kind}
     for src in starts:
         starts[src] = np.where(has[src], starts[src], NAT)
     # One action column set, shared: a case has an order, a concession or an agreement.
