@@ -83,3 +83,23 @@ def test_an_order_with_no_kind_is_a_data_quality_finding():
     # Without the columns the check does not run at all.
     plain = audit_rows([{"Record ID": "C", "Date Request Received": "06/01/2025"}], "2025-03-31")
     assert "DQ41" not in plain.quality_skipped
+
+
+@pytest.mark.parametrize("code", ["TO01", "TR01", "ME03", "PT03"])
+def test_sparse_rules_judged_on_their_started_rows_give_the_full_results(code):
+    # One row in ten has the rule's start (below the 25% share): judged on that row alone,
+    # the results are what judging every row gives, row for row.
+    started = {"TO01": {"Tribunal Order Date": "31/01/2025", "Tribunal Order Type": "Assess",
+                        "Date Notified Will Assess": "tbc"},
+               "TR01": {"Transfer In Date": "03/02/2025", "Transfer Notice Date": "20/03/2025"},
+               "ME03": {"Mediation Date": "17/04/2025", "Mediation Certificate Date": "25/04/2025"},
+               "PT03": {"Post-16 Move Date": "01/09/2025", "Post-16 Move Plan Date": "02/04/2025"}}[code]
+    rows = [{"Record ID": f"R{i}", **({k: "" for k in started} if i % 10 else started)}
+            for i in range(30)]
+    as_of = dt.date(2025, 6, 30)
+    eps = prepare(table_from_rows(rows).frame, as_of)
+    rules = [r for r in load_rules() if r.code == code]
+    sparse = evaluate(eps, plan_runs(rules, set(eps.columns)), as_of, 28)
+    full = evaluate_rule(eps.lazy(), rules[0], None, as_of, 28).collect()
+    assert sparse.equals(full)
+    assert sparse.get_column("status").cast(pl.String).value_counts().height >= 2

@@ -320,6 +320,9 @@ def evaluate_rule(episodes: pl.DataFrame | pl.LazyFrame, rule: Rule, kind: str |
     ).select(list(RESULT_SCHEMA)).cast(RESULT_SCHEMA)
 
 
+SPARSE_SHARE = 0.25  # below this share of rows started, a rule is judged on those rows only
+
+
 def _untriggered(lazy: pl.LazyFrame, rule: Rule, kind: str | None, start: str) -> pl.LazyFrame:
     """The results of a rule whose start and end are blank in every row: not_applicable, with
     evaluate_rule's reason for that branch."""
@@ -348,14 +351,28 @@ def evaluate(episodes: pl.DataFrame, runs: list[RuleRun], as_of: dt.date,
             continue
         for kind in run.kinds or (None,):
             start, end = run.rule.for_kind(kind)
-            if start not in ANCHORS and end not in ANCHORS and {
-                    start, end, f"{start}__err", f"{end}__err"} <= blank:
+            judge = lambda frame: evaluate_rule(frame, run.rule, kind, as_of,  # noqa: E731
+                                                due_within, school_transfer_years)
+            if start in ANCHORS or end in ANCHORS:
+                parts.append(judge(lazy))
+                continue
+            if {start, end, f"{start}__err", f"{end}__err"} <= blank:
                 # Nothing recorded for this rule in any row (the export has the columns, empty):
                 # every pair is step 0's not_applicable, without building the rule's query.
                 parts.append(_untriggered(lazy, run.rule, kind, start))
                 continue
-            parts.append(evaluate_rule(lazy, run.rule, kind, as_of, due_within,
-                                       school_transfer_years))
+            # A rule most rows never start (an order, a mediation, a transfer in): only the
+            # started rows are judged in full, the rest are step 0's not_applicable; the same
+            # results in the same order, in half the time for the appeal rules.
+            triggered = pl.any_horizontal(pl.col(c).is_not_null() for c in (
+                start, end, f"{start}__err", f"{end}__err"))
+            if "_cycle" not in episodes.columns and \
+                    episodes.select(triggered.mean()).item() < SPARSE_SHARE:
+                parts.append(pl.concat([judge(lazy.filter(triggered)),
+                                        _untriggered(lazy.filter(~triggered), run.rule, kind,
+                                                     start)]).sort("_idx"))
+                continue
+            parts.append(judge(lazy))
     if not parts:
         return pl.DataFrame(schema=RESULT_SCHEMA)
     # One lazy query: polars shares the repeated subexpressions within a rule (the phase
