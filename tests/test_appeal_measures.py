@@ -80,3 +80,10 @@ def test_the_first_screen_shows_the_order_measure(tmp_path):
     run = run_cli("audit", export, "--as-of", "2025-03-31", "--period", "2025")
     assert run.code == 1, run.err  # overdue actions
     assert "Tribunal orders carried out within their limits [tribunal_orders]" in run.out
+
+
+def test_columns_without_cases_show_no_measure():
+    _, items = _measures([{"Record ID": "X", "Date Request Received": "06/01/2025",
+                           "Tribunal Order Date": "", "Tribunal Order Type": "",
+                           "Date Notified Will Assess": ""}])
+    assert "tribunal_orders" not in items

@@ -51,8 +51,8 @@ def _flag_note(episodes: pl.DataFrame, what: str | None) -> list[str]:
 
 def appeal_measures(results: pl.DataFrame, runs: list[RuleRun], episodes: pl.DataFrame,
                     period: Period, cohort: str, as_of: dt.date) -> list[Measure]:
-    """One measure per kind (order, concession, agreement, mediation) whose rules ran, or whose
-    SEN2 flags the export has (then not available, with the columns the rules lack)."""
+    """One measure per kind (order, concession, agreement, mediation) that the export has cases
+    of, or SEN2 flags for (then not available, with the columns the rules lack)."""
     ran = {r.rule.code for r in runs if r.skipped is None}
     lacking = {r.rule.code: r.skipped for r in runs if r.skipped is not None}
     anchor = pl.col("done") if cohort == "issued" else pl.col("due")
@@ -71,6 +71,8 @@ def appeal_measures(results: pl.DataFrame, runs: list[RuleRun], episodes: pl.Dat
             out.append(m)
             continue
         mine = results.filter(pl.col("rule").cast(pl.String).is_in(codes))
+        if not notes and mine.filter(status != "not_applicable").is_empty():
+            continue  # the columns are there, but no case has an order (or a mediation)
         v = mine.select(
             actions=(in_period & status.is_in(DONE)).sum(),
             on_time=(in_period & (status == "met")).sum(),
