@@ -82,11 +82,11 @@ def implausible_closure_exceptions(results: pl.DataFrame, episodes: pl.DataFrame
 
 
 def mark_due_in_closure(found: pl.DataFrame, closures: pl.DataFrame) -> pl.DataFrame:
-    """Findings still to be done (overdue, due soon, pending) whose due date falls inside a
-    closure get "; due in the summer closure" added to their message."""
+    """Findings still to come (due soon, pending) whose due date falls inside a closure get
+    "; due in the summer closure" added to their message: the team can act before it closes."""
     named = closure_names(closures).select(pl.col("start").alias("_c_start"),
                                            pl.col("end").alias("_c_end"), "label").sort("_c_start")
-    open_ = pl.col("status").is_in(["overdue", "due_soon", "pending"])
+    open_ = pl.col("status").is_in(["due_soon", "pending"])
     keyed = found.with_row_index("_f").with_columns(
         pl.when(open_).then(pl.col("due")).alias("_due_key"))
     # An inequality join: a closure a due date falls in (start <= due <= end); the first by start.
