@@ -161,3 +161,17 @@ def test_the_example_term_dates_are_a_typical_english_year():
     assert ((summers["end"] - summers["start"]).dt.total_days() + 1 >= 28).all()
     others = closures.filter(closures["name"] != "summer")
     assert ((others["end"] - others["start"]).dt.total_days() + 1 < 28).all()
+
+
+def test_an_advice_date_outside_the_rules_window_is_not_the_test(terms):
+    # AS01: request Mon 2 Jun 2025, due 14/07/2025 (+42 days), no 4-week closure in it (summer
+    # starts 23/07): flagged, whatever the later advice date (asked 20/07, inside the summer's
+    # one-week-before period, but after AS01's window).
+    rows = [{"Record ID": "R7", "Date Request Received": "02/06/2025",
+             "Date of Decision to Assess": "20/07/2025", "Decision to Assess": "Agreed",
+             "Education Advice Requested": "20/07/2025", "Education Advice Received": "",
+             "Exception Reason": "School closure"}]
+    dq = _dq(_audit(rows, D(2025, 12, 31), terms, select=("AS01", "DQ40")))
+    assert dq.get_column("message").to_list() == [
+        "AS01 excepted for school_closure, but no closure of 4 weeks or more falls between "
+        "2025-06-02 and 2025-07-14 in the term dates"]

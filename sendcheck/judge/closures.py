@@ -7,7 +7,8 @@ week before any date on which that school was closed for a continuous period of 
 4 weeks from that date and ending one week before the date on which it re-opens". So a
 school_closure exception needs a closure of at least 4 continuous weeks, and the request for
 the school's advice made from a week before it to a week before reopening; without the advice
-date, the closure must at least fall in the rule's own window (start to due date).
+date (or with one outside the rule's window), the closure must at least fall in the rule's own
+window (start to due date).
 """
 
 from __future__ import annotations
@@ -54,8 +55,14 @@ def implausible_closure_exceptions(results: pl.DataFrame, episodes: pl.DataFrame
     asked = (episodes.select("_idx", pl.col(advice).alias("_asked")) if advice in episodes.columns
              else episodes.select("_idx", pl.lit(None, pl.Date).alias("_asked")))
     long = closures.filter((pl.col("end") - pl.col("start")).dt.total_days() + 1 >= LONG_CLOSURE_DAYS)
+    # The school's advice request counts only inside the rule's own window: for AS01 the export's
+    # advice date is the assessment's advice, asked after the decision, not the information
+    # the decision was made on.
     pairs = (hit.select("rule", "_idx", "start", "due", pl.col("exception").cast(pl.String))
-             .join(asked, on="_idx", how="left").with_row_index("_hit"))
+             .join(asked, on="_idx", how="left")
+             .with_columns(pl.when(pl.col("_asked").is_between(pl.col("start"), pl.col("due")))
+                           .then(pl.col("_asked")).alias("_asked"))
+             .with_row_index("_hit"))
     allowed = pl.DataFrame({"exception": [e for e, ss in SETTINGS.items() for _ in ss],
                             "setting": [s for ss in SETTINGS.values() for s in ss]})
     per = pl.concat([
