@@ -103,3 +103,17 @@ def test_sparse_rules_judged_on_their_started_rows_give_the_full_results(code):
     full = evaluate_rule(eps.lazy(), rules[0], None, as_of, 28).collect()
     assert sparse.equals(full)
     assert sparse.get_column("status").cast(pl.String).value_counts().height >= 2
+
+
+def test_synth_appeals_at_plausible_shares_with_late_actions():
+    from sendcheck.synth import export as synth
+
+    frame = synth.generate(3500, 20250331, dt.date(2025, 3, 31)).frame
+    share = {c: frame.get_column(c).is_not_null().mean() for c in (
+        "tribunal_order_date", "concession_date", "mediation_date", "mediation_agreement_date")}
+    # About one appealable decision in thirty appealed over 400 days, half conceded; mediation
+    # a little less often, half of it agreed (a few per cent of episodes each, never most).
+    assert all(0.005 < s < 0.04 for s in share.values()), share
+    order, notice = frame.get_column("tribunal_order_date"), frame.get_column("ordered_assess_notice_date")
+    late = ((notice - order).dt.total_days() > 14).sum()
+    assert late > 0
