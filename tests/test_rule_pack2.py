@@ -117,3 +117,22 @@ def test_synth_appeals_at_plausible_shares_with_late_actions():
     order, notice = frame.get_column("tribunal_order_date"), frame.get_column("ordered_assess_notice_date")
     late = ((notice - order).dt.total_days() > 14).sum()
     assert late > 0
+
+
+def test_a_sen2_return_made_from_an_export_carries_its_tribunal_and_mediation_items():
+    from sendcheck.synth.sen2_write import with_sen2_flags
+
+    rows = [{"Record ID": "A", "Date Request Received": "06/01/2024", "Decision to Assess": "Refused",
+             "Tribunal Order Date": "01/10/2024", "Tribunal Order Type": "Assess",
+             "Decision to Issue": "", "Mediation Agreement Type": ""},
+            {"Record ID": "B", "Date Request Received": "06/01/2024", "Decision to Assess": "Agreed",
+             "Decision to Issue": "Yes", "Tribunal Order Type": "Placement only",
+             "Mediation Agreement Type": "Contents"},
+            {"Record ID": "C", "Date Request Received": "06/01/2024", "Decision to Assess": "Agreed",
+             "Decision to Issue": "No", "Tribunal Order Type": "", "Mediation Agreement Type": ""}]
+    eps = with_sen2_flags(prepare(table_from_rows(rows).frame, dt.date(2025, 3, 31)))
+    got = eps.select("request_tribunal", "assessment_tribunal", "other_tribunal",
+                     "request_mediation", "other_mediation").rows()
+    # A: refused, appealed (RequestTribunal); no assessment, so no assessment items.
+    # B: the school appealed (OtherTribunal), the contents mediated (OtherMediation).
+    assert got == [("1", None, None, "0", None), ("0", "0", "1", "0", "1"), ("0", "0", "0", "0", "0")]
