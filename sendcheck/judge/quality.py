@@ -42,6 +42,9 @@ ORDER = [
     ("reassessment_request_date", "reassessment_decision_date"),
     ("reassessment_decision_date", "reassessment_plan_date"),
     *[(f"advice_{k}_requested_date", f"advice_{k}_received_date") for k in ADVICE_KINDS],
+    ("mediation_request_date", "mediation_date"),
+    ("mediation_notice_date", "mediation_date"),
+    ("mediation_date", "mediation_certificate_date"),
 ]
 
 
