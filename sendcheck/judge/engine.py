@@ -6,6 +6,9 @@ Order of judgement for one pair (first that holds wins):
   1. invalid        a date the rule needs is unreadable, or after the as-of date, or a derived
                     date (sendcheck.anchors) cannot be worked out from what is recorded
   2. not_applicable a `not_applicable` condition holds, or an `applies` condition fails
+     missed         the duty ended undone (`ends_with`: the plan ceased, the request was
+                    withdrawn) after its due date had passed; not_applicable when it ended on
+                    or before the due date
   3. invalid        the end event is recorded but the start is not
   4. not_applicable the start event has not happened
   5. invalid        the end is before the start
@@ -20,12 +23,19 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from sendcheck.judge.anchors import ANCHORS, DEFAULT_SCHOOL_TRANSFER_YEARS, Context
+from sendcheck.judge.anchors import ANCHORS, DEFAULT_SCHOOL_TRANSFER_YEARS, ENDINGS, Context
 from sendcheck.columns import BY_NAME, DEADLINE_COLUMNS, PERSONAL
 from sendcheck.judge.rulebook import Condition, Rule
 
-STATUSES = ("met", "late", "early", "overdue", "due_soon", "pending", "excepted", "invalid",
-            "not_applicable")
+STATUSES = ("met", "late", "early", "overdue", "missed", "due_soon", "pending", "excepted",
+            "invalid", "not_applicable")
+# A breach is a duty done late or early, one still not done past its due date, or one that ended
+# undone after its due date (contract section 3).
+BREACHES = ("late", "early", "overdue", "missed")
+# The EHC duties began with the SEND reforms (CFA 2014 Part 3, in force 1 September 2014): a
+# request, decision, plan or review dated earlier is not an EHC event (often a two-digit year read
+# as 19yy). It makes the rules reading it invalid, and DQ15 reports the cell.
+REFORM_DATE = dt.date(2014, 9, 1)
 # SI 2020/471 relaxed the limits only where they fell in this window (timescales.md section 3).
 COVID_FROM, COVID_TO = dt.date(2020, 5, 1), dt.date(2020, 9, 25)
 KIND_LABELS = {"ep": "EP", "health": "health", "social_care": "social care",
@@ -85,14 +95,11 @@ def condition_expr(cond: Condition, columns: set[str], ctx: Context | None = Non
     `dates` gives the rule's own start, due and end, which the date conditions compare with.
     """
     if ctx is not None and cond.in_force:
-        # Issued by the due date, and not ceased by the time the duty was done (or, while it is
-        # not done, by the as-of date): a ceased plan is not_applicable from its cease date.
-        cease = ctx.col("plan_cease_date")
-        by = pl.coalesce(dates["end"], pl.lit(ctx.as_of))
+        # Issued by the due date. A plan that has since ceased is the rule's `ends_with`
+        # (plan_ceased): missed when the duty was already overdue, else not_applicable.
         # (No due date yet means the start is blank: that reason is given further on.)
-        issued = pl.col("final_plan_date").is_not_null() & (
+        return pl.col("final_plan_date").is_not_null() & (
             pl.col("final_plan_date") <= dates["due"]).fill_null(True)
-        return issued & (cease.is_null() | (cease > by)).fill_null(False)
     if ctx is not None and cond.age_under is not None:
         from sendcheck.judge.durations import Duration
 
@@ -117,7 +124,7 @@ def _describe(cond: Condition) -> str:
     if cond.present is not None:
         return f"{cond.column} {'recorded' if cond.present else 'blank'}"
     if cond.in_force:
-        return "the plan was in force (issued by the due date, not ceased)"
+        return "the plan was issued by the due date"
     if cond.age_under is not None:
         return f"the child was under {cond.age_under} at the start"
     if cond.before or cond.on_or_after:
@@ -208,8 +215,11 @@ def evaluate_rule(episodes: pl.DataFrame | pl.LazyFrame, rule: Rule, kind: str |
         # e.g. TR02 (reg 15(5)): the later of 3 months from the transfer and 12 months from the
         # plan or last review.
         due = pl.max_horizontal(due, rule.later_of[1].add(_date(rule.later_of[0], ctx)))
+    endings = [ENDINGS[name] for name in rule.ends_with]
+    ended_on = (pl.min_horizontal([e.build(ctx) for e in endings]) if endings
+                else pl.lit(None, pl.Date))
     episodes = episodes.with_columns(rule.limit.add(start).alias("_rule_bound"),
-                                     due.alias("_rule_due"))
+                                     due.alias("_rule_due"), ended_on.alias("_rule_ended"))
     bound, due = pl.col("_rule_bound"), pl.col("_rule_due")
     dates = {"start": start, "end": end, "due": due}
     anchors = rule.anchors(kind)
@@ -217,7 +227,8 @@ def evaluate_rule(episodes: pl.DataFrame | pl.LazyFrame, rule: Rule, kind: str |
     date_cols = [c for c in dict.fromkeys((start_col, end_col, *rule.requires, *rule.uses,
                                            *(c for a in anchors for c in (*a.needs, *a.uses)),
                                            *(c for cond in (*rule.not_applicable, *rule.applies)
-                                             for c in cond.columns())))
+                                             for c in cond.columns()),
+                                           *(c for e in endings for c in e.reads)))
                  if c in columns and c in BY_NAME and BY_NAME[c].kind == "date"]
     status = pl.when(pl.lit(False)).then(pl.lit(None, pl.String))
     reason = _Reasons()
@@ -250,6 +261,11 @@ def evaluate_rule(episodes: pl.DataFrame | pl.LazyFrame, rule: Rule, kind: str |
         # query whose filter leaves an empty batch.)
         reason.add(future, f"{c} (not shown) is after the as-of date {as_of}" if c in PERSONAL
                    else pl.format(f"{c} {{}} is after the as-of date {as_of}", pl.col(c)))
+    for c in (c for c in date_cols if c not in PERSONAL):
+        early = (pl.col(c) < pl.lit(REFORM_DATE)).fill_null(False)
+        status = status.when(early).then(pl.lit("invalid"))
+        reason.add(early, pl.format(f"{c} {{}} is before the SEND reforms (1 September 2014): "
+                                    f"not an EHC date (DQ15)", pl.col(c)))
     for anchor in anchors:
         for bad, why in anchor.problems(ctx):
             status = status.when(bad).then(pl.lit("invalid"))
@@ -267,6 +283,27 @@ def evaluate_rule(episodes: pl.DataFrame | pl.LazyFrame, rule: Rule, kind: str |
         miss = ~condition_expr(cond, columns, ctx, dates)
         status = status.when(miss).then(pl.lit("not_applicable"))
         reason.add(miss, f"applies only when {_describe(cond)}")
+    if endings:
+        ended = pl.col("_rule_ended")
+        # Done before the duty ended: judged as usual. Not done by then (or "done" only on or
+        # after that day, as a withdrawal's own outcome date is): missed when the due date had
+        # passed, not_applicable when the duty ended first.
+        undone = ended.is_not_null() & start.is_not_null() & (
+            end.is_null() | (end >= ended)).fill_null(True)
+        missed = undone & (due < ended).fill_null(False)
+        said = pl.when(pl.lit(False)).then(pl.lit(None, pl.String))
+        for e in endings:  # (texts in the format strings: see the note on literals above)
+            said = said.when(ended == e.build(ctx)).then(pl.format(f"{e.what} on {{}}", ended))
+        status = status.when(missed).then(pl.lit("missed"))
+        reason.add(missed, said.otherwise(None))
+        status = status.when(undone).then(pl.lit("not_applicable"))
+        reason.add(undone, pl.format("{}, on or before the due date {}: the duty ended before it "
+                                     "fell due", said.otherwise(None), due))
+        for e in endings:
+            if e.undated is not None:
+                hit = e.undated(ctx) & end.is_null()
+                status = status.when(hit).then(pl.lit("not_applicable"))
+                reason.add(hit, e.undated_reason)
     # A derived end (an amended plan in the transfer window) means nothing without its start.
     no_start_done = start.is_null() & end.is_not_null() & pl.lit(end_col not in ANCHORS)
     status = status.when(no_start_done).then(pl.lit("invalid"))
@@ -308,12 +345,16 @@ def evaluate_rule(episodes: pl.DataFrame | pl.LazyFrame, rule: Rule, kind: str |
         reason.fixed(pl.col("_reason_branch")).alias("reason"),
         ctx.col("_cycle", pl.Int32).alias("cycle"),
         pl.col("_rule_row"),
+        pl.col("_rule_ended"),
     )
     frame = reason.fill_in(frame, episodes, pl.col("_reason_branch"))
     timed = pl.col("status").is_in(["met", "late", "early", "overdue", "due_soon", "pending"])
     days = (pl.coalesce(pl.col("done"), as_of_lit) - pl.col("due")).dt.total_days()
+    # A missed duty: days past the due date on the day the duty ended.
+    ended_days = (pl.col("_rule_ended") - pl.col("due")).dt.total_days()
     return frame.with_columns(
-        pl.when(timed).then(days).otherwise(None).cast(pl.Int64).alias("days_over"),
+        pl.when(timed).then(days).when(pl.col("status") == "missed").then(ended_days)
+        .otherwise(None).cast(pl.Int64).alias("days_over"),
         # An excepted case keeps its exception; others show none.
         pl.when(pl.col("status") == "excepted").then(pl.col("exception")).alias("exception"),
     ).select(list(RESULT_SCHEMA)).cast(RESULT_SCHEMA)
@@ -376,10 +417,21 @@ def add_messages(found: pl.DataFrame, rules: dict[str, Rule]) -> pl.DataFrame:
             pl.col("_done"), pl.col("done"), -days, plural, pl.col("due"), pl.col("_label")))
         .when(pl.col("status") == "overdue").then(pl.format(
             "{}{}; {} {} past the {} limit", prefix, pl.col("_missing"), days, plural, pl.col("_label")))
-        .when(pl.col("status").is_in(["due_soon", "pending"])).then(pl.format(
+        .when(pl.col("status") == "missed").then(pl.format(
+            "{}{}; {} {} {} after the {} limit (due {}), so the breach stands", prefix,
+            pl.col("_missing"), pl.col("reason"), days, plural, pl.col("_label"), pl.col("due")))
+        # A minimum gap (AS04) not yet reached or passed: the earliest allowed date, never a
+        # count of "days left" (which is negative once that date has passed).
+        .when(pl.col("status").is_in(["due_soon", "pending"]) & pl.col("_earliest")).then(
+            pl.format("{}{}; the earliest allowed date is {} (the {} minimum)", prefix,
+                      pl.col("_missing"), pl.col("due"), pl.col("_label")))
+        .when(pl.col("status").is_in(["due_soon", "pending"]) & (days <= 0)).then(pl.format(
             "{}{}; due {} ({} {} left)", prefix, pl.col("_missing"), pl.col("due"), -days, plural))
+        .when(pl.col("status").is_in(["due_soon", "pending"])).then(pl.format(
+            "{}{}; due {}", prefix, pl.col("_missing"), pl.col("due")))
         .when(pl.col("status") == "excepted").then(pl.format(
-            "{}the {} limit does not apply: exception {}", prefix, pl.col("_label"), pl.col("exception")))
+            "{}the {} limit does not apply (exception: {})", reason_prefix, pl.col("_label"),
+            pl.col("exception")))
         .otherwise(pl.format("{}{}", reason_prefix, pl.col("reason")))
     )
     return (found.join(texts, on="rule", how="left", maintain_order="left")
