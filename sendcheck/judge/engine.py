@@ -23,8 +23,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from sendcheck.judge.anchors import ANCHORS, DEFAULT_SCHOOL_TRANSFER_YEARS, ENDINGS, Context
 from sendcheck.columns import BY_NAME, DEADLINE_COLUMNS, PERSONAL
+from sendcheck.judge.anchors import ANCHORS, DEFAULT_SCHOOL_TRANSFER_YEARS, ENDINGS, Context
 from sendcheck.judge.rulebook import Condition, Rule
 
 STATUSES = ("met", "late", "early", "overdue", "missed", "due_soon", "pending", "excepted",
