@@ -14,7 +14,7 @@ import polars as pl
 from sendcheck.config import Config, Suppression
 from sendcheck.judge import sen2_checks  # noqa: F401 - registers the SEN2 return checks (DQ20-DQ39)
 from sendcheck.judge.engine import RuleRun, evaluate, plan_runs
-from sendcheck.judge.quality import run_checks
+from sendcheck.judge.quality import RULE_GAPS, chosen, rule_gaps, run_checks
 from sendcheck.judge.reviews import ReviewHistory, build_history
 from sendcheck.judge.rulebook import Rule, load_rules, select_rules
 from sendcheck.judge.suppress import match
@@ -112,6 +112,9 @@ def audit_tables(tables: list[Table], options: Options, config: Config | None = 
     if history is not None:
         quality = pl.concat([quality, history.quality])
         skipped = {**skipped, **history.quality_ran}
+    if chosen(RULE_GAPS.code, options.select, options.ignore):
+        quality = pl.concat([quality, rule_gaps(results, quality)])
+        skipped[RULE_GAPS.code] = None
     suppressed, quality, quality_suppressed, unmatched = match(
         episodes, results, quality, config.suppress)
     return Audit(options, config, tables, episodes, runs, results, quality, skipped,

@@ -39,6 +39,8 @@ ORDER = [
     ("final_plan_date", "review_meeting_date"),
     ("review_meeting_date", "review_decision_date"),
     ("amendment_notice_date", "amended_plan_date"),
+    ("review_meeting_date", "amended_plan_date"),  # RV04: the latest amended plan, after the meeting
+    ("transfer_in_date", "transfer_in_notice_date"),
     ("reassessment_request_date", "reassessment_decision_date"),
     ("reassessment_decision_date", "reassessment_plan_date"),
     *[(f"advice_{k}_requested_date", f"advice_{k}_received_date") for k in ADVICE_KINDS],
@@ -95,6 +97,20 @@ def _future(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
         shown = pl.lit("(date of birth)") if c in PERSONAL else pl.col(c).cast(pl.String)
         parts.append(_rows(df, (pl.col(c) > pl.lit(as_of)).fill_null(False), c, pl.format(
             "{} {} is after the as-of date {}", pl.lit(c), shown, pl.lit(as_of)), "DQ03"))
+    return pl.concat(parts) if parts else _empty()
+
+
+def _before_reforms(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+    # Every EHC event is on or after 1 September 2014 (CFA 2014 Part 3 in force); the engine
+    # makes the rules reading such a cell invalid with the same reason (engine.REFORM_DATE).
+    from sendcheck.judge.engine import REFORM_DATE
+
+    parts = []
+    for c in (c for c in _date_columns(df) if c not in PERSONAL):
+        parts.append(_rows(df, (pl.col(c) < pl.lit(REFORM_DATE)).fill_null(False), c, pl.format(
+            "{}: {} is before the SEND reforms (1 September 2014), so not the date of an EHC "
+            "request, decision, plan or review ('{}' as written)", pl.lit(c),
+            pl.col(c).cast(pl.String), pl.col(f"{c}__raw")), "DQ15"))
     return pl.concat(parts) if parts else _empty()
 
 
@@ -238,6 +254,10 @@ CHECKS: tuple[Check, ...] = (
     Check("DQ11", "exception-flag-disagrees", "Exception reason given but the flag says none",
           "Set the 20-week exception flag to 1 if the exception applied, or clear the reason.",
           ("exception_20w", "exception_reason"), _reason_flag_off),
+    Check("DQ15", "date-before-reforms", "Date before the SEND reforms (1 September 2014)",
+          "Correct the date (a two-digit year such as 27 is read as 1927 when 2027 is too far "
+          "ahead): no EHC request, decision, plan or review predates the reforms.", (),
+          _before_reforms),
 )
 
 
@@ -263,6 +283,13 @@ def register_pack(pack: Pack) -> None:
         BY_CODE.update({c.code: c for c in pack.checks})
 
 
+def chosen(code: str, select: list[str] | None, ignore: list[str] | None) -> bool:
+    """Whether --select / --ignore (codes or prefixes) leave this check in."""
+    if select and not any(code.startswith(p.upper()) for p in select):
+        return False
+    return not (ignore and any(code.startswith(p.upper()) for p in ignore))
+
+
 def run_checks(episodes: pl.DataFrame, as_of: dt.date, select=None, ignore=None
                ) -> tuple[pl.DataFrame, dict[str, tuple[str, ...] | None]]:
     """All data-quality findings, and which checks were skipped for lack of columns."""
@@ -271,9 +298,7 @@ def run_checks(episodes: pl.DataFrame, as_of: dt.date, select=None, ignore=None
     packs = [p for p in PACKS if p.applies(cols)]
     replaced = {code: need for p in packs for code, need in p.replaces.items()}
     for check in (*CHECKS, *(c for p in packs for c in p.checks)):
-        if select and not any(check.code.startswith(p.upper()) for p in select):
-            continue
-        if ignore and any(check.code.startswith(p.upper()) for p in ignore):
+        if not chosen(check.code, select, ignore):
             continue
         # record_id always exists after preparation; DQ04 needs it in the input itself.
         missing = tuple(c for c in check.needs if c not in cols or
@@ -287,6 +312,43 @@ def run_checks(episodes: pl.DataFrame, as_of: dt.date, select=None, ignore=None
 
 
 BY_CODE = {c.code: c for c in CHECKS}
+
+
+# DQ14: the safety net under every rule's `invalid` (no silent invalid, contract section 3). A
+# rule finding is invalid for a reason a cell check usually reports already (DQ01 unreadable, DQ02
+# out of order, DQ03 future, DQ10 unknown code, DQ15 before the reforms); where no finding on that
+# row names that column (a final plan with a blank draft date, say), DQ14 reports it, so every
+# invalid finding is counted in the data-quality summary.
+_BLANK_START = r"recorded but (\w+) is blank$"
+RULE_GAPS = Check(
+    "DQ14", "rule-could-not-judge", "A rule could not judge the case from its dates",
+    "Record the missing date, or correct the contradictory one: the finding names the rules "
+    "and why.", (), lambda df, as_of: _empty())
+
+
+def rule_gaps(results: pl.DataFrame, quality: pl.DataFrame) -> pl.DataFrame:
+    """DQ14 findings: invalid rule findings whose row has no data-quality finding on the column
+    the reason names (one finding per row, column and reason, naming every rule it stops)."""
+    bad = results.filter(pl.col("status") == "invalid").select(
+        "_idx", pl.col("rule").cast(pl.String), pl.col("reason").cast(pl.String))
+    if bad.is_empty():
+        return _empty()
+    named = pl.coalesce(pl.col("reason").str.extract(_BLANK_START, 1),
+                        pl.col("reason").str.extract(r"^(\w+)", 1))
+    column = pl.when(named.is_in(list(BY_NAME))).then(named).otherwise(None)
+    gaps = (bad.with_columns(column.alias("column"))
+            .join(quality.select("_idx", "column").unique(), on=["_idx", "column"], how="anti",
+                  nulls_equal=False)
+            .group_by("_idx", "column", "reason", maintain_order=True)
+            .agg(pl.col("rule").unique(maintain_order=True).str.join(", ").alias("rules")))
+    return gaps.select(
+        pl.lit("DQ14").alias("check"), "_idx", "column",
+        pl.format("{} cannot be judged: {}", pl.col("rules"),
+                  pl.col("reason").fill_null("no reason recorded")).alias("message")
+    ).cast(DQ_SCHEMA)
+
+
+BY_CODE[RULE_GAPS.code] = RULE_GAPS
 
 
 # Checks on the rows of a review-history file (--reviews), run by sendcheck.reviews on the file's

@@ -56,10 +56,12 @@ def prepare(raw: pl.DataFrame, as_of: dt.date, values: dict[str, dict[str, str]]
     out = raw.with_columns(exprs).with_columns(dates.get_columns()).with_row_index("_idx")
     row_id = pl.col("_row").cast(pl.String)
     if "record_id" in out.columns:
-        # A blank record id falls back to the spreadsheet row, so every episode can be named.
+        # A blank record id falls back to the spreadsheet row, so every episode can be named;
+        # `record_id__given` says, per row, whether the id is the export's own (a row number
+        # moves between exports, so nothing that must last, such as a suppression, keys on it).
         out = out.with_columns(
             pl.coalesce(pl.col("record_id").replace("", None), row_id).alias("record_id"),
-            pl.lit(True).alias("record_id__given"))
+            pl.col("record_id").replace("", None).is_not_null().alias("record_id__given"))
     else:
         out = out.with_columns(row_id.alias("record_id"))
     return out

@@ -10,13 +10,14 @@ import polars as pl
 
 from sendcheck.audit import Audit
 from sendcheck.columns import PERSONAL
-from sendcheck.judge.engine import STATUSES, add_messages
+from sendcheck.judge.engine import BREACHES, STATUSES, add_messages
 from sendcheck.judge.quality import BY_CODE
 from sendcheck.judge.suppress import SUPPRESSED_SCHEMA, open_results
 
 HIDDEN_BY_DEFAULT = ("met", "pending", "not_applicable")
 STATUS_RANK = {s: i for i, s in enumerate(
-    ("overdue", "late", "early", "due_soon", "invalid", "excepted", "pending", "met", "not_applicable"))}
+    ("overdue", "missed", "late", "early", "due_soon", "invalid", "excepted", "pending", "met",
+     "not_applicable"))}
 FAIL_LEVELS = ("none", "invalid", "overdue", "breach", "due_soon")
 FINDING_KEYS = ("rule", "kind", "status", "record_id", "person_id", "caseworker", "source", "row",
                 "start", "due", "done", "days_over", "exception", "message")
@@ -127,7 +128,7 @@ def verdict(audit: Audit, fail_on: str, strict: bool = False) -> bool:
         return True
     if level >= FAIL_LEVELS.index("overdue") and "overdue" in statuses:
         return True
-    if level >= FAIL_LEVELS.index("breach") and statuses & {"late", "early"}:
+    if level >= FAIL_LEVELS.index("breach") and statuses & set(BREACHES):
         return True
     return level >= FAIL_LEVELS.index("due_soon") and "due_soon" in statuses
 
@@ -173,5 +174,6 @@ def per_caseworker(found: pl.DataFrame) -> pl.DataFrame:
         pl.col("record_id").filter(pl.col("status") == "overdue").n_unique().alias("cases"),
         (pl.col("status") == "due_soon").sum().alias("due_soon"),
         pl.col("status").is_in(["late", "early"]).sum().alias("late"),
+        (pl.col("status") == "missed").sum().alias("missed"),
         pl.col("rule").str.starts_with("DQ").sum().alias("dq"))
         .sort(["overdue", "due_soon", "caseworker"], descending=[True, True, False]))
