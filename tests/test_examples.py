@@ -55,7 +55,7 @@ def possible_statuses(rule) -> set[str]:
     """The statuses a rule can give at all, from its rule file.
 
     - `early` only in the minimum-gap mode (AS04); that mode has no late/overdue/due_soon.
-    - `excepted` only for a rule that allows exceptions.
+    - `excepted` only for a rule that allows exceptions; `missed` only for one with `ends_with`.
     - `pending` (not done, not due within the window) cannot happen when the whole limit fits in
       the window: a start after the as-of date is `invalid`, so the due date is at most
       limit days away (RA01's 15 days, RV02's 4 weeks against a 28-day window).
@@ -68,6 +68,8 @@ def possible_statuses(rule) -> set[str]:
         out.discard("early")
     if not (rule.exceptions or rule.flag_excepts):
         out.discard("excepted")
+    if not rule.ends_with:  # only a duty that can end undone can be missed
+        out.discard("missed")
     days = rule.limit.days if isinstance(rule.limit, Duration) else None
     if days is not None and days <= DUE_WITHIN and rule.mode != "earliest":
         out.discard("pending")

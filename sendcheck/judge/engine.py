@@ -330,6 +330,13 @@ def evaluate_rule(episodes: pl.DataFrame | pl.LazyFrame, rule: Rule, kind: str |
                   .when(as_of_lit > due).then(pl.lit("overdue"))
                   .when(left <= due_within).then(pl.lit("due_soon"))
                   .otherwise(pl.lit("pending")))
+    # SEN2's H (historical): the return does not give the outcome, so the dates were judged as
+    # recorded; a note on the finding says so (last, so it never hides a reason above).
+    for c, tag in (("request_outcome", "RequestOutcome"), ("assessment_outcome", "AssessmentOutcome")):
+        if c in columns and c in rule.reads(kind):
+            told = (pl.col(c) == "historical").fill_null(False)
+            reason.add(told, f"{tag} H (historical): the outcome is not given, so the dates "
+                             f"were judged as recorded")
     episodes = episodes.with_row_index("_rule_row").with_columns(
         reason.branch().alias("_reason_branch"))
 
@@ -418,8 +425,8 @@ def add_messages(found: pl.DataFrame, rules: dict[str, Rule]) -> pl.DataFrame:
         .when(pl.col("status") == "overdue").then(pl.format(
             "{}{}; {} {} past the {} limit", prefix, pl.col("_missing"), days, plural, pl.col("_label")))
         .when(pl.col("status") == "missed").then(pl.format(
-            "{}{}; {} {} {} after the {} limit (due {}), so the breach stands", prefix,
-            pl.col("_missing"), pl.col("reason"), days, plural, pl.col("_label"), pl.col("due")))
+            "{}{} by its due date {}; {}, {} {} after the {} limit", prefix, pl.col("_missing"),
+            pl.col("due"), pl.col("reason"), days, plural, pl.col("_label")))
         # A minimum gap (AS04) not yet reached or passed: the earliest allowed date, never a
         # count of "days left" (which is negative once that date has passed).
         .when(pl.col("status").is_in(["due_soon", "pending"]) & pl.col("_earliest")).then(
@@ -434,6 +441,11 @@ def add_messages(found: pl.DataFrame, rules: dict[str, Rule]) -> pl.DataFrame:
             pl.col("exception")))
         .otherwise(pl.format("{}{}", reason_prefix, pl.col("reason")))
     )
+    # A judged finding keeps its note (SEN2's H outcome), if any; only invalid, not_applicable
+    # and missed findings use the reason as their message text.
+    noted = pl.col("reason").is_not_null() & ~pl.col("status").is_in(
+        ["invalid", "not_applicable", "missed"])
+    msg = pl.when(noted).then(pl.format("{} ({})", msg, pl.col("reason"))).otherwise(msg)
     return (found.join(texts, on="rule", how="left", maintain_order="left")
             .with_columns(msg.alias("message"))
             .drop("_done", "_missing", "_label", "_earliest"))

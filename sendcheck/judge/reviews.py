@@ -35,6 +35,9 @@ REVIEW_COLUMNS = ("review_meeting_date", "review_decision_date", "review_outcome
 ROW_CHECKS = ("DQ01", "DQ02", "DQ03", "DQ10")
 IDENTITY = ("record_id", "person_id", "caseworker", *PERSONAL)
 
+# Why a cycle is invalid when its history has an unreadable meeting date (DQ01 names that cell).
+HISTORY_UNREADABLE = "a review meeting date in the history is unreadable"
+
 
 @dataclass
 class ReviewHistory:
@@ -119,8 +122,8 @@ def build_history(table: Table, episodes: pl.DataFrame, as_of: dt.date,
     # A meeting date that cannot be read cannot be put in order: every cycle of that episode is
     # then unsure where it ends, so the rules that need the next meeting say so (invalid).
     broken = (review.filter(pl.col("_ep").is_not_null() & unreadable)
-              .group_by("_ep").agg(pl.format("a review meeting date in the history is unreadable "
-                                             "({} row {})", pl.col("_source"), pl.col("_row"))
+              .group_by("_ep").agg(pl.format(HISTORY_UNREADABLE + " ({} row {})",
+                                             pl.col("_source"), pl.col("_row"))
                                    .first().alias("_next_review_meeting__err")))
 
     drop = [c for c in episodes.columns if c.split("__")[0] in REVIEW_COLUMNS]
