@@ -109,8 +109,8 @@ def _before_reforms(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
     for c in (c for c in _date_columns(df) if c not in PERSONAL):
         parts.append(_rows(df, (pl.col(c) < pl.lit(REFORM_DATE)).fill_null(False), c, pl.format(
             "{}: {} is before the SEND reforms (1 September 2014), so not the date of an EHC "
-            "request, decision, plan or review ('{}' as written)", pl.lit(c),
-            pl.col(c).cast(pl.String), pl.col(f"{c}__raw")), "DQ15"))
+            "request, decision, plan or review (a two-digit year read as 19yy?)", pl.lit(c),
+            pl.col(c).cast(pl.String)), "DQ15"))
     return pl.concat(parts) if parts else _empty()
 
 

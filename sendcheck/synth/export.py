@@ -464,6 +464,10 @@ def generate(episodes: int, seed: int = 0, as_of: dt.date = DEFAULT_AS_OF) -> Sy
     plans = {"final": final, "meeting": meeting, "decision": review_decision,
              "outcome": review_outcome, "notice": amendment_notice, "amended": amended,
              "transfer_in": transfer_in, "under5": under5, "person": numbers["person_id"]}
+    # A two-digit year read a century early ("06/01/24" typed where 2024 was meant, read by a
+    # system as 1924): a request date before the reforms (DQ15), on a refused request.
+    typo = pick((outcome == 1) & ~np.isnat(request))
+    dates["request_received_date"] = np.where(typo, _add_years(request, -100), request)
     text = _add_faults(dates, coded, rng, as_of)
     order = _duplicated(rng, n)
     syn = build_table(numbers, coded, dates, text, order, as_of, seed)
