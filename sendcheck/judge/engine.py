@@ -332,11 +332,19 @@ def evaluate_rule(episodes: pl.DataFrame | pl.LazyFrame, rule: Rule, kind: str |
                   .otherwise(pl.lit("pending")))
     # SEN2's H (historical): the return does not give the outcome, so the dates were judged as
     # recorded; a note on the finding says so (last, so it never hides a reason above).
-    for c, tag in (("request_outcome", "RequestOutcome"), ("assessment_outcome", "AssessmentOutcome")):
-        if c in columns and c in rule.reads(kind):
-            told = (pl.col(c) == "historical").fill_null(False)
-            reason.add(told, f"{tag} H (historical): the outcome is not given, so the dates "
-                             f"were judged as recorded")
+    tags = {c: tag for c, tag in (("request_outcome", "RequestOutcome"),
+                                  ("assessment_outcome", "AssessmentOutcome"))
+            if c in columns and c in (*rule.uses, *rule.requires,
+                                      *(cond.column for cond in (*rule.not_applicable,
+                                                                 *rule.applies)))}
+    said = {c: (pl.col(c) == "historical").fill_null(False) for c in tags}
+    if len(said) == 2:
+        reason.add(said["request_outcome"] & said["assessment_outcome"],
+                   "RequestOutcome and AssessmentOutcome H (historical): the outcomes are not "
+                   "given, so the dates were judged as recorded")
+    for c, told in said.items():
+        reason.add(told, f"{tags[c]} H (historical): the outcome is not given, so the dates "
+                         f"were judged as recorded")
     episodes = episodes.with_row_index("_rule_row").with_columns(
         reason.branch().alias("_reason_branch"))
 
