@@ -29,9 +29,6 @@ from sendcheck.judge.rulebook import Condition, Rule
 
 STATUSES = ("met", "late", "early", "overdue", "missed", "due_soon", "pending", "excepted",
             "invalid", "not_applicable")
-# A breach is a duty done late or early, one still not done past its due date, or one that ended
-# undone after its due date (contract section 3).
-BREACHES = ("late", "early", "overdue", "missed")
 # The EHC duties began with the SEND reforms (CFA 2014 Part 3, in force 1 September 2014): a
 # request, decision, plan or review dated earlier is not an EHC event (often a two-digit year read
 # as 19yy). It makes the rules reading it invalid, and DQ15 reports the cell.
