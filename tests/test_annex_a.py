@@ -46,8 +46,8 @@ def list1(tmp_path_factory):
     ws.title = "List 1"
     ws.append(["Annex A: List 1 - Children and young people with an EHC plan"])
     ws.append(["Local authority: Example (999)"])
-    ws.append(["All children and young people with an EHC plan for whom your local authority "
-               "is responsible"])
+    ws.append([("All children and young people with an EHC plan for whom your local authority "
+               "is responsible")])
     ws.append([])
     ws.append(HEADERS)  # row 5
     for row in ROWS:

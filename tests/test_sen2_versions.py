@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from pathlib import Path
 
 import polars as pl
 import pytest
@@ -74,7 +73,7 @@ def request(version: int, received: str, outcome: str, outcome_date: str | None,
 
 def sen2_return(version: int, seed: int | None = None) -> str:
     y = SHAPES[version]
-    d = lambda year, md: f"{year}-{md}"  # noqa: E731
+    d = lambda year, md: f"{year}-{md}"
     r5_active = []
     if version >= 2024:
         r5_active += [leaf("ReviewMeeting", d(y - 1, "10-20")), leaf("ReviewOutcome", "M")]
@@ -180,8 +179,8 @@ def test_reviews_and_phase_transfer_by_version(judged):
         assert not blank("amendment_notice_date")  # ReviewDraft
         dq36 = audit.quality.filter(pl.col("check") == "DQ36")
         assert dq36.get_column("message").to_list() == [
-            f"PhaseTransferDueDate {y + 1}-02-14 is neither 15 February nor 31 March (the "
-            f"reg 18(1) deadlines)"]
+            (f"PhaseTransferDueDate {y + 1}-02-14 is neither 15 February nor 31 March (the "
+            f"reg 18(1) deadlines)")]
     else:
         assert blank("phase_transfer_due_date") and blank("amendment_notice_date")
 
@@ -193,8 +192,8 @@ def test_a_header_year_that_disagrees_with_its_reference_date(tmp_path):
     audit = run_audit([path], Options(as_of=dt.date(2025, 1, 18)))
     dq38 = audit.quality.filter(pl.col("check") == "DQ38")
     assert dq38.select("column", "message").rows() == [
-        ("sen2_year", "the header's Year 2026 disagrees with its ReferenceDate 2025-01-18 (the "
-                      "collection's Year is the ReferenceDate's year)")]
+        ("sen2_year", ("the header's Year 2026 disagrees with its ReferenceDate 2025-01-18 (the "
+                      "collection's Year is the ReferenceDate's year)"))]
 
 
 def test_any_element_order_gives_the_same_findings(tmp_path):

@@ -30,9 +30,9 @@ import polars as pl
 
 from sendcheck.columns import ADVICE_KINDS
 from sendcheck.figures.periods import Period
+from sendcheck.judge.anchors import ENDINGS, Context
 from sendcheck.judge.cases import REVIEW_CYCLE, col_or_null, missing_columns
 from sendcheck.judge.durations import Duration
-from sendcheck.judge.anchors import ENDINGS, Context
 from sendcheck.judge.engine import KIND_LABELS, condition_expr, exception_expr
 from sendcheck.judge.quality import EXCEPTION_SHARE_LIMIT, EXCEPTION_SHARE_MIN_PLANS
 from sendcheck.judge.rulebook import Rule

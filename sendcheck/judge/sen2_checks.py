@@ -284,9 +284,6 @@ CHECKS: tuple[Check, ...] = (
     Check("DQ33", "sen2-cease-reason-9-share", "High share of CeaseReason 9 (other)",
           "Review plans ceased for 'other' reasons and record the specific reason where there "
           "is one.", ("cease_reason",), _cease_other_share),
-)
-
-CHECKS += (
     Check("DQ34", "sen2-request-outcome-code", "RequestOutcome not Y, N, A, W or H",
           "Record the request outcome as Y (assess), N (not assess), A (decision not yet made), "
           "W (withdrawn) or H (historical).", ("request_outcome",), _request_outcome),
