@@ -148,12 +148,13 @@ def test_a_date_before_the_reforms_is_a_finding_not_a_breach(export):
     doc = _json(export, "--all")
     (dq15,) = [f for f in doc["findings"] if f["rule"] == "DQ15"]
     assert (dq15["record_id"], dq15["row"]) == ("Y1", 4)
-    assert dq15["message"].startswith("request_received_date: 1927-01-06 is before the SEND "
-                                      "reforms (1 September 2014)")
+    assert dq15["message"] == ("request_received_date: a date before the SEND reforms "
+                               "(1 September 2014), read as 1927-01-06 (a two-digit year read "
+                               "as 19yy?)")
     y1 = {f["rule"]: f for f in doc["findings"] if f["record_id"] == "Y1"}
     assert y1["AS01"]["status"] == "invalid"
-    assert y1["AS01"]["message"] == ("request_received_date 1927-01-06 is before the SEND "
-                                     "reforms (1 September 2014): not an EHC date (DQ15)")
+    assert y1["AS01"]["message"] == ("request_received_date cannot be used: a date before the "
+                                     "SEND reforms (1 September 2014), read as 1927-01-06")
     assert all(abs(f["days_over"] or 0) < 3650 for f in doc["findings"])
 
 

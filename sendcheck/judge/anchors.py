@@ -223,6 +223,10 @@ class Ending:
     what: str  # "plan ceased": how messages say it
     build: Callable[[Context], pl.Expr]  # the date the duty ended, or null
     reads: tuple[str, ...]
+    # Dates that must be readable to judge the rule (an unreadable cease date: whether the duty
+    # ended cannot be told, so invalid). A withdrawal's outcome date matters only when the
+    # request was withdrawn: unreadable there, the withdrawal counts as undated.
+    judged: tuple[str, ...] = ()
     # Ended, but on a date not recorded: whether the limit had passed cannot be told, so the
     # rule is not_applicable with this reason (e.g. a request withdrawn with no date).
     undated: Callable[[Context], pl.Expr] | None = None
@@ -248,7 +252,7 @@ def _withdrawn_undated(ctx: Context) -> pl.Expr:
 
 ENDINGS: dict[str, Ending] = {e.name: e for e in (
     Ending("plan_ceased", "the plan ceased", lambda ctx: ctx.col("plan_cease_date"),
-           reads=("plan_cease_date",)),
+           reads=("plan_cease_date",), judged=("plan_cease_date",)),
     Ending("request_withdrawn", "the request was withdrawn", _withdrawn_on,
            reads=("request_outcome", "request_outcome_date", "assessment_outcome",
                   "assessment_outcome_date"),

@@ -29,10 +29,6 @@ from sendcheck.judge.rulebook import Condition, Rule
 
 STATUSES = ("met", "late", "early", "overdue", "missed", "due_soon", "pending", "excepted",
             "invalid", "not_applicable")
-# The EHC duties began with the SEND reforms (CFA 2014 Part 3, in force 1 September 2014): a
-# request, decision, plan or review dated earlier is not an EHC event (often a two-digit year read
-# as 19yy). It makes the rules reading it invalid, and DQ15 reports the cell.
-REFORM_DATE = dt.date(2014, 9, 1)
 # SI 2020/471 relaxed the limits only where they fell in this window (timescales.md section 3).
 COVID_FROM, COVID_TO = dt.date(2020, 5, 1), dt.date(2020, 9, 25)
 KIND_LABELS = {"ep": "EP", "health": "health", "social_care": "social care",
@@ -213,8 +209,9 @@ def evaluate_rule(episodes: pl.DataFrame | pl.LazyFrame, rule: Rule, kind: str |
         # plan or last review.
         due = pl.max_horizontal(due, rule.later_of[1].add(_date(rule.later_of[0], ctx)))
     endings = [ENDINGS[name] for name in rule.ends_with]
-    ended_on = (pl.min_horizontal([e.build(ctx) for e in endings]) if endings
-                else pl.lit(None, pl.Date))
+    ends = {e.name: (pl.col(f"_ends_{e.name}") if f"_ends_{e.name}" in columns else e.build(ctx))
+            for e in endings}  # (worked out once for every rule by `evaluate`)
+    ended_on = pl.min_horizontal(list(ends.values())) if endings else pl.lit(None, pl.Date)
     episodes = episodes.with_columns(rule.limit.add(start).alias("_rule_bound"),
                                      due.alias("_rule_due"), ended_on.alias("_rule_ended"))
     bound, due = pl.col("_rule_bound"), pl.col("_rule_due")
@@ -225,7 +222,7 @@ def evaluate_rule(episodes: pl.DataFrame | pl.LazyFrame, rule: Rule, kind: str |
                                            *(c for a in anchors for c in (*a.needs, *a.uses)),
                                            *(c for cond in (*rule.not_applicable, *rule.applies)
                                              for c in cond.columns()),
-                                           *(c for e in endings for c in e.reads)))
+                                           *(c for e in endings for c in e.judged)))
                  if c in columns and c in BY_NAME and BY_NAME[c].kind == "date"]
     status = pl.when(pl.lit(False)).then(pl.lit(None, pl.String))
     reason = _Reasons()
@@ -250,7 +247,8 @@ def evaluate_rule(episodes: pl.DataFrame | pl.LazyFrame, rule: Rule, kind: str |
     for c in date_cols:
         bad = pl.col(f"{c}__err").is_not_null()
         status = status.when(bad).then(pl.lit("invalid"))
-        reason.add(bad, pl.format(f"{c} is unreadable ({{}})", pl.col(f"{c}__err")))
+        # (`c__err` says why: not a date, or a date before the reforms: sendcheck.episodes.)
+        reason.add(bad, pl.format(f"{c} cannot be used: {{}}", pl.col(f"{c}__err")))
     for c in (c for c in date_cols if c not in DEADLINE_COLUMNS):
         future = (pl.col(c) > as_of_lit).fill_null(False)
         status = status.when(future).then(pl.lit("invalid"))
@@ -258,11 +256,6 @@ def evaluate_rule(episodes: pl.DataFrame | pl.LazyFrame, rule: Rule, kind: str |
         # query whose filter leaves an empty batch.)
         reason.add(future, f"{c} (not shown) is after the as-of date {as_of}" if c in PERSONAL
                    else pl.format(f"{c} {{}} is after the as-of date {as_of}", pl.col(c)))
-    for c in (c for c in date_cols if c not in PERSONAL):
-        early = (pl.col(c) < pl.lit(REFORM_DATE)).fill_null(False)
-        status = status.when(early).then(pl.lit("invalid"))
-        reason.add(early, pl.format(f"{c} {{}} is before the SEND reforms (1 September 2014): "
-                                    f"not an EHC date (DQ15)", pl.col(c)))
     for anchor in anchors:
         for bad, why in anchor.problems(ctx):
             status = status.when(bad).then(pl.lit("invalid"))
@@ -284,23 +277,29 @@ def evaluate_rule(episodes: pl.DataFrame | pl.LazyFrame, rule: Rule, kind: str |
         ended = pl.col("_rule_ended")
         # Done before the duty ended: judged as usual. Not done by then (or "done" only on or
         # after that day, as a withdrawal's own outcome date is): missed when the due date had
-        # passed, not_applicable when the duty ended first.
+        # passed, not_applicable when the duty ended first. Worked out once, as a column
+        # (1 missed, 2 ended first, 3 ended on a date not recorded), for both chains below.
         undone = ended.is_not_null() & start.is_not_null() & (
             end.is_null() | (end >= ended)).fill_null(True)
-        missed = undone & (due < ended).fill_null(False)
+        state = (pl.when(undone & (due < ended).fill_null(False)).then(pl.lit(1, pl.UInt8))
+                 .when(undone).then(pl.lit(2, pl.UInt8)))
+        undated = [e for e in endings if e.undated is not None]
+        for i, e in enumerate(undated):
+            state = state.when(e.undated(ctx) & end.is_null()).then(pl.lit(3 + i, pl.UInt8))
+        episodes = episodes.with_columns(state.otherwise(None).alias("_rule_end_state"))
+        state = pl.col("_rule_end_state")
         said = pl.when(pl.lit(False)).then(pl.lit(None, pl.String))
         for e in endings:  # (texts in the format strings: see the note on literals above)
-            said = said.when(ended == e.build(ctx)).then(pl.format(f"{e.what} on {{}}", ended))
-        status = status.when(missed).then(pl.lit("missed"))
-        reason.add(missed, said.otherwise(None))
-        status = status.when(undone).then(pl.lit("not_applicable"))
-        reason.add(undone, pl.format("{}, on or before the due date {}: the duty ended before it "
-                                     "fell due", said.otherwise(None), due))
-        for e in endings:
-            if e.undated is not None:
-                hit = e.undated(ctx) & end.is_null()
-                status = status.when(hit).then(pl.lit("not_applicable"))
-                reason.add(hit, e.undated_reason)
+            said = said.when(ended == ends[e.name]).then(pl.format(f"{e.what} on {{}}", ended))
+        status = status.when(state == 1).then(pl.lit("missed"))
+        reason.add((state == 1).fill_null(False), said.otherwise(None))
+        status = status.when(state == 2).then(pl.lit("not_applicable"))
+        reason.add((state == 2).fill_null(False), pl.format(
+            "{}, on or before the due date {}: the duty ended before it fell due",
+            said.otherwise(None), due))
+        for i, e in enumerate(undated):
+            status = status.when(state == 3 + i).then(pl.lit("not_applicable"))
+            reason.add((state == 3 + i).fill_null(False), e.undated_reason)
     # A derived end (an amended plan in the transfer window) means nothing without its start.
     no_start_done = start.is_null() & end.is_not_null() & pl.lit(end_col not in ANCHORS)
     status = status.when(no_start_done).then(pl.lit("invalid"))
@@ -381,6 +380,10 @@ def evaluate(episodes: pl.DataFrame, runs: list[RuleRun], as_of: dt.date,
     # i < self.len()" in a string view array) on this query over a multi-chunk frame (the
     # review cycles, built by concatenation); a rechunked frame evaluates correctly.
     lazy = episodes.rechunk().lazy()
+    # The dates duties end on (a withdrawal, a cease date), once for every rule that reads them.
+    ctx = Context(as_of, frozenset(episodes.columns))
+    used = {name for run in runs if run.skipped is None for name in run.rule.ends_with}
+    lazy = lazy.with_columns(ENDINGS[name].build(ctx).alias(f"_ends_{name}") for name in used)
     for run in runs:
         if run.skipped is not None:
             continue

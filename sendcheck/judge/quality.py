@@ -75,7 +75,8 @@ def _unreadable(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
     parts = []
     for c in _date_columns(df):
         shown = pl.lit("(value not shown)") if c in PERSONAL else pl.col(f"{c}__raw")
-        parts.append(_rows(df, pl.col(f"{c}__err").is_not_null(), c, pl.format(
+        unreadable = pl.col(f"{c}__err").is_not_null() & ~_is_before_reforms(c)  # DQ15's
+        parts.append(_rows(df, unreadable, c, pl.format(
             "{}: '{}' is {}", pl.lit(c), shown, pl.col(f"{c}__err")), "DQ01"))
     return pl.concat(parts) if parts else _empty()
 
@@ -101,17 +102,19 @@ def _future(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
 
 
 def _before_reforms(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
-    # Every EHC event is on or after 1 September 2014 (CFA 2014 Part 3 in force); the engine
-    # makes the rules reading such a cell invalid with the same reason (engine.REFORM_DATE).
-    from sendcheck.judge.engine import REFORM_DATE
-
+    # Every EHC event is on or after 1 September 2014 (CFA 2014 Part 3 in force): the reader
+    # makes such a cell unusable, its reason in `c__err` (sendcheck.episodes.BEFORE_REFORMS).
     parts = []
     for c in (c for c in _date_columns(df) if c not in PERSONAL):
-        parts.append(_rows(df, (pl.col(c) < pl.lit(REFORM_DATE)).fill_null(False), c, pl.format(
-            "{}: {} is before the SEND reforms (1 September 2014), so not the date of an EHC "
-            "request, decision, plan or review (a two-digit year read as 19yy?)", pl.lit(c),
-            pl.col(c).cast(pl.String)), "DQ15"))
+        parts.append(_rows(df, _is_before_reforms(c), c, pl.format(
+            "{}: {} (a two-digit year read as 19yy?)", pl.lit(c), pl.col(f"{c}__err")), "DQ15"))
     return pl.concat(parts) if parts else _empty()
+
+
+def _is_before_reforms(c: str) -> pl.Expr:
+    from sendcheck.read.episodes import BEFORE_REFORMS
+
+    return pl.col(f"{c}__err").str.starts_with(BEFORE_REFORMS).fill_null(False)
 
 
 def _duplicates(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
