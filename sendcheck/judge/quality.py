@@ -322,6 +322,9 @@ BY_CODE = {c.code: c for c in CHECKS}
 # out of order, DQ03 future, DQ10 unknown code, DQ15 before the reforms); where no finding on that
 # row names that column (a final plan with a blank draft date, say), DQ14 reports it, so every
 # invalid finding is counted in the data-quality summary.
+# Why a review cycle is invalid when its history has an unreadable meeting date (sendcheck.reviews;
+# DQ01 names that cell, so DQ14 does not report it again).
+HISTORY_UNREADABLE = "a review meeting date in the history is unreadable"
 _BLANK_START = r"recorded but (\w+) is blank$"
 RULE_GAPS = Check(
     "DQ14", "rule-could-not-judge", "A rule could not judge the case from its dates",
@@ -332,8 +335,6 @@ RULE_GAPS = Check(
 def rule_gaps(results: pl.DataFrame, quality: pl.DataFrame) -> pl.DataFrame:
     """DQ14 findings: invalid rule findings whose row has no data-quality finding on the column
     the reason names (one finding per row, column and reason, naming every rule it stops)."""
-    from sendcheck.judge.reviews import HISTORY_UNREADABLE
-
     # (A cycle left unsure by an unreadable meeting in the review history: DQ01 names that row.)
     bad = results.filter(pl.col("status") == "invalid").select(
         "_idx", pl.col("rule").cast(pl.String), pl.col("reason").cast(pl.String)).filter(

@@ -24,7 +24,7 @@ import polars as pl
 from sendcheck.columns import PERSONAL
 from sendcheck.errors import SendcheckError
 from sendcheck.judge.engine import RuleRun, plan_runs
-from sendcheck.judge.quality import DQ_SCHEMA, REVIEW_CHECKS, run_checks
+from sendcheck.judge.quality import DQ_SCHEMA, HISTORY_UNREADABLE, REVIEW_CHECKS, run_checks
 from sendcheck.judge.rulebook import Rule
 from sendcheck.read.episodes import prepare
 from sendcheck.read.sheets import Table
@@ -34,9 +34,6 @@ REVIEW_COLUMNS = ("review_meeting_date", "review_decision_date", "review_outcome
 # Data-quality checks that make sense on a list of meetings (not duplicates, ages, caseworkers).
 ROW_CHECKS = ("DQ01", "DQ02", "DQ03", "DQ10")
 IDENTITY = ("record_id", "person_id", "caseworker", *PERSONAL)
-
-# Why a cycle is invalid when its history has an unreadable meeting date (DQ01 names that cell).
-HISTORY_UNREADABLE = "a review meeting date in the history is unreadable"
 
 
 @dataclass
