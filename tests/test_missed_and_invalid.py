@@ -174,3 +174,24 @@ def test_every_invalid_names_its_reason_and_is_counted(root):
     bad = audit.results.filter(pl.col("status") == "invalid").select("_idx").unique()
     uncounted = bad.join(audit.quality.select("_idx").unique(), on="_idx", how="anti")
     assert uncounted.height == 0
+
+
+@pytest.mark.parametrize("cohort,expected", [
+    # Decisions notified in Q1 2025: only A1 (a withdrawal is no decision, as DfE counts).
+    ("issued", (1, 1)),
+    # Due in Q1 2025 (all three: 6 Jan + 42 = 17 Feb): A1 within; W1 withdrawn on 3 Mar, after
+    # its due date, undecided: missed, so not within; W2 withdrawn on 3 Feb, before it: left out.
+    ("due", (2, 1)),
+])
+def test_a_missed_decision_counts_in_the_due_cohort(tmp_path, monkeypatch, cohort, expected):
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "w.csv"
+    path.write_text("Case Ref,Date Request Received,Date of Decision to Assess,Decision to Assess\n"
+                    "W1,06/01/2025,03/03/2025,Withdrawn\nW2,06/01/2025,03/02/2025,Withdrawn\n"
+                    "A1,06/01/2025,17/02/2025,Agreed\n", encoding="utf-8")
+    doc = _json(path, "--period", "2025-Q1", "--cohort", cohort)
+    values = doc["measures"]["items"]["decision_to_assess_6w"]["values"]
+    assert (values["requests_decided_den"], values["request_outcome_six_weeks"]) == expected
+    statuses = {f["record_id"]: f["status"] for f in _json(path, "--all")["findings"]
+                if f["rule"] == "AS01"}
+    assert statuses == {"W1": "missed", "W2": "not_applicable", "A1": "met"}

@@ -478,7 +478,9 @@ def compute_measures(episodes: pl.DataFrame, rules: dict[str, Rule], period: Per
     out.append(_timed_measure(
         episodes, id="decision_to_assess_6w",
         title="Decisions whether to assess within 6 weeks", rule=rules["AS01"], kind=None,
-        names=SIX_WEEK_NAMES, what="requests for assessment (not withdrawn)", **args))
+        names=SIX_WEEK_NAMES, what=("requests for assessment (not withdrawn by the due date)"
+                                    if cohort == "due" else
+                                    "requests for assessment (not withdrawn)"), **args))
     out.append(_timed_measure(
         episodes, id="no_plan_decision_16w",
         title="Decisions not to issue a plan within 16 weeks", rule=rules["AS03"], kind=None,
