@@ -15,7 +15,6 @@ from sendcheck.columns import BY_NAME, PERSONAL, VALUES, canonical_value_expr
 from sendcheck.read.dates import parse_date_columns
 from sendcheck.read.sheets import Table
 
-
 # The EHC duties began with the SEND reforms (CFA 2014 Part 3, in force 1 September 2014): a
 # request, decision, plan or review dated earlier is no EHC event (often a two-digit year read as
 # 19yy). Such a cell is unusable, like one that is not a date: it is blanked with its reason in
