@@ -108,6 +108,10 @@ def audit(
     if result.unmatched_suppressions and not quiet:
         from sendcheck.views.files import display_name
 
+        if "record_id__given" not in result.episodes.columns:
+            print(f"note: {display_name(Path(result.config.path or '').name)}: the export has no record id "
+                  f"column, and suppressions match record ids, never row numbers (rows move "
+                  f"between exports)", file=sys.stderr)
         for s in result.unmatched_suppressions:
             print(f"note: {display_name(Path(result.config.path or '').name)} {s.key} ({s.rule} {s.record_id}) "
                   f"matches no finding; remove it if the case is resolved", file=sys.stderr)
