@@ -6,7 +6,8 @@ The figure so far is the 20-week measure itself (measures.timeliness over AS05, 
 1 January to the as-of date); the open cases are the backlog's open assessments in AS05's scope.
 Reading choices (each also in the definition the outputs carry):
 - An open case is a request received by the as-of date with no final plan, not refused or
-  withdrawn and with no decision not to issue (backlog.open_assessment), that AS05 applies to.
+  withdrawn and with no decision not to issue (judge.cases.open_assessment), that AS05 applies
+  to.
 - The cases that decide the year are the open cases whose 20-week due date falls on or before
   31 December. A case due later is counted in next year's figure if it is issued on time, so it
   is left out here; so are requests not yet received (one received after the as-of date is due
@@ -35,9 +36,9 @@ import polars as pl
 from dateutil.relativedelta import relativedelta
 
 from sendcheck.figures import small_counts as suppression
-from sendcheck.figures.backlog import open_assessment
-from sendcheck.figures.measures import _missing, _scope, has_exception, pct, timeliness
+from sendcheck.figures.measures import _scope, has_exception, pct, timeliness
 from sendcheck.figures.periods import Period
+from sendcheck.judge.cases import missing_columns, open_assessment
 from sendcheck.judge.rulebook import Rule
 
 VARIANTS = {"including": "including exception cases", "excluding": "excluding exception cases"}
@@ -153,7 +154,7 @@ def compute_forecast(episodes: pl.DataFrame, as05: Rule, as_of: dt.date, target:
     period = Period(str(year), "calendar year", dt.date(year, 1, 1), as_of,
                     partial=as_of < dt.date(year, 12, 31))
     out = Forecast(year, as_of, period, target)
-    out.missing = _missing(cols, (as05.start, as05.end))
+    out.missing = missing_columns(cols, (as05.start, as05.end))
     if out.missing:
         return out
     scope = _scope(as05, cols)
@@ -240,35 +241,3 @@ def forecast_json(f: Forecast, below: int | None = None) -> dict:
     out["year_to_date"] = [suppression.values(r, below, YTD_RATIOS) for r in f.year_to_date]
     out["months"] = [suppression.values(r, below, MONTH_RATIOS) for r in f.months]
     return out
-
-
-def _pc(v: object) -> str:
-    return f"{v}%" if isinstance(v, float) else "-" if v is None else str(v)
-
-
-def summary_lines(f: Forecast, below: int | None = None) -> list[str]:
-    """Two or three plain lines for the first screen (excluding exceptions: DfE's headline)."""
-    if not f.available:
-        return [f"Where {f.year} will land: {f.reason}"]
-    v = forecast_json(f, below)["excluding"]
-    return [
-        f"Where {f.year} will land (20 weeks, excl. exceptions): {_pc(v['pc_so_far'])} so far "
-        f"({v['within_so_far']} of {v['den_so_far']}); best {_pc(v['pc_best'])}, worst "
-        f"{_pc(v['pc_worst'])}",
-        f"  {v['open_due_by_year_end']} open cases due by 31 Dec decide it ({v['open_in_time']} "
-        f"still in time, {v['open_past_due']} already late); "
-        + target_text(f.excluding, v, f.target.source),
-    ]
-
-
-def target_text(raw: dict, shown: dict, source: str) -> str:
-    """What reaching the target takes, in words (`raw` decides, `shown` is printed)."""
-    goal = f"{raw['target']}% ({source})"
-    k = shown["must_be_on_time"]
-    if raw["best_den"] == 0:
-        return f"nothing to measure against {goal}"
-    if raw["must_be_on_time"] is None:
-        return f"{goal} is out of reach even if every case still in time is on time"
-    if raw["must_be_on_time"] == 0:
-        return f"{goal} is reached whatever happens"
-    return f"{k} of the {shown['open_in_time']} still in time must be on time to reach {goal}"

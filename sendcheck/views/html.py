@@ -16,6 +16,7 @@ import polars as pl
 
 from sendcheck import __version__
 from sendcheck.audit import Audit
+from sendcheck.figures.caseload import UNALLOCATED
 
 FORECAST_KEY = "forecast_20w"
 TWENTY = "final_plan_20w"
@@ -156,6 +157,7 @@ def monthly_chart(months: list[dict], forecast: dict | None, england: tuple[str,
     slot = w / 12
     body = [text(left, 16, "bars: month's own figure; solid line: year to date; hatched band: "
                  "best to worst by month end; dotted: England", class_="label")]
+    right: list[tuple[float, str]] = []  # labels right of the plot, kept apart
     for tick in (0, 25, 50, 75, 100):
         y = _y(tick, top, h)
         body.append(el("line", x1=left, x2=left + w, y1=y, y2=y, stroke="#dddddd"))
@@ -195,17 +197,27 @@ def monthly_chart(months: list[dict], forecast: dict | None, england: tuple[str,
                 body.append(el("polyline", points=" ".join(f"{x:.1f},{y:.1f}" for x, y in line),
                                fill="none", stroke=BAR, stroke_width=1.5,
                                stroke_dasharray="5 3"))
-                body.append(text(line[-1][0] + 8, line[-1][1] + 4, f"{name} {_pc(value)}",
-                                 class_="value"))
+                right.append((line[-1][1], f"{name} {_pc(value)}"))
     if england:
         name, value = england
         y = _y(value, top, h)
         body.append(el("line", x1=left, x2=left + w, y1=y, y2=y, stroke=ENGLAND,
                        stroke_dasharray="2 3", stroke_width=1.5))
-        body.append(text(left + 4, y - 5, f"{name} {value}%", class_="value"))
+        right.append((y, f"{name} {value}%"))
+    body += [text(left + w + 6, y + 4, label, class_="value") for y, label in spread(right, 14)]
     desc = _monthly_desc(months, forecast, england, year)
-    return svg(left + w + 90, top + h + 30, f"20-week figure by month, {year}, with the forecast "
+    return svg(left + w + 130, top + h + 30, f"20-week figure by month, {year}, with the forecast "
                f"to 31 December", desc, *body, id="chart-monthly")
+
+
+def spread(labels: list[tuple[float, str]], gap: float) -> list[tuple[float, str]]:
+    """Labels at their y positions, pushed down where two would overlap."""
+    out: list[tuple[float, str]] = []
+    for y, label in sorted(labels):
+        if out and y - out[-1][0] < gap:
+            y = out[-1][0] + gap
+        out.append((y, label))
+    return out
 
 
 def _monthly_desc(months: list[dict], forecast: dict | None, england: tuple[str, float] | None,
@@ -422,7 +434,7 @@ def _summary(audit: Audit, data: dict, found: pl.DataFrame) -> Safe:
 def _forecast_card(f: dict) -> Safe:
     if not f["available"]:
         return _card(f"Where {f['year']} will land", "-", f["reason"])
-    from sendcheck.figures.forecast import target_text
+    from sendcheck.views.forecast import target_text
 
     v = f["excluding"]
     raw = {k: v[k] for k in ("target", "best_den", "must_be_on_time")}
@@ -488,7 +500,8 @@ def _charts(audit: Audit, data: dict, history: list[dict] | None) -> Safe:
         for what, key, bench in (("plans in force", "plans_in_force", t["plans_per_caseworker"]),
                                  ("open assessments", "open_assessments",
                                   t["assessments_per_caseworker"])):
-            pairs = [(p["caseworker"], p[key]) for p in people]
+            pairs = [(p["caseworker"], p[key]) for p in people
+                     if p["caseworker"] != UNALLOCATED]
             out.append(el("figure", el("figcaption", f"Caseload: {what} per caseworker against "
                                                      f"the benchmark of {bench}"),
                           benchmark_chart(f"Caseload: {what} against the benchmark {bench}",
@@ -607,7 +620,7 @@ def to_html(audit: Audit, personal: bool = False, history: list[dict] | None = N
     """The whole report as one HTML document. `history`: the run history's counts per run
     (as_of, overdue, due_soon), oldest first, when --history is given."""
     from sendcheck.columns import PERSONAL
-    from sendcheck.views.report import to_json_dict
+    from sendcheck.views.json import to_json_dict
 
     data = to_json_dict(audit, personal=personal, findings_frame_only=True)
     found: pl.DataFrame = data["findings"]
