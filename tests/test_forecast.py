@@ -158,3 +158,36 @@ def test_forecast_target_read(tmp_path: Path) -> None:
 
     cfg = parse_config(tomllib.loads("[forecast]\ntarget = 60\n"), tmp_path / "sendcheck.toml")
     assert cfg.forecast_target == 60.0
+
+
+def test_forecast_in_json_and_table(export: Path, tmp_path: Path, cli) -> None:
+    run = cli("audit", export, "--as-of", "2025-09-30", "--format", "json")
+    f = json.loads(run.out)["measures"]["forecast_20w"]
+    assert f["year"] == 2025 and f["available"] is True
+    assert (f["excluding"]["pc_so_far"], f["excluding"]["pc_best"], f["excluding"]["pc_worst"],
+            f["excluding"]["must_be_on_time"]) == (66.7, 71.4, 28.6, 2)
+    assert f["target"] == {"including": 45.5, "excluding": 46.1, "source": "England 2025"}
+    assert any("past its due date" in a for a in f["assumptions"])
+    config = tmp_path / "sendcheck.toml"
+    config.write_text("[forecast]\ntarget = 70\n", encoding="utf-8")
+    run = cli("audit", export, "--as-of", "2025-09-30", "--format", "json", "--config", config)
+    f = json.loads(run.out)["measures"]["forecast_20w"]
+    assert (f["including"]["must_be_on_time"], f["including"]["target_reachable"]) == (None, False)
+    assert f["excluding"]["must_be_on_time"] == 3
+    # Counts under 5 are shown as <5, and the shares built on them withheld
+    run = cli("audit", export, "--as-of", "2025-09-30", "--format", "json", "--suppress-below", "5")
+    shown = json.loads(run.out)["measures"]["forecast_20w"]["excluding"]
+    assert (shown["within_so_far"], shown["pc_so_far"], shown["best_den"]) == ("<5", "<5", 7)
+    run = cli("audit", export, "--as-of", "2025-09-30")
+    assert ("Where 2025 will land (20 weeks, excl. exceptions): 66.7% so far (2 of 3); best 71.4%, "
+            "worst 28.6%") in run.out
+    assert ("4 open cases due by 31 Dec decide it (3 still in time, 1 already late); 2 of the 3 "
+            "still in time must be on time to reach 46.1% (England 2025)") in run.out
+
+
+def test_forecast_not_available_without_dates(tmp_path: Path, cli) -> None:
+    path = tmp_path / "no-plans.csv"
+    path.write_text("Record ID,Date Request Received\nX1,05/05/2025\n", encoding="utf-8")
+    f = json.loads(cli("audit", path, "--as-of", "2025-09-30", "--format", "json").out)
+    f = f["measures"]["forecast_20w"]
+    assert (f["available"], f["reason"]) == (False, "not available: missing final_plan_date")

@@ -9,6 +9,8 @@ escaped (html.escape, quote=True) unless it is markup this module made.
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import html
 from collections.abc import Iterable
 
@@ -176,17 +178,21 @@ def monthly_chart(months: list[dict], forecast: dict | None, england: tuple[str,
                            width=round(slot * 0.6, 1), height=round(top + h - y, 1), fill=BAR,
                            opacity=0.45))
     if forecast and forecast.get("available"):
-        ytd = [(int(m["month"][5:]) - 1, _num(m["pc_ex"])) for m in forecast["year_to_date"]]
-        pts = [(left + i * slot + slot / 2, _y(v, top, h)) for i, v in ytd if v is not None]
+        # Year-to-date and forecast figures are cumulative to a day: drawn at that day.
+        def at(day: str) -> float:
+            d = dt.date.fromisoformat(day)
+            return left + slot * (d.month - 1 + d.day / calendar.monthrange(d.year, d.month)[1])
+
+        pts = [(at(m["end"]), _y(v, top, h)) for m in forecast["year_to_date"]
+               if (v := _num(m["pc_ex"])) is not None]
         if pts:
             body.append(el("polyline", points=" ".join(f"{x:.1f},{y:.1f}" for x, y in pts),
                            fill="none", stroke=ENGLAND, stroke_width=2.5))
             body += [el("circle", cx=round(x, 1), cy=round(y, 1), r=3, fill=ENGLAND)
                      for x, y in pts]
-        fut = [(int(m["month"][5:]) - 1, _num(m["pc_best_ex"]), _num(m["pc_worst_ex"]))
-               for m in forecast["months"]]
-        fut = [(left + i * slot + slot / 2, b, wv) for i, b, wv in fut
-               if b is not None and wv is not None]
+        fut = [(at(m["end"]), b, wv) for m in forecast["months"]
+               if (b := _num(m["pc_best_ex"])) is not None
+               and (wv := _num(m["pc_worst_ex"])) is not None]
         if fut:
             best = [(x, _y(b, top, h)) for x, b, _ in fut]
             worst = [(x, _y(wv, top, h)) for x, _, wv in fut]
@@ -206,7 +212,7 @@ def monthly_chart(months: list[dict], forecast: dict | None, england: tuple[str,
         right.append((y, f"{name} {value}%"))
     body += [text(left + w + 6, y + 4, label, class_="value") for y, label in spread(right, 14)]
     desc = _monthly_desc(months, forecast, england, year)
-    return svg(left + w + 130, top + h + 30, f"20-week figure by month, {year}, with the forecast "
+    return svg(left + w + 160, top + h + 30, f"20-week figure by month, {year}, with the forecast "
                f"to 31 December", desc, *body, id="chart-monthly")
 
 
@@ -309,6 +315,7 @@ border-bottom:2px solid var(--accent);padding-bottom:.15em}h3{font-size:1.05em;m
 table{border-collapse:collapse;margin:.4em 0 1em;font-size:.9em}
 caption{text-align:left;font-weight:600;padding:.2em 0}
 th,td{border:1px solid var(--line);padding:3px 7px;text-align:left;vertical-align:top}
+td{white-space:nowrap}td:last-child{white-space:normal}
 thead th{background:#eef2f7}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 tbody th{font-weight:600}
 th button{font:inherit;font-weight:600;background:none;border:0;padding:0;cursor:pointer;
@@ -319,7 +326,7 @@ th[aria-sort=descending] button::after{content:" \\2193"}
 .chart{max-width:100%;height:auto;font-size:12px}.chart .label{fill:#333}
 .chart .value{fill:#111;font-weight:600}
 figure{margin:0 0 1.2em}.pair{display:grid;grid-template-columns:minmax(0,3fr) minmax(0,2fr);
-gap:24px;align-items:start}@media (max-width:900px){.pair{grid-template-columns:1fr}}figcaption{font-weight:600;margin-bottom:.3em}
+gap:24px;align-items:start}.pair.even{grid-template-columns:1fr 1fr}@media (max-width:900px){.pair{grid-template-columns:1fr}}figcaption{font-weight:600;margin-bottom:.3em}
 .scroll{overflow-x:auto}
 .lines{margin:.3em 0;padding-left:1.2em}
 footer{margin-top:2em;color:var(--muted);font-size:.85em}
@@ -489,6 +496,7 @@ def _charts(audit: Audit, data: dict, history: list[dict] | None) -> Safe:
     out.append(el("figure", el("figcaption", f"20-week figure by month, {year} (excluding "
                                              f"exceptions), and where the year can land"),
                   el("div", monthly_chart(months, f, eng, year), class_="scroll"),
+                  _band_note(f),
                   table(["month", "plans issued (excl.)", "month's figure", "year to date",
                          "worst by month end", "best by month end"], rows,
                         caption="20-week figure by month", numeric=(1, 2, 3, 4, 5),
@@ -497,15 +505,17 @@ def _charts(audit: Audit, data: dict, history: list[dict] | None) -> Safe:
     if c and not c.get("reason"):
         t = c["thresholds"]
         people = c["caseworkers"]
+        panels = []
         for what, key, bench in (("plans in force", "plans_in_force", t["plans_per_caseworker"]),
                                  ("open assessments", "open_assessments",
                                   t["assessments_per_caseworker"])):
             pairs = [(p["caseworker"], p[key]) for p in people
                      if p["caseworker"] != UNALLOCATED]
-            out.append(el("figure", el("figcaption", f"Caseload: {what} per caseworker against "
-                                                     f"the benchmark of {bench}"),
-                          benchmark_chart(f"Caseload: {what} against the benchmark {bench}",
-                                          pairs, bench, id=f"chart-{key.replace('_', '-')}")))
+            panels.append(el("figure", el("figcaption", f"Caseload: {what} per caseworker "
+                                                        f"against the benchmark of {bench}"),
+                             benchmark_chart(f"Caseload: {what} against the benchmark {bench}",
+                                             pairs, bench, id=f"chart-{key.replace('_', '-')}")))
+        out.append(el("div", join(panels), class_="pair even"))
         out.append(table(["caseworker", "plans in force", "open assessments", "overdue cases",
                           "due soon cases", "above benchmark"],
                          [[p["caseworker"], p["plans_in_force"], p["open_assessments"],
@@ -522,6 +532,18 @@ def _charts(audit: Audit, data: dict, history: list[dict] | None) -> Safe:
                             [[r["as_of"], r.get("overdue"), r.get("due_soon")] for r in history],
                             caption="Run history", numeric=(1, 2), row_headers=True)))
     return join(out)
+
+
+def _band_note(f: dict | None) -> Safe:
+    """Why the band can start below the year to date: the late cases count at once."""
+    if not f or not f.get("available"):
+        return Safe("")
+    late = f["excluding"]["open_past_due"]
+    if not late:
+        return Safe("")
+    return el("p", f"The band starts below the year to date because it counts the {late} open "
+                   f"cases already past their due date, which can only be issued late, from the "
+                   f"as-of month.", class_="small")
 
 
 def _months(audit: Audit) -> list[dict]:
