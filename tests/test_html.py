@@ -161,3 +161,17 @@ def test_html_filter_runs_in_chromium(tmp_path: Path, cli) -> None:
     assert soon.count("<tr hidden") == 1 and ">0 of 1 rows shown<" in dom
     over = dom.split('id="t-overdue"', 1)[1].split("</table>", 1)[0]
     assert "<tr hidden" not in over and "&lt;script&gt;alert(1)&lt;/script&gt;" in over
+
+
+def test_column_escaping_is_html_escape() -> None:
+    """The tables escape whole columns in polars; each value must come out exactly as
+    html.escape(value, quote=True) makes it."""
+    import html
+
+    import polars as pl
+
+    from sendcheck.views.html import esc_expr
+
+    values = [HOSTILE_CW, HOSTILE_ID, HOSTILE_FILE, "O'Brien & Sons", "&amp; already", "plain", ""]
+    got = pl.DataFrame({"v": values}).select(esc_expr(pl.col("v"))).to_series().to_list()
+    assert got == [html.escape(v, quote=True) for v in values]

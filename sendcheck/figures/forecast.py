@@ -158,7 +158,10 @@ def compute_forecast(episodes: pl.DataFrame, as05: Rule, as_of: dt.date, target:
     if out.missing:
         return out
     scope = _scope(as05, cols)
-    so_far = timeliness(episodes, start=as05.start, end=as05.end, limit=as05.limit,
+    # The measure counts plans issued in the period only: measuring the rows issued this year
+    # gives the same counts, and the 13 measurements (so far, each month to date) stay quick.
+    issued = episodes.filter(pl.col(as05.end).is_between(period.start, period.end))
+    so_far = timeliness(issued, start=as05.start, end=as05.end, limit=as05.limit,
                         period=period, cohort="issued", as_of=as_of, scope=scope, rule=as05)
     due = as05.limit.add(pl.col(as05.start))
     exc = has_exception(as05, due, cols)
@@ -170,15 +173,20 @@ def compute_forecast(episodes: pl.DataFrame, as05: Rule, as_of: dt.date, target:
     past = open_ & readable & (due < pl.lit(as_of))
     later = open_ & readable & (due > dec31)
     ends = _month_ends(as_of)
-    aggs = {"not_counted": (open_ & ~readable).sum()}
-    for name, mask in (("in_time", in_time), ("past", past), ("later", later)):
-        aggs[name] = mask.sum()
-        aggs[f"{name}_ex"] = (mask & ~exc).sum()
+    # The masks once (a narrow frame), then the sums over it: repeating the open-case and
+    # exception expressions in every sum took seconds on 200,000 episodes.
+    marks = episodes.select(not_counted=open_ & ~readable, in_time=in_time, past=past,
+                            later=later, exc=exc.fill_null(False), due=due)
+    c, ok = pl.col, ~pl.col("exc")
+    aggs = {"not_counted": c("not_counted").sum()}
+    for name in ("in_time", "past", "later"):
+        aggs[name] = c(name).sum()
+        aggs[f"{name}_ex"] = (c(name) & ok).sum()
     for i, end in enumerate(ends):
-        by_end = in_time & (due <= pl.lit(end))
+        by_end = c("in_time") & (c("due") <= pl.lit(end))
         aggs[f"m{i}"] = by_end.sum()
-        aggs[f"m{i}_ex"] = (by_end & ~exc).sum()
-    n = {k: int(v) for k, v in episodes.select(**aggs).row(0, named=True).items()}
+        aggs[f"m{i}_ex"] = (by_end & ok).sum()
+    n = {k: int(v) for k, v in marks.select(**aggs).row(0, named=True).items()}
     out.not_counted = n["not_counted"]
     out.including = _variant(so_far["within"], so_far["den"], n["in_time"], n["past"],
                              n["later"], target.including)
@@ -193,7 +201,7 @@ def compute_forecast(episodes: pl.DataFrame, as05: Rule, as_of: dt.date, target:
                     f"den{suffix}": den, f"pc_best{suffix}": pct(best, den),
                     f"pc_worst{suffix}": pct(v["within_so_far"], den)}
         out.months.append(row)
-    out.year_to_date = _year_to_date(episodes, as05, as_of, scope)
+    out.year_to_date = _year_to_date(issued, as05, as_of, scope)
     return out
 
 

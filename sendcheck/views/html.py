@@ -71,9 +71,10 @@ def _num(v: object) -> float | None:
 
 def table(headers: list[str], rows: list[list[object]], *, caption: str | None = None,
           id: str | None = None, sortable: bool = False, numeric: Iterable[int] = (),
-          row_headers: bool = False) -> Safe:
+          row_headers: bool = False, body_html: Safe | None = None) -> Safe:
     """A real table: a caption, th scope=col headers, and th scope=row for the first cell when
-    `row_headers`. Numeric columns carry data-sort so the script sorts them as numbers."""
+    `row_headers`. Numeric columns carry data-sort so the script sorts them as numbers.
+    `body_html`: the rows already made (by `rows_html`), in place of `rows`."""
     nums = set(numeric)
     head = el("thead", el("tr", join(el("th", h, scope="col", class_="num" if i in nums else None)
                                      for i, h in enumerate(headers))))
@@ -89,7 +90,8 @@ def table(headers: list[str], rows: list[list[object]], *, caption: str | None =
             else:
                 cells.append(el("td", v))
         body.append(el("tr", join(cells)))
-    return el("table", el("caption", caption) if caption else "", head, el("tbody", join(body)),
+    tbody = el("tbody", body_html if body_html is not None else join(body))
+    return el("table", el("caption", caption) if caption else "", head, tbody,
               id=id, class_="sortable" if sortable else None)
 
 
@@ -558,30 +560,62 @@ FINDING_COLS = [("rule", "rule"), ("record", "record_id"), ("person", "person_id
                 ("start", "start"), ("due", "due")]
 
 
+# html.escape(quote=True), as polars replacements in the same order (& first).
+ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("'", "&#x27;"))
+
+
+def esc_expr(expr: pl.Expr) -> pl.Expr:
+    """Each value as escaped text (null as empty), for whole columns at once."""
+    out = expr.cast(pl.String).fill_null("")
+    for a, b in ESCAPES:
+        out = out.str.replace_all(a, b, literal=True)
+    return out
+
+
+def rows_html(frame: pl.DataFrame, cells: list[tuple[pl.Expr, bool]]) -> Safe:
+    """Table rows (<tr>...</tr>) for every row of `frame` in one polars query: each cell an
+    expression and whether it is numeric (right-aligned, with data-sort). A Python loop over
+    the rows took 20 s for 66,000 findings."""
+    parts: list[pl.Expr] = [pl.lit("<tr>")]
+    for expr, numeric in cells:
+        text = esc_expr(expr)
+        if numeric:
+            parts.append(pl.when(expr.is_null()).then(pl.lit('<td class="num"></td>'))
+                         .otherwise(pl.concat_str(pl.lit('<td class="num" data-sort="'), text,
+                                                  pl.lit('">'), text, pl.lit("</td>"))))
+        else:
+            parts += [pl.lit("<td>"), text, pl.lit("</td>")]
+    parts.append(pl.lit("</tr>"))
+    if frame.height == 0:
+        return Safe("")
+    return Safe(frame.select(pl.concat_str(parts).str.join("")).item())
+
+
 def _finding_table(found: pl.DataFrame, status: str, id: str, caption: str,
                    personal_cols: list[str]) -> Safe:
     rows = found.filter(pl.col("status") == status)
+    if rows.height == 0:
+        return el("p", f"{caption}: none.")
+    c = pl.col
     if status == "overdue":
-        rows = rows.sort(["days_over", "rule", "source", "row"], descending=[True, False, False,
-                                                                             False])
-        days = ("days over", lambda r: r["days_over"])
+        rows = rows.sort(["days_over", "rule", "source", "row"],
+                         descending=[True, False, False, False])
+        days = ("days over", c("days_over"))
     else:
         rows = rows.sort(["due", "rule", "source", "row"])
-        days = ("days left", lambda r: None if r["days_over"] is None else -r["days_over"])
+        days = ("days left", -c("days_over"))
+    rule = pl.when(c("kind").is_null()).then(c("rule")).otherwise(
+        pl.concat_str(c("rule"), pl.lit("/"), c("kind")))
+    cells = [(rule, False), *[(c(k), k == "row") for _, k in FINDING_COLS[1:]],
+             *[(c(k), False) for k in personal_cols], (days[1], True), (c("message"), False)]
     headers = [h for h, _ in FINDING_COLS] + personal_cols + [days[0], "message"]
-    body = []
-    for r in rows.iter_rows(named=True):
-        rule = r["rule"] + (f"/{r['kind']}" if r["kind"] else "")
-        body.append([rule, *[r[k] for _, k in FINDING_COLS[1:]],
-                     *[r.get(c) for c in personal_cols], days[1](r), r["message"]])
-    if not body:
-        return el("p", f"{caption}: none.")
     n = len(FINDING_COLS) + len(personal_cols)
     box = el("div", el("label", "Filter rows: ", el("input", type="search", id=f"{id}-q",
                                                     autocomplete="off")),
              " ", el("output", for_=f"{id}-q"), class_="filter", data_filter=id, hidden=True)
-    return join([box, el("div", table(headers, body, caption=f"{caption} ({len(body)})", id=id,
-                                      sortable=True, numeric=(5, n)), class_="scroll")])
+    return join([box, el("div", table(headers, [], caption=f"{caption} ({rows.height})", id=id,
+                                      sortable=True, numeric=(5, n),
+                                      body_html=rows_html(rows, cells)), class_="scroll")])
 
 
 def _quality(data: dict) -> Safe:
