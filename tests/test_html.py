@@ -74,7 +74,7 @@ def chromium(page: Path, tmp: Path, *args: str, fragment: str = "") -> subproces
 
 
 def element_text(dom: str, id: str) -> str:
-    m = re.search(rf'<[a-z]+[^>]*\bid="{id}"[^>]*>(.*?)</', dom, re.S)
+    m = re.search(rf'<[a-z]+[^>]*\bid="{id}"[^>]*>(.*?)</', dom, re.DOTALL)
     assert m, f"no element #{id} in the rendered page"
     return m.group(1).strip()
 

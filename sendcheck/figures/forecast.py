@@ -43,22 +43,22 @@ from sendcheck.judge.rulebook import Rule
 
 VARIANTS = {"including": "including exception cases", "excluding": "excluding exception cases"}
 ASSUMPTIONS = (
-    "the figure so far is the 20-week measure (new plans issued from 1 January to the as-of date, "
-    "within = no later than 140 days after the request; receipt is day 0)",
-    "an open case is a request received by the as-of date with no final plan, not refused or "
-    "withdrawn and with no decision not to issue, that the 20-week rule (AS05) applies to",
-    "the cases that decide the year are the open cases due (request + 20 weeks) by 31 December; "
+    ("the figure so far is the 20-week measure (new plans issued from 1 January to the as-of date, "
+    "within = no later than 140 days after the request; receipt is day 0)"),
+    ("an open case is a request received by the as-of date with no final plan, not refused or "
+    "withdrawn and with no decision not to issue, that the 20-week rule (AS05) applies to"),
+    ("the cases that decide the year are the open cases due (request + 20 weeks) by 31 December; "
     "cases due after 31 December count in next year's figure, and requests not yet received are "
-    "not counted",
-    "a case past its due date on the as-of date can only be late; one due on or after it can "
-    "still be on time",
-    "best: every case still in time is issued by its due date and every case past it is issued "
+    "not counted"),
+    ("a case past its due date on the as-of date can only be late; one due on or after it can "
+    "still be on time"),
+    ("best: every case still in time is issued by its due date and every case past it is issued "
     "late this year; worst: every deciding case is issued this year, none in time (both have the "
-    "same denominator)",
-    "by month: a case is counted in the month of its due date; cases already past due in the "
-    "as-of date's month",
-    "excluding exceptions drops exception cases (Week20 = 1 where the export has the flag, "
-    "else the reasons AS05 allows) from numerator and denominator alike",
+    "same denominator)"),
+    ("by month: a case is counted in the month of its due date; cases already past due in the "
+    "as-of date's month"),
+    ("excluding exceptions drops exception cases (Week20 = 1 where the export has the flag, "
+    "else the reasons AS05 allows) from numerator and denominator alike"),
     "the target is reached when the share, unrounded, is at least the target",
 )
 
@@ -147,7 +147,8 @@ def _month_ends(as_of: dt.date) -> list[dt.date]:
     return [first + relativedelta(months=i, day=31) for i in range(13 - as_of.month)]
 
 
-def compute_forecast(episodes: pl.DataFrame, as05: Rule, as_of: dt.date, target: Target) -> Forecast:
+def compute_forecast(episodes: pl.DataFrame, as05: Rule, as_of: dt.date,
+                     target: Target) -> Forecast:
     """The forecast for the calendar year containing `as_of`, in two whole-table queries."""
     cols = set(episodes.columns)
     year = as_of.year

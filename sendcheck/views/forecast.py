@@ -15,9 +15,9 @@ def summary_lines(f: Forecast, below: int | None = None) -> list[str]:
         return [f"Where {f.year} will land: {f.reason}"]
     v = forecast_json(f, below)["excluding"]
     return [
-        f"Where {f.year} will land (20 weeks, excl. exceptions): {_pc(v['pc_so_far'])} so far "
+        (f"Where {f.year} will land (20 weeks, excl. exceptions): {_pc(v['pc_so_far'])} so far "
         f"({v['within_so_far']} of {v['den_so_far']}); best {_pc(v['pc_best'])}, worst "
-        f"{_pc(v['pc_worst'])}",
+        f"{_pc(v['pc_worst'])}"),
         f"  {v['open_due_by_year_end']} open cases due by 31 Dec decide it ({v['open_in_time']} "
         f"still in time, {v['open_past_due']} already late); "
         + target_text(f.excluding, v, f.target.source),

@@ -328,7 +328,8 @@ th[aria-sort=descending] button::after{content:" \\2193"}
 .chart{max-width:100%;height:auto;font-size:12px}.chart .label{fill:#333}
 .chart .value{fill:#111;font-weight:600}
 figure{margin:0 0 1.2em}.pair{display:grid;grid-template-columns:minmax(0,3fr) minmax(0,2fr);
-gap:24px;align-items:start}.pair.even{grid-template-columns:1fr 1fr}@media (max-width:900px){.pair{grid-template-columns:1fr}}figcaption{font-weight:600;margin-bottom:.3em}
+gap:24px;align-items:start}.pair.even{grid-template-columns:1fr 1fr}
+@media (max-width:900px){.pair,.pair.even{grid-template-columns:1fr}}figcaption{font-weight:600;margin-bottom:.3em}
 .scroll{overflow-x:auto}
 .lines{margin:.3em 0;padding-left:1.2em}
 footer{margin-top:2em;color:var(--muted);font-size:.85em}
@@ -476,7 +477,8 @@ def _charts(audit: Audit, data: dict, history: list[dict] | None) -> Safe:
              if c["overdue"] or c["due_soon"]]
     out.append(el("figure", el("figcaption", "Overdue and due soon, by rule"), el(
         "div", el("div", rules_chart(rules)),
-        table(["rule", "name", "overdue", "due soon"], [[r, names.get(r), o, d] for r, o, d in rules],
+        table(["rule", "name", "overdue", "due soon"],
+              [[r, names.get(r), o, d] for r, o, d in rules],
               caption="Findings by rule", numeric=(2, 3), row_headers=True), class_="pair")))
     f = data.get("measures", {}).get(FORECAST_KEY)
     year = f["year"] if f else audit.options.as_of.year
@@ -487,8 +489,8 @@ def _charts(audit: Audit, data: dict, history: list[dict] | None) -> Safe:
     by_fc = {m["month"]: m for m in (f or {}).get("months", [])}
     for m in months:
         y = by_ytd.get(m["month"], {})
-        rows.append([m["month"], m["plans_issued_den_ex"], _pc(m[TWENTY_FIELD]), _pc(y.get("pc_ex")),
-                     "", ""])
+        rows.append([m["month"], m["plans_issued_den_ex"], _pc(m[TWENTY_FIELD]),
+                     _pc(y.get("pc_ex")), "", ""])
     for key, fm in by_fc.items():
         match = [r for r in rows if r[0] == key]
         row = match[0] if match else [key, "", "", "", "", ""]
@@ -661,8 +663,8 @@ def _measures(data: dict) -> Safe:
             rows.append([item["title"], "", item["reason"], ""])
             continue
         for k, v in item["values"].items():
-            rows.append([item["title"], k, v, f"{item['period']['start']} to "
-                                              f"{item['period']['end']}"])
+            rows.append([item["title"], k, v, (f"{item['period']['start']} to "
+                                              f"{item['period']['end']}")])
     defs = [el("li", el("strong", item["title"]), ": ", item["definition"])
             for item in m["items"].values()]
     return join([el("h2", "All measures", id="measures"),
