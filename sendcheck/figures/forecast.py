@@ -36,7 +36,7 @@ import polars as pl
 from dateutil.relativedelta import relativedelta
 
 from sendcheck.figures import small_counts as suppression
-from sendcheck.figures.measures import _scope, has_exception, pct, timeliness
+from sendcheck.figures.measures import NeedsColumns, _scope, has_exception, pct, timeliness
 from sendcheck.figures.periods import Period
 from sendcheck.judge.cases import missing_columns, open_assessment
 from sendcheck.judge.rulebook import Rule
@@ -86,7 +86,7 @@ def target_for(configured: float | None) -> Target:
 
 
 @dataclass
-class Forecast:
+class Forecast(NeedsColumns):
     year: int
     as_of: dt.date
     period: Period  # 1 January to the as-of date
@@ -97,14 +97,6 @@ class Forecast:
     year_to_date: list[dict] = field(default_factory=list)  # Jan .. as-of month, actual
     months: list[dict] = field(default_factory=list)  # as-of month .. December, best / worst
     not_counted: int = 0  # open-looking cases whose final plan date is unreadable
-
-    @property
-    def available(self) -> bool:
-        return not self.missing
-
-    @property
-    def reason(self) -> str | None:
-        return f"not available: missing {', '.join(self.missing)}" if self.missing else None
 
     @property
     def definition(self) -> str:
