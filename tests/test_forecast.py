@@ -168,7 +168,9 @@ def test_forecast_in_json_and_table(export: Path, tmp_path: Path, cli) -> None:
             f["excluding"]["must_be_on_time"]) == (66.7, 71.4, 28.6, 2)
     assert f["target"] == {"including": 45.5, "excluding": 46.1, "source": "England 2025"}
     assert any("past its due date" in a for a in f["assumptions"])
-    config = tmp_path / "sendcheck.toml"
+    # Not beside the export, where it would be found for the other runs too
+    (tmp_path / "config").mkdir()
+    config = tmp_path / "config" / "sendcheck.toml"
     config.write_text("[forecast]\ntarget = 70\n", encoding="utf-8")
     run = cli("audit", export, "--as-of", "2025-09-30", "--format", "json", "--config", config)
     f = json.loads(run.out)["measures"]["forecast_20w"]
