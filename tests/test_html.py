@@ -175,3 +175,15 @@ def test_column_escaping_is_html_escape() -> None:
     values = [HOSTILE_CW, HOSTILE_ID, HOSTILE_FILE, "O'Brien & Sons", "&amp; already", "plain", ""]
     got = pl.DataFrame({"v": values}).select(esc_expr(pl.col("v"))).to_series().to_list()
     assert got == [html.escape(v, quote=True) for v in values]
+
+
+def test_html_suppresses_small_counts(tmp_path: Path, cli) -> None:
+    """--suppress-below 5: the month's figure built on 1 of 2 plans is withheld in the page, as
+    in `sendcheck trend` (R3 met, R4 late, both issued in May 2025)."""
+    export = write_export(tmp_path)
+    out = tmp_path / "report.html"
+    cli("audit", export, "--as-of", "2025-09-30", "--format", "html", "--output", out,
+        "--suppress-below", "5")
+    page = out.read_text(encoding="utf-8")
+    may = page.split('<th scope="row">2025-05</th>', 1)[1].split("</tr>", 1)[0]
+    assert may.count("&lt;5") == 3 and "50.0%" not in may

@@ -482,7 +482,7 @@ def _charts(audit: Audit, data: dict, history: list[dict] | None) -> Safe:
               caption="Findings by rule", numeric=(2, 3), row_headers=True), class_="pair")))
     f = data.get("measures", {}).get(FORECAST_KEY)
     year = f["year"] if f else audit.options.as_of.year
-    months = _months(audit)
+    months = _months(audit, data.get("measures", {}).get("suppress_below"))
     eng = _england(data)
     rows = []
     by_ytd = {m["month"]: m for m in (f or {}).get("year_to_date", [])}
@@ -550,11 +550,14 @@ def _band_note(f: dict | None) -> Safe:
                    f"as-of month.", class_="small")
 
 
-def _months(audit: Audit) -> list[dict]:
-    """Each month of the as-of date's year so far, from the trend (its own figures)."""
-    from sendcheck.figures.trend import compute_trend
+def _months(audit: Audit, below: int | None) -> list[dict]:
+    """Each month of the as-of date's year so far, from the trend (its own figures), small
+    counts suppressed as `sendcheck trend` suppresses them."""
+    from sendcheck.figures import small_counts
+    from sendcheck.figures.trend import AVERAGES, RATIOS, compute_trend
 
-    return compute_trend(audit, audit.options.as_of.month)
+    return [small_counts.values(r, below, RATIOS, AVERAGES)
+            for r in compute_trend(audit, audit.options.as_of.month)]
 
 
 FINDING_COLS = [("rule", "rule"), ("record", "record_id"), ("person", "person_id"),
@@ -699,10 +702,11 @@ def to_html(audit: Audit, personal: bool = False, history: list[dict] | None = N
            el("section", el("h2", f"Due soon: due within {within} days", id="due-soon"),
               _finding_table(found, "due_soon", "t-due-soon", "Due-soon findings",
                              personal_cols), aria_labelledby="due-soon"),
-           el("section", _forecast_section(data.get("measures", {}).get(FORECAST_KEY))),
+           el("section", _forecast_section(data.get("measures", {}).get(FORECAST_KEY)),
+              aria_labelledby="forecast"),
            el("section", el("h2", "Data quality", id="data-quality"), _quality(data),
               aria_labelledby="data-quality"),
-           el("section", _measures(data))),
+           el("section", _measures(data), aria_labelledby="measures")),
         el("footer", f"sendcheck {__version__}. "
            + ("Includes personal data (--include-personal-data): handle as the council's policy "
               "requires." if personal else "No names, UPNs or dates of birth: ids only.")),
