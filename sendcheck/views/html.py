@@ -623,6 +623,45 @@ def _finding_table(found: pl.DataFrame, status: str, id: str, caption: str,
                                       body_html=rows_html(rows, cells)), class_="scroll")])
 
 
+CHANGE_LISTS = (("new_overdue", "New overdue"), ("new_due_soon", "New due soon"),
+                ("new_invalid", "New invalid"), ("resolved", "Resolved (overdue last time)"),
+                ("still_overdue", "Still overdue"))
+CHANGE_COLS = (("rule", "rule"), ("kind", "kind"), ("record_id", "record"),
+               ("caseworker", "caseworker"), ("due", "due"), ("days_over", "days over"))
+
+
+def _changes(c: dict | None) -> Safe:
+    """What changed since the previous run in --history (the JSON's `changes`)."""
+    if not c:
+        return Safe("")
+    out = [el("h2", "What changed since the last run", id="changes")]
+    if c["compared_with"] is None:
+        return join(out + [el("p", f"First run in {c['history']}: nothing to compare with yet; "
+                                   f"the next run will say what changed.")])
+    n = c["counts"]
+    out.append(el("p", f"Compared with the run as of {c['compared_with']} in {c['history']}: "
+                       f"{n['new_overdue']} new overdue, {n['new_due_soon']} new due soon, "
+                       f"{n['new_invalid']} new invalid, {n['resolved']} resolved, "
+                       f"{n['still_overdue']} still overdue.", id="changes-counts"))
+    for key, title in CHANGE_LISTS:
+        rows = c[key]
+        if not rows:
+            out.append(el("p", f"{title}: none."))
+            continue
+        extra = {"resolved": [("status_now", "status now"), ("done_now", "done")],
+                 "still_overdue": [("overdue_since", "overdue since")]}.get(key, [])
+        cols = [*CHANGE_COLS, *extra]
+        frame = pl.DataFrame(rows, infer_schema_length=None)
+        cells = [(pl.col(k) if k in frame.columns else pl.lit(None), k == "days_over")
+                 for k, _ in cols]
+        out.append(el("div", table([h for _, h in cols], [], caption=f"{title} ({len(rows)})",
+                                   id=f"t-{key.replace('_', '-')}", sortable=True,
+                                   numeric=(5,), body_html=rows_html(frame, cells)),
+                      class_="scroll"))
+    out.append(el("p", c["definition"], class_="small"))
+    return join(out)
+
+
 def _quality(data: dict) -> Safe:
     rows = [[q["check"], q["name"], q["findings"] if not q["skipped"] else
              "skipped: missing " + ", ".join(q["skipped"]), q["action"]]
@@ -677,6 +716,11 @@ def _measures(data: dict) -> Safe:
                  el("h3", "Definitions"), el("ul", join(defs), class_="lines small")])
 
 
+def section(content: Safe, heading: str) -> Safe:
+    """A section labelled by its heading's id; nothing when it has no content."""
+    return el("section", content, aria_labelledby=heading) if content else Safe("")
+
+
 def to_html(audit: Audit, personal: bool = False, history: list[dict] | None = None) -> str:
     """The whole report as one HTML document. `history`: the run history's counts per run
     (as_of, overdue, due_soon), oldest first, when --history is given."""
@@ -696,17 +740,17 @@ def to_html(audit: Audit, personal: bool = False, history: list[dict] | None = N
            el("section", el("h2", "Summary", id="summary"), _summary(audit, data, found),
               aria_labelledby="summary"),
            el("section", _charts(audit, data, history), aria_labelledby="charts"),
+           section(_changes(data.get("changes")), "changes"),
            el("section", el("h2", "Overdue: not done, past the limit", id="overdue"),
               _finding_table(found, "overdue", "t-overdue", "Overdue findings", personal_cols),
               aria_labelledby="overdue"),
            el("section", el("h2", f"Due soon: due within {within} days", id="due-soon"),
               _finding_table(found, "due_soon", "t-due-soon", "Due-soon findings",
                              personal_cols), aria_labelledby="due-soon"),
-           el("section", _forecast_section(data.get("measures", {}).get(FORECAST_KEY)),
-              aria_labelledby="forecast"),
+           section(_forecast_section(data.get("measures", {}).get(FORECAST_KEY)), "forecast"),
            el("section", el("h2", "Data quality", id="data-quality"), _quality(data),
               aria_labelledby="data-quality"),
-           el("section", _measures(data), aria_labelledby="measures")),
+           section(_measures(data), "measures")),
         el("footer", f"sendcheck {__version__}. "
            + ("Includes personal data (--include-personal-data): handle as the council's policy "
               "requires." if personal else "No names, UPNs or dates of birth: ids only.")),
