@@ -187,3 +187,21 @@ def test_html_suppresses_small_counts(tmp_path: Path, cli) -> None:
     page = out.read_text(encoding="utf-8")
     may = page.split('<th scope="row">2025-05</th>', 1)[1].split("</tr>", 1)[0]
     assert may.count("&lt;5") == 3 and "50.0%" not in may
+
+
+def test_html_without_script_is_plain_tables(tmp_path: Path, cli) -> None:
+    """Where scripts are blocked (here by the page's own policy, as a mail viewer or a locked-down
+    browser would), the page is the same tables, every row shown, and no dead filter box."""
+    export = write_export(tmp_path)
+    report = tmp_path / "report.html"
+    cli("audit", export, "--as-of", "2025-09-30", "--format", "html", "--output", report)
+    text = report.read_text(encoding="utf-8")
+    allowed = "script-src &#x27;unsafe-inline&#x27;"
+    assert allowed in text
+    page = tmp_path / "blocked.html"
+    page.write_text(text.replace(allowed, "script-src &#x27;none&#x27;"), encoding="utf-8")
+    dom = chromium(page, tmp_path, "--dump-dom", fragment="#t-due-soon=nobody").stdout
+    assert 'data-script="ran"' not in dom
+    assert '<div class="filter" data-filter="t-due-soon" hidden="">' in dom
+    assert "<tr hidden" not in dom and "<button" not in dom
+    assert element_text(dom, "overdue-cases") == "1"
