@@ -193,3 +193,25 @@ def test_forecast_not_available_without_dates(tmp_path: Path, cli) -> None:
     f = json.loads(cli("audit", path, "--as-of", "2025-09-30", "--format", "json").out)
     f = f["measures"]["forecast_20w"]
     assert (f["available"], f["reason"]) == (False, "not available: missing final_plan_date")
+
+
+def test_forecast_without_exception_columns(tmp_path: Path, cli) -> None:
+    """No Week20 flag or reason column: no excluding figure (as the 20-week measure says), and
+    the first screen reads the including one: 2 of 4 so far, best 6/10, worst 2/10, 3 of the
+    4 still in time needed for England's 45.5% (the hand-worked figures above)."""
+    path = tmp_path / "no-exceptions.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(HEADERS[:6])
+        w.writerows(r[:6] for r in ROWS)
+    f = json.loads(cli("audit", path, "--as-of", "2025-09-30", "--format", "json").out)
+    f = f["measures"]["forecast_20w"]
+    assert (f["headline"], f["excluding"]) == ("including", None)
+    assert f["months"][-1]["pc_best_ex"] is None and f["months"][-1]["pc_best"] == 60.0
+    run = cli("audit", path, "--as-of", "2025-09-30")
+    assert ("Where 2025 will land (20 weeks, incl. exceptions): 50.0% so far (2 of 4); best "
+            "60.0%, worst 20.0%") in run.out
+    assert "3 of the 4 still in time must be on time to reach 45.5% (England 2025)" in run.out
+    page = tmp_path / "report.html"
+    cli("audit", path, "--as-of", "2025-09-30", "--format", "html", "--output", page)
+    assert "20-week figure by month, 2025 (including exceptions)" in page.read_text("utf-8")

@@ -36,7 +36,14 @@ import polars as pl
 from dateutil.relativedelta import relativedelta
 
 from sendcheck.figures import small_counts as suppression
-from sendcheck.figures.measures import NeedsColumns, _scope, has_exception, pct, timeliness
+from sendcheck.figures.measures import (
+    NeedsColumns,
+    _has_exception_columns,
+    _scope,
+    has_exception,
+    pct,
+    timeliness,
+)
 from sendcheck.figures.periods import Period
 from sendcheck.judge.cases import missing_columns, open_assessment
 from sendcheck.judge.rulebook import Rule
@@ -97,6 +104,12 @@ class Forecast(NeedsColumns):
     year_to_date: list[dict] = field(default_factory=list)  # Jan .. as-of month, actual
     months: list[dict] = field(default_factory=list)  # as-of month .. December, best / worst
     not_counted: int = 0  # open-looking cases whose final plan date is unreadable
+
+    @property
+    def headline(self) -> str:
+        """The variant a person reads first: excluding exceptions (DfE's headline) where the
+        export records exceptions, else including."""
+        return "excluding" if self.excluding else "including"
 
     @property
     def definition(self) -> str:
@@ -183,11 +196,16 @@ def compute_forecast(episodes: pl.DataFrame, as05: Rule, as_of: dt.date,
     out.not_counted = n["not_counted"]
     out.including = _variant(so_far["within"], so_far["den"], n["in_time"], n["past"],
                              n["later"], target.including)
-    out.excluding = _variant(so_far["within_ex"], so_far["den_ex"], n["in_time_ex"],
-                             n["past_ex"], n["later_ex"], target.excluding)
+    # Without exception columns there is no excluding figure (as the 20-week measure says).
+    if _has_exception_columns(cols):
+        out.excluding = _variant(so_far["within_ex"], so_far["den_ex"], n["in_time_ex"],
+                                 n["past_ex"], n["later_ex"], target.excluding)
     for i, end in enumerate(ends):
         row: dict = {"month": end.strftime("%Y-%m"), "end": end.isoformat()}
         for suffix, v, key in (("", out.including, f"m{i}"), ("_ex", out.excluding, f"m{i}_ex")):
+            if not v:
+                row |= dict.fromkeys(f"{k}{suffix}" for k in MONTH_KEYS)
+                continue
             den = v["den_so_far"] + v["open_past_due"] + n[key]
             best = v["within_so_far"] + n[key]
             row |= {f"best_within{suffix}": best, f"worst_within{suffix}": v["within_so_far"],
@@ -195,6 +213,9 @@ def compute_forecast(episodes: pl.DataFrame, as05: Rule, as_of: dt.date,
                     f"pc_worst{suffix}": pct(v["within_so_far"], den)}
         out.months.append(row)
     out.year_to_date = _year_to_date(issued, as05, as_of, scope)
+    if not out.excluding:
+        out.year_to_date = [r | dict.fromkeys(("within_ex", "den_ex", "pc_ex"))
+                            for r in out.year_to_date]
     return out
 
 
@@ -215,6 +236,7 @@ def _year_to_date(episodes: pl.DataFrame, as05: Rule, as_of: dt.date, scope: pl.
     return out
 
 
+MONTH_KEYS = ("best_within", "worst_within", "den", "pc_best", "pc_worst")
 MONTH_RATIOS = {f"pc_{w}{s}": (f"{w}_within{s}", f"den{s}")
                 for w in ("best", "worst") for s in ("", "_ex")}
 YTD_RATIOS = {"pc": ("within", "den"), "pc_ex": ("within_ex", "den_ex")}
@@ -230,7 +252,7 @@ def forecast_json(f: Forecast, below: int | None = None) -> dict:
                      "(including)",
         "target": {"including": f.target.including, "excluding": f.target.excluding,
                    "source": f.target.source},
-        "available": f.available, "reason": f.reason,
+        "available": f.available, "reason": f.reason, "headline": f.headline,
         "including": None, "excluding": None, "year_to_date": [], "months": [],
         "not_counted": f.not_counted,
     }
@@ -238,7 +260,7 @@ def forecast_json(f: Forecast, below: int | None = None) -> dict:
         return out
     for key in VARIANTS:
         v = getattr(f, key)
-        out[key] = suppression.values(v, below, RATIOS)
+        out[key] = suppression.values(v, below, RATIOS) if v else None
     out["year_to_date"] = [suppression.values(r, below, YTD_RATIOS) for r in f.year_to_date]
     out["months"] = [suppression.values(r, below, MONTH_RATIOS) for r in f.months]
     return out

@@ -10,17 +10,19 @@ def _pc(v: object) -> str:
 
 
 def summary_lines(f: Forecast, below: int | None = None) -> list[str]:
-    """Two or three plain lines for the first screen (excluding exceptions: DfE's headline)."""
+    """Two plain lines for the first screen (excluding exceptions, DfE's headline, where the
+    export records exceptions)."""
     if not f.available:
         return [f"Where {f.year} will land: {f.reason}"]
-    v = forecast_json(f, below)["excluding"]
+    v = forecast_json(f, below)[f.headline]
+    which = "excl." if f.headline == "excluding" else "incl."
     return [
-        (f"Where {f.year} will land (20 weeks, excl. exceptions): {_pc(v['pc_so_far'])} so far "
+        (f"Where {f.year} will land (20 weeks, {which} exceptions): {_pc(v['pc_so_far'])} so far "
         f"({v['within_so_far']} of {v['den_so_far']}); best {_pc(v['pc_best'])}, worst "
         f"{_pc(v['pc_worst'])}"),
         f"  {v['open_due_by_year_end']} open cases due by 31 Dec decide it ({v['open_in_time']} "
         f"still in time, {v['open_past_due']} already late); "
-        + target_text(f.excluding, v, f.target.source),
+        + target_text(getattr(f, f.headline), v, f.target.source),
     ]
 
 

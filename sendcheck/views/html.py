@@ -14,6 +14,8 @@ import datetime as dt
 import html
 from collections.abc import Iterable
 
+from dataclasses import dataclass
+
 import polars as pl
 
 from sendcheck import __version__
@@ -148,6 +150,26 @@ def rules_chart(rows: list[tuple[str, int, int]]) -> Safe:
     return svg(width, height, "Overdue and due soon, by rule", desc, *body, id="chart-rules")
 
 
+@dataclass(frozen=True)
+class Variant:
+    """Which 20-week figure the charts and cards read: excluding exceptions (DfE's headline)
+    where the export records exceptions, else including; with its field names."""
+
+    key: str  # the forecast's variant
+    suffix: str  # of the forecast's month and year-to-date fields
+    words: str
+    den: str  # the trend's denominator and percentage
+    pc: str
+
+    @classmethod
+    def of(cls, forecast: dict | None) -> Variant:
+        if forecast is None or forecast.get("excluding") or not forecast.get("available"):
+            return cls("excluding", "_ex", "excluding exceptions", "plans_issued_den_ex",
+                       TWENTY_FIELD)
+        return cls("including", "", "including exceptions", "plans_issued_den",
+                   "pc_plans_issued_within_20_weeks")
+
+
 def _y(v: float, top: int, h: int) -> float:
     return top + h - h * max(0.0, min(v, 100.0)) / 100
 
@@ -159,6 +181,7 @@ def monthly_chart(months: list[dict], forecast: dict | None, england: tuple[str,
     and the worst, dashed edges) and England's latest figure (dotted line)."""
     left, top, w, h = 50, 40, 600, 220
     slot = w / 12
+    var = Variant.of(forecast)
     body = [text(left, 16, "bars: month's own figure; solid line: year to date; hatched band: "
                  "best to worst by month end; dotted: England", class_="label")]
     right: list[tuple[float, str]] = []  # labels right of the plot, kept apart
@@ -173,7 +196,7 @@ def monthly_chart(months: list[dict], forecast: dict | None, england: tuple[str,
         x = left + i * slot
         body.append(text(x + slot / 2, top + h + 16, labels[i], text_anchor="middle",
                          class_="label"))
-        v = _num(by_month.get(key, {}).get(TWENTY_FIELD))
+        v = _num(by_month.get(key, {}).get(var.pc))
         if v is not None:
             y = _y(v, top, h)
             body.append(el("rect", x=round(x + slot * 0.2, 1), y=round(y, 1),
@@ -186,15 +209,15 @@ def monthly_chart(months: list[dict], forecast: dict | None, england: tuple[str,
             return left + slot * (d.month - 1 + d.day / calendar.monthrange(d.year, d.month)[1])
 
         pts = [(at(m["end"]), _y(v, top, h)) for m in forecast["year_to_date"]
-               if (v := _num(m["pc_ex"])) is not None]
+               if (v := _num(m["pc" + var.suffix])) is not None]
         if pts:
             body.append(el("polyline", points=" ".join(f"{x:.1f},{y:.1f}" for x, y in pts),
                            fill="none", stroke=ENGLAND, stroke_width=2.5))
             body += [el("circle", cx=round(x, 1), cy=round(y, 1), r=3, fill=ENGLAND)
                      for x, y in pts]
         fut = [(at(m["end"]), b, wv) for m in forecast["months"]
-               if (b := _num(m["pc_best_ex"])) is not None
-               and (wv := _num(m["pc_worst_ex"])) is not None]
+               if (b := _num(m["pc_best" + var.suffix])) is not None
+               and (wv := _num(m["pc_worst" + var.suffix])) is not None]
         if fut:
             best = [(x, _y(b, top, h)) for x, b, _ in fut]
             worst = [(x, _y(wv, top, h)) for x, _, wv in fut]
@@ -230,12 +253,13 @@ def spread(labels: list[tuple[float, str]], gap: float) -> list[tuple[float, str
 
 def _monthly_desc(months: list[dict], forecast: dict | None, england: tuple[str, float] | None,
                   year: int) -> str:
-    shown = [f"{m['month']}: {_pc(m.get(TWENTY_FIELD))}" for m in months]
-    out = f"Monthly figure excluding exceptions, {year}: " + (", ".join(shown) or "none")
+    var = Variant.of(forecast)
+    shown = [f"{m['month']}: {_pc(m.get(var.pc))}" for m in months]
+    out = f"Monthly figure {var.words}, {year}: " + (", ".join(shown) or "none")
     if forecast and forecast.get("available") and forecast["months"]:
         last = forecast["months"][-1]
-        out += (f". By 31 December: best {_pc(last['pc_best_ex'])}, worst "
-                f"{_pc(last['pc_worst_ex'])}")
+        out += (f". By 31 December: best {_pc(last['pc_best' + var.suffix])}, worst "
+                f"{_pc(last['pc_worst' + var.suffix])}")
     if england:
         out += f". {england[0]}: {england[1]}%"
     return out
@@ -391,7 +415,7 @@ def _card(title: str, big: object, *lines: object, bad: bool = False, id: str | 
 def _england(data: dict) -> tuple[str, float] | None:
     f = data.get("measures", {}).get(FORECAST_KEY)
     if f and f.get("target", {}).get("source", "").startswith("England"):
-        return f["target"]["source"], f["target"]["excluding"]
+        return f["target"]["source"], f["target"][Variant.of(f).key]
     from sendcheck.figures.forecast import ENGLAND_PC_EX, ENGLAND_YEAR
 
     return f"England {ENGLAND_YEAR}", ENGLAND_PC_EX
@@ -446,9 +470,10 @@ def _forecast_card(f: dict) -> Safe:
         return _card(f"Where {f['year']} will land", "-", f["reason"])
     from sendcheck.views.forecast import target_text
 
-    v = f["excluding"]
+    var = Variant.of(f)
+    v = f[var.key]
     raw = {k: v[k] for k in ("target", "best_den", "must_be_on_time")}
-    return _card(f"Where {f['year']} will land (20 weeks, excluding exceptions)",
+    return _card(f"Where {f['year']} will land (20 weeks, {var.words})",
                  f"{_pc(v['pc_worst'])} to {_pc(v['pc_best'])}",
                  f"{_pc(v['pc_so_far'])} so far ({v['within_so_far']} of {v['den_so_far']}); "
                  f"{v['open_due_by_year_end']} open cases due by 31 December decide it "
@@ -487,21 +512,22 @@ def _charts(audit: Audit, data: dict, history: list[dict] | None) -> Safe:
     rows = []
     by_ytd = {m["month"]: m for m in (f or {}).get("year_to_date", [])}
     by_fc = {m["month"]: m for m in (f or {}).get("months", [])}
+    var = Variant.of(f)
     for m in months:
         y = by_ytd.get(m["month"], {})
-        rows.append([m["month"], m["plans_issued_den_ex"], _pc(m[TWENTY_FIELD]),
-                     _pc(y.get("pc_ex")), "", ""])
+        rows.append([m["month"], m[var.den], _pc(m[var.pc]), _pc(y.get("pc" + var.suffix)),
+                     "", ""])
     for key, fm in by_fc.items():
         match = [r for r in rows if r[0] == key]
         row = match[0] if match else [key, "", "", "", "", ""]
-        row[4], row[5] = _pc(fm["pc_worst_ex"]), _pc(fm["pc_best_ex"])
+        row[4], row[5] = _pc(fm["pc_worst" + var.suffix]), _pc(fm["pc_best" + var.suffix])
         if not match:
             rows.append(row)
-    out.append(el("figure", el("figcaption", f"20-week figure by month, {year} (excluding "
-                                             f"exceptions), and where the year can land"),
+    out.append(el("figure", el("figcaption", f"20-week figure by month, {year} ({var.words}), "
+                                             f"and where the year can land"),
                   el("div", monthly_chart(months, f, eng, year), class_="scroll"),
                   _band_note(f),
-                  table(["month", "plans issued (excl.)", "month's figure", "year to date",
+                  table(["month", "plans issued", "month's figure", "year to date",
                          "worst by month end", "best by month end"], rows,
                         caption="20-week figure by month", numeric=(1, 2, 3, 4, 5),
                         row_headers=True)))
@@ -542,7 +568,7 @@ def _band_note(f: dict | None) -> Safe:
     """Why the band can start below the year to date: the late cases count at once."""
     if not f or not f.get("available"):
         return Safe("")
-    late = f["excluding"]["open_past_due"]
+    late = f[Variant.of(f).key]["open_past_due"]
     if not late:
         return Safe("")
     return el("p", f"The band starts below the year to date because it counts the {late} open "
@@ -680,6 +706,8 @@ def _forecast_section(f: dict | None) -> Safe:
     for key, label in (("excluding", "excluding exceptions (DfE's headline)"),
                        ("including", "including exceptions")):
         v = f[key]
+        if v is None:  # no exception columns: no excluding figure
+            continue
         rows.append([label, f"{_pc(v['pc_so_far'])} ({v['within_so_far']} of {v['den_so_far']})",
                      _pc(v["pc_best"]), _pc(v["pc_worst"]), v["open_due_by_year_end"],
                      v["open_in_time"], v["open_past_due"], v["open_due_next_year"],
