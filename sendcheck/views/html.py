@@ -13,7 +13,6 @@ import calendar
 import datetime as dt
 import html
 from collections.abc import Iterable
-
 from dataclasses import dataclass
 
 import polars as pl
@@ -353,7 +352,8 @@ th[aria-sort=descending] button::after{content:" \\2193"}
 .chart .value{fill:#111;font-weight:600}
 figure{margin:0 0 1.2em}.pair{display:grid;grid-template-columns:minmax(0,3fr) minmax(0,2fr);
 gap:24px;align-items:start}.pair.even{grid-template-columns:1fr 1fr}
-@media (max-width:900px){.pair,.pair.even{grid-template-columns:1fr}}figcaption{font-weight:600;margin-bottom:.3em}
+@media (max-width:900px){.pair,.pair.even{grid-template-columns:1fr}}
+figcaption{font-weight:600;margin-bottom:.3em}
 .scroll{overflow-x:auto}
 .lines{margin:.3em 0;padding-left:1.2em}
 footer{margin-top:2em;color:var(--muted);font-size:.85em}
