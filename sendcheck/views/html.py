@@ -435,6 +435,13 @@ def _summary(audit: Audit, data: dict, found: pl.DataFrame) -> Safe:
         _card(f"Due in the next {audit.options.due_within} days", soon_cases,
               f"cases ({soon} findings)", id="due-soon-cases", value=soon_cases),
     ]
+    c = data.get("changes")
+    if c and c["compared_with"]:
+        n = c["counts"]
+        cards.append(_card(f"Since the run as of {c['compared_with']}", n["new_overdue"],
+                           f"new overdue findings; {n['resolved']} resolved, "
+                           f"{n['still_overdue']} still overdue, {n['new_due_soon']} new due soon",
+                           bad=n["new_overdue"] > 0, id="new-overdue", value=n["new_overdue"]))
     m = data.get("measures", {}).get("items", {}).get(TWENTY)
     if m:
         if m["available"]:
