@@ -215,3 +215,18 @@ def test_forecast_without_exception_columns(tmp_path: Path, cli) -> None:
     page = tmp_path / "report.html"
     cli("audit", path, "--as-of", "2025-09-30", "--format", "html", "--output", page)
     assert "20-week figure by month, 2025 (including exceptions)" in page.read_text("utf-8")
+
+
+def test_forecast_in_workbook(export: Path, tmp_path: Path, cli) -> None:
+    """The Forecast sheet carries the hand-worked figures (excluding, including)."""
+    from openpyxl import load_workbook
+
+    book = tmp_path / "report.xlsx"
+    cli("audit", export, "--as-of", "2025-09-30", "--format", "xlsx", "--output", book)
+    ws = load_workbook(book, read_only=True)["Forecast"]
+    rows = {r[0]: r[1:3] for r in ws.iter_rows(values_only=True) if r and r[0]}
+    assert rows["Figure"] == ("Excluding exceptions", "Including exceptions")
+    assert rows["% within 20 weeks so far"] == (66.7, 50.0)
+    assert rows["best % by 31 December"] == (71.4, 60.0)
+    assert rows["worst % by 31 December"] == (28.6, 20.0)
+    assert rows["still in time that must be on time"] == (2, 3)

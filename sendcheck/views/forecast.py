@@ -37,3 +37,27 @@ def target_text(raw: dict, shown: dict, source: str) -> str:
     if raw["must_be_on_time"] == 0:
         return f"{goal} is reached whatever happens"
     return f"{k} of the {shown['open_in_time']} still in time must be on time to reach {goal}"
+
+
+FIGURES = (("pc_so_far", "% within 20 weeks so far"),
+           ("within_so_far", "plans within 20 weeks so far"),
+           ("den_so_far", "plans issued so far"), ("pc_best", "best % by 31 December"),
+           ("pc_worst", "worst % by 31 December"),
+           ("open_due_by_year_end", "open cases due by 31 December (decide the year)"),
+           ("open_in_time", "of which still in time"), ("open_past_due", "of which already late"),
+           ("open_due_next_year", "open cases due after 31 December (next year's)"),
+           ("target", "target %"), ("must_be_on_time", "still in time that must be on time"))
+
+
+def forecast_tables(f: dict) -> tuple[list[str], list[list], list[str], list[list]]:
+    """The forecast as two labelled tables (figures by variant; best and worst by month end),
+    from the JSON's `measures.forecast_20w`, for the workbook."""
+    variants = [k for k in ("excluding", "including") if f.get(k)]
+    head = ["Figure", *[f"{k.capitalize()} exceptions" for k in variants]]
+    rows = [[label, *[("out of reach" if key == "must_be_on_time" and f[k][key] is None
+                       else f[k][key]) for k in variants]] for key, label in FIGURES]
+    sfx = {"excluding": "_ex", "including": ""}
+    month_head = ["Month end", *[f"{w} % {k}" for k in variants for w in ("Best", "Worst")]]
+    months = [[m["end"], *[m[f"pc_{w}{sfx[k]}"] for k in variants for w in ("best", "worst")]]
+              for m in f["months"]]
+    return head, rows, month_head, months
