@@ -125,7 +125,8 @@ def text(x: float, y: float, content: object, **attrs: object) -> Safe:
 def rules_chart(rows: list[tuple[str, int, int]]) -> Safe:
     """Overdue (solid) and due soon (hatched) findings per rule, each bar labelled with its
     count: the pattern and the label, not the colour alone, tell them apart."""
-    left, width, row_h = 70, 660, 34
+    left, width = 70, 660
+    row_h = 34 if len(rows) <= 16 else 28  # a long rule list stays on fewer screens
     top = 34
     height = top + row_h * max(len(rows), 1) + 10
     peak = max([max(o, d) for _, o, d in rows] + [1])
@@ -340,7 +341,7 @@ border-bottom:2px solid var(--accent);padding-bottom:.15em}h3{font-size:1.05em;m
 table{border-collapse:collapse;margin:.4em 0 1em;font-size:.9em}
 caption{text-align:left;font-weight:600;padding:.2em 0}
 th,td{border:1px solid var(--line);padding:3px 7px;text-align:left;vertical-align:top}
-td{white-space:nowrap}td:last-child{white-space:normal}
+td{white-space:nowrap}td:last-child{white-space:normal}.pair td{white-space:normal}
 thead th{background:#eef2f7}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 tbody th{font-weight:600}
 th button{font:inherit;font-weight:600;background:none;border:0;padding:0;cursor:pointer;
