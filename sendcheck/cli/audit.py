@@ -137,6 +137,10 @@ def _report(result, format: Format, output: Path | None, all_statuses: bool,
         from sendcheck.views.markdown import to_markdown
 
         emit(to_markdown(result), output)
+    elif format is Format.html:
+        from sendcheck.views.html import to_html
+
+        emit(to_html(result, include_personal_data), output)
     elif format is Format.xlsx:
         from sendcheck.views.files import write_atomic
         from sendcheck.views.workbook import to_xlsx

@@ -12,6 +12,7 @@ from sendcheck.figures import small_counts as suppression
 from sendcheck.figures.caseload import (
     Caseload,
 )
+from sendcheck.figures.forecast import forecast_json
 from sendcheck.figures.headline import Headline, suppressed_backlog, suppressed_caseload
 from sendcheck.figures.measures import Measure
 from sendcheck.figures.periods import Period
@@ -112,7 +113,10 @@ def measures_json(measures: list[Measure], period: Period, cohort: str,
 def headline_json(h: Headline) -> dict:
     """The three top-level JSON keys this module owns."""
     b = h.suppress_below
-    return {"measures": measures_json(h.measures, h.period, h.cohort, b),
+    measures = measures_json(h.measures, h.period, h.cohort, b)
+    if h.forecast is not None:
+        measures["forecast_20w"] = forecast_json(h.forecast, b)
+    return {"measures": measures,
             "backlog": suppressed_backlog(h.backlog, b),
             "caseload": suppressed_caseload(h.caseload, b)}
 

@@ -258,6 +258,12 @@ def render_caseload(view: View, c: Caseload, below: int | None) -> None:
 
 
 def render_headline(view: View, h: Headline) -> None:
+    if h.forecast is not None:
+        from sendcheck.views.forecast import summary_lines
+
+        view.text()
+        for line in summary_lines(h.forecast, h.suppress_below):
+            view.text(line, style="bold" if not line.startswith(" ") else None)
     render_measures(view, h.measures, h.period, h.cohort, h.suppress_below)
     render_backlog(view, h.backlog, h.suppress_below)
     render_caseload(view, h.caseload, h.suppress_below)

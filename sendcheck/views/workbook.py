@@ -508,7 +508,38 @@ def to_xlsx(audit: Audit, personal: bool = False) -> bytes:
     if data.get("backlog"):
         ws = w.wb.create_sheet("Backlog")
         _write_blocks(lambda values, bold=False: w.row(ws, values, bold), blocks(data["backlog"]))
+    _forecast_sheet(w, data)
     _rules_sheet(w, audit, data)
     _summary(w, audit, data, written)
     return w.save()
+
+
+def _forecast_sheet(w: Writer, data: dict) -> None:
+    """Where the year will land: the JSON's measures.forecast_20w as two labelled tables."""
+    from sendcheck.views.forecast import forecast_tables
+
+    f = (data.get("measures") or {}).get("forecast_20w")
+    if not f:
+        return
+    ws = w.wb.create_sheet("Forecast")
+    ws.column_dimensions["A"].width = 48
+    for col in "BCDE":
+        ws.column_dimensions[col].width = 22
+    w.row(ws, [f"{f['title']} (as of {f['as_of']}; target: {f['target']['source']})"],
+          bold=True)
+    if not f["available"]:
+        w.row(ws, [f["reason"]])
+        return
+    head, rows, month_head, months = forecast_tables(f)
+    w.row(ws, head, bold=True)
+    for r in rows:
+        w.row(ws, r)
+    w.row(ws, [])
+    w.row(ws, month_head, bold=True)
+    for r in months:
+        w.row(ws, [dt.date.fromisoformat(r[0]), *r[1:]])
+    w.row(ws, [])
+    w.row(ws, ["Assumptions"], bold=True)
+    for a in f["assumptions"]:
+        w.row(ws, [a])
 
