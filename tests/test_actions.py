@@ -1,0 +1,140 @@
+"""`sendcheck actions`: one file per caseworker holding only their cases, an index whose counts
+equal the caseload's, safe file names, and an output folder it owns only in part."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+
+from conftest import ROOT, run_cli
+from sendcheck.views.actions import assign_files, slug
+from sendcheck.views.folder import MANIFEST
+
+EXAMPLE = [ROOT / "examples" / "export.xlsx", "--reviews", ROOT / "examples" / "reviews.csv",
+           "--as-of", "2025-03-31"]
+
+
+def read_csv(path) -> list[dict]:
+    with open(path, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.fixture(scope="module")
+def example_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("actions")
+    r = run_cli("actions", *EXAMPLE, "--output-dir", out, "--format", "csv")
+    assert r.code == 0, r.err
+    j = run_cli("audit", *EXAMPLE, "--format", "json", "--fail-on", "none")
+    assert j.code == 0, j.err
+    return out, json.loads(j.out)
+
+
+def test_one_file_per_caseworker_holding_only_their_cases(example_run):
+    out, report = example_run
+    index = read_csv(out / "index.csv")
+    workers = {r["caseworker"] for r in report["caseload"]["caseworkers"]}
+    assert {r["caseworker"] for r in index} == workers  # 14 caseworkers and (unallocated)
+    owner = {}
+    for f in report["findings"]:
+        owner.setdefault(f["record_id"], set()).add(f["caseworker"] or "(unallocated)")
+    for line in index:
+        rows = read_csv(out / line["file"])
+        assert rows, line
+        # Only this caseworker's records: every record in the file is one of theirs.
+        assert all(line["caseworker"] in owner[r["record_id"]] for r in rows), line["file"]
+        over = [r for r in rows if r["list"] == "overdue"]
+        assert [int(r["days_over"]) for r in over] == sorted(
+            (int(r["days_over"]) for r in over), reverse=True)
+        soon = [r["due"] for r in rows if r["list"] == "due_soon"]
+        assert soon == sorted(soon)
+        assert all(r["what_to_do"] for r in rows if r["list"] == "fix")
+        assert int(line["overdue_findings"]) == len(over)
+    names = sorted(p.name for p in out.iterdir())
+    assert names == sorted([MANIFEST, "index.csv", *(r["file"] for r in index)])
+
+
+def test_index_counts_equal_the_caseload(example_run):
+    out, report = example_run
+    index = {r["caseworker"]: r for r in read_csv(out / "index.csv")}
+    for row in report["caseload"]["caseworkers"]:
+        mine = index[row["caseworker"]]
+        assert (int(mine["cases_overdue"]), int(mine["cases_due_soon"])) == (
+            row["cases_overdue"], row["cases_due_soon"]), row["caseworker"]
+
+
+def test_files_carry_ids_only_unless_asked(tmp_path):
+    rows = [
+        {"Record ID": "R1", "Caseworker": "A. Khan", "Forename": "Zebedee", "Surname": "Quux",
+         "UPN": "A123456789012", "Date of birth": "04/05/2015",
+         "Date Request Received": "06/01/2025"},
+    ]
+    export = tmp_path / "export.csv"
+    with export.open("w", newline="") as fh:
+        w = csv.DictWriter(fh, list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    for fmt, ext in (("csv", "csv"), ("markdown", "md"), ("html", "html")):
+        out = tmp_path / fmt
+        r = run_cli("actions", export, "--as-of", "2025-03-10", "--output-dir", out,
+                    "--format", fmt)
+        assert r.code == 0, r.err
+        text = (out / f"a-khan.{ext}").read_text()
+        assert "R1" in text
+        for secret in ("Zebedee", "Quux", "A123456789012", "2015"):
+            assert secret not in text
+    r = run_cli("actions", export, "--as-of", "2025-03-10", "--output-dir", tmp_path / "p",
+                "--include-personal-data")
+    assert r.code == 0, r.err
+    assert "Zebedee" in (tmp_path / "p" / "a-khan.csv").read_text()
+
+
+def test_slugs_are_safe_and_collisions_all_get_files():
+    assert slug("../../etc/passwd") == "etc-passwd"
+    assert slug("Ané O'Brien") == "ane-o-brien"
+    assert slug("...") == "caseworker"
+    files = assign_files(["A. Khan", "A Khan", "a-khan", "Index", "CON", "/"], "csv")
+    assert files == {"/": "caseworker.csv", "A Khan": "a-khan.csv", "A. Khan": "a-khan-2.csv",
+                     "CON": "con-2.csv", "Index": "index-2.csv", "a-khan": "a-khan-3.csv"}
+
+
+def small_export(path, workers: list[str]) -> None:
+    with path.open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["Record ID", "Caseworker", "Date Request Received"])
+        for i, name in enumerate(workers):
+            # received Mon 6 Jan 2025: AS01 due Mon 17 Feb; overdue on 10 Mar
+            w.writerow([f"R{i}", name, "06/01/2025"])
+
+
+def test_next_night_replaces_its_own_files_and_nothing_else(tmp_path):
+    export, out = tmp_path / "export.csv", tmp_path / "out"
+    small_export(export, ["A. Khan", "A Khan", "../B Jones", ""])
+    assert run_cli("actions", export, "--as-of", "2025-03-10", "--output-dir", out).code == 0
+    assert sorted(p.name for p in out.iterdir()) == [
+        MANIFEST, "a-khan-2.csv", "a-khan.csv", "b-jones.csv", "index.csv", "unallocated.csv"]
+    (out / "notes.txt").write_text("the team's own file")
+    small_export(export, ["A. Khan"])  # the next night only A. Khan has work
+    assert run_cli("actions", export, "--as-of", "2025-03-11", "--output-dir", out).code == 0
+    assert sorted(p.name for p in out.iterdir()) == [
+        MANIFEST, "a-khan.csv", "index.csv", "notes.txt"]
+    assert (out / "notes.txt").read_text() == "the team's own file"
+    assert [r["record_id"] for r in read_csv(out / "a-khan.csv")] == ["R0"]
+
+
+def test_refuses_a_folder_it_cannot_write_or_a_file_it_did_not_write(tmp_path):
+    export = tmp_path / "export.csv"
+    small_export(export, ["A. Khan"])
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    r = run_cli("actions", export, "--as-of", "2025-03-10", "--output-dir", blocker / "sub")
+    assert r.code == 2 and r.err.count("\n") == 1 and "does not exist" in r.err
+    r = run_cli("actions", export, "--as-of", "2025-03-10", "--output-dir", blocker)
+    assert r.code == 2 and "is a file" in r.err
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "a-khan.csv").write_text("someone's own list")
+    r = run_cli("actions", export, "--as-of", "2025-03-10", "--output-dir", out)
+    assert r.code == 2 and "a-khan.csv exists and was not written by sendcheck" in r.err
+    assert sorted(p.name for p in out.iterdir()) == ["a-khan.csv"]  # nothing written
