@@ -54,6 +54,8 @@ class Audit:
     headline: object | None = None
     # Review history (--reviews): every review cycle, judged by RV01-RV05 and TR02.
     reviews: ReviewHistory | None = None
+    # What changed since the previous run in --history (sendcheck.history.changes.Changes).
+    changes: object | None = None
 
     @property
     def rules(self) -> dict[str, Rule]:

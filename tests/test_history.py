@@ -15,6 +15,7 @@ import pytest
 from conftest import ROOT, audit_rows
 from sendcheck.errors import SendcheckError
 from sendcheck.history.run import record_audit
+from sendcheck.views.findings import findings_frame
 from sendcheck.history.store import APPLICATION_ID, SCHEMA_VERSION, list_runs, open_history
 
 D1, D2, D3 = "2025-03-10", "2025-03-11", "2025-03-12"
@@ -47,7 +48,8 @@ def cases(day: str) -> list[dict]:
 
 def run(day: str, path, **kw):
     audit = audit_rows(cases(day), day, select=["AS01", "DQ01"], **kw)
-    return record_audit(audit, path, now=dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc))
+    return record_audit(audit, findings_frame(audit, cycle=True), path,
+                        now=dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc))
 
 
 def ids(frame, status: str | None = None) -> list[tuple]:
@@ -107,7 +109,8 @@ def test_history_keeps_no_personal_data(tmp_path):
     path = tmp_path / "h.sqlite"
     rows = [{**r, "forename": "Zebedee", "surname": "Quux", "upn": "A123456789012",
              "birth_date": "04/05/2015"} for r in cases(D1)]
-    record_audit(audit_rows(rows, D1, select=["AS01", "DQ01"]), path)
+    audit = audit_rows(rows, D1, select=["AS01", "DQ01"])
+    record_audit(audit, findings_frame(audit, personal=True, cycle=True), path)
     data = b"".join(p.read_bytes() for p in tmp_path.iterdir())
     for secret in (b"Zebedee", b"Quux", b"A123456789012", b"2015-05-04", b"04/05/2015"):
         assert secret not in data
@@ -186,7 +189,8 @@ def test_not_a_history_newer_schema_and_locked_are_refused_untouched(tmp_path):
     holder = sqlite3.connect(locked, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")  # another run in the middle of its write
     with pytest.raises(SendcheckError, match=r"locked by another run for more than 0.2 s"):
-        record_audit(audit_rows(cases(D2), D2, select=["AS01", "DQ01"]), locked, wait=0.2)
+        audit = audit_rows(cases(D2), D2, select=["AS01", "DQ01"])
+        record_audit(audit, findings_frame(audit, cycle=True), locked, wait=0.2)
     holder.execute("ROLLBACK")
     holder.close()
     assert sha(locked) == before

@@ -9,10 +9,12 @@ import sys
 
 import typer
 
+from sendcheck.cli import actions as _actions
 from sendcheck.cli import audit as _audit
 from sendcheck.cli import caseload as _caseload
 from sendcheck.cli import columns as _columns
 from sendcheck.cli import explain as _explain
+from sendcheck.cli import history as _history
 from sendcheck.cli import init as _init
 from sendcheck.cli import rules as _rules
 from sendcheck.cli import synth as _synth
@@ -30,7 +32,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 # One module per command; registered here in the order `--help` lists them.
-for _command in (_audit.audit, _rules.rules, _columns.columns, _caseload.caseload, _init.init, _trend.trend, _explain.explain, _synth.synth):
+for _command in (_audit.audit, _rules.rules, _columns.columns, _caseload.caseload, _init.init, _trend.trend, _explain.explain, _synth.synth, _history.history, _actions.actions):
     app.command()(_command)
 
 

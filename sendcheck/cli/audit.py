@@ -19,6 +19,8 @@ from sendcheck.cli.options import (
     FailOn,
     Files,
     Format,
+    History,
+    HistoryFile,
     Output,
     Personal,
     ReportFormat,
@@ -55,16 +57,22 @@ def audit(
     suppress_below: SuppressBelow = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors and the final one-line verdict; the report goes only to --output.")] = False,
     reviews: Annotated[Optional[Path], typer.Option("--reviews", help="Review history (CSV or Excel, one row per review meeting): judge every review cycle.")] = None,
+    history: HistoryFile = None,
 ) -> int:
     """Check export files and report breaches, cases due soon and data-quality findings."""
     from sendcheck.audit import Options, audit_tables, load_inputs, load_reviews
     from sendcheck.cli.progress import Progress
     from sendcheck.config import load_config
+    from sendcheck.views.changes import summary_line
     from sendcheck.views.findings import cron_line, verdict
 
     if format is Format.xlsx and output is None:
         raise SendcheckError("--format xlsx writes a workbook: give --output FILE.xlsx")
     cfg = load_config(config)
+    keep = History.chosen(history, cfg)
+    if fail_on.value == "new" and keep is None:
+        raise SendcheckError("--fail-on new compares with the previous run: give --history FILE "
+                             "(or [history] path in sendcheck.toml)")
     # A command-line option replaces the configuration file's value; the file replaces the default.
     options = Options(as_of=parse_as_of(as_of),
                       due_within=next(d for d in (due_within, cfg.due_within, 28) if d is not None),
@@ -74,9 +82,12 @@ def audit(
     with Progress.for_terminal(quiet) as progress:
         progress.stage("reading " + ", ".join(f.name for f in files))
         tables = load_inputs(list(files), options, cfg)
-        history = load_reviews(options, cfg)
+        reviews_table = load_reviews(options, cfg)
         progress.stage(f"checking {sum(t.rows for t in tables)} rows")
-        result = audit_tables(tables, options, cfg, history)
+        result = audit_tables(tables, options, cfg, reviews_table)
+        if keep is not None:
+            progress.stage(f"comparing with the history in {keep.path}")
+            keep.record(result)
         if format is not Format.csv:  # CSV is the findings list; the others carry the measures
             from sendcheck.figures.headline import compute_headline
 
@@ -90,6 +101,8 @@ def audit(
         for s in result.unmatched_suppressions:
             print(f"note: {Path(result.config.path or '').name} {s.key} ({s.rule} {s.record_id}) "
                   f"matches no finding; remove it if the case is resolved", file=sys.stderr)
+    if keep is not None and format is Format.csv and not quiet:
+        print(summary_line(result), file=sys.stderr)  # the CSV holds findings, not the summary
     print(cron_line(result), file=sys.stderr)
     return EXIT_FINDINGS if verdict(result, fail_on.value, strict) else EXIT_OK
 

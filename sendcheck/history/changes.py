@@ -72,10 +72,9 @@ def empty_stored() -> pl.DataFrame:
 
 
 def kept_findings(found: pl.DataFrame) -> pl.DataFrame:
-    """The findings the history keeps, in FINDING_SCHEMA (the findings frame has more columns)."""
+    """The findings the history keeps, in FINDING_SCHEMA, from the findings frame (built with
+    `cycle=True`; it has more columns)."""
     frame = found.filter(~pl.col("status").is_in(NOT_KEPT))
-    if "cycle" not in frame.columns:
-        frame = frame.with_columns(pl.lit(None, pl.Int64).alias("cycle"))
     return frame.select([pl.col(c).cast(t) for c, t in FINDING_SCHEMA.items()])
 
 
@@ -102,8 +101,9 @@ def compare(current: pl.DataFrame, previous: pl.DataFrame | None, as_of: dt.date
     if previous is None:
         empty = stored.clear()
         return stored, Changes(as_of, None, None, history_path, empty, empty, empty,
-                               prev.with_columns(pl.lit(None, pl.String).alias("status_now")),
-                               empty)
+                               prev.drop("overdue_since").with_columns(
+                                   pl.lit(None, pl.String).alias("status_now"),
+                                   pl.lit(None, pl.Date).alias("done_now")), empty)
 
     def new(status: str) -> pl.DataFrame:
         return stored.filter(pl.col("status") == status).join(

@@ -9,15 +9,15 @@ import polars as pl
 
 from sendcheck import __version__
 from sendcheck.audit import Audit
-from sendcheck.history.changes import Changes, kept_findings
+from sendcheck.history.changes import KEY, Changes, kept_findings
 from sendcheck.history.store import (
     DEFAULT_WAIT_SECONDS,
     RunRecord,
+    compare_with_latest,
     file_sha256,
     open_history,
     record_run,
 )
-from sendcheck.views.report import findings_frame
 
 
 def run_counts(found: pl.DataFrame) -> dict[str, int]:
@@ -35,11 +35,11 @@ def run_counts(found: pl.DataFrame) -> dict[str, int]:
     return {k: int(v) for k, v in row.items()}
 
 
-def record_audit(audit: Audit, path: str | Path, wait: float = DEFAULT_WAIT_SECONDS,
-                 now: dt.datetime | None = None) -> Changes:
-    """Store this audit in the history at `path` (created when missing) and return what changed
-    since the latest earlier run."""
-    found = kept_findings(findings_frame(audit))
+def record_audit(audit: Audit, findings: pl.DataFrame, path: str | Path,
+                 wait: float = DEFAULT_WAIT_SECONDS, now: dt.datetime | None = None) -> Changes:
+    """Store this audit and its findings (views.findings.findings_frame) in the history at
+    `path` (created when missing) and return what changed since the latest earlier run."""
+    found = kept_findings(findings)
     cfg = audit.config.path
     run = RunRecord(
         as_of=audit.options.as_of, sendcheck_version=__version__,
@@ -53,3 +53,16 @@ def record_audit(audit: Audit, path: str | Path, wait: float = DEFAULT_WAIT_SECO
         return record_run(conn, run, found, path, wait)
     finally:
         conn.close()
+
+
+def overdue_since(audit: Audit, findings: pl.DataFrame, path: str | Path,
+                  wait: float = DEFAULT_WAIT_SECONDS) -> pl.DataFrame:
+    """(rule, kind, record_id, cycle, overdue_since) of this audit's overdue findings, from the
+    history at `path`, which is read, never written (`actions --history`)."""
+    conn = open_history(path, wait, create=False)
+    try:
+        _, stored, _ = compare_with_latest(conn, audit.options.as_of, kept_findings(findings),
+                                           path)
+    finally:
+        conn.close()
+    return stored.filter(pl.col("status") == "overdue").select(*KEY, "overdue_since")

@@ -164,12 +164,7 @@ def record_run(conn: sqlite3.Connection, run: RunRecord, findings: pl.DataFrame,
     except sqlite3.OperationalError:
         raise _locked(Path(path), wait) from None
     try:
-        prev = conn.execute("SELECT id, as_of, run_at FROM runs WHERE as_of < ? ORDER BY as_of "
-                            "DESC LIMIT 1", (run.as_of.isoformat(),)).fetchone()
-        previous = load_findings(conn, prev[0]) if prev else None
-        stored, changes = compare(findings, previous, run.as_of,
-                                  dt.date.fromisoformat(prev[1]) if prev else None,
-                                  prev[2] if prev else None, str(path))
+        prev, stored, changes = compare_with_latest(conn, run.as_of, findings, path)
         conn.execute("DELETE FROM runs WHERE as_of = ?", (run.as_of.isoformat(),))
         counts = {**run.counts, **changes.counts(), "findings": stored.height}
         names = ("as_of", "run_at", "sendcheck_version", "config_path", "config_sha256",
@@ -188,6 +183,19 @@ def record_run(conn: sqlite3.Connection, run: RunRecord, findings: pl.DataFrame,
         conn.execute("ROLLBACK")
         raise
     return changes
+
+
+def compare_with_latest(conn: sqlite3.Connection, as_of: dt.date, findings: pl.DataFrame,
+                        path: str | Path = "") -> tuple[tuple | None, pl.DataFrame, Changes]:
+    """This run's findings against the latest run kept for an earlier as-of date, without
+    writing: (that run's id, as-of and run_at, or None), the findings to store, the changes."""
+    prev = conn.execute("SELECT id, as_of, run_at FROM runs WHERE as_of < ? ORDER BY as_of "
+                        "DESC LIMIT 1", (as_of.isoformat(),)).fetchone()
+    previous = load_findings(conn, prev[0]) if prev else None
+    stored, changes = compare(findings, previous, as_of,
+                              dt.date.fromisoformat(prev[1]) if prev else None,
+                              prev[2] if prev else None, str(path))
+    return prev, stored, changes
 
 
 def insert_findings(conn: sqlite3.Connection, run_id: int, stored: pl.DataFrame) -> None:

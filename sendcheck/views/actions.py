@@ -16,8 +16,8 @@ from sendcheck.audit import Audit
 from sendcheck.columns import PERSONAL
 from sendcheck.judge.quality import BY_CODE
 from sendcheck.views.markdown import _cell, _table
-from sendcheck.views.outputs import neutralise_expr
-from sendcheck.views.report import findings_frame
+from sendcheck.views.files import neutralise_expr
+from sendcheck.views.findings import findings_frame
 
 UNALLOCATED = "(unallocated)"
 # Names the folder's own files take; a caseworker whose name slugs to one of them gets "-2".
@@ -85,7 +85,7 @@ def worklists(audit: Audit, ext: str, overdue_since: pl.DataFrame | None = None,
 
     `overdue_since`: the history's (rule, kind, record_id, cycle, overdue_since) for this run.
     """
-    found = findings_frame(audit, personal=personal)
+    found = findings_frame(audit, personal=personal, cycle=True)
     status = pl.col("status")
     actions = {c: q.action for c, q in BY_CODE.items()}
     who = pl.col("caseworker").str.strip_chars()

@@ -4,7 +4,10 @@ or nothing when the run had no --history; JSON, workbook and HTML take `changes_
 
 from __future__ import annotations
 
+import polars as pl
+
 from sendcheck.audit import Audit
+from sendcheck.history.changes import KEY, LISTS
 
 SHOWN = 5  # new overdue cases named on the first screen
 
@@ -42,7 +45,7 @@ def screen_lines(audit: Audit) -> list[str]:
     for r in new.head(SHOWN).iter_rows(named=True):
         rule = r["rule"] + (f"/{r['kind']}" if r["kind"] else "")
         out.append(f"  new overdue: {rule} {r['record_id']} ({r['caseworker'] or 'unallocated'}, "
-                   f"due {r['due']}, {r['days_over']} days over)")
+                   f"due {r['due']}, {r['days_over']} day{'' if r['days_over'] == 1 else 's'} over)")
     if new.height > SHOWN:
         out.append(f"  ... and {new.height - SHOWN} more new overdue (see --format json)")
     return out
@@ -52,3 +55,33 @@ def markdown_lines(audit: Audit) -> list[str]:
     """A board paper names no case: counts only."""
     line = summary_line(audit)
     return ["", "## What changed", "", line + "."] if line else []
+
+
+def annotate(audit: Audit, found: pl.DataFrame) -> pl.DataFrame:
+    """The findings with `change` (new_overdue, new_due_soon, new_invalid, still_overdue or
+    null) and `overdue_since`, when the run has a history (the CSV report's extra columns)."""
+    c = getattr(audit, "changes", None)
+    if c is None:
+        return found
+    marks = pl.concat([
+        frame.select(*KEY, pl.lit(name).alias("change"), "overdue_since")
+        for name, frame in (("new_overdue", c.new_overdue), ("new_due_soon", c.new_due_soon),
+                            ("new_invalid", c.new_invalid), ("still_overdue", c.still_overdue))
+    ]).unique([*KEY, "change"])
+    status_of = {"new_overdue": "overdue", "new_due_soon": "due_soon", "new_invalid": "invalid",
+                 "still_overdue": "overdue"}
+    marks = marks.with_columns(pl.col("change").replace_strict(status_of).alias("status"))
+    return found.join(
+        marks.cast({"kind": found.schema["kind"], "cycle": found.schema["cycle"],
+                    "status": found.schema["status"]}),
+        on=[*KEY, "status"], how="left", nulls_equal=True, maintain_order="left")
+
+
+def changes_frame(audit: Audit) -> pl.DataFrame | None:
+    """Every change in one frame, `change` naming its list (new first, then resolved, then still
+    overdue), for the workbook's Changes sheet and the HTML report; None without --history."""
+    c = getattr(audit, "changes", None)
+    if c is None:
+        return None
+    return pl.concat([getattr(c, name).with_columns(pl.lit(name).alias("change"))
+                      for name in LISTS], how="diagonal_relaxed")

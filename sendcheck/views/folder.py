@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 from sendcheck.errors import SendcheckError
-from sendcheck.views.outputs import write_atomic
+from sendcheck.views.files import write_atomic
 
 MANIFEST = ".sendcheck-actions.json"
 # A manifest entry is only ever a plain file name this command could have written: never a path.

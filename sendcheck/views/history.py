@@ -29,7 +29,7 @@ def _bar(value: int, top: int, mark: str) -> str:
 
 
 def history_text(runs: pl.DataFrame, path: str, rich: bool = False) -> str:
-    from sendcheck.views.outputs import View
+    from sendcheck.views.table import View
 
     view = View(rich)
     view.text(f"sendcheck {__version__}: history {path}: {runs.height} runs", style="bold")
