@@ -86,6 +86,9 @@ def test_two_nights_new_resolved_and_still_overdue(tmp_path):
     assert runs["overdue"].to_list() == [2, 2, 2]  # R1, R2 | R1, R3 | R1, R3
     assert runs["new_overdue"].to_list() == [0, 1, 0]
     assert runs["compared_with"].to_list() == [None, D1, D2]
+    # Dates are kept as day numbers; the view shows them as dates, for a person using sqlite3.
+    assert conn.execute("SELECT due, overdue_since FROM findings_dated WHERE as_of = ? AND "
+                        "record_id = 'R1'", (D3,)).fetchall() == [("2025-02-17", D1)]
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
