@@ -146,3 +146,27 @@ def test_refuses_a_folder_it_cannot_write_or_a_file_it_did_not_write(tmp_path):
     r = act(export, "2025-03-10", out)
     assert r.code == 2 and "a-khan.csv exists and was not written by sendcheck" in r.err
     assert sorted(p.name for p in out.iterdir()) == ["a-khan.csv"]  # nothing written
+
+
+def test_html_escapes_every_value_and_xlsx_holds_three_lists(tmp_path):
+    export = tmp_path / "export.csv"
+    small_export(export, ['<script>alert("x")</script>', "=HYPERLINK(\"http://x\")"])
+    out = tmp_path / "html"
+    assert act(export, "2025-03-10", out, "--format", "html").code == 0
+    index = (out / "index.html").read_text()
+    assert "<script>" not in index and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in index
+    assert '<a href="script-alert-x-script.html">' in index
+    page = (out / "script-alert-x-script.html").read_text()
+    assert "<script>" not in page and "R0" in page and "R1" not in page
+    book = tmp_path / "xlsx"
+    assert act(export, "2025-03-10", book, "--format", "xlsx").code == 0
+    from openpyxl import load_workbook
+
+    wb = load_workbook(book / "hyperlink-http-x.xlsx")
+    assert wb.sheetnames == ["Overdue", "Due soon", "Data to fix"]
+    ws = wb["Overdue"]
+    assert [c.value for c in ws[1]][:4] == ["Rule", "Advice kind", "Record", "Person"]
+    assert [c.value for c in ws[2]][:3] == ["AS01", None, "R1"]
+    index = load_workbook(book / "index.xlsx")["Caseworkers"]
+    names = sorted(r[0].value for r in index.iter_rows(min_row=2))
+    assert names == ["'=HYPERLINK(\"http://x\")", '<script>alert("x")</script>']  # neutralised
