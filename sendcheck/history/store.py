@@ -47,13 +47,14 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
             PRIMARY KEY (run_id, position))""",
         # Dates as days since 1970-01-01 (polars' own Date): a quarter smaller than ISO text
         # and no conversion per value; the view findings_dated shows them as dates.
+        # Clustered by run (WITHOUT ROWID, keyed by run and position): a run's findings are one
+        # range of the file, read and deleted together, with no separate index to keep.
         """CREATE TABLE findings (
             run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
-            rule TEXT NOT NULL, kind TEXT, record_id TEXT, cycle INTEGER,
+            position INTEGER NOT NULL, rule TEXT NOT NULL, kind TEXT, record_id TEXT, cycle INTEGER,
             person_id TEXT, caseworker TEXT, status TEXT NOT NULL,
             start INTEGER, due INTEGER, done INTEGER, days_over INTEGER,
-            overdue_since INTEGER)""",
-        "CREATE INDEX findings_by_run ON findings (run_id)",
+            overdue_since INTEGER, PRIMARY KEY (run_id, position)) WITHOUT ROWID""",
         """CREATE VIEW findings_dated AS SELECT runs.as_of, rule, kind, record_id, cycle,
             person_id, caseworker, status, date(start * 86400, 'unixepoch') AS start,
             date(due * 86400, 'unixepoch') AS due, date(done * 86400, 'unixepoch') AS done,
@@ -211,16 +212,16 @@ def compare_with_latest(conn: sqlite3.Connection, as_of: dt.date, findings: pl.D
 
 def insert_findings(conn: sqlite3.Connection, run_id: int, stored: pl.DataFrame) -> None:
     """One executemany over the frame's rows (dates as day numbers, cast by polars)."""
-    rows = stored.select(pl.lit(run_id).alias("run_id"), *[
+    rows = stored.select(pl.lit(run_id).alias("run_id"), pl.int_range(pl.len()).alias("pos"), *[
         pl.col(c).cast(pl.Int32) if t == pl.Date else pl.col(c)
         for c, t in STORED_SCHEMA.items()]).iter_rows()
-    conn.executemany(f"INSERT INTO findings (run_id, {', '.join(FINDING_COLUMNS)}) VALUES "
-                     f"({', '.join('?' * (len(FINDING_COLUMNS) + 1))})", rows)
+    conn.executemany(f"INSERT INTO findings (run_id, position, {', '.join(FINDING_COLUMNS)}) "
+                     f"VALUES ({', '.join('?' * (len(FINDING_COLUMNS) + 2))})", rows)
 
 
 def load_findings(conn: sqlite3.Connection, run_id: int) -> pl.DataFrame:
-    rows = conn.execute(f"SELECT {', '.join(FINDING_COLUMNS)} FROM findings WHERE run_id = ?",
-                        (run_id,)).fetchall()
+    rows = conn.execute(f"SELECT {', '.join(FINDING_COLUMNS)} FROM findings WHERE run_id = ? "
+                        "ORDER BY position", (run_id,)).fetchall()
     days = {c: (pl.Int32 if t == pl.Date else t) for c, t in STORED_SCHEMA.items()}
     return pl.DataFrame(rows, schema=days, orient="row").cast(STORED_SCHEMA)
 
