@@ -173,7 +173,8 @@ def test_two_runs_at_once_both_land(tmp_path):
     exports = [write_export(tmp_path / f"e{day}.csv", day) for day in (D1, D2)]
     path = tmp_path / "h.sqlite"
     procs = [subprocess.Popen([sys.executable, "-m", "sendcheck", "audit", e, "--as-of", day,
-                               "--history", path, "--fail-on", "none", "--quiet"],
+                               "--history", path, "--fail-on", "none", "--quiet",
+                               "--output", tmp_path / f"{day}.txt"],
                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
              for e, day in zip(exports, (D1, D2))]
     for p in procs:

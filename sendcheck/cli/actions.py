@@ -22,6 +22,14 @@ from sendcheck.cli.options import (
 )
 
 
+EXAMPLE = """Examples:
+
+\b
+  sendcheck actions export.xlsx --reviews reviews.csv --output-dir lists
+  sendcheck actions export.csv --history history.sqlite --output-dir lists --format csv
+"""
+
+
 class ListFormat(str, Enum):
     xlsx = "xlsx"
     csv = "csv"
@@ -43,10 +51,7 @@ def actions(
     debug: Debug = False,
 ) -> int:
     """Write one file per caseworker with only their cases: overdue (most overdue first), due
-    soon (by due date) and the data to fix; a file for unallocated cases; an index.
-
-    Example: sendcheck actions export.xlsx --reviews reviews.csv --output-dir lists --format csv
-    """
+    soon (by due date) and the data to fix; a file for unallocated cases; an index."""
     from sendcheck import __version__
     from sendcheck.audit import Options, run_audit
     from sendcheck.config import load_config
@@ -54,7 +59,7 @@ def actions(
     from sendcheck.views.findings import findings_frame
     from sendcheck.views.folder import check_writable, write_folder
 
-    cfg = load_config(config)
+    cfg = load_config(config, list(files))
     check_writable(output_dir)  # before any work: a folder that cannot be written is exit 2
     keep = History.chosen(history, cfg, create=False)
     options = Options(as_of=parse_as_of(as_of),
@@ -73,8 +78,8 @@ def actions(
     out[f"index.{ext}"] = view.index_file(lists, result, format.value)
     removed = write_folder(output_dir, out, {"written_by": "sendcheck actions",
                                              "sendcheck_version": __version__,
-                                             "as_of": options.as_of.isoformat()})
-    print(f"sendcheck: {options.as_of} wrote {len(lists)} lists and index.{ext} to {output_dir}"
+                                             "as_of": result.options.as_of.isoformat()})
+    print(f"sendcheck: {result.options.as_of} wrote {len(lists)} lists and index.{ext} to {output_dir}"
           + (f"; removed {len(removed)} lists of caseworkers with nothing to do" if removed
              else ""), file=sys.stderr)
     return EXIT_OK

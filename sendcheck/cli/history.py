@@ -13,6 +13,14 @@ from sendcheck.cli.options import EXIT_OK, Output, emit, is_terminal
 from sendcheck.errors import SendcheckError
 
 
+EXAMPLE = """Examples:
+
+\b
+  sendcheck history history.sqlite
+  sendcheck history history.sqlite --format csv --output runs.csv
+"""
+
+
 class HistoryFormat(str, Enum):
     table = "table"
     json = "json"
@@ -25,10 +33,7 @@ def history(
     format: Annotated[HistoryFormat, typer.Option("--format", help="Report format.")] = HistoryFormat.table,
     output: Output = None,
 ) -> int:
-    """List the runs in a history with their counts, and chart overdue and due soon over time.
-
-    Example: sendcheck history history.sqlite --format csv --output runs.csv
-    """
+    """List the runs in a history with their counts, and chart overdue and due soon over time."""
     from sendcheck.history.store import list_runs, open_history
     from sendcheck.views import history as view
 
