@@ -183,3 +183,20 @@ def test_two_runs_at_once_both_land(tmp_path):
     with sqlite3.connect(path) as c:
         assert c.execute("SELECT as_of FROM runs ORDER BY as_of").fetchall() == [(D1,), (D2,)]
         assert c.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_actions_say_overdue_since_from_the_history(tmp_path):
+    audit(tmp_path, D1)
+    audit(tmp_path, D2)
+    path = tmp_path / "history.sqlite"
+    before = sha(path)
+    export = write_export(tmp_path / "today.csv", D2)
+    out = tmp_path / "lists"
+    r = run_cli("actions", export, "--as-of", D2, "--history", path,
+                "--output-dir", out, "--format", "csv")
+    assert r.code == 0, r.err
+    rows = list(csv.DictReader((out / "a-khan.csv").open(encoding="utf-8")))
+    since = {r["record_id"]: r["overdue_since"] for r in rows if r["list"] == "overdue"}
+    # R1 overdue in both runs: since day 1; R3 first overdue on day 2 (today's run, replaced).
+    assert since == {"R1": D1, "R3": D2}
+    assert sha(path) == before  # read, never written
