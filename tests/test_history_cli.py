@@ -81,7 +81,10 @@ def test_history_command_lists_runs_in_every_format(tmp_path):
     path = tmp_path / "history.sqlite"
     text = run_cli("history", path)
     assert text.code == 0, text.err
-    assert f"{D1} |" in text.out and f"{D2} |" in text.out
+    # Bars scaled to the largest count (2 overdue findings = 40 marks): 2, 2 overdue; 2, 2 due
+    # soon (R3, R4 | R4, R5).
+    assert f"{D1} |{'#' * 40}| 2" in text.out and f"{D2} |{'=' * 40}| 2" in text.out
+    assert max(len(line) for line in text.out.splitlines()[1:]) <= 80  # 1: names the file
     data = json.loads(run_cli("history", path, "--format", "json").out)
     assert [(r["as_of"], r["overdue"], r["new_overdue"], r["resolved"]) for r in data["runs"]] == [
         (D1, 2, 0, 0), (D2, 2, 1, 1)]

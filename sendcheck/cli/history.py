@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from sendcheck.cli.options import EXIT_OK, Output, emit, is_terminal
+from sendcheck.cli.options import EXIT_OK, Output, emit
 from sendcheck.errors import SendcheckError
 
 
@@ -52,8 +52,6 @@ def history(
         from sendcheck.views.files import write_atomic
 
         write_atomic(output, view.history_xlsx(runs))
-    elif output is None and is_terminal():
-        view.history_text(runs, str(path), rich=True)
     else:
         emit(view.history_text(runs, str(path)), output)
     return EXIT_OK

@@ -28,23 +28,31 @@ def _bar(value: int, top: int, mark: str) -> str:
     return mark * cells + "." * (CHART_WIDTH - cells)
 
 
-def history_text(runs: pl.DataFrame, path: str, rich: bool = False) -> str:
+# Two tables, each within 80 columns; the inputs, rows and run time are in JSON, CSV and xlsx.
+TABLES = {"Runs (oldest first): findings and cases": (
+              "as_of", "overdue", "due_soon", "invalid", "cases_overdue", "cases_due_soon"),
+          "What changed at each run": (
+              "as_of", "new_overdue", "new_due_soon", "new_invalid", "resolved", "compared_with")}
+
+
+def history_text(runs: pl.DataFrame, path: str) -> str:
+    """Plain aligned text (on a terminal too): a figure is never cut to fit."""
     from sendcheck.views.table import View
 
-    view = View(rich)
-    view.text(f"sendcheck {__version__}: history {path}: {runs.height} runs", style="bold")
-    shown = runs.select(list(COLUMNS))
-    view.table("Runs (oldest first)", list(COLUMNS.values()),
-               [["" if v is None else v for v in r] for r in shown.rows()])
+    view = View(False)
+    view.text(f"sendcheck {__version__}: history {path}: {runs.height} runs")
+    for title, cols in TABLES.items():
+        view.table(title, [COLUMNS[c] for c in cols],
+                   [["" if v is None else v for v in r] for r in runs.select(cols).rows()])
     top = int(runs.select(pl.max_horizontal(pl.col("overdue").max(), pl.col("due_soon").max()))
               .item() or 0) if runs.height else 0
     for col, mark, label in (("overdue", "#", "Overdue findings"),
                              ("due_soon", "=", "Due soon findings")):
         view.text()
-        view.text(f"{label} by as-of date (one {mark} = {top / CHART_WIDTH:.1f} findings)")
+        view.text(f"{label} by as-of date (each {mark} is {top / CHART_WIDTH:.1f} findings)")
         for as_of, n in runs.select("as_of", col).rows():
             view.text(f"{as_of} |{_bar(n, top, mark)}| {n}")
-    return "" if rich else view.getvalue()
+    return view.getvalue()
 
 
 def history_json(runs: pl.DataFrame, path: str) -> str:
