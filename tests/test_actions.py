@@ -55,8 +55,6 @@ def test_one_file_per_caseworker_holding_only_their_cases(example_run):
     assert names == sorted([MANIFEST, "index.csv", *(r["file"] for r in index)])
 
 
-@pytest.mark.xfail(strict=True, reason="interim: caseload counts by issue 11's case definition, "
-                   "not yet on main")
 def test_index_counts_equal_the_caseload(example_run):
     out, report = example_run
     index = {r["caseworker"]: r for r in read_csv(out / "index.csv")}

@@ -14,12 +14,13 @@ import polars as pl
 from sendcheck import __version__
 from sendcheck.audit import Audit
 from sendcheck.columns import PERSONAL
+from sendcheck.figures.caseload import UNALLOCATED
+from sendcheck.figures.headline import compute_caseload_for
 from sendcheck.judge.quality import BY_CODE
 from sendcheck.views.markdown import _cell, _table
 from sendcheck.views.files import neutralise_expr
 from sendcheck.views.findings import findings_frame
 
-UNALLOCATED = "(unallocated)"
 # Names the folder's own files take; a caseworker whose name slugs to one of them gets "-2".
 RESERVED = {"index", "unallocated", "con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
             *(f"lpt{i}" for i in range(10))}
@@ -42,15 +43,10 @@ class Worklist:
         return self.rows.filter(pl.col("list") == name)
 
     def counts(self) -> dict[str, int]:
-        listed, record = pl.col("list"), pl.col("record_id")
-        over = record.filter(listed == "overdue")
-        row = self.rows.select(
-            over.n_unique().alias("cases_overdue"),
-            record.filter((listed == "due_soon") & ~record.is_in(over.implode())).n_unique()
-            .alias("cases_due_soon"),
-            (listed == "overdue").sum().alias("overdue_findings"),
-            (listed == "due_soon").sum().alias("due_soon_findings"),
-            (listed == "fix").sum().alias("fixes"),
+        """Findings on each list (cases are counted as the caseload counts them: index_frame)."""
+        listed = pl.col("list")
+        row = self.rows.select(*[(listed == k).sum().alias(name) for k, name in (
+            ("overdue", "overdue_findings"), ("due_soon", "due_soon_findings"), ("fix", "fixes"))]
         ).row(0, named=True)
         return {k: int(v) for k, v in row.items()}
 
@@ -183,7 +179,7 @@ def to_html(title: str, sections: list[tuple[str, pl.DataFrame]],
             + "</tr></thead><tbody>")
         at = frame.columns.index(links) if links in frame.columns else -1
         for row in _strings(frame):
-            cells = [f'<a href="{esc(v)}">{esc(v)}</a>' if i == at else esc(v)
+            cells = [f'<a href="{esc(v)}">{esc(v)}</a>' if i == at and v else esc(v)
                      for i, v in enumerate(row)]
             out.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
         out.append("</tbody></table>")
@@ -225,15 +221,26 @@ def worklist_file(w: Worklist, audit: Audit, fmt: str, personal: bool) -> str | 
     return render(fmt, _title(w, audit), [(LISTS[k], w.part(k).select(cols)) for k in LISTS])
 
 
-def index_frame(lists: list[Worklist]) -> pl.DataFrame:
-    schema = {"caseworker": pl.String, **dict.fromkeys(
-        ("cases_overdue", "cases_due_soon", "overdue_findings", "due_soon_findings", "fixes"),
-        pl.Int64), "file": pl.String}
-    return pl.DataFrame([{"caseworker": w.caseworker, **w.counts(), "file": w.file}
-                         for w in lists], schema=schema, orient="row")
+def index_frame(lists: list[Worklist], audit: Audit) -> pl.DataFrame:
+    """One line per caseworker of the caseload (and per list): cases overdue and due soon as
+    the caseload counts them (the one definition), findings per list, and the file (blank for a
+    caseworker with nothing to do)."""
+    load = compute_caseload_for(audit, None)
+    cases = pl.DataFrame(load.rows, schema_overrides={"caseworker": pl.String}).select(
+        "caseworker", "cases_overdue", "cases_due_soon") if load.rows else pl.DataFrame(
+        schema={"caseworker": pl.String, "cases_overdue": pl.Int64, "cases_due_soon": pl.Int64})
+    counts = ("overdue_findings", "due_soon_findings", "fixes")
+    files = pl.DataFrame([{"caseworker": w.caseworker, **w.counts(), "file": w.file}
+                          for w in lists],
+                         schema={"caseworker": pl.String, **dict.fromkeys(counts, pl.Int64),
+                                 "file": pl.String}, orient="row")
+    both = cases.join(files, on="caseworker", how="full", coalesce=True)
+    return (both.with_columns(pl.col(*counts).fill_null(0))
+            .sort([pl.col("caseworker") == UNALLOCATED, pl.col("caseworker").str.to_lowercase()])
+            .select("caseworker", "cases_overdue", "cases_due_soon", *counts, "file"))
 
 
 def index_file(lists: list[Worklist], audit: Audit, fmt: str) -> str | bytes:
     title = (f"Cases to act on by caseworker, as of {audit.options.as_of.isoformat()} "
              f"(due soon = within {audit.options.due_within} days)")
-    return render(fmt, title, [("Caseworkers", index_frame(lists))], links="file")
+    return render(fmt, title, [("Caseworkers", index_frame(lists, audit))], links="file")
