@@ -73,6 +73,10 @@ def test_fail_on_new(tmp_path):
     assert again.code == 0
     r = run_cli("audit", export, "--as-of", D2, "--fail-on", "new")
     assert r.code == 2 and "--fail-on new compares with the previous run" in r.err
+    r = run_cli("audit", tmp_path / "missing.csv", "--history", tmp_path / "new.sqlite")
+    assert r.code == 2 and not (tmp_path / "new.sqlite").exists()  # no empty history left
+    r = run_cli("audit", export, "--history", tmp_path / "no" / "h.sqlite")
+    assert r.code == 2 and "the folder" in r.err and "does not exist" in r.err
 
 
 def test_history_command_lists_runs_in_every_format(tmp_path):

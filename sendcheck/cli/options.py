@@ -71,10 +71,10 @@ class History:
     audit starts (a file that is not a history stops the run before any work)."""
 
     def __init__(self, path: Path, wait: float, create: bool = True):
-        from sendcheck.history.store import open_history
+        from sendcheck.history.store import check_history
 
         self.path, self.wait = path, wait
-        open_history(path, wait, create).close()
+        check_history(path, wait, create)
 
     @classmethod
     def chosen(cls, option: Path | None, config, create: bool = True) -> "History | None":

@@ -134,6 +134,17 @@ def open_history(path: str | Path, wait: float = DEFAULT_WAIT_SECONDS,
     return conn
 
 
+def check_history(path: str | Path, wait: float = DEFAULT_WAIT_SECONDS,
+                  create: bool = True) -> None:
+    """Refuse a bad history before any work (exit 2), without creating a missing one: a run
+    that then fails on its export leaves no empty history behind."""
+    path = Path(path)
+    if path.exists() or not create:
+        open_history(path, wait, create).close()
+    elif not path.parent.is_dir():
+        raise _refuse(path, f"the folder {path.parent} does not exist", "create it first")
+
+
 def _check(conn: sqlite3.Connection, path: Path) -> None:
     app = conn.execute("PRAGMA application_id").fetchone()[0]
     version = conn.execute("PRAGMA user_version").fetchone()[0]
