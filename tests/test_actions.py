@@ -168,3 +168,24 @@ def test_html_escapes_every_value_and_xlsx_holds_three_lists(tmp_path):
     index = load_workbook(book / "index.xlsx")["Caseworkers"]
     names = sorted(r[0].value for r in index.iter_rows(min_row=2))
     assert names == ["'=HYPERLINK(\"http://x\")", '<script>alert("x")</script>']  # neutralised
+
+
+def test_a_caseworker_workbook_opens_in_libreoffice(tmp_path):
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed: the workbook was not opened")
+    export = tmp_path / "export.csv"
+    small_export(export, ["A. Khan", "A. Khan"])
+    out = tmp_path / "lists"
+    assert act(export, "2025-03-10", out, "--format", "xlsx").code == 0
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
+                    "--convert-to", "csv", "--outdir", str(tmp_path / "lo"),
+                    str(out / "a-khan.xlsx")], check=True, capture_output=True, timeout=180)
+    rows = list(csv.reader((tmp_path / "lo" / "a-khan.csv").open(encoding="utf-8")))
+    # The first sheet (Overdue) as LibreOffice reads it: both cases, 21 days over (6 Jan + 42 =
+    # 17 Feb; 10 Mar is 21 days later).
+    assert rows[0][:3] == ["Rule", "Advice kind", "Record"]
+    assert [(r[0], r[2], r[8]) for r in rows[1:]] == [("AS01", "R0", "21"), ("AS01", "R1", "21")]
