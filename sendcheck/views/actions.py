@@ -16,6 +16,7 @@ from sendcheck.audit import Audit
 from sendcheck.columns import PERSONAL
 from sendcheck.figures.caseload import UNALLOCATED
 from sendcheck.figures.headline import compute_caseload_for
+from sendcheck.history.changes import KEY
 from sendcheck.judge.quality import BY_CODE
 from sendcheck.views.markdown import _cell, _table
 from sendcheck.views.files import neutralise_expr
@@ -95,10 +96,10 @@ def worklists(audit: Audit, ext: str, overdue_since: pl.DataFrame | None = None,
                  .when(pl.col("rule").str.starts_with("DQ"))
                  .then(pl.col("rule").replace_strict(actions, default=None))
                  .otherwise(pl.lit(INVALID_ACTION)).alias("what_to_do")))
-    if overdue_since is not None and "cycle" in items.columns:
-        keys = ["rule", "kind", "record_id", "cycle"]
-        items = items.join(overdue_since.unique(keys).cast({"kind": pl.String}),
-                           on=keys, how="left", nulls_equal=True, maintain_order="left")
+    if overdue_since is not None:
+        items = items.join(overdue_since.unique(KEY).cast({"kind": items.schema["kind"],
+                                                           "cycle": items.schema["cycle"]}),
+                           on=KEY, how="left", nulls_equal=True, maintain_order="left")
     # Overdue most overdue first, due soon soonest first, fixes by check and row.
     order = pl.col("list").replace_strict({"overdue": 0, "due_soon": 1, "fix": 2},
                                           return_dtype=pl.Int8)
