@@ -207,3 +207,21 @@ def test_actions_say_overdue_since_from_the_history(tmp_path):
     # R1 overdue in both runs: since day 1; R3 first overdue on day 2 (today's run, replaced).
     assert since == {"R1": D1, "R3": D2}
     assert sha(path) == before  # read, never written
+
+
+def test_workbook_has_a_changes_sheet(tmp_path):
+    from openpyxl import load_workbook
+
+    audit(tmp_path, D1)
+    book = tmp_path / "report.xlsx"
+    r = audit(tmp_path, D2, "--format", "xlsx", "--output", book, "--fail-on", "none")
+    assert r.code == 0, r.err
+    ws = load_workbook(book)["Changes"]
+    header = [c.value for c in ws[1]]
+    rows = [dict(zip(header, (c.value for c in row))) for row in ws.iter_rows(min_row=2)]
+    assert [(r["Change"], r["Rule"], r["Record"]) for r in rows] == [
+        ("new_overdue", "AS01", "R3"), ("new_due_soon", "AS01", "R5"),
+        ("new_invalid", "AS01", "R6"), ("new_invalid", "DQ01", "R6"),
+        ("resolved", "AS01", "R2"), ("still_overdue", "AS01", "R1")]
+    assert rows[4]["Status now"] == "late"
+    assert rows[5]["Overdue since"].date().isoformat() == D1  # a real date cell
