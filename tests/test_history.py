@@ -99,13 +99,23 @@ def test_same_day_again_replaces_the_run(tmp_path):
     run(D1, path)
     run(D2, path)
     again = run(D2, path)  # a retried cron job: compares with day 1 again, replaces day 2
-    assert again.compared_with == dt.date(2025, 3, 10)
+    assert again.compared_with == dt.date(2025, 3, 10) and again.notes == []
     assert ids(again.new_overdue) == [("AS01", "R3")]
     conn = sqlite3.connect(path)
     assert conn.execute("SELECT as_of FROM runs ORDER BY as_of").fetchall() == [(D1,), (D2,)]
     # Day 2's findings once: R1, R3 overdue; R4, R5 due soon; R2 late; R6 AS01 and DQ01 invalid.
     assert conn.execute("SELECT count(*) FROM findings JOIN runs ON runs.id = run_id "
                         "WHERE as_of = ?", (D2,)).fetchone() == (7,)
+
+
+def test_a_different_look_ahead_is_noted(tmp_path):
+    path = tmp_path / "h.sqlite"
+    run(D1, path)
+    # 14 days ahead on day 2: R4 (due 24 Mar, 13 days left) still due soon; R5 (23 days) pending.
+    narrower = run(D2, path, due_within=14)
+    assert ids(narrower.new_due_soon) == []
+    assert narrower.notes == ["the run of 2025-03-10 looked 28 days ahead for due soon, this one "
+                           "14: some due-soon changes are the window's"]
 
 
 def test_history_keeps_no_personal_data(tmp_path):

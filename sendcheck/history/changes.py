@@ -8,7 +8,7 @@ advice kind for AS02, the review cycle for rules judged per cycle from --reviews
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
@@ -39,6 +39,7 @@ class Changes:
     new_invalid: pl.DataFrame
     resolved: pl.DataFrame  # the previous run's overdue finding, with its status now (or null)
     still_overdue: pl.DataFrame  # with overdue_since
+    notes: list[str] = field(default_factory=list)  # why a change may not be a change in a case
 
     def counts(self) -> dict[str, int]:
         return {name: getattr(self, name).height for name in LISTS}
@@ -63,6 +64,7 @@ class Changes:
                 "overdue_since = the as-of date of the first run that saw it overdue, carried "
                 "from run to run"),
             "counts": self.counts(),
+            "notes": self.notes,
             **{name: rows(getattr(self, name)) for name in LISTS},
         }
 

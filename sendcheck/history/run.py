@@ -62,7 +62,7 @@ def overdue_since(audit: Audit, findings: pl.DataFrame, path: str | Path,
     conn = open_history(path, wait, create=False)
     try:
         _, stored, _ = compare_with_latest(conn, audit.options.as_of, kept_findings(findings),
-                                           path)
+                                           audit.options.due_within, path)
     finally:
         conn.close()
     return stored.filter(pl.col("status") == "overdue").select(*KEY, "overdue_since")

@@ -187,7 +187,8 @@ def record_run(conn: sqlite3.Connection, run: RunRecord, findings: pl.DataFrame,
     except sqlite3.OperationalError:
         raise _locked(Path(path), wait) from None
     try:
-        prev, stored, changes = compare_with_latest(conn, run.as_of, findings, path)
+        prev, stored, changes = compare_with_latest(conn, run.as_of, findings, run.due_within,
+                                                    path)
         conn.execute("DELETE FROM runs WHERE as_of = ?", (run.as_of.isoformat(),))
         counts = {**run.counts, **changes.counts(), "findings": stored.height}
         names = ("as_of", "run_at", "sendcheck_version", "config_path", "config_sha256",
@@ -209,15 +210,19 @@ def record_run(conn: sqlite3.Connection, run: RunRecord, findings: pl.DataFrame,
 
 
 def compare_with_latest(conn: sqlite3.Connection, as_of: dt.date, findings: pl.DataFrame,
-                        path: str | Path = "") -> tuple[tuple | None, pl.DataFrame, Changes]:
+                        due_within: int, path: str | Path = ""
+                        ) -> tuple[tuple | None, pl.DataFrame, Changes]:
     """This run's findings against the latest run kept for an earlier as-of date, without
     writing: (that run's id, as-of and run_at, or None), the findings to store, the changes."""
-    prev = conn.execute("SELECT id, as_of, run_at FROM runs WHERE as_of < ? ORDER BY as_of "
-                        "DESC LIMIT 1", (as_of.isoformat(),)).fetchone()
+    prev = conn.execute("SELECT id, as_of, run_at, due_within FROM runs WHERE as_of < ? ORDER "
+                        "BY as_of DESC LIMIT 1", (as_of.isoformat(),)).fetchone()
     previous = load_findings(conn, prev[0]) if prev else None
     stored, changes = compare(findings, previous, as_of,
                               dt.date.fromisoformat(prev[1]) if prev else None,
                               prev[2] if prev else None, str(path))
+    if prev and prev[3] != due_within:
+        changes.notes.append(f"the run of {prev[1]} looked {prev[3]} days ahead for due soon, "
+                             f"this one {due_within}: some due-soon changes are the window's")
     return prev, stored, changes
 
 

@@ -32,7 +32,8 @@ def summary_line(audit: Audit) -> str | None:
             f"{n['new_overdue']} new overdue, {n['new_due_soon']} new due soon, "
             f"{n['new_invalid']} new invalid, {n['resolved']} resolved, "
             f"{n['still_overdue']} still overdue"
-            + (f" (the longest overdue since {oldest.isoformat()})" if oldest else ""))
+            + (f" (the longest overdue since {oldest.isoformat()})" if oldest else "")
+            + "".join(f"; note: {n}" for n in c.notes))
 
 
 def screen_lines(audit: Audit) -> list[str]:
