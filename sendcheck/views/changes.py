@@ -4,23 +4,26 @@ or nothing when the run had no --history; JSON, workbook and HTML take `changes_
 
 from __future__ import annotations
 
+import textwrap
+
 import polars as pl
 
 from sendcheck.audit import Audit
 from sendcheck.history.changes import KEY, LISTS
 
-SHOWN = 5  # new overdue cases named on the first screen
+SHOWN = 3  # new overdue findings named on the first screen
+WIDTH = 78  # the block wraps to fit an 80-column terminal
 
 
 def changes_section(audit: Audit) -> dict:
     """The JSON key `changes` (present only with --history)."""
-    changes = getattr(audit, "changes", None)
+    changes = audit.changes
     return {"changes": changes.to_dict()} if changes is not None else {}
 
 
 def summary_line(audit: Audit) -> str | None:
     """One sentence: since when, and how many of each change (None without --history)."""
-    c = getattr(audit, "changes", None)
+    c = audit.changes
     if c is None:
         return None
     if c.compared_with is None:
@@ -33,7 +36,7 @@ def summary_line(audit: Audit) -> str | None:
             f"{n['new_invalid']} new invalid, {n['resolved']} resolved, "
             f"{n['still_overdue']} still overdue"
             + (f" (the longest overdue since {oldest.isoformat()})" if oldest else "")
-            + "".join(f"; note: {n}" for n in c.notes))
+            + "".join(f"; note: {note}" for note in c.notes))
 
 
 def screen_lines(audit: Audit) -> list[str]:
@@ -41,7 +44,8 @@ def screen_lines(audit: Audit) -> list[str]:
     line = summary_line(audit)
     if line is None:
         return []
-    out = [line]
+    out = textwrap.wrap(line, WIDTH, subsequent_indent="  ", break_on_hyphens=False,
+                        break_long_words=False)  # a path or a date is never cut
     new = audit.changes.new_overdue.sort("days_over", descending=True, nulls_last=True)
     for r in new.head(SHOWN).iter_rows(named=True):
         rule = r["rule"] + (f"/{r['kind']}" if r["kind"] else "")
@@ -61,7 +65,7 @@ def markdown_lines(audit: Audit) -> list[str]:
 def annotate(audit: Audit, found: pl.DataFrame) -> pl.DataFrame:
     """The findings with `change` (new_overdue, new_due_soon, new_invalid, still_overdue or
     null) and `overdue_since`, when the run has a history (the CSV report's extra columns)."""
-    c = getattr(audit, "changes", None)
+    c = audit.changes
     if c is None:
         return found
     marks = pl.concat([
@@ -81,7 +85,7 @@ def annotate(audit: Audit, found: pl.DataFrame) -> pl.DataFrame:
 def changes_frame(audit: Audit) -> pl.DataFrame | None:
     """Every change in one frame, `change` naming its list (new first, then resolved, then still
     overdue), for the workbook's Changes sheet and the HTML report; None without --history."""
-    c = getattr(audit, "changes", None)
+    c = audit.changes
     if c is None:
         return None
     return pl.concat([getattr(c, name).with_columns(pl.lit(name).alias("change"))
