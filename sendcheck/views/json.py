@@ -16,6 +16,7 @@ from sendcheck.figures.forecast import forecast_json
 from sendcheck.figures.headline import Headline, suppressed_backlog, suppressed_caseload
 from sendcheck.figures.measures import Measure
 from sendcheck.figures.periods import Period
+from sendcheck.views.changes import changes_section
 from sendcheck.views.findings import (
     findings_frame,
     quality_summary,
@@ -52,6 +53,7 @@ def to_json_dict(audit: Audit, all_statuses: bool = False, personal: bool = Fals
         **suppression_section(audit, personal),
         **headline_section(audit),
         **({"reviews": audit.reviews.summary()} if audit.reviews is not None else {}),
+        **changes_section(audit),
     }
 
 

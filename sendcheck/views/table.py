@@ -21,6 +21,7 @@ from sendcheck.figures.headline import (
 )
 from sendcheck.figures.measures import Measure
 from sendcheck.figures.periods import Period
+from sendcheck.views.changes import screen_lines
 from sendcheck.views.findings import (
     findings_frame,
     quality_summary,
@@ -126,6 +127,8 @@ def render_table(audit: Audit, rich: bool, stream=None) -> str:
         r = audit.reviews.summary()
         view.text(f"reviews: {r['path']}: {r['rows']} rows, {r['matched']} matched on {r['joined_on']}"
                   f" ({r['ignored']} without a usable meeting date), {r['unmatched']} unmatched")
+    for line in screen_lines(audit):
+        view.text(line)
     counts = summary(audit)
     rows = []
     for item in rules_list(audit):
