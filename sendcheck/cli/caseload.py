@@ -24,6 +24,7 @@ from sendcheck.cli.options import (
     is_terminal,
     parse_as_of,
     to_stdout,
+    refuse_html,
 )
 
 EXAMPLE = """Examples:
@@ -54,6 +55,7 @@ def caseload(
     from sendcheck.views.json import caseload_report_json
     from sendcheck.views.table import caseload_table
 
+    refuse_html(format, "caseload")
     cfg = load_config(config, list(files))
     check_output(output, files, cfg.path, staff=staff)
     result = run_audit(list(files), Options(as_of=parse_as_of(as_of), due_within=due_within,

@@ -23,6 +23,7 @@ from sendcheck.cli.options import (
     is_terminal,
     parse_as_of,
     to_stdout,
+    refuse_html,
 )
 
 EXAMPLE = """Examples:
@@ -50,6 +51,7 @@ def trend(
     from sendcheck.figures.trend import compute_trend
     from sendcheck.views.trend import trend_csv, trend_json, trend_table
 
+    refuse_html(format, "trend")
     cfg = load_config(config, list(files))
     check_output(output, files, cfg.path)
     result = run_audit(list(files), Options(as_of=parse_as_of(as_of), sheet=sheet),
