@@ -333,7 +333,7 @@ def _summary(w: Writer, audit: Audit, data: dict, written: dict[str, int]) -> No
         put([t["path"], t["sheet"], t["rows"], t["sha256"]])
     rows = data.get("rows")
     if rows:
-        put(["Rows read / evaluated / rejected (blank)",
+        put(["Rows read / evaluated / rejected (blank or footer)",
              f"{rows['read']} / {rows['evaluated']} / {rows['rejected']}"])
     put([])
     put(["Counts per rule and status (every case, as the law sees it)"], bold=True)
