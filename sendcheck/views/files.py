@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 import polars as pl
@@ -26,8 +27,9 @@ def neutralise(value: object) -> object:
     return value
 
 
-def write_atomic(path: str | Path, data: str | bytes) -> None:
-    """Write to a temporary file beside the target, then rename: never half a report."""
+def write_atomic(path: str | Path, data: str | bytes | Iterable[str]) -> None:
+    """Write to a temporary file beside the target, then rename: never half a report. `data`
+    may be the text in pieces (written one after another, never joined)."""
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
@@ -38,7 +40,8 @@ def write_atomic(path: str | Path, data: str | bytes) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
     try:
         with os.fdopen(fd, mode, **({} if mode == "wb" else {"encoding": "utf-8", "newline": ""})) as fh:
-            fh.write(data)
+            for piece in [data] if isinstance(data, (str, bytes)) else data:
+                fh.write(piece)
         # mkstemp makes the file private (0600); a report is shared like any file the user
         # writes, so give it the permissions the umask allows.
         umask = os.umask(0)
