@@ -2,30 +2,17 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 
 import polars as pl
 
-from sendcheck import __version__
 from sendcheck.audit import Audit
 from sendcheck.figures.caseload import (
     Caseload,
 )
 from sendcheck.figures.headline import suppressed_caseload
 from sendcheck.views.files import neutralise_expr
-from sendcheck.views.findings import findings_frame, rows_account
-
-
-def csv_preamble(audit: Audit) -> str:
-    """The CSV report's first line: as-of date and the rows account, as a `#` comment line
-    (polars `comment_prefix="#"`, pandas `comment="#"`), so even a report with no findings
-    says what it read."""
-    acc = rows_account(audit)
-    inputs = ", ".join(t.path.rsplit("/", 1)[-1] for t in audit.tables)
-    return (f"# sendcheck {__version__}; as of {audit.options.as_of.isoformat()}; {inputs}; "
-            f"rows: {acc['read']} read, {acc['evaluated']} evaluated, "
-            f"{acc['rejected']} rejected (blank)\n")
+from sendcheck.views.findings import findings_frame
 
 
 FINDINGS_CHUNK = 50_000  # findings written at a time
@@ -36,7 +23,6 @@ def csv_chunks(audit: Audit, all_statuses: bool = False, personal: bool = False
     """The CSV report in pieces, in order (never one string of the whole report)."""
     found = findings_frame(audit, all_statuses, personal)
     text_cols = [c for c, t in found.schema.items() if t == pl.String]
-    yield csv_preamble(audit)
     for at in range(0, max(found.height, 1), FINDINGS_CHUNK):
         safe = found.slice(at, FINDINGS_CHUNK).with_columns(
             [neutralise_expr(c) for c in text_cols])
