@@ -94,13 +94,14 @@ def parse_date_columns(frame: pl.DataFrame, columns: list[str], pivot_year: int)
         .cast(pl.UInt32).implode().alias(f"{c}__idx"))).row(0, named=True)
     rest = [t for c in columns for t in left[c]]
     out = []
+    blank = pl.repeat(None, frame.height, dtype=pl.String, eager=True)  # shared, not copied
     if rest:
         distinct = pl.Series("text", rest, pl.String).unique()
         parsed = _parse_distinct(distinct, pivot_year)
         keys = distinct.to_list()
     for c in columns:
         date = fast.get_column(c)
-        error = pl.repeat(None, frame.height, dtype=pl.String, eager=True).alias(f"{c}__err")
+        error = blank.alias(f"{c}__err")
         if left[c]:
             text, idx = pl.Series(left[c], dtype=pl.String), pl.Series(left[f"{c}__idx"])
             date = date.scatter(idx, text.replace_strict(keys, parsed.get_column("date"),
