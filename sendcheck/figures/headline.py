@@ -54,7 +54,6 @@ def compute_headline(audit: Audit, period: str | None = None, cohort: str = "iss
         period = str(year) if year is not None else None
     per = parse_period(period, as_of)
     rules = measure_rules(audit.options.rules_dir)
-<<<<<<< HEAD
 
     def figures(episodes) -> tuple[list[Measure], Backlog]:
         return (compute_measures(episodes, rules, per, cohort, as_of),
@@ -64,6 +63,7 @@ def compute_headline(audit: Audit, period: str | None = None, cohort: str = "iss
     figures(batch)  # records what the measures and the backlog count
     batch.run()
     measures, backlog = figures(batch)  # the same again, with the counts
+    measures += appeal_measures(audit.results, audit.runs, audit.episodes, per, cohort, as_of)
     return Headline(per, cohort, measures, backlog, compute_caseload_for(audit, staff),
                     suppress_below)
 
@@ -100,14 +100,6 @@ class OneQuery:
                                 for k, e in exprs.items()).row(0) if self.asked else ()
         values = iter(row)
         self.answers = [{k: next(values) for k in exprs} for exprs in self.asked]
-=======
-    measures = compute_measures(audit.episodes, rules, per, cohort, as_of)
-    measures += appeal_measures(audit.results, audit.runs, audit.episodes, per, cohort, as_of)
-    return Headline(
-        per, cohort, measures,
-        compute_backlog(audit.episodes, as_of, rules["AS05"]),
-        compute_caseload_for(audit, staff), suppress_below)
->>>>>>> main
 
 
 # ---------------------------------------------------------------- JSON
