@@ -33,10 +33,11 @@ DATE_FORMAT = "dd/mm/yyyy"
 PERCENT_FORMAT = "0.0%"
 MAX_ROWS = 1_048_575  # Excel's sheet limit less the header row
 MAX_WIDTH = 60
-SHOWN_STATUSES = ("met", "late", "early", "overdue", "due_soon", "pending", "excepted", "invalid",
-                  "not_applicable")
-CHART_STATUSES = ("met", "late", "early", "overdue", "due_soon", "pending", "excepted", "invalid")
-PROBLEMS_ONLY = ("This workbook lists problems only: overdue, due soon, late or early, data "
+SHOWN_STATUSES = ("met", "late", "early", "overdue", "missed", "due_soon", "pending", "excepted",
+                  "invalid", "not_applicable")
+CHART_STATUSES = ("met", "late", "early", "overdue", "missed", "due_soon", "pending", "excepted",
+                  "invalid")
+PROBLEMS_ONLY = ("This workbook lists problems only: overdue, due soon, late, early or missed, data "
                  "quality, excepted and invalid findings. Cases met, pending or not applicable are "
                  "counted below but not listed; `sendcheck audit FILE --format csv --all` lists "
                  "every case.")
@@ -351,7 +352,7 @@ def _summary(w: Writer, audit: Audit, data: dict, written: dict[str, int]) -> No
     put([])
     put(["Open findings (listed on the other sheets)"], bold=True)
     for label, sheet in (("Overdue", "Overdue"), ("Due soon", "Due soon"),
-                         ("Late or early", "Late"), ("Data quality", "Data quality"),
+                         ("Late, early or missed", "Late"), ("Data quality", "Data quality"),
                          ("Excepted or invalid", "Other findings"), ("Suppressed", "Suppressed")):
         if sheet in written:
             put([label, written[sheet]])
@@ -486,7 +487,7 @@ def to_xlsx(audit: Audit, personal: bool = False) -> bytes:
     soon = found.filter(status == "due_soon").sort(["due", "rule", "source", "row"]).with_columns(
         (-pl.col("days_over")).alias("days_over"))
     sheet("Due soon", soon, _rule_cols(found, personal, done=False, days="Days left"))
-    late = found.filter(status.is_in(["late", "early"]))
+    late = found.filter(status.is_in(["late", "early", "missed"]))
     sheet("Late", late, _rule_cols(found, personal, status=True))
     written["Caseload"] = _caseload(w, audit, data, found)
     dq = found.filter(is_dq).with_columns(
