@@ -459,18 +459,16 @@ def add_messages(found: pl.DataFrame, rules: dict[str, Rule]) -> pl.DataFrame:
         prefix, reason_prefix = cycle + prefix, cycle + reason_prefix
     days = pl.col("days_over")
     plural = pl.when(days.abs() == 1).then(pl.lit("day")).otherwise(pl.lit("days"))
-    done, due, label = pl.col("done"), pl.col("due"), pl.col("_label")
-    pending = pl.format("{}{}; due {} ({} {} left)", prefix, pl.col("_missing"), due, -days, plural)
-    # Each status's message is formatted only for the findings of that status (one chain of
-    # every branch formatted every branch's text for every finding: half the JSON's cost).
-    messages = {
-        "met": pl.when(pl.col("_earliest")).then(pl.format(
-            "{}{} on {}, no earlier than {} (the {} minimum)", prefix, pl.col("_done"), done,
-            due, label)).otherwise(pl.format(
-                "{}{} on {}, within the {} limit", prefix, pl.col("_done"), done, label)),
-        "late": pl.format("{}{} on {}, {} {} after the {} limit", prefix, pl.col("_done"), done,
-                          days, plural, label),
-        "early": pl.format(
+    msg = (
+        pl.when((pl.col("status") == "met") & pl.col("_earliest")).then(pl.format(
+            "{}{} on {}, no earlier than {} (the {} minimum)", prefix, pl.col("_done"),
+            pl.col("done"), pl.col("due"), pl.col("_label")))
+        .when(pl.col("status") == "met").then(pl.format(
+            "{}{} on {}, within the {} limit", prefix, pl.col("_done"), pl.col("done"), pl.col("_label")))
+        .when(pl.col("status") == "late").then(pl.format(
+            "{}{} on {}, {} {} after the {} limit", prefix, pl.col("_done"), pl.col("done"),
+            days, plural, pl.col("_label")))
+        .when(pl.col("status") == "early").then(pl.format(
             "{}{} on {}, {} {} before the earliest allowed date {} (the {} minimum)", prefix,
             pl.col("_done"), pl.col("done"), -days, plural, pl.col("due"), pl.col("_label")))
         .when(pl.col("status") == "overdue").then(pl.format(
