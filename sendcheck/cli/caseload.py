@@ -22,6 +22,7 @@ from sendcheck.cli.options import (
     emit,
     is_terminal,
     parse_as_of,
+    refuse_html,
 )
 
 EXAMPLE = """Examples:
@@ -52,6 +53,7 @@ def caseload(
     from sendcheck.views.json import caseload_report_json
     from sendcheck.views.table import caseload_table
 
+    refuse_html(format, "caseload")
     result = run_audit(list(files), Options(as_of=parse_as_of(as_of), due_within=due_within,
                                             sheet=sheet), load_config(config, list(files)))
     load = compute_caseload_for(result, staff)

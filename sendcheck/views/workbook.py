@@ -24,6 +24,7 @@ import polars as pl
 
 from sendcheck.audit import Audit
 from sendcheck.judge.quality import BY_CODE
+from sendcheck.views.changes import changes_frame
 from sendcheck.views.files import neutralise, neutralise_expr
 from sendcheck.views.findings import findings_frame, per_caseworker, suppressed_findings
 from sendcheck.views.json import to_json_dict
@@ -353,7 +354,8 @@ def _summary(w: Writer, audit: Audit, data: dict, written: dict[str, int]) -> No
     put(["Open findings (listed on the other sheets)"], bold=True)
     for label, sheet in (("Overdue", "Overdue"), ("Due soon", "Due soon"),
                          ("Late, early or missed", "Late"), ("Data quality", "Data quality"),
-                         ("Excepted or invalid", "Other findings"), ("Suppressed", "Suppressed")):
+                         ("Excepted or invalid", "Other findings"), ("Suppressed", "Suppressed"),
+                         ("Changes since the previous run", "Changes")):
         if sheet in written:
             put([label, written[sheet]])
     if written.get("_capped"):
@@ -467,6 +469,14 @@ def _rules_sheet(w: Writer, audit: Audit, data: dict) -> None:
                    w.cell(ws, rule.url, link=rule.url), ran])
 
 
+CHANGES_COLS = [Col("change", "Change"), Col("rule", "Rule"), Col("kind", "Advice kind"),
+                Col("cycle", "Review cycle", "int"), Col("record_id", "Record"),
+                Col("person_id", "Person"), Col("caseworker", "Caseworker"),
+                Col("status", "Status"), Col("due", "Due", "date"),
+                Col("days_over", "Days over", "int"), Col("overdue_since", "Overdue since", "date"),
+                Col("status_now", "Status now"), Col("done_now", "Done now", "date")]
+
+
 def to_xlsx(audit: Audit, personal: bool = False) -> bytes:
     """The workbook as bytes (the caller writes it atomically)."""
     data = to_json_dict(audit, False, personal)
@@ -501,6 +511,9 @@ def to_xlsx(audit: Audit, personal: bool = False) -> bytes:
                                Col("action", "What to do", width=MAX_WIDTH)], DQ_EXTRA)
     other = found.filter(~is_dq & status.is_in(["excepted", "invalid"]))
     sheet("Other findings", other, _rule_cols(found, personal, status=True, exception=True))
+    changed = changes_frame(audit)
+    if changed is not None:  # --history: what changed since the previous run
+        sheet("Changes", changed, CHANGES_COLS)
     if audit.config.suppress:
         sup = suppressed_findings(audit, personal)
         sheet("Suppressed", sup, [*_rule_cols(sup, personal, status=True),
@@ -508,7 +521,38 @@ def to_xlsx(audit: Audit, personal: bool = False) -> bytes:
     if data.get("backlog"):
         ws = w.wb.create_sheet("Backlog")
         _write_blocks(lambda values, bold=False: w.row(ws, values, bold), blocks(data["backlog"]))
+    _forecast_sheet(w, data)
     _rules_sheet(w, audit, data)
     _summary(w, audit, data, written)
     return w.save()
+
+
+def _forecast_sheet(w: Writer, data: dict) -> None:
+    """Where the year will land: the JSON's measures.forecast_20w as two labelled tables."""
+    from sendcheck.views.forecast import forecast_tables
+
+    f = (data.get("measures") or {}).get("forecast_20w")
+    if not f:
+        return
+    ws = w.wb.create_sheet("Forecast")
+    ws.column_dimensions["A"].width = 48
+    for col in "BCDE":
+        ws.column_dimensions[col].width = 22
+    w.row(ws, [f"{f['title']} (as of {f['as_of']}; target: {f['target']['source']})"],
+          bold=True)
+    if not f["available"]:
+        w.row(ws, [f["reason"]])
+        return
+    head, rows, month_head, months = forecast_tables(f)
+    w.row(ws, head, bold=True)
+    for r in rows:
+        w.row(ws, r)
+    w.row(ws, [])
+    w.row(ws, month_head, bold=True)
+    for r in months:
+        w.row(ws, [dt.date.fromisoformat(r[0]), *r[1:]])
+    w.row(ws, [])
+    w.row(ws, ["Assumptions"], bold=True)
+    for a in f["assumptions"]:
+        w.row(ws, [a])
 
