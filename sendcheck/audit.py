@@ -13,8 +13,8 @@ import polars as pl
 
 from sendcheck.config import Config, Suppression
 from sendcheck.judge import sen2_checks  # noqa: F401 - registers the SEN2 return checks (DQ20-DQ39)
-from sendcheck.judge.engine import RuleRun, evaluate, plan_runs
 from sendcheck.judge.closures import NO_TERM_DATES, implausible_closure_exceptions
+from sendcheck.judge.engine import RuleRun, evaluate, plan_runs
 from sendcheck.judge.quality import RULE_GAPS, is_selected, rule_gaps, run_checks
 from sendcheck.judge.reviews import ReviewHistory, build_history
 from sendcheck.judge.rulebook import Rule, load_rules, select_rules

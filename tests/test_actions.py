@@ -7,8 +7,8 @@ import csv
 import json
 
 import pytest
-
 from conftest import ROOT, run_cli
+
 from sendcheck.views.actions import assign_files, slug
 from sendcheck.views.folder import MANIFEST
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
-
 from conftest import run_cli
+
 from sendcheck.audit import Options, audit_tables
 from sendcheck.figures.headline import compute_headline
 from sendcheck.read.sheets import table_from_rows

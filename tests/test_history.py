@@ -11,12 +11,12 @@ import sys
 import textwrap
 
 import pytest
-
 from conftest import ROOT, audit_rows
+
 from sendcheck.errors import SendcheckError
 from sendcheck.history.run import record_audit
-from sendcheck.views.findings import findings_frame
 from sendcheck.history.store import APPLICATION_ID, SCHEMA_VERSION, list_runs, open_history
+from sendcheck.views.findings import findings_frame
 
 D1, D2, D3 = "2025-03-10", "2025-03-11", "2025-03-12"
 

@@ -11,7 +11,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import ROOT, run_cli
 from test_history import D1, D2, cases
 

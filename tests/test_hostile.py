@@ -17,7 +17,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import run_cli
 
 AS_OF = "2025-03-31"

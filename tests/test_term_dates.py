@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from conftest import ROOT, run_cli
+
 from sendcheck.audit import Options, audit_tables
 from sendcheck.errors import SendcheckError
 from sendcheck.read.sheets import table_from_rows

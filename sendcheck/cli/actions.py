@@ -21,7 +21,6 @@ from sendcheck.cli.options import (
     parse_as_of,
 )
 
-
 EXAMPLE = """Examples:
 
 \b

@@ -26,8 +26,8 @@ from sendcheck.cli.options import (
     Sheet,
     Staff,
     SuppressBelow,
-    codes,
     check_output,
+    codes,
     emit,
     is_terminal,
     parse_as_of,
@@ -140,16 +140,16 @@ def audit(
 def _report(result, format: Format, output: Path | None, all_statuses: bool,
             include_personal_data: bool, quiet: bool, keep: History | None = None) -> None:
     """Write the report in the chosen format to --output, or to stdout unless --quiet."""
-    from sendcheck.views.json import to_json
-
     if quiet and output is None:
         return
     if format is Format.json:
-        emit(to_json(result, all_statuses, include_personal_data), output)
-    elif format is Format.csv:
-        from sendcheck.views.csv import to_csv
+        from sendcheck.views.json import json_chunks
 
-        emit(to_csv(result, all_statuses, include_personal_data), output)
+        emit(json_chunks(result, all_statuses, include_personal_data), output)
+    elif format is Format.csv:
+        from sendcheck.views.csv import csv_chunks
+
+        emit(csv_chunks(result, all_statuses, include_personal_data), output)
     elif format is Format.markdown:
         from sendcheck.views.markdown import to_markdown
 

@@ -23,8 +23,8 @@ from sendcheck.cli.options import (
     emit,
     is_terminal,
     parse_as_of,
-    to_stdout,
     refuse_html,
+    to_stdout,
 )
 
 EXAMPLE = """Examples:

@@ -23,12 +23,12 @@ def columns(
     config: ConfigFile = None,
 ) -> int:
     """Show which headers map to which columns, and which rules can run."""
-    from sendcheck.views.files import display_name
     from sendcheck.config import load_config
     from sendcheck.judge.engine import plan_runs
     from sendcheck.judge.rulebook import load_rules
     from sendcheck.read.export import read_export
     from sendcheck.starter import suggest_column
+    from sendcheck.views.files import display_name
 
     cfg = load_config(config, [file])
     table = read_export(file, sheet=sheet, config_columns=cfg.columns)

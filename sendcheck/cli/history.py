@@ -12,7 +12,6 @@ import typer
 from sendcheck.cli.options import EXIT_OK, Output, emit
 from sendcheck.errors import SendcheckError
 
-
 EXAMPLE = """Examples:
 
 \b

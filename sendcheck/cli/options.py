@@ -4,8 +4,10 @@ helpers every command uses (the as-of date, writing the report)."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import sys
+from collections.abc import Iterable
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -128,8 +130,9 @@ def to_stdout(output: Path | None) -> bool:
     return output is None or str(output) == "-"
 
 
-def emit(text: str | bytes, output: Path | None) -> None:
-    """The report to --output (atomically), or to standard output."""
+def emit(text: str | bytes | Iterable[str], output: Path | None) -> None:
+    """The report (one string, its pieces in order, or a workbook's bytes) to --output
+    (atomically), or to standard output."""
     if not to_stdout(output):
         from sendcheck.views.files import write_atomic
 
@@ -139,15 +142,19 @@ def emit(text: str | bytes, output: Path | None) -> None:
         sys.stdout.buffer.write(text)
         sys.stdout.buffer.flush()
     else:
-        sys.stdout.write(_encodable(text))
+        pieces = iter([text] if isinstance(text, str) else text)
+        first = next(pieces, "")
+        json_text = first.startswith("{")  # JSON keeps \u escapes where the stream cannot encode
+        for piece in itertools.chain([first], pieces):
+            sys.stdout.write(_encodable(piece, json_text))
         sys.stdout.flush()
 
 
-def _encodable(text: str) -> str:
+def _encodable(text: str, json_text: bool) -> str:
     """JSON for a stdout that cannot encode every character (PYTHONIOENCODING=ascii) has them
     as \\u escapes, so it stays valid JSON; other text is escaped by the stream itself."""
     encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
-    if not text.startswith("{") or encoding.lower().replace("-", "") in ("utf8", "utf16", "utf32"):
+    if not json_text or encoding.lower().replace("-", "") in ("utf8", "utf16", "utf32"):
         return text
     try:
         text.encode(encoding)

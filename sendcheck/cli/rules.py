@@ -24,12 +24,11 @@ def rules(
     code: Annotated[Optional[str], typer.Argument(help="Explain one rule, e.g. AS05.")] = None,
 ) -> int:
     """List the rules, or explain one: its law, time limit, exceptions and worked examples."""
-    from sendcheck.judge.rulebook import load_rules
-    from sendcheck.views.rulehelp import explain_rule, list_rules
-
     import sendcheck.judge.closures  # noqa: F401 - registers the term-dates check (DQ40)
     import sendcheck.judge.sen2_checks  # noqa: F401 - registers the SEN2 return checks
     from sendcheck.judge.quality import BY_CODE
+    from sendcheck.judge.rulebook import load_rules
+    from sendcheck.views.rulehelp import explain_rule, list_rules
 
     all_rules = load_rules()
     if code is None:

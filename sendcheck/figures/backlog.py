@@ -60,10 +60,12 @@ def compute_backlog(episodes: pl.DataFrame, as_of: dt.date, as05: Rule) -> Backl
             aggs[f"past_{w}_weeks_with_exception"] = (past & exc).sum()
             aggs[f"past_{w}_weeks_without_exception"] = (past & ~exc).sum()
         out.assessments = {k: int(v) for k, v in episodes.select(**aggs).row(0, named=True).items()}
-        top = (episodes.filter(open_)
+        # (Lazy, so the filter reads only the columns the list shows, and the sort is a top-k.)
+        top = (episodes.lazy().filter(open_)
                .select(*ident, req.alias("request_received_date"), waiting.alias("days_waiting"),
                        exception_name(as05, due, cols).alias("exception"))
-               .sort(["days_waiting", "record_id"], descending=[True, False]).head(LONGEST))
+               .sort(["days_waiting", "record_id"], descending=[True, False], maintain_order=True)
+               .head(LONGEST).collect())
         out.longest_assessments = [
             {**r, "request_received_date": r["request_received_date"].isoformat(),
              "weeks_waiting": round(r["days_waiting"] / 7, 1)} for r in top.to_dicts()]
@@ -83,9 +85,10 @@ def compute_backlog(episodes: pl.DataFrame, as_of: dt.date, as05: Rule) -> Backl
             aggs[key] = band.sum()
         out.reviews = {k: int(v) for k, v in episodes.select(**aggs).row(0, named=True).items()}
         days = (pl.lit(as_of) - due).dt.total_days()
-        top = (episodes.filter(overdue)
+        top = (episodes.lazy().filter(overdue)
                .select(*ident, due.alias("review_due"), days.alias("days_overdue"))
-               .sort(["days_overdue", "record_id"], descending=[True, False]).head(LONGEST))
+               .sort(["days_overdue", "record_id"], descending=[True, False], maintain_order=True)
+               .head(LONGEST).collect())
         out.longest_reviews = [{**r, "review_due": r["review_due"].isoformat()}
                                for r in top.to_dicts()]
     return out

@@ -10,8 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import polars as pl
+
 from sendcheck.audit import Audit
 from sendcheck.figures import small_counts as suppression
+from sendcheck.figures.appeals import appeal_measures
 from sendcheck.figures.backlog import Backlog, backlog_json, compute_backlog
 from sendcheck.figures.caseload import (
     Caseload,
@@ -20,7 +23,6 @@ from sendcheck.figures.caseload import (
     read_staff,
 )
 from sendcheck.figures.forecast import Forecast, compute_forecast, target_for
-from sendcheck.figures.appeals import appeal_measures
 from sendcheck.figures.measures import Measure, compute_measures, measure_rules
 from sendcheck.figures.periods import Period, parse_period
 
@@ -54,14 +56,54 @@ def compute_headline(audit: Audit, period: str | None = None, cohort: str = "iss
         period = str(year) if year is not None else None
     per = parse_period(period, as_of)
     rules = measure_rules(audit.options.rules_dir)
-    measures = compute_measures(audit.episodes, rules, per, cohort, as_of)
+
+    def figures(episodes) -> tuple[list[Measure], Backlog]:
+        return (compute_measures(episodes, rules, per, cohort, as_of),
+                compute_backlog(episodes, as_of, rules["AS05"]))
+
+    batch = OneQuery(audit.episodes)
+    figures(batch)  # records what the measures and the backlog count
+    batch.run()
+    measures, backlog = figures(batch)  # the same again, with the counts
     measures += appeal_measures(audit.results, audit.runs, audit.episodes, per, cohort, as_of)
-    return Headline(
-        per, cohort, measures,
-        compute_backlog(audit.episodes, as_of, rules["AS05"]),
-        compute_caseload_for(audit, staff), suppress_below,
-        compute_forecast(audit.episodes, rules["AS05"], as_of,
-                         target_for(audit.config.forecast_target)))
+    return Headline(per, cohort, measures, backlog, compute_caseload_for(audit, staff),
+                    suppress_below,
+                    compute_forecast(audit.episodes, rules["AS05"], as_of,
+                                     target_for(audit.config.forecast_target)))
+
+
+class OneQuery:
+    """Stands in for the episodes frame while the measures and the backlog are worked out
+    twice: the first time it records every whole-table count they ask for (answering zeros),
+    which `run` then evaluates together in one query; the second time it answers each with its
+    counts. (One query instead of a dozen: polars shares the due dates and tests the figures
+    have in common, and runs them on all cores.)"""
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        self.frame = frame
+        self.columns = frame.columns
+        self.asked: list[dict[str, pl.Expr]] = []
+        self.answers: list[dict] | None = None
+        self.next = 0
+
+    def select(self, **exprs: pl.Expr) -> pl.DataFrame:
+        if self.answers is None:
+            self.asked.append(exprs)
+            return pl.DataFrame({k: [0] for k in exprs})
+        answer = self.answers[self.next]
+        assert list(answer) == list(exprs), "the figures asked again for different counts"
+        self.next += 1
+        return pl.DataFrame({k: [v] for k, v in answer.items()})
+
+    def lazy(self) -> pl.LazyFrame:
+        # Lists (the longest waits) are their own queries; while recording, over no rows.
+        return (self.frame if self.answers is not None else self.frame.clear()).lazy()
+
+    def run(self) -> None:
+        row = self.frame.select(e.alias(f"{i}:{k}") for i, exprs in enumerate(self.asked)
+                                for k, e in exprs.items()).row(0) if self.asked else ()
+        values = iter(row)
+        self.answers = [{k: next(values) for k in exprs} for exprs in self.asked]
 
 
 # ---------------------------------------------------------------- JSON

@@ -24,7 +24,7 @@ import polars as pl
 from sendcheck.columns import PERSONAL
 from sendcheck.errors import SendcheckError
 from sendcheck.judge.engine import RuleRun, plan_runs
-from sendcheck.judge.quality import DQ_SCHEMA, HISTORY_UNREADABLE, REVIEW_CHECKS, run_checks
+from sendcheck.judge.quality import HISTORY_UNREADABLE, REVIEW_CHECKS, collect_findings, run_checks
 from sendcheck.judge.rulebook import Rule
 from sendcheck.read.episodes import prepare
 from sendcheck.read.sheets import Table
@@ -163,7 +163,7 @@ def _quality(review: pl.DataFrame, as_of: dt.date, select: list[str] | None,
     row_checks = [c for c in ROW_CHECKS if _chosen(c, select, ignore)]
     parts = [run_checks(review, as_of, row_checks)[0]] if row_checks else []
     parts += [c.run(review, as_of) for c in REVIEW_CHECKS if _chosen(c.code, select, ignore)]
-    return pl.concat(parts).cast(DQ_SCHEMA) if parts else pl.DataFrame(schema=DQ_SCHEMA)
+    return collect_findings(parts)
 
 
 def load_history(path: str, episodes: pl.DataFrame, as_of: dt.date, config,

@@ -7,6 +7,7 @@ file is evaluated as code: conditions use a fixed vocabulary (see CONDITION_KEYS
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -344,6 +345,13 @@ def rules_dir() -> Path:
     raise SendcheckError("no rules/ folder found beside the sendcheck package (broken install?)")
 
 
+@functools.lru_cache(maxsize=8)
+def _load_files(files: tuple[tuple[Path, int, int], ...]) -> tuple[Rule, ...]:
+    """Rule files, read once per process while they are unchanged (path, mtime, size): an audit
+    asks for the rulebook several times (the engine, the measures, DQ06)."""
+    return tuple(load_rule(path) for path, _, _ in files)
+
+
 def load_rules(extra: Path | None = None) -> list[Rule]:
     """The built-in rules, plus a council's own rule files (local variations) from `extra`."""
     folders = [rules_dir()] + ([extra] if extra else [])
@@ -351,7 +359,9 @@ def load_rules(extra: Path | None = None) -> list[Rule]:
     for folder in folders:
         if not folder.is_dir():
             raise SendcheckError(f"{folder}: no such rules folder")
-        found = [load_rule(p) for p in sorted(folder.glob("*.toml"))]
+        paths = sorted(folder.glob("*.toml"))
+        found = list(_load_files(tuple((p, p.stat().st_mtime_ns, p.stat().st_size)
+                                       for p in paths)))
         if not found:
             raise SendcheckError(f"no rule files (*.toml) in {folder}")
         if folder is extra:

@@ -58,50 +58,62 @@ def _ymd(y: pl.Expr, m: pl.Expr, d: pl.Expr) -> pl.Expr:
 
 # The two forms nearly every cell takes: dd/mm/yyyy (English exports) and calamine's text for an
 # Excel date cell. polars parses them directly; every other cell takes the full path below.
-# Only exact-length cells are tried: `%Y` would read the `23` of `01/02/23` as the year 23.
+# Only exact-length cells are taken: `%Y` would read the `23` of `01/02/23` as the year 23.
 _FAST = (("%d/%m/%Y", 10), ("%Y-%m-%d %H:%M:%S", 19))
 
 
-def _try_form(text: pl.Series, form: tuple[str, int]) -> pl.Series:
-    """Dates for the cells written exactly in `form` with a plausible year; null elsewhere."""
-    fmt, width = form
-    date = (text.str.to_datetime(fmt, strict=False).dt.date() if "%H" in fmt
-            else text.str.to_date(fmt, strict=False))
-    year = date.dt.year()
-    ok = (text.str.len_bytes() == width) & (year >= MIN_YEAR) & (year <= MAX_YEAR)
-    return pl.select(pl.when(pl.lit(ok)).then(pl.lit(date))).to_series()
+def _fast_forms(c: str) -> pl.Expr:
+    """The date of each cell written exactly in one of the _FAST forms with a plausible year
+    (the first form that gives one); null elsewhere."""
+    text = pl.col(c)
+    (fmt1, width1), (fmt2, width2) = _FAST
+    first = text.str.to_date(fmt1, strict=False)
+    # The second form only for the cells of its width (the rest are null, which costs nothing).
+    second = pl.when(text.str.len_bytes() == width2).then(text).str.to_datetime(
+        fmt2, strict=False).dt.date()
+    ok1 = (text.str.len_bytes() == width1) & first.dt.year().is_between(MIN_YEAR, MAX_YEAR)
+    ok2 = second.dt.year().is_between(MIN_YEAR, MAX_YEAR)
+    return pl.when(ok1).then(first).when(ok2).then(second).alias(c)
 
 
 def parse_date_columns(frame: pl.DataFrame, columns: list[str], pivot_year: int) -> pl.DataFrame:
     """Parse text date columns: for each column `c`, `c` (Date) and `c__err` (why a non-blank
     cell is not a date; null where it is blank or a readable date), one row per input row.
 
-    Nearly every cell is dd/mm/yyyy or an Excel date cell: polars parses those directly, each
-    form tried only on the cells the one before left. The rest (other forms, serial numbers,
-    junk) go through `parse_text`, once per distinct text, and are put back in their rows.
+    Nearly every cell is dd/mm/yyyy or an Excel date cell: polars parses those directly, every
+    column in one query. The cells left (other forms, serial numbers, junk; a few in a thousand)
+    of all the columns go through `_parse_distinct` together, once per distinct text, and are
+    put back in their rows.
     """
+    schema = {n: t for c in columns for n, t in ((c, pl.Date), (f"{c}__err", pl.String))}
+    if not columns:
+        return pl.DataFrame(schema=schema)
+    fast = frame.lazy().select(_fast_forms(c) for c in columns).collect()
+    # The cells left, and their rows, for every column at once (one row of lists).
+    both = frame.select(columns).hstack([s.alias(f"{s.name}__date") for s in fast.get_columns()])
+    left = both.select(e for c in columns for e in (
+        pl.col(c).filter(pl.col(f"{c}__date").is_null() & pl.col(c).is_not_null())
+        .implode().alias(c),
+        pl.arg_where(pl.col(f"{c}__date").is_null() & pl.col(c).is_not_null())
+        .cast(pl.UInt32).implode().alias(f"{c}__idx"))).row(0, named=True)
+    rest = [t for c in columns for t in left[c]]
     out = []
+    blank = pl.repeat(None, frame.height, dtype=pl.String, eager=True)  # shared, not copied
+    if rest:
+        distinct = pl.Series("text", rest, pl.String).unique()
+        parsed = _parse_distinct(distinct, pivot_year)
+        keys = distinct.to_list()
     for c in columns:
-        text = frame.get_column(c)
-        date = _try_form(text, _FAST[0])
-        error = pl.repeat(None, frame.height, dtype=pl.String, eager=True).alias(f"{c}__err")
-        for form in (_FAST[1], None):
-            idx = (date.is_null() & text.is_not_null()).arg_true()
-            if not idx.len():
-                break
-            rest = text.gather(idx)
-            if form is not None:
-                date = date.scatter(idx, _try_form(rest, form))
-                continue
-            blank = rest.str.strip_chars() == ""
-            idx, rest = idx.filter(~blank), rest.filter(~blank)
-            if idx.len():
-                parsed = parse_text(rest, pivot_year)
-                date = date.scatter(idx, parsed.get_column("date"))
-                error = error.scatter(idx, parsed.get_column("error"))
-        out += [date.alias(c), error]
-    return pl.DataFrame(out, schema={n: t for c in columns
-                                     for n, t in ((c, pl.Date), (f"{c}__err", pl.String))})
+        date = fast.get_column(c)
+        error = blank.alias(f"{c}__err")
+        if left[c]:
+            text, idx = pl.Series(left[c], dtype=pl.String), pl.Series(left[f"{c}__idx"])
+            date = date.scatter(idx, text.replace_strict(keys, parsed.get_column("date"),
+                                                         default=None, return_dtype=pl.Date))
+            error = error.scatter(idx, text.replace_strict(keys, parsed.get_column("error"),
+                                                           default=None, return_dtype=pl.String))
+        out += [date, error]
+    return pl.DataFrame(out, schema=schema)
 
 
 def parse_text(values: pl.Series, pivot_year: int) -> pl.DataFrame:

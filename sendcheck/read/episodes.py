@@ -70,7 +70,8 @@ def prepare(raw: pl.DataFrame, as_of: dt.date, values: dict[str, dict[str, str]]
         else:
             # A blank cell is a missing value, whatever the column (an empty string never counts
             # as "recorded").
-            exprs.append(pl.col(name).str.strip_chars().replace("", None).alias(name))
+            text = pl.col(name).str.strip_chars()
+            exprs.append(pl.when(text != "").then(text).alias(name))
     dates = _before_reforms(parse_date_columns(raw, date_cols, pivot), date_cols)
     out = raw.with_columns(exprs).with_columns(dates.get_columns()).with_row_index("_idx")
     row_id = pl.col("_row").cast(pl.String)

@@ -4,7 +4,6 @@ headers; SEN2 returns are handed to read/sen2.py."""
 from __future__ import annotations
 
 import hashlib
-import io
 from pathlib import Path
 
 import polars as pl
@@ -18,24 +17,25 @@ from sendcheck.read.sheets import (
     build_table,
     check_xlsx,
     csv_error,
-    decode_text,
     find_header,
+    head_text,
     header_index,
     header_score,
+    is_blank_text,
     pick_sheet,
     scan_rows,
+    utf8_bytes,
 )
 
 
 def read_csv(path: Path, index: dict[str, str], sha: str, data: bytes) -> Table:
     where = path.name
-    text, encoding = decode_text(data, where)
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not text.strip():
+    # Bytes throughout: polars parses UTF-8 bytes itself, so no string of the whole file is made.
+    data, encoding = utf8_bytes(data, where)
+    if is_blank_text(data):
         raise SendcheckError(f"{where}: the file is empty")
-    check_text(text, where)
-    head_lines = text[: 1 << 20].split("\n")[:HEADER_SCAN_ROWS]
+    check_text(data, where)
+    head_lines = head_text(data, 1 << 20).split("\n")[:HEADER_SCAN_ROWS]
     best: tuple[int, int, str, int] | None = None  # (score, columns, delimiter, header line)
     for delim in DELIMITERS:
         rows = scan_rows(head_lines, delim)
@@ -52,11 +52,12 @@ def read_csv(path: Path, index: dict[str, str], sha: str, data: bytes) -> Table:
     _, _, delim, at = best
     try:
         raw = pl.read_csv(
-            io.BytesIO(text.encode("utf-8")), has_header=False, skip_rows=at, infer_schema=False,
+            data, has_header=False, skip_rows=at, infer_schema=False,
             separator=delim, truncate_ragged_lines=True, quote_char='"', raise_if_empty=False,
         )
     except pl.exceptions.PolarsError:
-        raise csv_error(text, delim, at, where) from None
+        # Only when polars refused the file: the text is made to find the line that is wrong.
+        raise csv_error(data.decode("utf-8", "replace"), delim, at, where) from None
     return build_table(raw, 0, at + 1, index, path, None, sha, encoding=encoding, delimiter=delim)
 
 
@@ -105,7 +106,7 @@ def read_export(path: str | Path, sheet: str | None = None,
         raise SendcheckError(f"{path.name}: unsupported file type {suffix or '(none)'}; "
                              f"give a .csv, .xlsx or .xlsm export")
     data = path.read_bytes()
-    if not data.strip():
+    if not data or data.isspace():  # only ASCII whitespace (as `not data.strip()`, with no copy)
         raise SendcheckError(f"{path.name}: the file is empty")
     sha = hashlib.sha256(data).hexdigest()
     from sendcheck.read.sen2 import read_sen2_data  # SEN2 module CSVs and workbook

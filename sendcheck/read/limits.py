@@ -58,16 +58,18 @@ def require_regular(path: str | Path, what: str = "") -> Path:
     return path
 
 
-def check_text(text: str, where: str) -> None:
-    """Refuse a CSV (decoded, line endings made \\n) that no export could be: a NUL anywhere
-    (binary content), more than MAX_ROWS lines, a line over MAX_LINE_CHARS. Each check runs in C
-    over the whole text; the lines are measured only when the text could hold a long one."""
-    nul = text.find("\x00")
+def check_text(text: str | bytes, where: str) -> None:
+    """Refuse a CSV (decoded text, or the UTF-8 bytes polars reads) that no export could be: a
+    NUL anywhere (binary content), more than MAX_ROWS lines, a line over MAX_LINE_CHARS
+    (characters, or bytes for bytes). Each check runs in C over the whole file; the lines are
+    measured only when the file could hold a long one."""
+    nl, nul_char = ("\n", "\x00") if isinstance(text, str) else (b"\n", b"\x00")
+    nul = text.find(nul_char)
     if nul >= 0:
-        line = text.count("\n", 0, nul) + 1
+        line = text.count(nl, 0, nul) + 1
         raise SendcheckError(f"{where}: line {line}: a NUL character (binary content): not a "
                              f"text table; is it really a CSV?")
-    lines = text.count("\n")
+    lines = text.count(nl)
     if lines > MAX_ROWS:
         raise SendcheckError(f"{where}: {lines:,} lines, over the limit of {MAX_ROWS:,} rows: "
                              f"not one export (split it, or remove the blank lines)")
@@ -75,14 +77,16 @@ def check_text(text: str, where: str) -> None:
     # break: look only in such windows (a few finds over the text, no copies of its lines).
     window = MAX_LINE_CHARS // 2
     for start in range(0, len(text), window):
-        if text.find("\n", start, start + window) >= 0:
+        if text.find(nl, start, start + window) >= 0:
             continue
-        begin = text.rfind("\n", 0, start) + 1
-        end = text.find("\n", start)
-        length = (len(text) if end < 0 else end) - begin
+        begin = text.rfind(nl, 0, start) + 1
+        end = text.find(nl, start)
+        end = len(text) if end < 0 else end
+        cr = "\r" if isinstance(text, str) else b"\r"
+        length = end - begin - (text[end - 1:end] == cr)  # a CRLF's CR is not in the line
         if length > MAX_LINE_CHARS:
             raise SendcheckError(
-                f"{where}: line {text.count(chr(10), 0, begin) + 1} is {length:,} characters "
+                f"{where}: line {text.count(nl, 0, begin) + 1} is {length:,} characters "
                 f"long, over the limit of {MAX_LINE_CHARS:,}: not an export row")
 
 

@@ -35,6 +35,7 @@ import polars as pl
 
 from sendcheck.columns import BY_NAME, normalise_header
 from sendcheck.errors import SendcheckError
+from sendcheck.read.limits import DAMAGED, check_text, read_member
 from sendcheck.read.sen2_schema import (
     BY_KEY,
     EPISODE_MODULES,
@@ -44,7 +45,6 @@ from sendcheck.read.sen2_schema import (
     MODULES,
     SHEETS,
 )
-from sendcheck.read.limits import DAMAGED, check_text, read_member
 from sendcheck.read.sheets import (
     HEADER_SCAN_ROWS,
     Table,

@@ -8,8 +8,10 @@ cell). Dates are parsed later, by read/dates.py, cell by cell with reasons.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -170,6 +172,84 @@ def decode_text(data: bytes, where: str) -> tuple[str, str]:
     except UnicodeDecodeError:
         # cp1252 leaves five bytes undefined; latin-1 reads them rather than failing the file.
         return data.decode("latin-1"), "latin-1"
+
+
+_CHUNK = 1 << 24  # 16 MB: checking and transcoding a big file piece by piece bounds the copies
+
+
+def _is_utf8(data: bytes) -> bool:
+    """Whether the bytes are valid UTF-8, checked in pieces (no string of the whole file)."""
+    if data.isascii():
+        return True
+    check = codecs.getincrementaldecoder("utf-8")()
+    try:
+        view = memoryview(data)
+        for at in range(0, len(data), _CHUNK):
+            check.decode(view[at:at + _CHUNK])
+        check.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _transcode(data: bytes, encoding: str) -> bytes:
+    view = memoryview(data)
+    return b"".join(bytes(view[at:at + _CHUNK]).decode(encoding).encode("utf-8")
+                    for at in range(0, len(data), _CHUNK))
+
+
+def utf8_bytes(data: bytes, where: str) -> tuple[bytes, str]:
+    """The file as UTF-8 bytes for polars, and its encoding, as decode_text reads it (same
+    checks, same choice of encoding). ASCII and UTF-8 pass as they are (a BOM dropped); only
+    Windows-1252 (or Latin-1, or UTF-16) is transcoded. polars reads the bytes as it read the
+    text with its line ends made "\\n"."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text, encoding = decode_text(data, where)
+        data = text.encode("utf-8")
+    elif b"\x00" in data[:65536]:
+        raise SendcheckError(f"{where}: not a text table (binary content; is it really a CSV?)")
+    elif _is_utf8(data):
+        encoding = "utf-8"
+        data = data[3:] if data.startswith(codecs.BOM_UTF8) else data
+    else:
+        try:
+            data, encoding = _transcode(data, "cp1252"), "windows-1252"
+        except UnicodeDecodeError:
+            # cp1252 leaves five bytes undefined; latin-1 reads them rather than failing the file.
+            data, encoding = _transcode(data, "latin-1"), "latin-1"
+    # In UTF-8 a CR byte is only ever a CR (the bytes of longer characters are all >= 0x80).
+    # polars ends lines at CRLF as at LF, so the copy is needed only where a CR could end up in
+    # a cell: a lone CR (an old Mac line end), or a CRLF inside a quoted cell.
+    if b"\r" in data and (b'"' in data or data.count(b"\r") != data.count(b"\r\n")):
+        data = data.replace(b"\r\n", b"\n")
+        if b"\r" in data:
+            data = data.replace(b"\r", b"\n")
+    return data, encoding
+
+
+_NOT_SPACE = re.compile(rb"[^ \t\n\r\x0b\x0c\x1c-\x1f]")
+
+
+def is_blank_text(data: bytes) -> bool:
+    """Whether UTF-8 bytes hold nothing but whitespace (as `str.strip` counts it), looking only
+    as far as the first character that is not."""
+    found = _NOT_SPACE.search(data)
+    if found is None:
+        return True
+    # Before `found` every byte is ASCII, so it starts a character.
+    window = data[found.start():found.start() + 4096]
+    if window.decode("utf-8", errors="ignore").strip():
+        return False
+    if found.start() + len(window) >= len(data):
+        return True
+    return not data.decode("utf-8").strip()  # a long run of other whitespace: look at it all
+
+
+def head_text(data: bytes, chars: int) -> str:
+    """The first `chars` characters of UTF-8 bytes, line ends made "\\n" (no string of the
+    whole file)."""
+    text = data[:8 * chars + 4].decode("utf-8", errors="ignore")[:2 * chars]
+    return text.replace("\r\n", "\n").replace("\r", "\n")[:chars]
 
 
 def scan_rows(lines: list[str], delimiter: str) -> list[list[str]]:

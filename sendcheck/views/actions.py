@@ -18,9 +18,9 @@ from sendcheck.figures.caseload import UNALLOCATED
 from sendcheck.figures.headline import compute_caseload_for
 from sendcheck.history.changes import KEY
 from sendcheck.judge.quality import BY_CODE
-from sendcheck.views.markdown import _cell, _table
 from sendcheck.views.files import neutralise_expr
 from sendcheck.views.findings import findings_frame
+from sendcheck.views.markdown import _cell, _table
 
 # Names the folder's own files take; a caseworker whose name slugs to one of them gets "-2".
 RESERVED = {"index", "unallocated", "con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),

@@ -8,6 +8,7 @@ import os
 import re
 import stat
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -75,9 +76,10 @@ def _short(name: str) -> str:
     return name.encode("utf-8")[:NAME_BYTES].decode("utf-8", "ignore")
 
 
-def write_atomic(path: str | Path, data: str | bytes) -> None:
-    """Write to a temporary file beside the target, then rename: never half a report. A report
-    being replaced keeps its permissions; the temporary file is removed on any failure, Ctrl-C or
+def write_atomic(path: str | Path, data: str | bytes | Iterable[str]) -> None:
+    """Write to a temporary file beside the target, then rename: never half a report. `data`
+    may be the text in pieces (written one after another, never joined). A report being
+    replaced keeps its permissions; the temporary file is removed on any failure, Ctrl-C or
     SIGTERM (cli/signals.py turns both into an exception)."""
     path = Path(path)
     if path.is_symlink():  # replace the file the link names, not the link
@@ -106,7 +108,8 @@ def write_atomic(path: str | Path, data: str | bytes) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{_short(path.name)}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, kind, **({} if kind == "wb" else {"encoding": "utf-8", "newline": ""})) as fh:
-            fh.write(data)
+            for piece in [data] if isinstance(data, (str, bytes)) else data:
+                fh.write(piece)
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:

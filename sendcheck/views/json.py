@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 import polars as pl
 
@@ -84,18 +85,35 @@ def suppression_section(audit: Audit, personal: bool = False) -> dict:
 _FINDINGS_SLOT = "\u0000findings\u0000"
 
 
-def to_json(audit: Audit, all_statuses: bool = False, personal: bool = False) -> str:
-    """The JSON report: indented, one finding per line. polars writes the findings (a million
-    findings as Python dicts through json.dumps took minutes and gigabytes)."""
+FINDINGS_CHUNK = 50_000  # findings formatted and written at a time
+
+
+def json_chunks(audit: Audit, all_statuses: bool = False, personal: bool = False
+                ) -> Iterator[str]:
+    """The JSON report in pieces, in order: indented, one finding per line. polars writes the
+    findings (a million findings as Python dicts through json.dumps took minutes and
+    gigabytes), a chunk at a time: one string of a 640 MB report, and its copies, made the
+    writer superlinear."""
     data = to_json_dict(audit, all_statuses, personal, findings_frame_only=True)
     found: pl.DataFrame = data["findings"]
     data["findings"] = _FINDINGS_SLOT
-    text = json.dumps(data, indent=2, ensure_ascii=False)
-    # One string operation over the lines, not a Python string per finding (millions of them).
-    rows = found.write_ndjson().rstrip("\n") if found.height else ""
-    items = "[\n    " + rows.replace("\n", ",\n    ") + "\n  ]" if rows else "[]"
-    head, tail = text.split(json.dumps(_FINDINGS_SLOT), 1)
-    return "".join((head, items, tail, "\n"))
+    head, tail = json.dumps(data, indent=2, ensure_ascii=False).split(
+        json.dumps(_FINDINGS_SLOT), 1)
+    yield head
+    if not found.height:
+        yield "[]"
+    for at in range(0, found.height, FINDINGS_CHUNK):
+        rows = found.slice(at, FINDINGS_CHUNK).write_ndjson().rstrip("\n")
+        # One string operation over a chunk's lines, not a Python string per finding.
+        yield ("[\n    " if at == 0 else ",\n    ") + rows.replace("\n", ",\n    ")
+    if found.height:
+        yield "\n  ]"
+    yield tail + "\n"
+
+
+def to_json(audit: Audit, all_statuses: bool = False, personal: bool = False) -> str:
+    """The JSON report as one string (json_chunks writes it in pieces)."""
+    return "".join(json_chunks(audit, all_statuses, personal))
 
 
 def measure_json(m: Measure, below: int | None) -> dict:

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from sendcheck.audit import Audit
 from sendcheck.views.changes import markdown_lines
-from sendcheck.views.findings import findings_frame, per_caseworker
 from sendcheck.views.files import display_name
+from sendcheck.views.findings import findings_frame, per_caseworker
 from sendcheck.views.json import to_json_dict
 
 TOP_CASEWORKERS = 10
