@@ -23,9 +23,10 @@ from dataclasses import dataclass
 import polars as pl
 
 from sendcheck.audit import Audit
-from sendcheck.views.outputs import neutralise, neutralise_expr
 from sendcheck.judge.quality import BY_CODE
-from sendcheck.views.report import findings_frame, per_caseworker, suppressed_findings, to_json_dict
+from sendcheck.views.files import neutralise, neutralise_expr
+from sendcheck.views.findings import findings_frame, per_caseworker, suppressed_findings
+from sendcheck.views.json import to_json_dict
 from sendcheck.views.rulehelp import limit_text
 
 DATE_FORMAT = "dd/mm/yyyy"
