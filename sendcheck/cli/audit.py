@@ -16,16 +16,19 @@ from sendcheck.cli.options import (
     Cohort,
     ConfigFile,
     Debug,
+    DueWithin,
     FailOn,
     Files,
     Format,
     Output,
     Personal,
     ReportFormat,
+    Reviews,
     Sheet,
     Staff,
     SuppressBelow,
     codes,
+    due_within_days,
     emit,
     is_terminal,
     parse_as_of,
@@ -41,7 +44,7 @@ def audit(
     fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 at or above this level.")] = FailOn.breach,
     select: Annotated[Optional[str], typer.Option("--select", help="Only these codes (comma-separated; prefixes allowed).")] = None,
     ignore: Annotated[Optional[str], typer.Option("--ignore", help="Skip these codes (comma-separated; prefixes allowed).")] = None,
-    due_within: Annotated[Optional[int], typer.Option("--due-within", min=0, help="Look-ahead window in days for due_soon (default 28, or sendcheck.toml).")] = None,
+    due_within: DueWithin = None,
     all_statuses: Annotated[bool, typer.Option("--all", help="List every status, including met, pending and not_applicable.")] = False,
     sheet: Sheet = None,
     config: ConfigFile = None,
@@ -54,7 +57,7 @@ def audit(
     staff: Staff = None,
     suppress_below: SuppressBelow = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors and the final one-line verdict; the report goes only to --output.")] = False,
-    reviews: Annotated[Optional[Path], typer.Option("--reviews", help="Review history (CSV or Excel, one row per review meeting): judge every review cycle.")] = None,
+    reviews: Reviews = None,
 ) -> int:
     """Check export files and report breaches, cases due soon and data-quality findings."""
     from sendcheck.audit import Options, audit_tables, load_inputs, load_reviews
@@ -67,7 +70,7 @@ def audit(
     cfg = load_config(config)
     # A command-line option replaces the configuration file's value; the file replaces the default.
     options = Options(as_of=parse_as_of(as_of),
-                      due_within=next(d for d in (due_within, cfg.due_within, 28) if d is not None),
+                      due_within=due_within_days(due_within, cfg),
                       select=codes(select) or cfg.select, ignore=codes(ignore) or cfg.ignore,
                       sheet=sheet, strict=strict, rules_dir=rules_dir,
                       reviews=reviews)

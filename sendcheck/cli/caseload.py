@@ -3,22 +3,21 @@ and due soon."""
 
 from __future__ import annotations
 
-from typing import Annotated
-
-import typer
-
 from sendcheck.cli.options import (
     EXIT_OK,
     AsOf,
     ConfigFile,
     Debug,
+    DueWithin,
     Files,
     Format,
     Output,
     ReportFormat,
+    Reviews,
     Sheet,
     Staff,
     SuppressBelow,
+    due_within_days,
     emit,
     is_terminal,
     parse_as_of,
@@ -31,7 +30,8 @@ def caseload(
     format: ReportFormat = Format.table,
     output: Output = None,
     staff: Staff = None,
-    due_within: Annotated[int, typer.Option("--due-within", min=0, help="Look-ahead window in days for due soon.")] = 28,
+    due_within: DueWithin = None,
+    reviews: Reviews = None,
     suppress_below: SuppressBelow = None,
     sheet: Sheet = None,
     config: ConfigFile = None,
@@ -45,8 +45,10 @@ def caseload(
     from sendcheck.views.json import caseload_report_json
     from sendcheck.views.table import caseload_table
 
-    result = run_audit(list(files), Options(as_of=parse_as_of(as_of), due_within=due_within,
-                                            sheet=sheet), load_config(config))
+    cfg = load_config(config)
+    result = run_audit(list(files), Options(as_of=parse_as_of(as_of), sheet=sheet,
+                                            due_within=due_within_days(due_within, cfg),
+                                            reviews=reviews), cfg)
     load = compute_caseload_for(result, staff)
     if format is Format.json:
         emit(caseload_report_json(result, load, suppress_below), output)

@@ -69,6 +69,17 @@ SuppressBelow = Annotated[Optional[int], typer.Option("--suppress-below", min=1,
 Staff = Annotated[Optional[Path], typer.Option("--staff", help="staff.csv (caseworker, FTE, role) for per-FTE loads.")]
 
 
+Reviews = Annotated[Optional[Path], typer.Option("--reviews", help="Review history (CSV or Excel, one row per review meeting): judge every review cycle.")]
+
+
+DueWithin = Annotated[Optional[int], typer.Option("--due-within", min=0, help="Look-ahead window in days for due_soon (default 28, or sendcheck.toml).")]
+
+
+def due_within_days(given: int | None, config) -> int:
+    """--due-within, else sendcheck.toml's due_within, else 28 days."""
+    return next(d for d in (given, config.due_within, 28) if d is not None)
+
+
 def parse_as_of(text: str | None) -> dt.date:
     if not text:
         return dt.date.today()

@@ -16,6 +16,7 @@ from sendcheck.cli.options import (
     Format,
     Output,
     ReportFormat,
+    Reviews,
     Sheet,
     SuppressBelow,
     emit,
@@ -32,6 +33,7 @@ def trend(
     output: Output = None,
     suppress_below: SuppressBelow = None,
     sheet: Sheet = None,
+    reviews: Reviews = None,
     config: ConfigFile = None,
     debug: Debug = False,
 ) -> int:
@@ -41,7 +43,7 @@ def trend(
     from sendcheck.figures.trend import compute_trend
     from sendcheck.views.trend import trend_csv, trend_json, trend_table
 
-    result = run_audit(list(files), Options(as_of=parse_as_of(as_of), sheet=sheet),
+    result = run_audit(list(files), Options(as_of=parse_as_of(as_of), sheet=sheet, reviews=reviews),
                        load_config(config))
     rows = compute_trend(result, months)
     if format is Format.json:

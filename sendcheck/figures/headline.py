@@ -14,6 +14,7 @@ from sendcheck.audit import Audit
 from sendcheck.figures import small_counts as suppression
 from sendcheck.figures.backlog import Backlog, backlog_json, compute_backlog
 from sendcheck.figures.caseload import (
+    EXPORT_REVIEWS,
     Caseload,
     caseload_json,
     compute_caseload,
@@ -21,6 +22,9 @@ from sendcheck.figures.caseload import (
 )
 from sendcheck.figures.measures import Measure, compute_measures, measure_rules
 from sendcheck.figures.periods import Period, parse_period
+from sendcheck.judge.cases import REVIEW_RULES, reviews_overdue
+from sendcheck.judge.rulebook import Rule
+from sendcheck.judge.suppress import open_results
 
 
 @dataclass
@@ -33,11 +37,36 @@ class Headline:
     suppress_below: int | None = None
 
 
+def reviews_source(audit: Audit) -> str:
+    """Where the review figures come from, for their definitions."""
+    if audit.reviews is None:
+        return EXPORT_REVIEWS
+    name = audit.reviews.table.path.replace("\\", "/").rsplit("/", 1)[-1]
+    return f"the review history file {name} (every review cycle)"
+
+
 def compute_caseload_for(audit: Audit, staff: Path | None) -> Caseload:
     frame = read_staff(staff) if staff else None
-    return compute_caseload(audit.episodes, audit.results, audit.options.as_of,
-                            audit.config.caseload, audit.options.due_within, frame,
-                            str(staff) if staff else None)
+    return compute_caseload(audit.episodes, open_results(audit.results, audit.suppressed),
+                            audit.options.as_of, audit.config.caseload,
+                            audit.options.due_within, frame, str(staff) if staff else None,
+                            cycles=audit.reviews.cycles if audit.reviews is not None else None,
+                            reviews_from=reviews_source(audit))
+
+
+def backlog_for(audit: Audit, as05: Rule) -> Backlog:
+    """The backlog, its overdue reviews judged by the review rules that ran (RV01, TR02)."""
+    ran = [r for r in audit.runs if r.rule.code in REVIEW_RULES and r.skipped is None]
+    if not ran:
+        rv01 = next((r for r in audit.runs if r.rule.code == "RV01"), None)
+        missing = (tuple(rv01.skipped) if rv01 is not None and rv01.skipped else
+                   ("RV01 (not selected)",))
+        return compute_backlog(audit.episodes, audit.options.as_of, as05,
+                               reviews_missing=missing)
+    cycles = audit.reviews.cycles if audit.reviews is not None else None
+    overdue = reviews_overdue(open_results(audit.results, audit.suppressed), cycles)
+    return compute_backlog(audit.episodes, audit.options.as_of, as05, overdue,
+                           reviews_from=reviews_source(audit))
 
 
 def compute_headline(audit: Audit, period: str | None = None, cohort: str = "issued",
@@ -53,7 +82,7 @@ def compute_headline(audit: Audit, period: str | None = None, cohort: str = "iss
     rules = measure_rules(audit.options.rules_dir)
     return Headline(
         per, cohort, compute_measures(audit.episodes, rules, per, cohort, as_of),
-        compute_backlog(audit.episodes, as_of, rules["AS05"]),
+        backlog_for(audit, rules["AS05"]),
         compute_caseload_for(audit, staff), suppress_below)
 
 
