@@ -85,19 +85,42 @@ def test_every_view_gives_each_caseworker_the_same_cases(audit_json, view):
     assert VIEWS[view](EXAMPLE) == expected
 
 
-def test_cases_are_counted_once_from_the_live_findings(audit_json):
-    """A case is overdue when any of its live findings is overdue (a review cycle's finding
-    belongs to its episode); due soon when none is overdue and one is due soon."""
-    by_case: dict[str, set[str]] = {}
-    for f in audit_json["findings"]:
-        if f["status"] in ("overdue", "due_soon"):
-            by_case.setdefault(f["record_id"], set()).add(f["status"])
-    overdue = sum("overdue" in s for s in by_case.values())
-    soon = sum(s == {"due_soon"} for s in by_case.values())
-    total = audit_json["caseload"]["total"]
-    # The example's record ids are unique per episode except the DQ04 duplicates; the totals
-    # count episodes, so allow for none of those here by checking the ids are unique first.
-    assert (total["cases_overdue"], total["cases_due_soon"]) == (overdue, soon)
+HEADER = "Record ID,Caseworker,Date Request Received,Decision to Assess,Date of Decision to Assess,Final EHCP Issued\n"
+# As of Mon 31 Mar 2025, 28 days ahead (to 28 Apr 2025):
+CASES = [
+    # K1: request 7 Oct 2024, decided 11 Nov (35 days: met); no plan, 20 weeks due 24 Feb 2025
+    # (24 + 30 + 31 + 31 + 24 = 140): AS05 overdue. One case overdue.
+    "K1,A. Khan,07/10/2024,Agreed,11/11/2024,",
+    # K2: request 7 Oct 2024, no decision: AS01 due 18 Nov 2024 (24 + 18 = 42) overdue, AS05
+    # due 24 Feb 2025 overdue: two overdue findings, one case overdue.
+    "K2,A. Khan,07/10/2024,,,",
+    # K3: request 20 Nov 2023, plan 8 Apr 2024 (140 days: met); no review yet: RV01 due 8 Apr
+    # 2025, 8 days away: due soon.
+    "K3,B. Jones,20/11/2023,Agreed,18/12/2023,08/04/2024",
+    # K4: plan 10 Jan 2022 (request 1 Aug 2021 + 140 = 19 Dec 2021: AS05 late, not counted);
+    # history meetings 5 Jan 2023 (cycle 1 met) and 4 Dec 2023 (cycle 2 met); cycle 3 due
+    # 4 Dec 2024, no meeting: RV01 overdue on a review-file row, counted for K4.
+    "K4,B. Jones,01/08/2021,Agreed,06/09/2021,10/01/2022",
+    # K5: decided after 50 days (AS01 late), plan 10 Mar 2025 (AS05 late); RV01 due 10 Mar
+    # 2026: pending. Late findings make no case overdue.
+    "K5,B. Jones,01/08/2024,Agreed,20/09/2024,10/03/2025",
+]
+HISTORY = "Record ID,Review Meeting Date\nK4,05/01/2023\nK4,04/12/2023\n"
+
+
+def test_a_case_counts_once_and_a_review_cycle_counts_for_its_case(tmp_path):
+    export, history = tmp_path / "export.csv", tmp_path / "reviews.csv"
+    export.write_text(HEADER + "\n".join(CASES) + "\n", encoding="utf-8")
+    history.write_text(HISTORY, encoding="utf-8")
+    args = [str(export), "--reviews", str(history), "--as-of", "2025-03-31"]
+    assert caseload_command(args) == {"A. Khan": (2, 0), "B. Jones": (1, 1)}
+    run = run_cli("audit", *args, "--format", "json", "--fail-on", "none")
+    data = json.loads(run.out)
+    assert (data["totals"]["cases_overdue"], data["totals"]["cases_due_soon"]) == (3, 1)
+    # K4's overdue review is on the review file's row 3 (header on row 1), and says so.
+    rv = [f for f in data["findings"] if f["rule"] == "RV01" and f["status"] == "overdue"]
+    assert [(f["record_id"], f["source"].rsplit("/", 1)[-1], f["row"]) for f in rv] == [
+        ("K4", "reviews.csv", 3)]
 
 
 def test_backlog_reviews_are_the_review_rules_overdue(audit_json):

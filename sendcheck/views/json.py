@@ -22,7 +22,11 @@ from sendcheck.views.findings import (
     rules_list,
     summary,
     suppressed_findings,
+    totals,
 )
+from sendcheck.figures.labels import labels
+from sendcheck.figures.national import national
+from sendcheck.views.summary import case_totals
 
 
 def to_json_dict(audit: Audit, all_statuses: bool = False, personal: bool = False,
@@ -43,6 +47,7 @@ def to_json_dict(audit: Audit, all_statuses: bool = False, personal: bool = Fals
         "rules": rules_list(audit),
         "summary": summary(audit),
         "data_quality": quality_summary(audit),
+        "totals": {**totals(audit), **case_totals(audit)},
         "findings": findings,
         **suppression_section(audit, personal),
         **headline_section(audit),
@@ -96,6 +101,7 @@ def measure_json(m: Measure, below: int | None) -> dict:
         "reason": m.reason, "values": suppression.values(m.values, below, m.ratios, m.averages)
         if m.available else None,
         "flag": m.flag, "notes": m.notes,
+        "labels": labels(m.values), "ratios": {k: list(v) for k, v in m.ratios.items()},
     }
 
 
@@ -106,11 +112,15 @@ def measures_json(measures: list[Measure], period: Period, cohort: str,
 
 
 def headline_json(h: Headline) -> dict:
-    """The three top-level JSON keys this module owns."""
+    """The top-level JSON keys of the headline: measures, backlog, caseload, and England's
+    published figures (package data) to set beside them."""
     b = h.suppress_below
     return {"measures": measures_json(h.measures, h.period, h.cohort, b),
-            "backlog": suppressed_backlog(h.backlog, b),
-            "caseload": suppressed_caseload(h.caseload, b)}
+            "backlog": {**suppressed_backlog(h.backlog, b),
+                        "labels": labels([*(h.backlog.assessments or {}),
+                                          *(h.backlog.reviews or {})])},
+            "caseload": suppressed_caseload(h.caseload, b),
+            "national": national()}
 
 
 def caseload_report_json(audit: Audit, c: Caseload, below: int | None) -> str:
