@@ -14,6 +14,7 @@ import polars as pl
 from sendcheck.audit import Audit
 from sendcheck.columns import BY_NAME, PERSONAL
 from sendcheck.errors import SendcheckError
+from sendcheck.judge.cases import with_episode
 from sendcheck.judge.engine import add_messages
 from sendcheck.judge.suppress import open_results
 
@@ -63,8 +64,15 @@ def explain_episode(audit: Audit, episode: dict, personal: bool = False) -> list
                 value = _day(episode[col]) if isinstance(episode[col], dt.date) else episode[col]
                 out.append(f"  {col.replace('_', ' ')}: {value}")
 
-    res = audit.results.filter(pl.col("_idx") == idx)
+    # With --reviews a case's review cycles are findings on the review file's rows: each is
+    # shown, with the file and row it came from.
+    cycles = audit.reviews.cycles if audit.reviews is not None else None
+    res = with_episode(audit.results, cycles).filter(pl.col("_ep") == idx).drop("_ep")
     res = add_messages(res, rules)
+    where = {} if cycles is None else dict(
+        cycles.filter(pl.col("_ep") == idx).select(
+            "_idx", pl.format("{} row {}", pl.col("_source").str.split("/").list.last(),
+                              pl.col("_row"))).iter_rows())
     open_keys = open_results(res, audit.suppressed).select("rule", "kind").rows()
     dated: list[tuple[dt.date, int, str]] = []
     unreadable: list[str] = []
@@ -89,18 +97,21 @@ def explain_episode(audit: Audit, episode: dict, personal: bool = False) -> list
         out += ["", "Unreadable dates:"] + unreadable
 
     out += ["", "Rules:"]
-    rows = [["rule", "status", "start", "due", "done", "days over", "what"]]
+    rows = [["rule", "status", "start", "due", "done", "days over", *(["where"] if where else []),
+             "what"]]
     order = {code: i for i, code in enumerate(rules)}
-    for r in sorted(res.iter_rows(named=True), key=lambda r: (order[r["rule"]], r["kind"] or "")):
+    for r in sorted(res.iter_rows(named=True),
+                    key=lambda r: (order[r["rule"]], r["kind"] or "", r["start"] or dt.date.min)):
         suppressed = (r["rule"], r["kind"]) not in open_keys and r["status"] not in (
             "met", "pending", "not_applicable")
         rows.append([r["rule"] + (f"/{r['kind']}" if r["kind"] else ""),
                      r["status"] + (" (suppressed)" if suppressed else ""),
                      _day(r["start"]), _day(r["due"]), _day(r["done"]),
-                     "" if r["days_over"] is None else str(r["days_over"]), r["message"]])
+                     "" if r["days_over"] is None else str(r["days_over"]),
+                     *([where.get(r["_idx"], "")] if where else []), r["message"]])
     for run in audit.runs:
         if run.skipped:
-            rows.append([run.rule.code, "skipped", "", "", "", "",
+            rows.append([run.rule.code, "skipped", "", "", "", "", *([""] if where else []),
                          "missing " + ", ".join(run.skipped)])
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     out += ["  " + "  ".join(v.ljust(w) for v, w in zip(row, widths)) + "  " + row[-1]
