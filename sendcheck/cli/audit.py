@@ -58,6 +58,7 @@ def audit(
     suppress_below: SuppressBelow = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors and the final one-line verdict; the report goes only to --output.")] = False,
     reviews: Reviews = None,
+    details: Annotated[bool, typer.Option("--details", help="Table view: every measure's figures (each advice kind, reviews, bands), the backlog bands, the longest waits and every caseworker.")] = False,
 ) -> int:
     """Check export files and report breaches, cases due soon and data-quality findings."""
     from sendcheck.audit import Options, audit_tables, load_inputs, load_reviews
@@ -88,7 +89,7 @@ def audit(
         progress.stage("writing the report")
         if format is Format.table:
             progress.stop()  # the table is quick, and may be drawn on the same terminal
-        _report(result, format, output, all_statuses, include_personal_data, quiet)
+        _report(result, format, output, all_statuses, include_personal_data, quiet, details)
     if result.unmatched_suppressions and not quiet:
         for s in result.unmatched_suppressions:
             print(f"note: {Path(result.config.path or '').name} {s.key} ({s.rule} {s.record_id}) "
@@ -98,7 +99,7 @@ def audit(
 
 
 def _report(result, format: Format, output: Path | None, all_statuses: bool,
-            include_personal_data: bool, quiet: bool) -> None:
+            include_personal_data: bool, quiet: bool, details: bool = False) -> None:
     """Write the report in the chosen format to --output, or to stdout unless --quiet."""
     from sendcheck.views.json import to_json
 
@@ -120,11 +121,9 @@ def _report(result, format: Format, output: Path | None, all_statuses: bool,
 
         write_atomic(output, to_xlsx(result, include_personal_data))
     else:
-        from sendcheck.views.table import headline_table, render_table
+        from sendcheck.views.table import render_table
 
         if output is None and is_terminal():
-            render_table(result, rich=True)
-            headline_table(result.headline, rich=True)
+            render_table(result, rich=True, details=details)
         else:
-            emit(render_table(result, rich=False) + headline_table(result.headline, rich=False),
-                  output)
+            emit(render_table(result, rich=False, details=details), output)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from rich import box
 from rich.console import Console
-from rich.measure import Measurement
 from rich.table import Table
 
 WRAP_MIN = 24  # narrowest useful width of a free-text column before it is left out instead
@@ -39,7 +38,8 @@ def fitted_table(console: Console, title: str | None, headers: list[str], rows: 
     while True:
         table = _table(title, shown, [[r[headers.index(h)] for h in shown] for r in rows],
                        numeric, wrap)
-        if Measurement.get(console, console.options, table).minimum <= console.width:
+        # The table's own measure: Measurement.get would clamp it to the console's width.
+        if table.__rich_measure__(console, console.options).minimum <= console.width:
             return table, left_out
         expendable = [h for h in optional if h in shown]
         if not expendable:
@@ -57,7 +57,7 @@ def _table(title: str | None, headers: list[str], rows: list[list[str]], numeric
         if h in wrap:
             t.add_column(h, overflow="fold", min_width=min(WRAP_MIN, widest))
         else:  # an exact width: rich never narrows a column below it when the table fits
-            t.add_column(h, width=widest, no_wrap=True, overflow="ignore",
+            t.add_column(h, width=widest, no_wrap=True, overflow="fold",
                          justify="right" if h in numeric else "left")
     for r in rows:
         t.add_row(*r)

@@ -7,10 +7,15 @@ dates of birth, record or person ids, no row numbers."""
 from __future__ import annotations
 
 from sendcheck.audit import Audit
-from sendcheck.figures.labels import label
 from sendcheck.figures.national import national
 from sendcheck.views.json import to_json_dict
-from sendcheck.views.summary import caseload_rows, headline_field, national_line, twenty_weeks
+from sendcheck.views.summary import (
+    caseload_rows,
+    figure,
+    headline_field,
+    national_line,
+    twenty_weeks,
+)
 
 
 def _cell(value: object) -> str:
@@ -102,7 +107,7 @@ def to_markdown(audit: Audit) -> str:
                 table.append([m["title"], "", m["reason"] or "no figures", "",
                               notes.ref(m["definition"])])
                 continue
-            value, of = _value(m, field)
+            value, of = figure(m, field)
             table.append([m["title"], f"`{field}`", value, of, notes.ref(m["definition"])])
         out += _table(["Measure", "DfE field", "Value", "Of", "Note"], table)
 
@@ -133,17 +138,6 @@ def to_markdown(audit: Audit) -> str:
 
 def _name(path: str) -> str:
     return path.replace("\\", "/").rsplit("/", 1)[-1]
-
-
-def _value(m: dict, field: str) -> tuple[str, str]:
-    """The headline figure of a measure and what it is a share of ("384 of 688")."""
-    v = m["values"][field]
-    if field.startswith("pc_"):
-        ratio = m.get("ratios", {}).get(field)
-        of = (f"{_number(m['values'][ratio[0]])} of {_number(m['values'][ratio[1]])}"
-              if ratio else "")
-        return ("-" if v is None else f"{v}%" if isinstance(v, (int, float)) else str(v)), of
-    return _number(v), label(field)
 
 
 def _status_note(status: str, days: int) -> str:

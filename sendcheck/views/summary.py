@@ -22,12 +22,24 @@ def headline_field(m: dict) -> str | None:
     return next((k for k in pcs if k.endswith("_ex")), pcs[0] if pcs else next(iter(values)))
 
 
-def _share(m: dict, field: str) -> str:
+def figure(m: dict, field: str) -> tuple[str, str]:
+    """A measure's figure as text ("55.8%", or a count) and what it is out of ("384 of 688";
+    for a count, its English label)."""
     v = m["values"].get(field)
+    if not field.startswith("pc_"):
+        return ("-" if v is None else f"{v:,}" if isinstance(v, int) else str(v)), label(field)
     num, den = (m.get("ratios") or {}).get(field, (None, None))
-    counts = (f" ({m['values'][num]} of {m['values'][den]})"
-              if num and isinstance(m["values"].get(den), int) else "")
-    return f"{v}%{counts}" if isinstance(v, (int, float)) else f"{v}{counts}"
+    of = (f"{_n(m['values'].get(num))} of {_n(m['values'].get(den))}" if num else "")
+    return ("-" if v is None else f"{v}%" if isinstance(v, (int, float)) else str(v)), of
+
+
+def _n(v: object) -> str:
+    return f"{v:,}" if isinstance(v, int) else "-" if v is None else str(v)
+
+
+def _share(m: dict, field: str) -> str:
+    value, of = figure(m, field)
+    return f"{value} ({of})" if of else value
 
 
 def twenty_weeks(measures: dict) -> dict | None:
@@ -55,11 +67,13 @@ def national_line() -> str:
             f"{y['pc_plans_issued_within_20_weeks']}% including (DfE, {y['release']}).")
 
 
-def caseload_rows(load: dict, total: str = "total") -> list[list[object]]:
+def caseload_rows(load: dict, total: str | None = "total") -> list[list[object]]:
     """Caseworker, plans, open assessments, cases overdue, due soon, above benchmark; the
-    total last. From the JSON `caseload`, so every view reads the same numbers."""
+    total last (unless `total` is None). From the JSON `caseload`, so every view reads the
+    same numbers."""
     out = []
-    for r in load["caseworkers"] + [{**load["total"], "caseworker": total}]:
+    rows = load["caseworkers"] + ([{**load["total"], "caseworker": total}] if total else [])
+    for r in rows:
         over = [w for w, k in (("plans", "over_plans"), ("assessments", "over_assessments"))
                 if r.get(k)]
         real = "over_plans" in r and r["caseworker"] != "(unallocated)"
