@@ -115,12 +115,11 @@ def headline_json(h: Headline) -> dict:
     """The top-level JSON keys of the headline: measures, backlog, caseload, and England's
     published figures (package data) to set beside them."""
     b = h.suppress_below
-    return {"measures": measures_json(h.measures, h.period, h.cohort, b),
+    return {"national": national(), "measures": measures_json(h.measures, h.period, h.cohort, b),
             "backlog": {**suppressed_backlog(h.backlog, b),
                         "labels": labels([*(h.backlog.assessments or {}),
                                           *(h.backlog.reviews or {})])},
-            "caseload": suppressed_caseload(h.caseload, b),
-            "national": national()}
+            "caseload": suppressed_caseload(h.caseload, b)}
 
 
 def caseload_report_json(audit: Audit, c: Caseload, below: int | None) -> str:

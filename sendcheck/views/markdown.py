@@ -123,8 +123,8 @@ def to_markdown(audit: Audit) -> str:
 
     if load.get("caseworkers"):
         t = load["thresholds"]
-        out += ["", f"## Caseworkers (benchmark {t['plans_per_caseworker']} plans, "
-                    f"{t['assessments_per_caseworker']} open assessments {t['compared']}) "
+        out += ["", f"## Caseworkers: benchmark {t['plans_per_caseworker']} plans and "
+                    f"{t['assessments_per_caseworker']} open assessments {t['compared']} "
                     f"{notes.ref('benchmark: ' + t['source'])}"]
         out += _table(["Caseworker", "Plans", "Open assessments", "Cases overdue",
                        "Cases due soon", "Above benchmark"], caseload_rows(load, "Total"))

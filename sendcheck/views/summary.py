@@ -29,7 +29,8 @@ def figure(m: dict, field: str) -> tuple[str, str]:
     if not field.startswith("pc_"):
         return ("-" if v is None else f"{v:,}" if isinstance(v, int) else str(v)), label(field)
     num, den = (m.get("ratios") or {}).get(field, (None, None))
-    of = (f"{_n(m['values'].get(num))} of {_n(m['values'].get(den))}" if num else "")
+    of = (f"{_n(m['values'].get(num))} of {_n(m['values'].get(den))}"
+          if num and m["values"].get(den) is not None else "")
     return ("-" if v is None else f"{v}%" if isinstance(v, (int, float)) else str(v)), of
 
 
