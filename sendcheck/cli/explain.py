@@ -18,6 +18,7 @@ from sendcheck.cli.options import (
     Reviews,
     Sheet,
     due_within_days,
+    is_terminal,
     parse_as_of,
 )
 
@@ -41,5 +42,8 @@ def explain(
     options = Options(as_of=parse_as_of(as_of), due_within=due_within_days(due_within, cfg),
                       sheet=sheet, reviews=reviews)
     result = run_audit([file], options, cfg)
-    sys.stdout.write(explain_case(result, record_id, include_personal_data))
+    if is_terminal():
+        explain_case(result, record_id, include_personal_data, rich=True)
+    else:
+        sys.stdout.write(explain_case(result, record_id, include_personal_data))
     return EXIT_OK

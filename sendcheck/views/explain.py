@@ -50,7 +50,10 @@ def episode_rows(audit: Audit, record_id: str) -> pl.DataFrame:
     return found
 
 
-def explain_episode(audit: Audit, episode: dict, personal: bool = False) -> list[str]:
+def explain_episode(audit: Audit, episode: dict, personal: bool = False
+                    ) -> list[str | list[list[str]]]:
+    """The lines of one episode's explanation; the rules table as one item, a list of rows
+    (header first), so a terminal can fit it to its width."""
     idx = episode["_idx"]
     rules = audit.rules
     out = [(f"Record {episode['record_id']}: {episode['_source']} row {episode['_row']}, "
@@ -113,21 +116,38 @@ def explain_episode(audit: Audit, episode: dict, personal: bool = False) -> list
         if run.skipped:
             rows.append([run.rule.code, "skipped", "", "", "", "", *([""] if where else []),
                          "missing " + ", ".join(run.skipped)])
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
-    out += ["  " + "  ".join(v.ljust(w) for v, w in zip(row, widths)) + "  " + row[-1]
-            for row in rows]
+    out.append(rows)
     dq = audit.quality.filter(pl.col("_idx") == idx)
     if dq.height:
         out += ["", "Data quality:"] + [f"  {c}: {m}" for c, m in dq.select("check", "message").rows()]
     return out
 
 
-def explain(audit: Audit, record_id: str, personal: bool = False) -> str:
+def _plain(rows: list[list[str]]) -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    return ["  " + "  ".join(v.ljust(w) for v, w in zip(row, widths)) + "  " + row[-1]
+            for row in rows]
+
+
+def explain(audit: Audit, record_id: str, personal: bool = False, rich: bool = False,
+            stream=None) -> str:
+    """The explanation as text; on a terminal (`rich`) printed with the rules table fitted to
+    its width (views/fit.py: no date, code or id cut), returning ""."""
+    from sendcheck.views.table import View
+
     episodes = episode_rows(audit, record_id)
-    parts = []
+    view = View(rich, stream)
     if episodes.height > 1:
-        parts.append([(f"record id {record_id!r} is on {episodes.height} rows (DQ04); each is "
-                      f"shown"), ""])
-    for episode in episodes.iter_rows(named=True):
-        parts.append(explain_episode(audit, episode, personal))
-    return "\n\n".join("\n".join(p) for p in parts) + "\n"
+        view.text(f"record id {record_id!r} is on {episodes.height} rows (DQ04); each is shown")
+        view.text()
+    for n, episode in enumerate(episodes.iter_rows(named=True)):
+        if n:
+            view.text()
+        for item in explain_episode(audit, episode, personal):
+            if isinstance(item, str):
+                view.text(item)
+            elif rich:
+                view.table(None, item[0], item[1:], optional=("start", "done", "what"))
+            else:
+                view.lines += _plain(item)
+    return "" if rich else view.getvalue()

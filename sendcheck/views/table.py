@@ -46,7 +46,7 @@ from sendcheck.views.summary import (
 TABLE_LIMIT = 20  # rows per list in the table view before "... and N more"
 TOP_CASEWORKERS = 5  # on the first screen
 NUMBER = re.compile(r"^[<>\-+]?[\d,]+(\.\d+)?%?$")
-WRAP = {"message", "what to do", "measure", "figure"}
+WRAP = {"message", "what to do", "measure", "figure", "what"}
 
 
 class View:
@@ -98,8 +98,8 @@ class View:
         else:
             self.console.print(table)
         if left_out:
-            self.console.print(f"  (left out at this width: {', '.join(left_out)}; see --format "
-                               f"csv or json)", markup=False,
+            self.console.print(f"  (left out at this width: {', '.join(left_out)}; a wider "
+                               f"terminal, or output to a file, shows them)", markup=False,
                                highlight=False, style="dim")
 
     def grid(self, title: str, corner: str, columns: list[str],
