@@ -100,7 +100,7 @@ def explain_episode(audit: Audit, episode: dict, personal: bool = False
         out += ["", "Unreadable dates:"] + unreadable
 
     out += ["", "Rules:"]
-    rows = [["rule", "status", "start", "due", "done", "days over", *(["where"] if where else []),
+    rows = [["rule", "status", "start", "due", "done", "days", *(["where"] if where else []),
              "what"]]
     order = {code: i for i, code in enumerate(rules)}
     for r in sorted(res.iter_rows(named=True),

@@ -51,7 +51,7 @@ def fitted_table(console: Console, title: str | None, headers: list[str], rows: 
 def _table(title: str | None, headers: list[str], rows: list[list[str]], numeric: set[str],
            wrap: set[str]) -> Table:
     t = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False,
-              pad_edge=False, title_style="bold")
+              pad_edge=False, collapse_padding=True, title_style="bold")
     for i, h in enumerate(headers):
         widest = max([len(h)] + [len(r[i]) for r in rows])
         if h in wrap:

@@ -114,11 +114,11 @@ class View:
                     for i, c in enumerate(columns)]
             chunks, line = [[]], label
             for c, w in zip(columns, cell):
-                if chunks[-1] and line + 3 + w > self.console.width:
+                if chunks[-1] and line + 2 + w > self.console.width:
                     chunks.append([])
                     line = label
                 chunks[-1].append(c)
-                line += 3 + w
+                line += 2 + w
         for n, chunk in enumerate(chunks):
             index = [keys.index(c) - 1 for c in chunk]
             self.table(title if n == 0 else None, [corner, *chunk],
@@ -145,10 +145,12 @@ def several_files(audit: Audit) -> bool:
 def _list_section(view: View, title: str, found: pl.DataFrame, status: str,
                   with_file: bool) -> None:
     rows = found.filter(pl.col("status") == status)
+    # Every key a finding has, so the order is the same on every run and in every view.
     if status == "overdue":
-        rows = rows.sort(["days_over", "rule", "row"], descending=[True, False, False])
+        rows = rows.sort(["days_over", "rule", "kind", "source", "row"],
+                         descending=[True, False, False, False, False], maintain_order=True)
     else:
-        rows = rows.sort(["due", "rule", "row"])
+        rows = rows.sort(["due", "rule", "kind", "source", "row"], maintain_order=True)
     if rows.height == 0:
         view.text("")
         view.text(f"{title}: none")
