@@ -105,7 +105,10 @@ CASES = [
     # 2026: pending. Late findings make no case overdue.
     "K5,B. Jones,01/08/2024,Agreed,20/09/2024,10/03/2025",
 ]
-HISTORY = "Record ID,Review Meeting Date\nK4,05/01/2023\nK4,04/12/2023\n"
+# K4's decisions: 5 Jan 2023 -> 30 Jan 2023 (25 days: within 4 weeks); 4 Dec 2023 -> 8 Jan
+# 2024 (27 + 8 = 35 days: over 28).
+HISTORY = ("Record ID,Review Meeting Date,Review Decision Date\n"
+           "K4,05/01/2023,30/01/2023\nK4,04/12/2023,08/01/2024\n")
 
 
 def test_a_case_counts_once_and_a_review_cycle_counts_for_its_case(tmp_path):
@@ -131,3 +134,26 @@ def test_backlog_reviews_are_the_review_rules_overdue(audit_json):
                                     "overdue_12_24_months", "overdue_24_plus_months")) \
         == reviews["reviews_overdue"]
     assert "reviews.csv" in audit_json["backlog"]["definition"]
+
+
+def test_review_measures_use_the_review_history(tmp_path):
+    export, history = tmp_path / "export.csv", tmp_path / "reviews.csv"
+    export.write_text(HEADER + "\n".join(CASES) + "\n", encoding="utf-8")
+    history.write_text(HISTORY, encoding="utf-8")
+    run = run_cli("audit", export, "--reviews", history, "--as-of", "2025-03-31", "--period",
+                  "2023", "--format", "json", "--fail-on", "none")
+    items = json.loads(run.out)["measures"]["items"]
+    # In force on 31 Dec 2023: K4 only (plan 10 Jan 2022; K3 and K5 issued in 2024-25), due a
+    # review (issued by 31 Dec 2022); its latest meeting on or before 31 Dec 2023 is 4 Dec 2023:
+    # held in 2023 and within 12 months.
+    assert items["annual_reviews"]["values"] == {
+        "plans_in_force": 1, "reviews_expected": 1, "expected_reviews_held": 1,
+        "reviews_held_within_12_months": 1, "pc_reviews_held_within_12_months": 100.0}
+    assert "reviews.csv" in items["annual_reviews"]["notes"][-1]
+    # Both 2023 meetings counted (the export alone has no review date at all): 1 of 2 decided
+    # within 4 weeks.
+    v = items["review_decisions_4w"]["values"]
+    assert (v["reviews_held_den"], v["number_decsion_4weeks"], v["pc_number_decsion_4weeks"]) \
+        == (2, 1, 50.0)
+    assert items["review_decisions_4w"]["definition"].endswith(
+        "reviews from the review history file reviews.csv (every review cycle)")

@@ -13,7 +13,12 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from sendcheck.figures.measures import exception_name, has_exception
-from sendcheck.judge.cases import missing_columns, open_assessment, plan_in_force
+from sendcheck.judge.cases import (
+    EXPORT_REVIEWS,
+    missing_columns,
+    open_assessment,
+    plan_in_force,
+)
 from sendcheck.judge.durations import Duration
 from sendcheck.judge.rulebook import Rule
 
@@ -33,13 +38,13 @@ class Backlog:
     reviews_missing: tuple[str, ...] = ()
     longest_assessments: list[dict] = field(default_factory=list)
     longest_reviews: list[dict] = field(default_factory=list)
-    reviews_from: str = "the export's latest review meeting"
+    reviews_from: str = EXPORT_REVIEWS
 
 
 def compute_backlog(episodes: pl.DataFrame, as_of: dt.date, as05: Rule,
                     overdue_reviews: pl.DataFrame | None = None,
                     reviews_missing: tuple[str, ...] = (),
-                    reviews_from: str = "the export's latest review meeting") -> Backlog:
+                    reviews_from: str = EXPORT_REVIEWS) -> Backlog:
     """Open assessments from the episodes; overdue reviews from `overdue_reviews`
     (cases.reviews_overdue: one row per plan), or not available for `reviews_missing`."""
     cols = set(episodes.columns)

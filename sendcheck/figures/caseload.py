@@ -18,6 +18,7 @@ from sendcheck.config import CaseloadLimits
 from sendcheck.errors import SendcheckError
 from sendcheck.judge.cases import (
     CASE_DEFINITION,
+    EXPORT_REVIEWS,
     case_status,
     missing_columns,
     open_assessment,
@@ -28,7 +29,6 @@ from sendcheck.judge.cases import (
 UNALLOCATED = "(unallocated)"
 COUNTS = ("plans_in_force", "open_assessments", "reviews_due_next", "cases_overdue",
           "cases_due_soon")
-EXPORT_REVIEWS = "the export's latest review meeting"
 STAFF_HEADERS = {"caseworker": ("caseworker", "name", "ehccoordinator", "coordinator",
                                 "caseofficer", "officer", "staff"),
                  "fte": ("fte", "fulltimeequivalent", "hours fte"),

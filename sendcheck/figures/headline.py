@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import polars as pl
+
 from sendcheck.audit import Audit
 from sendcheck.figures import small_counts as suppression
 from sendcheck.figures.backlog import Backlog, backlog_json, compute_backlog
 from sendcheck.figures.caseload import (
-    EXPORT_REVIEWS,
     Caseload,
     caseload_json,
     compute_caseload,
@@ -22,7 +23,7 @@ from sendcheck.figures.caseload import (
 )
 from sendcheck.figures.measures import Measure, compute_measures, measure_rules
 from sendcheck.figures.periods import Period, parse_period
-from sendcheck.judge.cases import REVIEW_RULES, reviews_overdue
+from sendcheck.judge.cases import EXPORT_REVIEWS, REVIEW_RULES, reviews_overdue
 from sendcheck.judge.rulebook import Rule
 from sendcheck.judge.suppress import open_results
 
@@ -80,8 +81,11 @@ def compute_headline(audit: Audit, period: str | None = None, cohort: str = "iss
         period = str(year) if year is not None else None
     per = parse_period(period, as_of)
     rules = measure_rules(audit.options.rules_dir)
+    meetings = (audit.reviews.cycles.filter(pl.col("_cycle") >= 2)
+                if audit.reviews is not None else None)
     return Headline(
-        per, cohort, compute_measures(audit.episodes, rules, per, cohort, as_of),
+        per, cohort, compute_measures(audit.episodes, rules, per, cohort, as_of, meetings,
+                                      reviews_source(audit)),
         backlog_for(audit, rules["AS05"]),
         compute_caseload_for(audit, staff), suppress_below)
 

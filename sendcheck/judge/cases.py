@@ -66,6 +66,8 @@ CASE_DEFINITION = (
     "of any rule (review cycles included) overdue on the as-of date; due soon = none overdue and "
     "at least one due within {days} days; each case counted once, however many findings it has")
 LIVE = ("overdue", "due_soon")
+# Where review figures come from without --reviews (their definitions say so).
+EXPORT_REVIEWS = "the export's latest review meeting"
 # The annual review of a plan: RV01, or TR02 for a plan transferred in since its last review.
 REVIEW_RULES = ("RV01", "TR02")
 
