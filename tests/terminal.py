@@ -57,3 +57,32 @@ def run_on_terminal(args: list[str], columns: int, lines: int = 50,
     raw = b"".join(chunks).decode("utf-8", "replace")
     screen = ANSI.sub("", raw).replace("\r\n", "\n").replace("\r", "")
     return code, screen, raw, err
+
+
+README_ARGS = ["audit", "examples/export.xlsx", "--reviews", "examples/reviews.csv",
+               "--as-of", "2025-03-31"]
+README_START, README_END = "<!-- first-screen:start -->", "<!-- first-screen:end -->"
+
+
+def first_screen(screen: str | None = None, columns: int = 120) -> str:
+    """The audit's first screen of the bundled example as a terminal shows it (run now, or cut
+    from `screen`): from the title to the line before the overdue list, trailing spaces
+    removed."""
+    if screen is None:
+        screen = run_on_terminal(README_ARGS, columns)[1]
+    lines = [line.rstrip() for line in screen.splitlines()]
+    start = next(i for i, line in enumerate(lines) if line.startswith("sendcheck "))
+    end = next(i for i, line in enumerate(lines) if line.startswith("Overdue: not done"))
+    return "\n".join(lines[start:end]).rstrip() + "\n"
+
+
+def readme_block(screen: str) -> str:
+    return f"{README_START}\n```text\n$ sendcheck {' '.join(README_ARGS)}\n{screen}```\n{README_END}"
+
+
+if __name__ == "__main__":  # python tests/terminal.py: refresh the README's sample screen
+    readme = ROOT / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    head, rest = text.split(README_START, 1)
+    tail = rest.split(README_END, 1)[1]
+    readme.write_text(head + readme_block(first_screen()) + tail, encoding="utf-8")

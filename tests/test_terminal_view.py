@@ -12,9 +12,9 @@ import re
 
 import pytest
 from conftest import ROOT, run_cli
-from terminal import run_on_terminal
+from terminal import README_ARGS, first_screen, readme_block, run_on_terminal
 
-EXAMPLE = ["examples/export.xlsx", "--reviews", "examples/reviews.csv", "--as-of", "2025-03-31"]
+EXAMPLE = README_ARGS[1:]
 WIDTHS = (80, 120)
 ID = r"EHC-\d{7}"
 CODE = r"[A-Z]{2}\d{2}"
@@ -39,6 +39,15 @@ def audit_screen(request) -> tuple[int, list[str]]:
     assert max(len(line.rstrip()) for line in lines) <= request.param
     assert "…" not in screen
     return request.param, lines
+
+
+def test_readme_shows_the_first_screen_as_it_is(audit_screen):
+    width, lines = audit_screen
+    if width != 120:
+        pytest.skip("the README shows the screen at 120 columns")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert readme_block(first_screen("\n".join(lines))) in readme, \
+        "the README's sample screen is out of date: run `python tests/terminal.py`"
 
 
 def _cells(line: str) -> list[str]:

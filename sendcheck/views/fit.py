@@ -27,7 +27,7 @@ def plain_lines(headers: list[str], rows: list[list[str]], numeric: set[str]) ->
     return [line(headers), "  ".join("-" * w for w in widths)] + [line(r) for r in rows]
 
 
-def fitted_table(console: Console, title: str | None, headers: list[str], rows: list[list[str]],
+def fitted_table(console: Console, headers: list[str], rows: list[list[str]],
                  numeric: set[str], wrap: set[str], optional: tuple[str, ...] = ()
                  ) -> tuple[Table | None, list[str]]:
     """A rich table no wider than the console, and the headers left out to make it fit.
@@ -36,8 +36,7 @@ def fitted_table(console: Console, title: str | None, headers: list[str], rows: 
     shown = list(headers)
     left_out: list[str] = []
     while True:
-        table = _table(title, shown, [[r[headers.index(h)] for h in shown] for r in rows],
-                       numeric, wrap)
+        table = _table(shown, [[r[headers.index(h)] for h in shown] for r in rows], numeric, wrap)
         # The table's own measure: Measurement.get would clamp it to the console's width.
         if table.__rich_measure__(console, console.options).minimum <= console.width:
             return table, left_out
@@ -48,10 +47,8 @@ def fitted_table(console: Console, title: str | None, headers: list[str], rows: 
         left_out.append(expendable[0])
 
 
-def _table(title: str | None, headers: list[str], rows: list[list[str]], numeric: set[str],
-           wrap: set[str]) -> Table:
-    t = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False,
-              pad_edge=False, collapse_padding=True, title_style="bold")
+def _table(headers: list[str], rows: list[list[str]], numeric: set[str], wrap: set[str]) -> Table:
+    t = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True)
     for i, h in enumerate(headers):
         widest = max([len(h)] + [len(r[i]) for r in rows])
         if h in wrap:

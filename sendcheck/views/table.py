@@ -86,11 +86,10 @@ class View:
             self.lines += plain_lines(headers, cells, numeric)
             return
         self.console.print()
-        table, left_out = fitted_table(self.console, title, headers, cells, numeric, WRAP,
-                                       optional)
+        if title:  # the whole width, not folded to the table's
+            self.console.print(title, style="bold", markup=False, highlight=False)
+        table, left_out = fitted_table(self.console, headers, cells, numeric, WRAP, optional)
         if table is None:
-            if title:
-                self.console.print(title, style="bold", markup=False, highlight=False)
             for line in plain_lines([h for h in headers if h not in left_out],
                                     [[c for c, h in zip(r, headers) if h not in left_out]
                                      for r in cells], numeric):
@@ -197,8 +196,8 @@ def render_first_screen(view: View, audit: Audit) -> None:
     view.text(f"Needs action on {opts.as_of.isoformat()}", style="bold")
     view.text(f"{cases['cases_overdue']} cases overdue now; {cases['cases_due_soon']} more due "
               f"within {opts.due_within} days (to "
-              f"{(opts.as_of + dt.timedelta(days=opts.due_within)).isoformat()}). A case counts "
-              f"once, however many of its limits have passed.")
+              f"{(opts.as_of + dt.timedelta(days=opts.due_within)).isoformat()}); each case "
+              f"counted once")
     counts = summary(audit)
     view.grid("Findings by rule (one case can have several)", "findings", list(counts),
               [("overdue", [c["overdue"] for c in counts.values()]),
