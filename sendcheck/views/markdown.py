@@ -57,7 +57,7 @@ def to_markdown(audit: Audit) -> str:
     notes = Notes()
     as_of = audit.options.as_of
     out = [f"# SEND statutory timescales: position at {as_of.strftime('%d/%m/%Y')}", ""]
-    sources = [f"{_cell(_name(t['path']))}" + (f" (sheet {_cell(t['sheet'])})" if t["sheet"] else "")
+    sources = [_cell(_name(t["path"])) + (f" (sheet {_cell(t['sheet'])})" if t["sheet"] else "")
                + f", {t['rows']:,} rows" for t in data["inputs"]]
     if "reviews" in data:
         r = data["reviews"]

@@ -46,9 +46,10 @@ def _share(m: dict, field: str) -> str:
 def twenty_weeks(measures: dict) -> dict | None:
     """The 20-week figure in plain English with DfE's field name, from the JSON `measures`."""
     m = (measures.get("items") or {}).get(TWENTY)
-    if not m or not m.get("values") or m["values"].get(HEADLINE_EX, m["values"].get(HEADLINE_ALL)) is None:
+    values = (m or {}).get("values") or {}
+    field = HEADLINE_EX if values.get(HEADLINE_EX) is not None else HEADLINE_ALL
+    if values.get(field) is None:
         return None
-    field = HEADLINE_EX if m["values"].get(HEADLINE_EX) is not None else HEADLINE_ALL
     v = m["values"][field]
     text = (f"{v}% of new plans issued within 20 weeks, "
             f"{'excluding' if field == HEADLINE_EX else 'including'} exceptions ({field})")

@@ -180,11 +180,13 @@ def render_header(view: View, audit: Audit) -> None:
             view.text(f"  {note}")
     if audit.reviews is not None:
         r = audit.reviews.summary()
-        view.text(f"reviews: {r['path']}: {r['rows']} rows, {r['matched']} matched on {r['joined_on']}"
-                  f" ({r['ignored']} without a usable meeting date), {r['unmatched']} unmatched")
+        view.text(f"reviews: {r['path']}: {r['rows']} rows, {r['matched']} matched on "
+                  f"{r['joined_on']} ({r['ignored']} without a usable meeting date), "
+                  f"{r['unmatched']} unmatched")
     view.text(f"config: {audit.config.path or 'none (built-in defaults)'}")
     acc = rows_account(audit)
-    view.text(f"rows: {acc['read']} read, {acc['evaluated']} evaluated, {acc['rejected']} rejected (blank)")
+    view.text(f"rows: {acc['read']} read, {acc['evaluated']} evaluated, {acc['rejected']} "
+              f"rejected (blank)")
 
 
 def render_first_screen(view: View, audit: Audit) -> None:
