@@ -23,6 +23,13 @@ from sendcheck.cli.options import (
     parse_as_of,
 )
 
+EXAMPLE = """Examples:
+
+\b
+  sendcheck caseload export.xlsx --reviews reviews.csv --staff staff.csv
+  sendcheck caseload export.csv --format csv --output caseload.csv
+"""
+
 
 def caseload(
     files: Files,
@@ -45,7 +52,7 @@ def caseload(
     from sendcheck.views.json import caseload_report_json
     from sendcheck.views.table import caseload_table
 
-    cfg = load_config(config)
+    cfg = load_config(config, list(files))
     result = run_audit(list(files), Options(as_of=parse_as_of(as_of), sheet=sheet,
                                             due_within=due_within_days(due_within, cfg),
                                             reviews=reviews), cfg)

@@ -22,6 +22,12 @@ from sendcheck.cli.options import (
     parse_as_of,
 )
 
+EXAMPLE = """Examples:
+
+\b
+  sendcheck explain export.xlsx EHC-0001042 --as-of 2025-03-31
+"""
+
 
 def explain(
     file: Annotated[Path, typer.Argument(help="An export file.")],
@@ -38,7 +44,7 @@ def explain(
     from sendcheck.config import load_config
     from sendcheck.views.explain import explain as explain_case
 
-    cfg = load_config(config)
+    cfg = load_config(config, [file])
     options = Options(as_of=parse_as_of(as_of), due_within=due_within_days(due_within, cfg),
                       sheet=sheet, reviews=reviews)
     result = run_audit([file], options, cfg)

@@ -171,7 +171,8 @@ def _list_section(view: View, title: str, found: pl.DataFrame, status: str,
 
 def render_header(view: View, audit: Audit) -> None:
     """As-of date, inputs, the configuration file in use, the rows account."""
-    view.text(f"sendcheck {__version__}: as of {audit.options.as_of.isoformat()}", style="bold")
+    view.text(f"sendcheck {__version__}: as of {audit.options.as_of.isoformat()} "
+              f"({audit.options.as_of_source})", style="bold")
     for t in audit.tables:
         sheet = f", sheet {t.sheet!r}" if t.sheet else ""
         view.text(f"input: {t.path}{sheet}: {t.rows} rows below the header on row {t.header_row}"
