@@ -95,10 +95,12 @@ def read_staff(path: str | Path) -> pl.DataFrame:
 def compute_caseload(episodes: pl.DataFrame, results: pl.DataFrame, as_of: dt.date,
                      limits: CaseloadLimits, due_within: int = 28,
                      staff: pl.DataFrame | None = None, staff_file: str | None = None,
-                     cycles: pl.DataFrame | None = None,
-                     reviews_from: str = EXPORT_REVIEWS) -> Caseload:
-    """Per caseworker. `results` are the open results (suppressions applied); `cycles` the
-    review cycles when --reviews was given (their findings count for their episode)."""
+                     owners: pl.DataFrame | None = None,
+                     reviews_from: str = EXPORT_REVIEWS,
+                     cases: pl.DataFrame | None = None) -> Caseload:
+    """Per caseworker. `results` are the open results (suppressions applied); `owners` maps
+    review cycles to their episode when --reviews was given; `cases` is case_status of those
+    results when the caller has it already (Audit.cases)."""
     cols = set(episodes.columns)
     out = Caseload(as_of, limits, staff_file=staff_file, due_within=due_within,
                    reviews_from=reviews_from)
@@ -112,8 +114,8 @@ def compute_caseload(episodes: pl.DataFrame, results: pl.DataFrame, as_of: dt.da
                  if has["request_received_date"] and has["final_plan_date"] else zero)
     # Cases overdue and due soon: the one definition (judge/cases.py); reviews due next: the
     # review rules' own due dates, so a review counted here is the one RV01 or TR02 judges.
-    cases = case_status(results, cycles).rename({"_ep": "_idx"})
-    upcoming = reviews_due_within(results, cycles, as_of, 7 * limits.review_weeks).select(
+    cases = (case_status(results, owners) if cases is None else cases).rename({"_ep": "_idx"})
+    upcoming = reviews_due_within(results, owners, as_of, 7 * limits.review_weeks).select(
         pl.col("_ep").alias("_idx"), pl.lit(True).alias("_next"))
     worker = pl.col("caseworker").str.strip_chars()
     frame = (episodes.select("_idx", pl.when(worker.is_null() | (worker == ""))

@@ -51,8 +51,8 @@ def compute_caseload_for(audit: Audit, staff: Path | None) -> Caseload:
     return compute_caseload(audit.episodes, open_results(audit.results, audit.suppressed),
                             audit.options.as_of, audit.config.caseload,
                             audit.options.due_within, frame, str(staff) if staff else None,
-                            cycles=audit.reviews.cycles if audit.reviews is not None else None,
-                            reviews_from=reviews_source(audit))
+                            owners=audit.owners, reviews_from=reviews_source(audit),
+                            cases=audit.cases)
 
 
 def backlog_for(audit: Audit, as05: Rule) -> Backlog:
@@ -64,8 +64,7 @@ def backlog_for(audit: Audit, as05: Rule) -> Backlog:
                    ("RV01 (not selected)",))
         return compute_backlog(audit.episodes, audit.options.as_of, as05,
                                reviews_missing=missing)
-    cycles = audit.reviews.cycles if audit.reviews is not None else None
-    overdue = reviews_overdue(open_results(audit.results, audit.suppressed), cycles)
+    overdue = reviews_overdue(open_results(audit.results, audit.suppressed), audit.owners)
     return compute_backlog(audit.episodes, audit.options.as_of, as05, overdue,
                            reviews_from=reviews_source(audit))
 

@@ -72,21 +72,20 @@ EXPORT_REVIEWS = "the export's latest review meeting"
 REVIEW_RULES = ("RV01", "TR02")
 
 
-def with_episode(results: pl.DataFrame, cycles: pl.DataFrame | None) -> pl.DataFrame:
+def with_episode(results: pl.DataFrame, owners: pl.DataFrame | None) -> pl.DataFrame:
     """Results with `_ep`, the episode each belongs to: a review cycle's finding (--reviews)
-    belongs to the episode whose plan was reviewed."""
-    if cycles is None:
+    belongs to the episode whose plan was reviewed (`owners`: ReviewHistory.owners)."""
+    if owners is None:
         return results.with_columns(pl.col("_idx").alias("_ep"))
-    owner = cycles.select("_idx", pl.col("_ep").cast(pl.UInt32))
-    return (results.join(owner, on="_idx", how="left", maintain_order="left")
+    return (results.join(owners, on="_idx", how="left", maintain_order="left")
             .with_columns(pl.coalesce("_ep", "_idx").alias("_ep")))
 
 
-def case_status(results: pl.DataFrame, cycles: pl.DataFrame | None) -> pl.DataFrame:
+def case_status(results: pl.DataFrame, owners: pl.DataFrame | None) -> pl.DataFrame:
     """One row per case with a live finding: `_ep`, `overdue`, `due_soon` (booleans, never both).
     `results` are the open results (suppressed findings already taken out)."""
     live = with_episode(results.filter(pl.col("status").is_in(LIVE)).select("_idx", "status"),
-                        cycles)
+                        owners)
     status = pl.col("status")
     return (live.group_by("_ep").agg((status == "overdue").any().alias("overdue"),
                                      (status == "due_soon").any().alias("_soon"))
@@ -94,27 +93,25 @@ def case_status(results: pl.DataFrame, cycles: pl.DataFrame | None) -> pl.DataFr
             .drop("_soon"))
 
 
-def review_findings(results: pl.DataFrame, cycles: pl.DataFrame | None) -> pl.DataFrame:
+def review_findings(results: pl.DataFrame, owners: pl.DataFrame | None) -> pl.DataFrame:
     """The annual-review findings (RV01, TR02) with their episode: one plan's review cycles
     (from --reviews), or its current cycle from the export's latest review meeting."""
-    return with_episode(results.filter(pl.col("rule").cast(pl.String).is_in(REVIEW_RULES)),
-                        cycles)
+    return with_episode(results.filter(pl.col("rule").is_in(REVIEW_RULES)), owners)
 
 
-def reviews_overdue(results: pl.DataFrame, cycles: pl.DataFrame | None) -> pl.DataFrame:
+def reviews_overdue(results: pl.DataFrame, owners: pl.DataFrame | None) -> pl.DataFrame:
     """One row per plan whose annual review is overdue: `_ep`, `due`, `days_over` (the most
     overdue of its review findings)."""
-    return (review_findings(results, cycles).filter(pl.col("status") == "overdue")
+    return (review_findings(results.filter(pl.col("status") == "overdue"), owners)
             .sort("due").unique("_ep", keep="first", maintain_order=True)
             .select("_ep", "due", "days_over"))
 
 
-def reviews_due_within(results: pl.DataFrame, cycles: pl.DataFrame | None, as_of: dt.date,
+def reviews_due_within(results: pl.DataFrame, owners: pl.DataFrame | None, as_of: dt.date,
                        days: int) -> pl.DataFrame:
     """`_ep` of the plans whose annual review is not yet held and falls due from the as-of date
     to `days` days after it."""
     due = pl.col("due")
     window = due.is_between(pl.lit(as_of), pl.lit(as_of + dt.timedelta(days=days)))
-    return (review_findings(results, cycles)
-            .filter(pl.col("status").is_in(("pending", "due_soon")) & window.fill_null(False))
-            .select("_ep").unique())
+    soon = results.filter(pl.col("status").is_in(("pending", "due_soon")) & window.fill_null(False))
+    return review_findings(soon, owners).select("_ep").unique()

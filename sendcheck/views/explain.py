@@ -70,7 +70,7 @@ def explain_episode(audit: Audit, episode: dict, personal: bool = False
     # With --reviews a case's review cycles are findings on the review file's rows: each is
     # shown, with the file and row it came from.
     cycles = audit.reviews.cycles if audit.reviews is not None else None
-    res = with_episode(audit.results, cycles).filter(pl.col("_ep") == idx).drop("_ep")
+    res = with_episode(audit.results, audit.owners).filter(pl.col("_ep") == idx).drop("_ep")
     res = add_messages(res, rules)
     where = {} if cycles is None else dict(
         cycles.filter(pl.col("_ep") == idx).select(

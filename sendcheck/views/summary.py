@@ -89,10 +89,5 @@ def case_totals(audit: Audit) -> dict[str, int]:
     """Cases overdue and due soon (judge/cases.py's one definition), over the whole run."""
     import polars as pl
 
-    from sendcheck.judge.cases import case_status
-    from sendcheck.judge.suppress import open_results
-
-    cycles = audit.reviews.cycles if audit.reviews is not None else None
-    cases = case_status(open_results(audit.results, audit.suppressed), cycles)
-    row = cases.select(pl.col("overdue").sum(), pl.col("due_soon").sum()).row(0)
+    row = audit.cases.select(pl.col("overdue").sum(), pl.col("due_soon").sum()).row(0)
     return {"cases_overdue": int(row[0] or 0), "cases_due_soon": int(row[1] or 0)}
