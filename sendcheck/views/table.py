@@ -236,6 +236,9 @@ def render_first_screen(view: View, audit: Audit) -> None:
                    optional=("above benchmark",))
         view.text(f"  {len(load['caseworkers'])} caseworkers in all: the caseload table below "
                   f"(--details) lists every one")
+    elif load["reason"]:
+        view.text()
+        view.text(f"Caseworkers: {load['reason']}")
     dq = sorted((q for q in quality_summary(audit) if q["findings"]), key=lambda q: -q["findings"])
     view.text()
     view.text(f"Data quality: {sum(q['findings'] for q in dq)} findings in {len(dq)} checks"
