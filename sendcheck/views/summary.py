@@ -48,14 +48,14 @@ def twenty_weeks(measures: dict) -> dict | None:
     m = (measures.get("items") or {}).get(TWENTY)
     values = (m or {}).get("values") or {}
     field = HEADLINE_EX if values.get(HEADLINE_EX) is not None else HEADLINE_ALL
-    if values.get(field) is None:
+    v = values.get(field)
+    if not isinstance(v, (int, float)):  # none issued, or withheld by --suppress-below
         return None
-    v = m["values"][field]
     text = (f"{v}% of new plans issued within 20 weeks, "
             f"{'excluding' if field == HEADLINE_EX else 'including'} exceptions ({field})")
     other = HEADLINE_ALL if field == HEADLINE_EX else None
     p = m["period"]
-    return {"text": text, "field": field, "value": v, "counts": _share(m, field),
+    return {"text": text, "field": field, "value": v, "of": figure(m, field)[1],
             "including": _share(m, other) if other and m["values"].get(other) is not None else None,
             "period": f"{p['start']} to {p['end']} ({p['label']})",
             "definition": m["definition"], "label": label(field)}

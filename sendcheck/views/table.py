@@ -212,7 +212,7 @@ def render_first_screen(view: View, audit: Audit) -> None:
     twenty = twenty_weeks(data["measures"])
     view.text()
     if twenty:
-        view.text(f"{twenty['text']}: {twenty['counts'].split(' (', 1)[-1].rstrip(')')}",
+        view.text(f"{twenty['text']}: {twenty['of']}",
                   style="bold")
         view.text(f"  {twenty['period']}"
                   + (f"; including exceptions {twenty['including']} "
@@ -220,7 +220,9 @@ def render_first_screen(view: View, audit: Audit) -> None:
         view.text(f"  {national_line()}")
     else:
         m = data["measures"]["items"].get(TWENTY, {})
-        view.text(f"20-week figure: {m.get('reason') or 'no plans issued in the period'}")
+        why = m.get("reason") or ("none for the period (no plans issued, or withheld by "
+                                  "--suppress-below)")
+        view.text(f"20-week figure: {why}")
     load = data["caseload"]
     if load["caseworkers"]:
         t = load["thresholds"]
