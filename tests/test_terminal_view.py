@@ -228,3 +228,33 @@ def test_explain_on_a_narrow_terminal(audit_json):
             code = f["rule"] + (f"/{f['kind']}" if f["kind"] else "")
             where = f"{f['source'].rsplit('/', 1)[-1]} row {f['row']}"
             assert (code, f["status"], f["due"], where) in shown
+
+
+def test_measures_and_backlog(audit_screen, audit_json):
+    _, lines = audit_screen
+    shown = {}
+    for line in lines:
+        m = re.search(r"\s((?:pc_|reviews_held)\w*)\s+([\d.]+)(%?)"
+                      r"(?:\s+([\d,]+) of ([\d,]+)|\s+[a-z ]+)?\s*$", line)
+        if m:
+            shown[m[1]] = (float(m[2]), m[4] and int(m[4].replace(",", "")),
+                           m[5] and int(m[5].replace(",", "")))
+    expected = {}
+    for item in audit_json["measures"]["items"].values():
+        pcs = [k for k in item["values"] if k.startswith("pc_")]
+        field = next((k for k in pcs if k.endswith("_ex")), pcs[0] if pcs else "reviews_held")
+        num, den = item["ratios"].get(field, (None, None))
+        expected[field] = (float(item["values"][field]), item["values"].get(num),
+                           item["values"].get(den))
+    # At 80 columns the "of" column is left out (said so on screen): compare what is shown.
+    assert set(shown) == set(expected)
+    for field, (value, num, den) in shown.items():
+        assert value == expected[field][0]
+        assert num is None or (num, den) == expected[field][1:]
+    text = " ".join(line.strip() for line in lines)
+    a, r = audit_json["backlog"]["assessments"], audit_json["backlog"]["reviews"]
+    assert (f"{a['open_assessments']} open assessments: {a['past_20_weeks']} waiting more than "
+            f"20 weeks, {a['past_30_weeks']} more than 30, {a['past_52_weeks']} more than 52") in text
+    assert (f"{r['reviews_overdue']} annual reviews overdue: {r['overdue_0_6_months']} by up to "
+            f"6 months, {r['overdue_6_12_months']} by 6-12, {r['overdue_12_24_months']} by 12-24, "
+            f"{r['overdue_24_plus_months']} by more than 24") in text
