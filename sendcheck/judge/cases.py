@@ -1,4 +1,5 @@
-"""What a case is on a given day: an open assessment, a plan in force, the next review due.
+"""What a case is on a given day: an open assessment, a plan in force, a case overdue or due
+soon, an annual review overdue or falling due.
 
 One definition each, used by the data-quality checks, the figures and every view.
 """
