@@ -64,10 +64,6 @@ class View:
 
             self.console = Console(file=stream, highlight=False)
 
-    @property
-    def width(self) -> int | None:
-        return self.console.width if self.rich else None
-
     def text(self, line: str = "", style: str | None = None) -> None:
         if self.rich:
             self.console.print(line, style=style, markup=False, highlight=False)
@@ -105,7 +101,6 @@ class View:
              rows: list[tuple[str, list[object]]]) -> None:
         """A wide, short table (a few rows across many columns), split into as many blocks as
         the terminal's width needs, never squeezed."""
-        keys = [corner, *columns]
         chunks = [columns]
         if self.rich:
             label = max(len(k) for k in [corner, *(r[0] for r in rows)])
@@ -119,7 +114,7 @@ class View:
                 chunks[-1].append(c)
                 line += 2 + w
         for n, chunk in enumerate(chunks):
-            index = [keys.index(c) - 1 for c in chunk]
+            index = [columns.index(c) for c in chunk]
             self.table(title if n == 0 else None, [corner, *chunk],
                        [[name, *[values[i] for i in index]] for name, values in rows])
 
@@ -212,8 +207,7 @@ def render_first_screen(view: View, audit: Audit) -> None:
     twenty = twenty_weeks(data["measures"])
     view.text()
     if twenty:
-        view.text(f"{twenty['text']}: {twenty['of']}",
-                  style="bold")
+        view.text(f"{twenty['text']}: {twenty['of']}", style="bold")
         view.text(f"  {twenty['period']}"
                   + (f"; including exceptions {twenty['including']} "
                      f"({HEADLINE_ALL})" if twenty["including"] else ""))
