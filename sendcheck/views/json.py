@@ -131,6 +131,6 @@ def caseload_report_json(audit: Audit, c: Caseload, below: int | None) -> str:
     from sendcheck.views.json import to_json_dict
 
     head = {k: v for k, v in to_json_dict(audit).items()
-            if k in ("sendcheck_version", "as_of", "inputs", "rows")}
+            if k in ("sendcheck_version", "as_of", "inputs", "rows", "reviews")}
     return json.dumps(head | {"caseload": suppressed_caseload(c, below)}, indent=2,
                       ensure_ascii=False) + "\n"
