@@ -21,17 +21,20 @@ ROOT = Path(__file__).resolve().parent.parent
 ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)|\x1b[()][0-9A-B]")
 
 
-def run_on_terminal(args: list[str], columns: int, lines: int = 50,
-                    timeout: float = 120) -> tuple[int, str, str, str]:
+def run_on_terminal(args: list[str], columns: int, lines: int = 50, timeout: float = 120,
+                    colour: bool = True) -> tuple[int, str, str, str]:
     """(exit code, screen text without colour codes, raw stdout, stderr) of `sendcheck ARGS`.
 
-    Standard error goes to a pipe (the cron line and progress are not part of the screen the
+    With `colour` False, NO_COLOR is set (sendcheck then prints plain text). Standard error goes
+    to a pipe (the cron line and progress are not part of the screen the
     figures are read from); stdin and stdout are the terminal, as rich sizes itself from them."""
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
     env = {k: v for k, v in os.environ.items()
            if k not in ("NO_COLOR", "COLUMNS", "LINES", "TERM", "FORCE_COLOR")}
     env["TERM"] = "xterm-256color"
+    if not colour:  # NO_COLOR: plain text, still fitted to the terminal
+        env["NO_COLOR"] = "1"
     proc = subprocess.Popen([sys.executable, "-m", "sendcheck", *args], stdin=slave,
                             stdout=slave, stderr=subprocess.PIPE, cwd=ROOT, env=env, close_fds=True)
     os.close(slave)

@@ -31,14 +31,19 @@ def audit_json() -> dict:
     return _json("audit", *[str(ROOT / a) if a.startswith("examples") else a for a in EXAMPLE])
 
 
-@pytest.fixture(scope="module", params=WIDTHS, ids=[f"{w}cols" for w in WIDTHS])
+SCREENS = [(80, True), (120, True), (80, False)]  # (columns, colour); no colour = NO_COLOR
+
+
+@pytest.fixture(scope="module", params=SCREENS,
+                ids=[f"{w}cols-{'colour' if c else 'NO_COLOR'}" for w, c in SCREENS])
 def audit_screen(request) -> tuple[int, list[str]]:
-    code, screen, raw, _ = run_on_terminal(["audit", *EXAMPLE], request.param)
-    assert code == 1 and "\x1b[" in raw  # findings overdue; drawn in colour
+    width, colour = request.param
+    code, screen, raw, _ = run_on_terminal(["audit", *EXAMPLE], width, colour=colour)
+    assert code == 1 and ("\x1b[" in raw) == colour  # findings overdue; colour as asked
     lines = screen.splitlines()
-    assert max(len(line.rstrip()) for line in lines) <= request.param
+    assert max(len(line.rstrip()) for line in lines) <= width
     assert "…" not in screen
-    return request.param, lines
+    return width, lines
 
 
 def test_readme_shows_the_first_screen_as_it_is(audit_screen):
@@ -60,7 +65,7 @@ def _section(lines: list[str], title: str) -> list[str]:
     a note ("  (left out ...", "  15 caseworkers ...") or "... and N more"."""
     start = next(i for i, line in enumerate(lines)
                  if line.startswith(title) and not line.startswith(title + ":"))
-    while not lines[start].startswith("─"):
+    while not lines[start].startswith(("─", "--")):  # the rule under the header
         start += 1
     header = start - 1
     end = next((i for i in range(start + 1, len(lines)) if not lines[i].strip()
@@ -210,10 +215,11 @@ def test_trend_on_a_terminal(width):
         assert len(shown) >= 6 and shown == {k: month[k] for k in shown}
 
 
-def test_explain_on_a_narrow_terminal(audit_json):
+@pytest.mark.parametrize("colour", [True, False], ids=["colour", "NO_COLOR"])
+def test_explain_on_a_narrow_terminal(audit_json, colour):
     code, screen, _, _ = run_on_terminal(["explain", "examples/export.xlsx", "EHC-0002471",
                                           "--reviews", "examples/reviews.csv", "--as-of",
-                                          "2025-03-31"], 80)
+                                          "2025-03-31"], 80, colour=colour)
     assert code == 0 and "…" not in screen
     assert max(len(line.rstrip()) for line in screen.splitlines()) <= 80
     shown = set()
@@ -234,7 +240,7 @@ def test_measures_and_backlog(audit_screen, audit_json):
     _, lines = audit_screen
     shown = {}
     for line in lines:
-        m = re.search(r"\s((?:pc_|reviews_held)\w*)\s+([\d.]+)(%?)"
+        m = re.search(r"(?:^|\s)((?:pc_|reviews_held)\w*)\s+([\d.]+)(%?)"
                       r"(?:\s+([\d,]+) of ([\d,]+)|\s+[a-z ]+)?\s*$", line)
         if m:
             shown[m[1]] = (float(m[2]), m[4] and int(m[4].replace(",", "")),

@@ -30,6 +30,7 @@ from sendcheck.cli.options import (
     due_within_days,
     emit,
     is_terminal,
+    plain_width,
     parse_as_of,
 )
 from sendcheck.errors import SendcheckError
@@ -147,4 +148,5 @@ def _report(result, format: Format, output: Path | None, all_statuses: bool,
         if output is None and is_terminal():
             render_table(result, rich=True, details=details)
         else:
-            emit(render_table(result, rich=False, details=details), output)
+            emit(render_table(result, rich=False, details=details, width=plain_width(output)),
+                 output)

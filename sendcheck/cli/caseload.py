@@ -20,6 +20,7 @@ from sendcheck.cli.options import (
     due_within_days,
     emit,
     is_terminal,
+    plain_width,
     parse_as_of,
 )
 
@@ -64,5 +65,5 @@ def caseload(
     elif output is None and is_terminal():
         caseload_table(load, suppress_below, rich=True)
     else:
-        emit(caseload_table(load, suppress_below, rich=False), output)
+        emit(caseload_table(load, suppress_below, rich=False, width=plain_width(output)), output)
     return EXIT_OK

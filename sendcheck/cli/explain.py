@@ -19,6 +19,7 @@ from sendcheck.cli.options import (
     Sheet,
     due_within_days,
     is_terminal,
+    plain_width,
     parse_as_of,
 )
 
@@ -51,5 +52,6 @@ def explain(
     if is_terminal():
         explain_case(result, record_id, include_personal_data, rich=True)
     else:
-        sys.stdout.write(explain_case(result, record_id, include_personal_data))
+        sys.stdout.write(explain_case(result, record_id, include_personal_data,
+                                      width=plain_width(None)))
     return EXIT_OK

@@ -103,3 +103,13 @@ def emit(text: str, output: Path | None) -> None:
 
 def is_terminal() -> bool:
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def plain_width(output: Path | None) -> int | None:
+    """The width plain text must fit: a terminal's (NO_COLOR set, so no rich view), or None for
+    a pipe or a file (every column kept)."""
+    if output is not None or not sys.stdout.isatty():
+        return None
+    import shutil
+
+    return shutil.get_terminal_size().columns

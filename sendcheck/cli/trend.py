@@ -21,6 +21,7 @@ from sendcheck.cli.options import (
     SuppressBelow,
     emit,
     is_terminal,
+    plain_width,
     parse_as_of,
 )
 
@@ -60,5 +61,6 @@ def trend(
     elif output is None and is_terminal():
         trend_table(result, rows, suppress_below, rich=True)
     else:
-        emit(trend_table(result, rows, suppress_below, rich=False), output)
+        emit(trend_table(result, rows, suppress_below, rich=False, width=plain_width(output)),
+             output)
     return EXIT_OK

@@ -130,13 +130,13 @@ def _plain(rows: list[list[str]]) -> list[str]:
 
 
 def explain(audit: Audit, record_id: str, personal: bool = False, rich: bool = False,
-            stream=None) -> str:
+            stream=None, width: int | None = None) -> str:
     """The explanation as text; on a terminal (`rich`) printed with the rules table fitted to
     its width (views/fit.py: no date, code or id cut), returning ""."""
     from sendcheck.views.table import View
 
     episodes = episode_rows(audit, record_id)
-    view = View(rich, stream)
+    view = View(rich, stream, width)
     if episodes.height > 1:
         view.text(f"record id {record_id!r} is on {episodes.height} rows (DQ04); each is shown")
         view.text()
@@ -146,7 +146,7 @@ def explain(audit: Audit, record_id: str, personal: bool = False, rich: bool = F
         for item in explain_episode(audit, episode, personal):
             if isinstance(item, str):
                 view.text(item)
-            elif rich:
+            elif rich or width:
                 view.table(None, item[0], item[1:], optional=("start", "done", "what"))
             else:
                 view.lines += _plain(item)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import textwrap
 
 import polars as pl
 
@@ -56,8 +57,9 @@ class View:
     (views/fit.py): free text folds, optional columns are left out with a note, and a table that
     still cannot fit is printed as plain lines."""
 
-    def __init__(self, rich: bool, stream=None):
+    def __init__(self, rich: bool, stream=None, width: int | None = None):
         self.rich = rich
+        self.width = width  # plain text on a terminal without colour: fit this width too
         self.lines: list[str] = []
         if rich:
             from rich.console import Console
@@ -67,6 +69,10 @@ class View:
     def text(self, line: str = "", style: str | None = None) -> None:
         if self.rich:
             self.console.print(line, style=style, markup=False, highlight=False)
+        elif self.width and len(line) > self.width:  # wrapped at spaces, never inside a word
+            indent = line[:len(line) - len(line.lstrip())]
+            self.lines += textwrap.wrap(line, self.width, subsequent_indent=indent,
+                                        break_long_words=False, break_on_hyphens=False)
         else:
             self.lines.append(line)
 
@@ -78,8 +84,23 @@ class View:
                    if any(r[i] for r in cells) and all(NUMBER.match(r[i]) or r[i] in ("", "-")
                                                        for r in cells)}
         if not self.rich:
-            self.lines += ([""] if title is not None else []) + ([title] if title else [])
-            self.lines += plain_lines(headers, cells, numeric)
+            self.lines += [""] if title is not None else []
+            if title:
+                self.text(title)
+            shown, left_out = list(headers), []
+            while self.width and optional:
+                lines = plain_lines(shown, [[c for c, h in zip(r, headers) if h in shown]
+                                            for r in cells], numeric)
+                expendable = [h for h in optional if h in shown]
+                if max(len(x) for x in lines) <= self.width or not expendable:
+                    break
+                shown.remove(expendable[0])
+                left_out.append(expendable[0])
+            self.lines += plain_lines(shown, [[c for c, h in zip(r, headers) if h in shown]
+                                              for r in cells], numeric)
+            if left_out:
+                self.text(f"  (left out at this width: {', '.join(left_out)}; a wider "
+                          f"terminal, or output to a file, shows them)")
             return
         self.console.print()
         if title:  # the whole width, not folded to the table's
@@ -102,13 +123,14 @@ class View:
         """A wide, short table (a few rows across many columns), split into as many blocks as
         the terminal's width needs, never squeezed."""
         chunks = [columns]
-        if self.rich:
+        limit = self.console.width if self.rich else self.width
+        if limit:
             label = max(len(k) for k in [corner, *(r[0] for r in rows)])
             cell = [max(len(c), *(len(str(v)) for _, vs in rows for v in [vs[i]]))
                     for i, c in enumerate(columns)]
             chunks, line = [[]], label
             for c, w in zip(columns, cell):
-                if chunks[-1] and line + 2 + w > self.console.width:
+                if chunks[-1] and line + 2 + w > limit:
                     chunks.append([])
                     line = label
                 chunks[-1].append(c)
@@ -247,10 +269,12 @@ def render_first_screen(view: View, audit: Audit) -> None:
               f"{t['data_quality']} data-quality findings", style="bold")
 
 
-def render_table(audit: Audit, rich: bool, stream=None, details: bool = False) -> str:
+def render_table(audit: Audit, rich: bool, stream=None, details: bool = False,
+                 width: int | None = None) -> str:
     """The whole table view: header, first screen, the capped lists, the rules, the measures
-    (every figure with --details), backlog, caseload and data quality."""
-    view = View(rich, stream)
+    (every figure with --details), backlog, caseload and data quality. `width`: plain text for
+    a terminal without colour (NO_COLOR), fitted to it as the rich view is."""
+    view = View(rich, stream, width)
     opts = audit.options
     render_header(view, audit)
     render_first_screen(view, audit)
@@ -312,7 +336,7 @@ def render_measures(view: View, h: Headline, details: bool) -> None:
             rows.append([m["title"], "", m["reason"] or "no figures", ""])
         else:
             rows.append([m["title"], field, *figure(m, field)])
-    view.table(None, ["measure", "DfE field", "value", "of"], rows, optional=("of",))
+    view.table(None, ["measure", "DfE field", "value", "of"], rows, optional=("of", "measure"))
     if not details:
         return
     for key, m in data["items"].items():
@@ -411,10 +435,11 @@ def render_headline(view: View, h: Headline, details: bool = False) -> None:
         render_caseload(view, h.caseload, h.suppress_below)
 
 
-def caseload_table(c: Caseload, below: int | None, rich: bool, stream=None) -> str:
+def caseload_table(c: Caseload, below: int | None, rich: bool, stream=None,
+                   width: int | None = None) -> str:
     from sendcheck import __version__
 
-    view = View(rich, stream)
+    view = View(rich, stream, width)
     view.text(f"sendcheck {__version__}: caseload as of {c.as_of.isoformat()}", style="bold")
     render_caseload(view, c, below)
     return "" if rich else view.getvalue()

@@ -61,10 +61,10 @@ def bar(value: float | None, width: int = CHART_WIDTH, rich: bool = False) -> st
 
 
 def trend_table(audit: Audit, rows: list[dict], below: int | None, rich: bool,
-                stream=None) -> str:
+                stream=None, width: int | None = None) -> str:
     from sendcheck.views.table import View
 
-    view = View(rich, stream)
+    view = View(rich, stream, width)
     shown = _series(rows, below)
     view.text(f"sendcheck {__version__}: trend as of {audit.options.as_of.isoformat()}, "
               f"last {len(rows)} months" + (f"; counts under {below} shown as <{below}"
