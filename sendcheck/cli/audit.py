@@ -69,6 +69,7 @@ def audit(
     suppress_below: SuppressBelow = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors and the final one-line verdict; the report goes only to --output.")] = False,
     reviews: Reviews = None,
+    term_dates: Annotated[Optional[Path], typer.Option("--term-dates", help="The council's closures (CSV: start, end, optional setting, name): check school-closure exceptions (DQ40), mark cases due in a closure.")] = None,
     details: Annotated[bool, typer.Option("--details", help="Table view: every measure's figures (each advice kind, reviews, bands), the backlog bands, the longest waits and every caseworker.")] = False,
 ) -> int:
     """Check export files and report breaches, cases due soon and data-quality findings."""
@@ -90,7 +91,7 @@ def audit(
                       due_within=due_within_days(due_within, cfg),
                       select=codes(select) or cfg.select, ignore=codes(ignore) or cfg.ignore,
                       sheet=sheet, strict=strict, rules_dir=rules_dir,
-                      reviews=reviews)
+                      reviews=reviews, term_dates=term_dates or cfg.term_dates)
     with Progress.for_terminal(quiet) as progress:
         progress.stage("reading " + ", ".join(f.name for f in files))
         tables = load_inputs(list(files), options, cfg)

@@ -21,6 +21,7 @@ from sendcheck.figures.caseload import (
     compute_caseload,
     read_staff,
 )
+from sendcheck.figures.appeals import appeal_measures
 from sendcheck.figures.measures import Measure, compute_measures, measure_rules
 from sendcheck.figures.periods import Period, parse_period
 from sendcheck.judge.cases import EXPORT_REVIEWS, REVIEW_RULES, reviews_overdue
@@ -82,9 +83,11 @@ def compute_headline(audit: Audit, period: str | None = None, cohort: str = "iss
     rules = measure_rules(audit.options.rules_dir)
     meetings = (audit.reviews.cycles.filter(pl.col("_cycle") >= 2)
                 if audit.reviews is not None else None)
+    measures = compute_measures(audit.episodes, rules, per, cohort, as_of, meetings,
+                                reviews_source(audit))
+    measures += appeal_measures(audit.results, audit.runs, audit.episodes, per, cohort, as_of)
     return Headline(
-        per, cohort, compute_measures(audit.episodes, rules, per, cohort, as_of, meetings,
-                                      reviews_source(audit)),
+        per, cohort, measures,
         backlog_for(audit, rules["AS05"]),
         compute_caseload_for(audit, staff), suppress_below)
 

@@ -63,10 +63,10 @@ def to_markdown(audit: Audit) -> str:
         r = data["reviews"]
         sources.append(f"review history {_cell(_name(r['path']))}, {r['rows']:,} rows "
                        f"({r['matched']:,} matched)")
-    out.append("- Sources: " + "; ".join(sources))
     rows = data["rows"]
-    out.append(f"- Rows read {rows['read']:,}, evaluated {rows['evaluated']:,}, rejected (blank) "
-               f"{rows['rejected']:,}; sendcheck {data['sendcheck_version']}")
+    out.append("- Sources: " + "; ".join(sources) + f". Rows read {rows['read']:,}, evaluated "
+               f"{rows['evaluated']:,}, rejected (blank) {rows['rejected']:,}; sendcheck "
+               f"{data['sendcheck_version']}")
     out += ["", "## At a glance"]
     measures = data.get("measures") or {}
     twenty = twenty_weeks(measures)
@@ -115,7 +115,7 @@ def to_markdown(audit: Audit) -> str:
     for status, what in (("overdue", "Overdue"), ("due_soon", "Due soon")):
         counts = [f"{code} {c[status]:,}" for code, c in data["summary"].items() if c[status]]
         out.append(f"- {what}: " + (", ".join(counts) if counts else "none")
-                   + f" {notes.ref(_status_note(status, audit.options.due_within))}")
+                   + f" {notes.ref(_status_note(audit.options.due_within))}")
     skipped = [f"{i['code']} (missing {', '.join(i['skipped'])})" for i in data["rules"]
                if i["skipped"]]
     if skipped:
@@ -140,10 +140,10 @@ def _name(path: str) -> str:
     return path.replace("\\", "/").rsplit("/", 1)[-1]
 
 
-def _status_note(status: str, days: int) -> str:
-    return ("overdue: not done, and past its time limit on the as-of date" if status == "overdue"
-            else f"due soon: not done, due within {days} days") + \
-        "; counted per finding (a case may have several; advice counts each kind)"
+def _status_note(days: int) -> str:
+    return (f"overdue: not done, and past its time limit on the as-of date; due soon: not done, "
+            f"due within {days} days; counted per finding (a case may have several; advice "
+            f"counts each kind)")
 
 
 def _national_note() -> str:

@@ -118,27 +118,24 @@ class View:
                                f"terminal, or output to a file, shows them)", markup=False,
                                highlight=False, style="dim")
 
-    def grid(self, title: str, corner: str, columns: list[str],
-             rows: list[tuple[str, list[object]]]) -> None:
-        """A wide, short table (a few rows across many columns), split into as many blocks as
-        the terminal's width needs, never squeezed."""
-        chunks = [columns]
+    def panels(self, title: str, headers: list[str], items: list[list[object]]) -> None:
+        """Many short rows (a code and its counts) set side by side, as many panels across as
+        the width holds, read left to right: a long list of rules in a few lines."""
+        cells = [[str(v) for v in item] for item in items]
+        widths = [max([len(h)] + [len(c[i]) for c in cells]) for i, h in enumerate(headers)]
+
+        def panel(values: list[str]) -> str:
+            return "  ".join(v.ljust(w) if i == 0 else v.rjust(w)
+                             for i, (v, w) in enumerate(zip(values, widths)))
+
+        size = len(panel(headers))
         limit = self.console.width if self.rich else self.width
-        if limit:
-            label = max(len(k) for k in [corner, *(r[0] for r in rows)])
-            cell = [max(len(c), *(len(str(v)) for _, vs in rows for v in [vs[i]]))
-                    for i, c in enumerate(columns)]
-            chunks, line = [[]], label
-            for c, w in zip(columns, cell):
-                if chunks[-1] and line + 2 + w > limit:
-                    chunks.append([])
-                    line = label
-                chunks[-1].append(c)
-                line += 2 + w
-        for n, chunk in enumerate(chunks):
-            index = [columns.index(c) for c in chunk]
-            self.table(title if n == 0 else None, [corner, *chunk],
-                       [[name, *[values[i] for i in index]] for name, values in rows])
+        across = max(1, (limit + 4) // (size + 4)) if limit else 4
+        self.text()
+        self.text(title, style="bold")
+        self.text("    ".join([panel(headers)] * min(across, len(cells))), style="bold")
+        for start in range(0, len(cells), across):
+            self.text("    ".join(panel(c) for c in cells[start:start + across]))
 
     def getvalue(self) -> str:
         return "\n".join(self.lines) + "\n"
@@ -201,10 +198,9 @@ def render_header(view: View, audit: Audit) -> None:
         view.text(f"reviews: {r['path']}: {r['rows']} rows, {r['matched']} matched on "
                   f"{r['joined_on']} ({r['ignored']} without a usable meeting date), "
                   f"{r['unmatched']} unmatched")
-    view.text(f"config: {audit.config.path or 'none (built-in defaults)'}")
     acc = rows_account(audit)
-    view.text(f"rows: {acc['read']} read, {acc['evaluated']} evaluated, {acc['rejected']} "
-              f"rejected (blank)")
+    view.text(f"config: {audit.config.path or 'none (built-in defaults)'}; rows: {acc['read']} "
+              f"read, {acc['evaluated']} evaluated, {acc['rejected']} rejected (blank)")
 
 
 def render_first_screen(view: View, audit: Audit) -> None:
@@ -219,9 +215,9 @@ def render_first_screen(view: View, audit: Audit) -> None:
               f"{(opts.as_of + dt.timedelta(days=opts.due_within)).isoformat()}); each case "
               f"counted once")
     counts = summary(audit)
-    view.grid("Findings by rule (one case can have several)", "findings", list(counts),
-              [("overdue", [c["overdue"] for c in counts.values()]),
-               ("due soon", [c["due_soon"] for c in counts.values()])])
+    view.panels("Findings by rule (one case can have several): overdue, and due soon",
+                ["rule", "overdue", "soon"],
+                [[code, c["overdue"], c["due_soon"]] for code, c in counts.items()])
     h = audit.headline
     if h is None:
         return
@@ -245,15 +241,15 @@ def render_first_screen(view: View, audit: Audit) -> None:
         top = sorted(load["caseworkers"], key=lambda r: (
             -r["cases_overdue"] if isinstance(r["cases_overdue"], int) else 0,
             r["caseworker"]))[:TOP_CASEWORKERS]
-        view.table(f"Caseworkers with most cases overdue; benchmark {t['plans_per_caseworker']} "
-                   f"plans and {t['assessments_per_caseworker']} open assessments {t['compared']}",
+        view.table(f"Caseworkers with most cases overdue, {len(top)} of "
+                   f"{len(load['caseworkers'])} (--details: all); benchmark "
+                   f"{t['plans_per_caseworker']} plans, {t['assessments_per_caseworker']} "
+                   f"open assessments {t['compared'].split(' (')[0]}",
                    ["caseworker", "cases overdue", "due soon", "plans", "open assessments",
                     "above benchmark"],
                    [[r[0], r[3], r[4], r[1], r[2], r[5]]
                     for r in caseload_rows({"caseworkers": top}, total=None)],
                    optional=("above benchmark",))
-        view.text(f"  {len(load['caseworkers'])} caseworkers in all: the caseload table below "
-                  f"(--details) lists every one")
     elif load["reason"]:
         view.text()
         view.text(f"Caseworkers: {load['reason']}")
@@ -287,9 +283,8 @@ def render_table(audit: Audit, rich: bool, stream=None, details: bool = False,
     rows = []
     for item in rules_list(audit):
         c = counts.get(item["code"])
-        if c is None:
-            rows.append([item["code"], item["name"], *[""] * 9,
-                         "skipped: missing " + ", ".join(item["skipped"])])
+        if c is None:  # the reason follows the table, where it can wrap
+            rows.append([item["code"], item["name"], *[""] * 9, "skipped"])
             continue
         rows.append([item["code"], item["name"], c["met"], c["late"], c["early"], c["overdue"],
                      c["due_soon"], c["pending"], c["excepted"], c["invalid"], c["not_applicable"],
@@ -298,10 +293,13 @@ def render_table(audit: Audit, rich: bool, stream=None, details: bool = False,
                ["code", "name", "met", "late", "early", "overdue", "due soon", "pending",
                 "excepted", "invalid", "n/a", "on time"], rows,
                optional=("name", "n/a", "pending", "excepted", "early"))
+    for item in rules_list(audit):
+        if item["code"] not in counts:
+            view.text(f"  {item['code']} skipped: missing {', '.join(item['skipped'])}")
     if audit.headline is not None:
         render_headline(view, audit.headline, details)
-    dq = [[q["check"], q["name"], q["findings"] if not q["skipped"] else
-           "skipped: missing " + ", ".join(q["skipped"]), q["action"]]
+    dq = [[q["check"], q["name"], "skipped", "not run: missing " + ", ".join(q["skipped"])]
+          if q["skipped"] else [q["check"], q["name"], q["findings"], q["action"]]
           for q in quality_summary(audit)]
     view.table("Data quality", ["check", "name", "findings", "what to do"], dq,
                optional=("what to do", "name"))
