@@ -44,6 +44,9 @@ class Config:
 
     # [phase_transfer] years: year groups whose children change school the next September (PT01).
     school_transfer_years: tuple[str, ...] = DEFAULT_SCHOOL_TRANSFER_YEARS
+    # [forecast] target: the 20-week percentage the year's forecast measures against (default
+    # England's latest published figure).
+    forecast_target: float | None = None
     # [term_dates] file: the council's closures (sendcheck.read.term_dates), relative to this file.
     term_dates: str | None = None
 
@@ -107,6 +110,7 @@ def parse_config(data: dict, path: Path) -> Config:
     _parse_audit(data.get("audit", {}), path, config)
     config.suppress = _parse_suppress(data.get("suppress", []), path)
     _phase_transfer(data.get("phase_transfer", {}), path, config)
+    config.forecast_target = _forecast_target(data.get("forecast", {}), path)
     _term_dates(data.get("term_dates", {}), path, config)
     return config
 
@@ -134,7 +138,7 @@ def parse_caseload(table: dict, path: Path) -> CaseloadLimits:
 
 
 # Sections added after [columns] and [values]; each parser names the bad key in its errors.
-SECTIONS.update({"audit": dict, "suppress": list})
+SECTIONS.update({"audit": dict, "suppress": list, "forecast": dict})
 AUDIT_KEYS = {"due_within": int, "select": list, "ignore": list}
 SUPPRESS_KEYS = {"record_id": str, "rule": str, "reason": str, "kind": str}
 
@@ -204,6 +208,24 @@ def _phase_transfer(section: dict, path: Path, config: Config) -> None:
                             f"point (allowed: {', '.join(SCHOOL_TRANSFER_YEARS)})")
             years.append(text)
         config.school_transfer_years = tuple(dict.fromkeys(years))
+
+
+def _forecast_target(section: dict, path: Path) -> float | None:
+    """[forecast] target = 60: a percentage from 1 to 100 (a share such as 0.6 is refused rather
+    than read as 0.6%)."""
+    for key in section:
+        if key != "target":
+            raise _fail(path, f"forecast.{key}", "unknown key (allowed: target)")
+    if "target" not in section:
+        return None
+    value = section["target"]
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _fail(path, "forecast.target", f"expected a percentage (a number such as 60 or "
+                    f"46.1), found {type(value).__name__} {value!r}")
+    if not 1 <= value <= 100:
+        raise _fail(path, "forecast.target", f"expected a percentage from 1 to 100, found "
+                    f"{value!r}" + (" (give 60 for 60%, not 0.6)" if 0 < value < 1 else ""))
+    return float(value)
 
 
 def load_config(explicit: str | Path | None = None, inputs: list[Path] | None = None) -> Config:

@@ -68,7 +68,7 @@ def all_cells(wb) -> list[object]:
 def test_sheets_headers_and_known_row(cli, export):
     wb = build(cli, export)
     assert wb.sheetnames == ["Summary", "Overdue", "Due soon", "Late", "Caseload", "Data quality",
-                             "Other findings", "Backlog", "Rules"]
+                             "Other findings", "Backlog", "Forecast", "Rules"]
     ws = wb["Overdue"]
     header = [c.value for c in ws[1]]
     assert header == ["Rule", "Advice kind", "Record", "Person", "Caseworker", "File", "Row",

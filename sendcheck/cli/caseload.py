@@ -22,6 +22,7 @@ from sendcheck.cli.options import (
     is_terminal,
     plain_width,
     parse_as_of,
+    refuse_html,
 )
 
 EXAMPLE = """Examples:
@@ -53,6 +54,7 @@ def caseload(
     from sendcheck.views.json import caseload_report_json
     from sendcheck.views.table import caseload_table
 
+    refuse_html(format, "caseload")
     cfg = load_config(config, list(files))
     result = run_audit(list(files), Options(as_of=parse_as_of(as_of), sheet=sheet,
                                             due_within=due_within_days(due_within, cfg),

@@ -32,7 +32,7 @@ EXAMPLE = """Examples:
 
 def explain(
     file: Annotated[Path, typer.Argument(help="An export file.")],
-    record_id: Annotated[str, typer.Argument(help="The case's record id (or spreadsheet row when the export has none).")],
+    record_id: Annotated[str, typer.Argument(help="The case's record id (or spreadsheet row when the export has none), or a person id: every episode of that person is shown.")],
     as_of: AsOf = None,
     due_within: DueWithin = None,
     sheet: Sheet = None,

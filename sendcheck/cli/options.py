@@ -23,6 +23,7 @@ class Format(str, Enum):
     csv = "csv"
     xlsx = "xlsx"
     markdown = "markdown"
+    html = "html"
 
 
 class Cohort(str, Enum):
@@ -99,6 +100,14 @@ def emit(text: str, output: Path | None) -> None:
         from sendcheck.views.files import write_atomic
 
         write_atomic(output, text)
+
+
+def refuse_html(format: Format, command: str) -> None:
+    """Only `audit` writes the HTML report; another command refuses it (exit 2), never writes
+    its table under an .html name."""
+    if format is Format.html:
+        raise SendcheckError(f"--format html: `sendcheck {command}` has no HTML view; "
+                             f"`sendcheck audit --format html` writes the report")
 
 
 def is_terminal() -> bool:

@@ -23,6 +23,7 @@ from sendcheck.cli.options import (
     is_terminal,
     plain_width,
     parse_as_of,
+    refuse_html,
 )
 
 EXAMPLE = """Examples:
@@ -51,6 +52,7 @@ def trend(
     from sendcheck.figures.trend import compute_trend
     from sendcheck.views.trend import trend_csv, trend_json, trend_table
 
+    refuse_html(format, "trend")
     result = run_audit(list(files), Options(as_of=parse_as_of(as_of), sheet=sheet,
                                             reviews=reviews), load_config(config, list(files)))
     rows = compute_trend(result, months)

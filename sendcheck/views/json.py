@@ -12,6 +12,7 @@ from sendcheck.figures import small_counts as suppression
 from sendcheck.figures.caseload import (
     Caseload,
 )
+from sendcheck.figures.forecast import forecast_json
 from sendcheck.figures.headline import Headline, suppressed_backlog, suppressed_caseload
 from sendcheck.figures.measures import Measure
 from sendcheck.figures.periods import Period
@@ -119,7 +120,10 @@ def headline_json(h: Headline) -> dict:
     """The top-level JSON keys of the headline: measures, backlog, caseload, and England's
     published figures (package data) to set beside them."""
     b = h.suppress_below
-    return {"national": national(), "measures": measures_json(h.measures, h.period, h.cohort, b),
+    measures = measures_json(h.measures, h.period, h.cohort, b)
+    if h.forecast is not None:
+        measures["forecast_20w"] = forecast_json(h.forecast, b)
+    return {"national": national(), "measures": measures,
             "backlog": {**suppressed_backlog(h.backlog, b),
                         "labels": labels([*(h.backlog.assessments or {}),
                                           *(h.backlog.reviews or {})])},

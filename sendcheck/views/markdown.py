@@ -56,7 +56,7 @@ def to_markdown(audit: Audit) -> str:
     data = to_json_dict(audit)
     notes = Notes()
     as_of = audit.options.as_of
-    out = [f"# SEND statutory timescales: position at {as_of.strftime('%d/%m/%Y')}", ""]
+    out = [f"# SEND statutory timescales: position at {as_of.strftime('%d/%m/%Y')}"]
     sources = [_cell(_name(t["path"])) + (f" (sheet {_cell(t['sheet'])})" if t["sheet"] else "")
                + f", {t['rows']:,} rows" for t in data["inputs"]]
     if "reviews" in data:
@@ -112,7 +112,7 @@ def to_markdown(audit: Audit) -> str:
         out += _table(["Measure", "DfE field", "Value", "Of", "Note"], table)
 
     out += ["", "## Findings by rule"]
-    for status, what in (("overdue", "Overdue"), ("due_soon", "Due soon")):
+    for status, what in (("overdue", "Overdue"), ("due_soon", "Due soon"), ("missed", "Missed")):
         counts = [f"{code} {c[status]:,}" for code, c in data["summary"].items() if c[status]]
         out.append(f"- {what}: " + (", ".join(counts) if counts else "none")
                    + f" {notes.ref(_status_note(audit.options.due_within))}")
@@ -142,8 +142,9 @@ def _name(path: str) -> str:
 
 def _status_note(days: int) -> str:
     return (f"overdue: not done, and past its time limit on the as-of date; due soon: not done, "
-            f"due within {days} days; counted per finding (a case may have several; advice "
-            f"counts each kind)")
+            f"due within {days} days; missed: not done, and the duty ended (the plan ceased, the "
+            f"request was withdrawn) after its due date, a breach with nothing left to do; counted "
+            f"per finding (a case may have several; advice counts each kind)")
 
 
 def _national_note() -> str:

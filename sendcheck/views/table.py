@@ -284,13 +284,13 @@ def render_table(audit: Audit, rich: bool, stream=None, details: bool = False,
     for item in rules_list(audit):
         c = counts.get(item["code"])
         if c is None:  # the reason follows the table, where it can wrap
-            rows.append([item["code"], item["name"], *[""] * 9, "skipped"])
+            rows.append([item["code"], item["name"], *[""] * 10, "skipped"])
             continue
         rows.append([item["code"], item["name"], c["met"], c["late"], c["early"], c["overdue"],
-                     c["due_soon"], c["pending"], c["excepted"], c["invalid"], c["not_applicable"],
+                     c["missed"], c["due_soon"], c["pending"], c["excepted"], c["invalid"], c["not_applicable"],
                      _share(c)])
     view.table("Rules (on time = met / (met + late + early), completed cases only)",
-               ["code", "name", "met", "late", "early", "overdue", "due soon", "pending",
+               ["code", "name", "met", "late", "early", "overdue", "missed", "due soon", "pending",
                 "excepted", "invalid", "n/a", "on time"], rows,
                optional=("name", "n/a", "pending", "excepted", "early"))
     for item in rules_list(audit):
@@ -427,6 +427,12 @@ def render_caseload(view: View, c: Caseload, below: int | None) -> None:
 
 
 def render_headline(view: View, h: Headline, details: bool = False) -> None:
+    if h.forecast is not None:
+        from sendcheck.views.forecast import summary_lines
+
+        view.text()
+        for line in summary_lines(h.forecast, h.suppress_below):
+            view.text(line, style="bold" if not line.startswith(" ") else None)
     render_measures(view, h, details)
     render_backlog(view, h.backlog, h.suppress_below, details)
     if details:

@@ -33,10 +33,11 @@ DATE_FORMAT = "dd/mm/yyyy"
 PERCENT_FORMAT = "0.0%"
 MAX_ROWS = 1_048_575  # Excel's sheet limit less the header row
 MAX_WIDTH = 60
-SHOWN_STATUSES = ("met", "late", "early", "overdue", "due_soon", "pending", "excepted", "invalid",
-                  "not_applicable")
-CHART_STATUSES = ("met", "late", "early", "overdue", "due_soon", "pending", "excepted", "invalid")
-PROBLEMS_ONLY = ("This workbook lists problems only: overdue, due soon, late or early, data "
+SHOWN_STATUSES = ("met", "late", "early", "overdue", "missed", "due_soon", "pending", "excepted",
+                  "invalid", "not_applicable")
+CHART_STATUSES = ("met", "late", "early", "overdue", "missed", "due_soon", "pending", "excepted",
+                  "invalid")
+PROBLEMS_ONLY = ("This workbook lists problems only: overdue, due soon, late, early or missed, data "
                  "quality, excepted and invalid findings. Cases met, pending or not applicable are "
                  "counted below but not listed; `sendcheck audit FILE --format csv --all` lists "
                  "every case.")
@@ -351,7 +352,7 @@ def _summary(w: Writer, audit: Audit, data: dict, written: dict[str, int]) -> No
     put([])
     put(["Open findings (listed on the other sheets)"], bold=True)
     for label, sheet in (("Overdue", "Overdue"), ("Due soon", "Due soon"),
-                         ("Late or early", "Late"), ("Data quality", "Data quality"),
+                         ("Late, early or missed", "Late"), ("Data quality", "Data quality"),
                          ("Excepted or invalid", "Other findings"), ("Suppressed", "Suppressed")):
         if sheet in written:
             put([label, written[sheet]])
@@ -486,7 +487,7 @@ def to_xlsx(audit: Audit, personal: bool = False) -> bytes:
     soon = found.filter(status == "due_soon").sort(["due", "rule", "source", "row"]).with_columns(
         (-pl.col("days_over")).alias("days_over"))
     sheet("Due soon", soon, _rule_cols(found, personal, done=False, days="Days left"))
-    late = found.filter(status.is_in(["late", "early"]))
+    late = found.filter(status.is_in(["late", "early", "missed"]))
     sheet("Late", late, _rule_cols(found, personal, status=True))
     written["Caseload"] = _caseload(w, audit, data, found)
     dq = found.filter(is_dq).with_columns(
@@ -507,7 +508,38 @@ def to_xlsx(audit: Audit, personal: bool = False) -> bytes:
     if data.get("backlog"):
         ws = w.wb.create_sheet("Backlog")
         _write_blocks(lambda values, bold=False: w.row(ws, values, bold), blocks(data["backlog"]))
+    _forecast_sheet(w, data)
     _rules_sheet(w, audit, data)
     _summary(w, audit, data, written)
     return w.save()
+
+
+def _forecast_sheet(w: Writer, data: dict) -> None:
+    """Where the year will land: the JSON's measures.forecast_20w as two labelled tables."""
+    from sendcheck.views.forecast import forecast_tables
+
+    f = (data.get("measures") or {}).get("forecast_20w")
+    if not f:
+        return
+    ws = w.wb.create_sheet("Forecast")
+    ws.column_dimensions["A"].width = 48
+    for col in "BCDE":
+        ws.column_dimensions[col].width = 22
+    w.row(ws, [f"{f['title']} (as of {f['as_of']}; target: {f['target']['source']})"],
+          bold=True)
+    if not f["available"]:
+        w.row(ws, [f["reason"]])
+        return
+    head, rows, month_head, months = forecast_tables(f)
+    w.row(ws, head, bold=True)
+    for r in rows:
+        w.row(ws, r)
+    w.row(ws, [])
+    w.row(ws, month_head, bold=True)
+    for r in months:
+        w.row(ws, [dt.date.fromisoformat(r[0]), *r[1:]])
+    w.row(ws, [])
+    w.row(ws, ["Assumptions"], bold=True)
+    for a in f["assumptions"]:
+        w.row(ws, [a])
 
