@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import json
+import re
 
 import polars as pl
 import pytest
