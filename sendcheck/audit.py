@@ -60,6 +60,8 @@ class Audit:
     headline: object | None = None
     # Review history (--reviews): every review cycle, judged by RV01-RV05 and TR02.
     reviews: ReviewHistory | None = None
+    # What changed since the previous run in --history (sendcheck.history.changes.Changes).
+    changes: object | None = None
     # The term dates' closures (--term-dates, [term_dates]): read_term_dates' frame, or None.
     closures: pl.DataFrame | None = None
 
@@ -88,6 +90,10 @@ class Audit:
     @property
     def rows_blank(self) -> int:
         return sum(t.blank_rows for t in self.tables)
+
+    @property
+    def rows_footer(self) -> int:
+        return sum(t.footer_rows for t in self.tables)
 
 
 def load_inputs(paths: list[str | Path], options: Options, config: Config) -> list[Table]:

@@ -42,6 +42,11 @@ class Config:
     # [[suppress]]: findings the team has investigated, reported apart (see sendcheck.suppress).
     suppress: list[Suppression] = field(default_factory=list)
 
+    # [history]: the run history file (relative to the configuration file's folder) and how long
+    # a run waits for another run holding it.
+    history_path: str | None = None
+    history_wait: int | None = None
+
     # [phase_transfer] years: year groups whose children change school the next September (PT01).
     school_transfer_years: tuple[str, ...] = DEFAULT_SCHOOL_TRANSFER_YEARS
     # [forecast] target: the 20-week percentage the year's forecast measures against (default
@@ -86,7 +91,8 @@ def parse_config(data: dict, path: Path) -> Config:
         if key not in SECTIONS:
             raise _fail(path, key, f"unknown key (allowed: {', '.join(SECTIONS)})")
         if not isinstance(value, SECTIONS[key]):
-            raise _fail(path, key, f"expected a table, found {type(value).__name__}")
+            wanted = f"[[{key}]] tables" if SECTIONS[key] is list else "a table"
+            raise _fail(path, key, f"expected {wanted}, found {type(value).__name__}")
     config = Config(path=str(path))
     for header, canonical in data.get("columns", {}).items():
         if not isinstance(canonical, str):
@@ -102,12 +108,16 @@ def parse_config(data: dict, path: Path) -> Config:
             raise _fail(path, f"values.{column}", "expected a table of local value = canonical value")
         allowed = set(VALUES[column].values())
         for local, canonical in table.items():
+            if not isinstance(canonical, str):
+                raise _fail(path, f"values.{column}.{local}", f"expected text (one of "
+                            f"{', '.join(sorted(allowed))}), found {type(canonical).__name__}")
             if canonical not in allowed:
                 raise _fail(path, f"values.{column}.{local}",
                             f"{canonical!r} is not one of {', '.join(sorted(allowed))}")
         config.values[column] = dict(table)
     config.caseload = parse_caseload(data.get("caseload", {}), path)
     _parse_audit(data.get("audit", {}), path, config)
+    _parse_history(data.get("history", {}), path, config)
     config.suppress = _parse_suppress(data.get("suppress", []), path)
     _phase_transfer(data.get("phase_transfer", {}), path, config)
     config.forecast_target = _forecast_target(data.get("forecast", {}), path)
@@ -138,8 +148,9 @@ def parse_caseload(table: dict, path: Path) -> CaseloadLimits:
 
 
 # Sections added after [columns] and [values]; each parser names the bad key in its errors.
-SECTIONS.update({"audit": dict, "suppress": list, "forecast": dict})
+SECTIONS.update({"audit": dict, "suppress": list, "forecast": dict, "history": dict})
 AUDIT_KEYS = {"due_within": int, "select": list, "ignore": list}
+HISTORY_KEYS = {"path": str, "wait_seconds": int}
 SUPPRESS_KEYS = {"record_id": str, "rule": str, "reason": str, "kind": str}
 
 
@@ -172,6 +183,19 @@ def _parse_audit(table: dict, path: Path, config: Config) -> None:
             setattr(config, key, [c.strip() for c in codes])
 
 
+def _parse_history(table: dict, path: Path, config: Config) -> None:
+    _check_table(table, HISTORY_KEYS, path, "history")
+    if "path" in table:
+        if not table["path"].strip():
+            raise _fail(path, "history.path", "expected a file name, e.g. \"history.sqlite\"")
+        # Relative to the configuration file, not to wherever cron starts the job.
+        config.history_path = str(path.parent / table["path"].strip())
+    if "wait_seconds" in table:
+        if table["wait_seconds"] < 0:
+            raise _fail(path, "history.wait_seconds", "expected a number of seconds, 0 or more")
+        config.history_wait = table["wait_seconds"]
+
+
 def _parse_suppress(items: list, path: Path) -> list[Suppression]:
     out = []
     for i, item in enumerate(items):
@@ -202,7 +226,11 @@ def _phase_transfer(section: dict, path: Path, config: Config) -> None:
             raise _fail(path, "phase_transfer.years", "expected a list of year groups, e.g. [\"6\"]")
         years = []
         for item in value:
-            text = str(item).strip().upper() if isinstance(item, (str, int)) else None
+            ok = isinstance(item, (str, int)) and not isinstance(item, bool)
+            text = str(item).strip().upper() if ok else None
+            if not ok:
+                raise _fail(path, "phase_transfer.years", f"expected year groups as text or whole "
+                            f"numbers, found {type(item).__name__}")
             if text not in SCHOOL_TRANSFER_YEARS:
                 raise _fail(path, "phase_transfer.years", f"{item!r} is not a school transfer "
                             f"point (allowed: {', '.join(SCHOOL_TRANSFER_YEARS)})")

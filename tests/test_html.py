@@ -205,3 +205,24 @@ def test_html_without_script_is_plain_tables(tmp_path: Path, cli) -> None:
     assert '<div class="filter" data-filter="t-due-soon" hidden="">' in dom
     assert "<tr hidden" not in dom and "<button" not in dom
     assert element_text(dom, "overdue-cases") == "1"
+
+
+def test_history_chart_shows_every_run(cli, root, tmp_path):
+    """With --history the report charts overdue and due soon on each stored run, and its table
+    holds the same counts as `sendcheck history --format json`."""
+    store = tmp_path / "h.sqlite"
+    for day in ("2025-03-28", "2025-03-31"):
+        cli("audit", root / "examples/export.xlsx", "--as-of", day, "--history", store,
+            "--fail-on", "none", "--format", "json", "--output", tmp_path / f"{day}.json")
+    out = tmp_path / "r.html"
+    run = cli("audit", root / "examples/export.xlsx", "--as-of", "2025-03-31", "--history", store,
+              "--fail-on", "none", "--format", "html", "--output", out)
+    assert run.code == 0, run.err
+    page = out.read_text(encoding="utf-8")
+    assert 'id="chart-history"' in page
+    runs = json.loads(cli("history", store, "--format", "json").out)["runs"]
+    assert [r["as_of"] for r in runs] == ["2025-03-28", "2025-03-31"]
+    table = page[page.index("<caption>Run history</caption>"):].split("</table>", 1)[0]
+    shown = re.findall(r'<th scope="row">([\d-]+)</th><td class="num" data-sort="\d+">(\d+)'
+                       r'</td><td class="num" data-sort="\d+">(\d+)</td>', table)
+    assert shown == [(r["as_of"], str(r["overdue"]), str(r["due_soon"])) for r in runs]

@@ -18,10 +18,12 @@ from sendcheck.cli.options import (
     Staff,
     SuppressBelow,
     due_within_days,
+    check_output,
     emit,
     is_terminal,
     plain_width,
     parse_as_of,
+    to_stdout,
     refuse_html,
 )
 
@@ -56,6 +58,7 @@ def caseload(
 
     refuse_html(format, "caseload")
     cfg = load_config(config, list(files))
+    check_output(output, files, cfg.path, staff=staff)
     result = run_audit(list(files), Options(as_of=parse_as_of(as_of), sheet=sheet,
                                             due_within=due_within_days(due_within, cfg),
                                             reviews=reviews), cfg)
@@ -64,7 +67,7 @@ def caseload(
         emit(caseload_report_json(result, load, suppress_below), output)
     elif format is Format.csv:
         emit(caseload_csv(load, suppress_below), output)
-    elif output is None and is_terminal():
+    elif to_stdout(output) and is_terminal():
         caseload_table(load, suppress_below, rich=True)
     else:
         emit(caseload_table(load, suppress_below, rich=False, width=plain_width(output)), output)

@@ -43,7 +43,7 @@ Debug = Annotated[bool, typer.Option("--debug", help="Show a full traceback on a
 Sheet = Annotated[Optional[str], typer.Option("--sheet", help="Worksheet to read (default the first).")]
 
 
-Output = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report here (atomically).")]
+Output = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report here (atomically; - for standard output). Never an input file.")]
 
 
 ConfigFile = Annotated[Optional[Path], typer.Option("--config", help="sendcheck.toml to use (default: found in this folder or above).")]
@@ -75,6 +75,48 @@ def due_within_days(given: int | None, config) -> int:
     return next(d for d in (given, config.due_within, 28) if d is not None)
 
 
+HistoryFile = Annotated[Optional[Path], typer.Option("--history", help="Keep this run in a history file (SQLite, created when missing; default [history] path in sendcheck.toml) and say what changed since the previous run.")]
+
+
+class History:
+    """The run history a command keeps: --history, else [history] path; checked before the
+    audit starts (a file that is not a history stops the run before any work)."""
+
+    def __init__(self, path: Path, wait: float, create: bool = True):
+        from sendcheck.history.store import check_history
+
+        self.path, self.wait = path, wait
+        check_history(path, wait, create)
+
+    @classmethod
+    def chosen(cls, option: Path | None, config, create: bool = True) -> "History | None":
+        from sendcheck.history.store import DEFAULT_WAIT_SECONDS
+
+        path = option or (Path(config.history_path) if config.history_path else None)
+        if path is None:
+            return None
+        wait = config.history_wait if config.history_wait is not None else DEFAULT_WAIT_SECONDS
+        return cls(path, wait, create)
+
+    def record(self, audit) -> None:
+        """Store the audit's run and set `audit.changes`."""
+        from sendcheck.history.run import record_audit
+        from sendcheck.views.findings import findings_frame
+
+        audit.changes = record_audit(audit, findings_frame(audit, cycle=True), self.path, self.wait)
+
+    def runs(self) -> list[dict]:
+        """Every run in the history (this one included once recorded), oldest first, with its
+        counts: for the HTML report's history chart."""
+        from sendcheck.history.store import list_runs, open_history
+
+        conn = open_history(self.path, self.wait, create=False)
+        try:
+            return list_runs(conn).select("as_of", "overdue", "due_soon").to_dicts()
+        finally:
+            conn.close()
+
+
 def parse_as_of(text: str | None) -> dt.date | None:
     """--as-of as a date; None when not given (the audit then takes a SEN2 return's ReferenceDate,
     else today: sendcheck.audit.resolve_as_of)."""
@@ -92,14 +134,60 @@ def codes(text: str | None) -> list[str] | None:
     return [c.strip() for c in text.split(",") if c.strip()] if text else None
 
 
-def emit(text: str, output: Path | None) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    else:
+def to_stdout(output: Path | None) -> bool:
+    """No --output, or `-`: the report goes to standard output."""
+    return output is None or str(output) == "-"
+
+
+def emit(text: str | bytes, output: Path | None) -> None:
+    """The report to --output (atomically), or to standard output."""
+    if not to_stdout(output):
         from sendcheck.views.files import write_atomic
 
         write_atomic(output, text)
+    elif isinstance(text, bytes):  # a workbook to `-`
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text)
+        sys.stdout.buffer.flush()
+    else:
+        sys.stdout.write(_encodable(text))
+        sys.stdout.flush()
+
+
+def _encodable(text: str) -> str:
+    """JSON for a stdout that cannot encode every character (PYTHONIOENCODING=ascii) has them
+    as \\u escapes, so it stays valid JSON; other text is escaped by the stream itself."""
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    if not text.startswith("{") or encoding.lower().replace("-", "") in ("utf8", "utf16", "utf32"):
+        return text
+    try:
+        text.encode(encoding)
+        return text
+    except (UnicodeEncodeError, LookupError):
+        import re
+
+        return re.sub(r"[^\x00-\x7f]",
+                      lambda m: "".join(f"\\u{u:04x}" for u in _utf16(m.group())), text)
+
+
+def _utf16(ch: str) -> list[int]:
+    data = ch.encode("utf-16-be")
+    return [int.from_bytes(data[i:i + 2], "big") for i in range(0, len(data), 2)]
+
+
+def check_output(output: Path | None, files: list[Path] = (), config: str | Path | None = None,
+                 **named: Path | None) -> None:
+    """Refuse an --output that is one of the run's inputs (exit 2) before anything is read."""
+    from sendcheck.views.files import refuse_overwrite
+
+    if to_stdout(output):
+        return
+    inputs = [("export", f) for f in files] + [("configuration", config)]
+    inputs += [(f"--{k.replace('_', '-')} file", v) for k, v in named.items()]
+    # The files in a folder given as an input (SEN2 module CSVs, --rules-dir) are inputs too.
+    inputs += [(what, p) for what, f in list(inputs) if f is not None and Path(f).is_dir()
+               for p in Path(f).iterdir() if p.is_file()]
+    refuse_overwrite(output, inputs)
 
 
 def refuse_html(format: Format, command: str) -> None:
@@ -117,7 +205,7 @@ def is_terminal() -> bool:
 def plain_width(output: Path | None) -> int | None:
     """The width plain text must fit: a terminal's (NO_COLOR set, so no rich view), or None for
     a pipe or a file (every column kept)."""
-    if output is not None or not sys.stdout.isatty():
+    if not to_stdout(output) or not sys.stdout.isatty():
         return None
     import shutil
 

@@ -19,10 +19,12 @@ from sendcheck.cli.options import (
     Reviews,
     Sheet,
     SuppressBelow,
+    check_output,
     emit,
     is_terminal,
     plain_width,
     parse_as_of,
+    to_stdout,
     refuse_html,
 )
 
@@ -53,14 +55,16 @@ def trend(
     from sendcheck.views.trend import trend_csv, trend_json, trend_table
 
     refuse_html(format, "trend")
+    cfg = load_config(config, list(files))
+    check_output(output, files, cfg.path)
     result = run_audit(list(files), Options(as_of=parse_as_of(as_of), sheet=sheet,
-                                            reviews=reviews), load_config(config, list(files)))
+                                            reviews=reviews), cfg)
     rows = compute_trend(result, months)
     if format is Format.json:
         emit(trend_json(result, rows, suppress_below), output)
     elif format is Format.csv:
         emit(trend_csv(rows, suppress_below), output)
-    elif output is None and is_terminal():
+    elif to_stdout(output) and is_terminal():
         trend_table(result, rows, suppress_below, rich=True)
     else:
         emit(trend_table(result, rows, suppress_below, rich=False, width=plain_width(output)),

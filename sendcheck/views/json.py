@@ -16,9 +16,11 @@ from sendcheck.figures.forecast import forecast_json
 from sendcheck.figures.headline import Headline, suppressed_backlog, suppressed_caseload
 from sendcheck.figures.measures import Measure
 from sendcheck.figures.periods import Period
+from sendcheck.views.changes import changes_section
 from sendcheck.views.findings import (
     findings_frame,
     quality_summary,
+    rejected_rows,
     rows_account,
     rules_list,
     summary,
@@ -53,10 +55,12 @@ def to_json_dict(audit: Audit, all_statuses: bool = False, personal: bool = Fals
         "config": audit.config.path,
         "data_quality": quality_summary(audit),
         "totals": {**totals(audit), **case_totals(audit)},
+        "rejected_rows": rejected_rows(audit),
         "findings": findings,
         **suppression_section(audit, personal),
         **headline_section(audit),
         **({"reviews": audit.reviews.summary()} if audit.reviews is not None else {}),
+        **changes_section(audit),
     }
 
 

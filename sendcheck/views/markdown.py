@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from sendcheck.audit import Audit
 from sendcheck.figures.national import national
+from sendcheck.views.changes import markdown_lines
+from sendcheck.views.files import display_name
 from sendcheck.views.json import to_json_dict
 from sendcheck.views.summary import (
     caseload_rows,
@@ -19,9 +21,10 @@ from sendcheck.views.summary import (
 
 
 def _cell(value: object) -> str:
-    """A table cell: pipes and line breaks would break the Markdown table."""
+    """A table cell: pipes and line breaks would break the Markdown table; `<` would start HTML."""
     text = "" if value is None else str(value)
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+    return (text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+            .replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
 
 
 def _table(headers: list[str], rows: list[list[object]]) -> list[str]:
@@ -57,15 +60,16 @@ def to_markdown(audit: Audit) -> str:
     notes = Notes()
     as_of = audit.options.as_of
     out = [f"# SEND statutory timescales: position at {as_of.strftime('%d/%m/%Y')}"]
-    sources = [_cell(_name(t["path"])) + (f" (sheet {_cell(t['sheet'])})" if t["sheet"] else "")
+    sources = [_cell(display_name(_name(t["path"])))
+               + (f" (sheet {_cell(display_name(t['sheet']))})" if t["sheet"] else "")
                + f", {t['rows']:,} rows" for t in data["inputs"]]
     if "reviews" in data:
         r = data["reviews"]
-        sources.append(f"review history {_cell(_name(r['path']))}, {r['rows']:,} rows "
+        sources.append(f"review history {_cell(display_name(_name(r['path'])))}, {r['rows']:,} rows "
                        f"({r['matched']:,} matched)")
     rows = data["rows"]
     out.append("- Sources: " + "; ".join(sources) + f". Rows read {rows['read']:,}, evaluated "
-               f"{rows['evaluated']:,}, rejected (blank) {rows['rejected']:,}; sendcheck "
+               f"{rows['evaluated']:,}, rejected (blank or footer) {rows['rejected']:,}; sendcheck "
                f"{data['sendcheck_version']}")
     out += ["", "## At a glance"]
     measures = data.get("measures") or {}
@@ -95,6 +99,7 @@ def to_markdown(audit: Audit) -> str:
     out.append(f"- **{sum(q['findings'] for q in dq):,}** data-quality findings"
                + (": " + ", ".join(f"{q['check']} {q['name']} {q['findings']:,}" for q in dq[:3])
                   if dq else ""))
+    out += markdown_lines(audit)  # with --history: what changed since the last run
 
     items = measures.get("items") or {}
     if items:

@@ -23,10 +23,12 @@ from sendcheck.figures.headline import (
     suppressed_backlog,
     suppressed_caseload,
 )
+from sendcheck.views.changes import screen_lines
+from sendcheck.views.files import display_name
 from sendcheck.views.findings import (
     findings_frame,
     quality_summary,
-    rows_account,
+    rows_line,
     rules_list,
     summary,
     totals,
@@ -189,18 +191,19 @@ def render_header(view: View, audit: Audit) -> None:
               f"({audit.options.as_of_source})", style="bold")
     for t in audit.tables:
         sheet = f", sheet {t.sheet!r}" if t.sheet else ""
-        view.text(f"input: {t.path}{sheet}: {t.rows} rows below the header on row {t.header_row}"
-                  f" ({t.blank_rows} blank)")
+        footer = f", {t.footer_rows} footer" if t.footer_rows else ""
+        view.text(f"input: {display_name(t.path)}{sheet}: {t.rows} rows below the header on row "
+                  f"{t.header_row} ({t.blank_rows} blank{footer})")
         for note in t.notes:
             view.text(f"  {note}")
     if audit.reviews is not None:
         r = audit.reviews.summary()
-        view.text(f"reviews: {r['path']}: {r['rows']} rows, {r['matched']} matched on "
+        view.text(f"reviews: {display_name(r['path'])}: {r['rows']} rows, {r['matched']} matched on "
                   f"{r['joined_on']} ({r['ignored']} without a usable meeting date), "
                   f"{r['unmatched']} unmatched")
-    acc = rows_account(audit)
-    view.text(f"config: {audit.config.path or 'none (built-in defaults)'}; rows: {acc['read']} "
-              f"read, {acc['evaluated']} evaluated, {acc['rejected']} rejected (blank)")
+    view.text(f"config: {audit.config.path or 'none (built-in defaults)'}; {rows_line(audit)}")
+    for line in screen_lines(audit):  # with --history: what changed since the last run
+        view.text(line)
 
 
 def render_first_screen(view: View, audit: Audit) -> None:
@@ -306,7 +309,7 @@ def render_table(audit: Audit, rich: bool, stream=None, details: bool = False,
     if audit.config.suppress:
         n = audit.suppressed.height if audit.suppressed is not None else 0
         view.text("")
-        view.text(f"suppressed in {audit.config.path}: {n} findings (listed in --format json "
+        view.text(f"suppressed in {display_name(audit.config.path)}: {n} findings (listed in --format json "
                   f"or xlsx); {len(audit.unmatched_suppressions)} suppressions match nothing")
     if not details and audit.headline is not None:
         view.text()

@@ -24,6 +24,7 @@ import polars as pl
 
 from sendcheck.audit import Audit
 from sendcheck.judge.quality import BY_CODE
+from sendcheck.views.changes import changes_frame
 from sendcheck.views.files import neutralise, neutralise_expr
 from sendcheck.views.findings import findings_frame, per_caseworker, suppressed_findings
 from sendcheck.views.json import to_json_dict
@@ -332,7 +333,7 @@ def _summary(w: Writer, audit: Audit, data: dict, written: dict[str, int]) -> No
         put([t["path"], t["sheet"], t["rows"], t["sha256"]])
     rows = data.get("rows")
     if rows:
-        put(["Rows read / evaluated / rejected (blank)",
+        put(["Rows read / evaluated / rejected (blank or footer)",
              f"{rows['read']} / {rows['evaluated']} / {rows['rejected']}"])
     put([])
     put(["Counts per rule and status (every case, as the law sees it)"], bold=True)
@@ -353,7 +354,8 @@ def _summary(w: Writer, audit: Audit, data: dict, written: dict[str, int]) -> No
     put(["Open findings (listed on the other sheets)"], bold=True)
     for label, sheet in (("Overdue", "Overdue"), ("Due soon", "Due soon"),
                          ("Late, early or missed", "Late"), ("Data quality", "Data quality"),
-                         ("Excepted or invalid", "Other findings"), ("Suppressed", "Suppressed")):
+                         ("Excepted or invalid", "Other findings"), ("Suppressed", "Suppressed"),
+                         ("Changes since the previous run", "Changes")):
         if sheet in written:
             put([label, written[sheet]])
     if written.get("_capped"):
@@ -467,6 +469,14 @@ def _rules_sheet(w: Writer, audit: Audit, data: dict) -> None:
                    w.cell(ws, rule.url, link=rule.url), ran])
 
 
+CHANGES_COLS = [Col("change", "Change"), Col("rule", "Rule"), Col("kind", "Advice kind"),
+                Col("cycle", "Review cycle", "int"), Col("record_id", "Record"),
+                Col("person_id", "Person"), Col("caseworker", "Caseworker"),
+                Col("status", "Status"), Col("due", "Due", "date"),
+                Col("days_over", "Days over", "int"), Col("overdue_since", "Overdue since", "date"),
+                Col("status_now", "Status now"), Col("done_now", "Done now", "date")]
+
+
 def to_xlsx(audit: Audit, personal: bool = False) -> bytes:
     """The workbook as bytes (the caller writes it atomically)."""
     data = to_json_dict(audit, False, personal)
@@ -501,6 +511,9 @@ def to_xlsx(audit: Audit, personal: bool = False) -> bytes:
                                Col("action", "What to do", width=MAX_WIDTH)], DQ_EXTRA)
     other = found.filter(~is_dq & status.is_in(["excepted", "invalid"]))
     sheet("Other findings", other, _rule_cols(found, personal, status=True, exception=True))
+    changed = changes_frame(audit)
+    if changed is not None:  # --history: what changed since the previous run
+        sheet("Changes", changed, CHANGES_COLS)
     if audit.config.suppress:
         sup = suppressed_findings(audit, personal)
         sheet("Suppressed", sup, [*_rule_cols(sup, personal, status=True),
