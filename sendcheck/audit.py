@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 import polars as pl
@@ -67,6 +68,20 @@ class Audit:
     @property
     def rules(self) -> dict[str, Rule]:
         return {run.rule.code: run.rule for run in self.runs}
+
+    @property
+    def owners(self) -> pl.DataFrame | None:
+        """Review cycle -> episode (judge/cases.with_episode), when --reviews was given."""
+        return self.reviews.owners if self.reviews is not None else None
+
+    @cached_property
+    def cases(self) -> pl.DataFrame:
+        """The cases overdue and due soon (judge/cases.case_status: the one definition), once
+        per audit for every view."""
+        from sendcheck.judge.cases import case_status
+        from sendcheck.judge.suppress import open_results
+
+        return case_status(open_results(self.results, self.suppressed), self.owners)
 
     @property
     def rows_read(self) -> int:

@@ -4,6 +4,7 @@ counts a person can check against the findings, in JSON and on the first screen.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import polars as pl
 from conftest import run_cli
@@ -79,6 +80,10 @@ def test_the_first_screen_shows_the_order_measure(tmp_path):
         ",".join(r.get(k, "") for k in keys) for r in ROWS) + "\n")
     run = run_cli("audit", export, "--as-of", "2025-03-31", "--period", "2025")
     assert run.code == 1, run.err  # overdue actions
+    # One line per measure on the table view; every figure with --details.
+    assert re.search(r"^Tribunal orders carried out within their limits\s+pc_on_time\s", run.out,
+                     re.M)
+    run = run_cli("audit", export, "--as-of", "2025-03-31", "--period", "2025", "--details")
     assert "Tribunal orders carried out within their limits [tribunal_orders]" in run.out
 
 

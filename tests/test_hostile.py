@@ -461,7 +461,8 @@ def test_a_newline_in_a_file_name_forges_no_line(tmp_path):
     md = run_cli("audit", path, "--as-of", AS_OF, "--format", "markdown").out
     escaped = shown.replace("\\", "\\\\")  # Markdown's own escape: renders as `shown`
     assert [ln for ln in md.splitlines() if "Source" in ln] == [
-        f"- Source: {escaped}, 3 rows, sha256 `{__import__('hashlib').sha256(path.read_bytes()).hexdigest()[:12]}`"]
+        f"- Sources: {escaped}, 3 rows. Rows read 3, evaluated 3, rejected (blank or footer) 0; "
+        f"sendcheck 0.1.0"]
     table = run_cli("audit", path, "--as-of", AS_OF).out
     assert f"input: {json.dumps(str(path))}: 3 rows" in table
     # init's TOML: the name stays inside its comment; no live key comes from it.

@@ -13,7 +13,7 @@ import datetime as dt
 import pytest
 from conftest import audit_rows
 
-from sendcheck.figures.backlog import compute_backlog
+from sendcheck.figures.headline import backlog_for
 from sendcheck.figures.measures import compute_measures, measure_rules
 from sendcheck.figures.periods import parse_period
 
@@ -242,8 +242,8 @@ def test_measure_without_its_columns_says_so(audit):
 
 
 def test_backlog(audit):
-    as_of = dt.date.fromisoformat(AS_OF)
-    b = compute_backlog(audit.episodes, as_of, measure_rules()["AS05"])
+    # Reviews overdue are RV01's (and TR02's) overdue findings, one per plan (figures.headline).
+    b = backlog_for(audit, measure_rules()["AS05"])
     # Open: O1 148 days, O2 267 (exception), O3 421, O4 57 (see ROWS).
     assert b.assessments == {
         "open_assessments": 4, "open_with_exception": 1,

@@ -149,9 +149,9 @@ def test_audit_suppressed_json_withholds_case_lists(export):
 
 def test_audit_table_prints_definitions(export):
     r = run_cli("audit", export, "--as-of", "2025-03-31", "--period", "FY2024",
-                "--cohort", "due", "--fail-on", "none")
+                "--cohort", "due", "--fail-on", "none", "--details")
     assert r.code == 0, r.err
-    assert "Headline measures: FY2024: 2024-04-01 to 2025-03-31; cohort: due" in r.out
+    assert "Measures: FY2024: 2024-04-01 to 2025-03-31; cohort: due" in r.out
     assert "definition: new EHC plans falling due in the period" in r.out
     assert "Backlog on 2025-03-31" in r.out and "Caseworker load on 2025-03-31" in r.out
 

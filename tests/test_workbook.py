@@ -203,20 +203,6 @@ def test_generic_sections_render_whatever_the_shape():
     ]
 
 
-def test_markdown_summary(cli, export):
-    run = cli("audit", export, "--as-of", "2025-03-31", "--format", "markdown")
-    assert run.code == 1
-    md = run.out
-    assert md.startswith("# SEND statutory timescales: position at 31/03/2025\n")
-    # overdue, due soon, late, early, missed, met, excepted, invalid, on time
-    assert "| AS05 | final-plan-20w | 1 | 1 | 0 | 0 | 0 | 0 | 0 | 1 | - |" in md
-    assert "| AS01 | decision-to-assess-6w | 0 | 0 | 1 | 0 | 0 | 2 | 0 | 1 | 66.7% |" in md
-    # The pipe-free neutral caseworker table; the overdue one is R2's.
-    assert '| =HYPERLINK("http://x") | 1 | 1 | 0 |' in md
-    for s in (*SENTINELS, "R2", "P2"):
-        assert s not in md
-
-
 def test_suppressed_sheet_and_a_clean_export(cli, export, tmp_path):
     config = tmp_path / "sendcheck.toml"
     config.write_text('[[suppress]]\nrecord_id = "R2"\nrule = "AS05"\nreason = "Issued on paper"\n',

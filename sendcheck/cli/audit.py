@@ -16,6 +16,7 @@ from sendcheck.cli.options import (
     Cohort,
     ConfigFile,
     Debug,
+    DueWithin,
     Files,
     Format,
     History,
@@ -23,14 +24,17 @@ from sendcheck.cli.options import (
     Output,
     Personal,
     ReportFormat,
+    Reviews,
     Sheet,
     Staff,
     SuppressBelow,
     check_output,
     codes,
+    due_within_days,
     emit,
     is_terminal,
     parse_as_of,
+    plain_width,
     to_stdout,
 )
 from sendcheck.errors import SendcheckError
@@ -55,7 +59,7 @@ def audit(
     exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when findings match --fail-on (errors still exit 2).")] = False,
     select: Annotated[Optional[str], typer.Option("--select", help="Only these codes (comma-separated; prefixes allowed).")] = None,
     ignore: Annotated[Optional[str], typer.Option("--ignore", help="Skip these codes (comma-separated; prefixes allowed).")] = None,
-    due_within: Annotated[Optional[int], typer.Option("--due-within", min=0, help="Look-ahead window in days for due_soon (default 28, or sendcheck.toml).")] = None,
+    due_within: DueWithin = None,
     all_statuses: Annotated[bool, typer.Option("--all", help="List every status, including met, pending and not_applicable.")] = False,
     sheet: Sheet = None,
     config: ConfigFile = None,
@@ -68,9 +72,10 @@ def audit(
     staff: Staff = None,
     suppress_below: SuppressBelow = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors and the final one-line verdict; the report goes only to --output.")] = False,
-    reviews: Annotated[Optional[Path], typer.Option("--reviews", help="Review history (CSV or Excel, one row per review meeting): judge every review cycle.")] = None,
+    reviews: Reviews = None,
     history: HistoryFile = None,
     term_dates: Annotated[Optional[Path], typer.Option("--term-dates", help="The council's closures (CSV: start, end, optional setting, name): check school-closure exceptions (DQ40), mark cases due in a closure.")] = None,
+    details: Annotated[bool, typer.Option("--details", help="Table view: every measure's figures (each advice kind, reviews, bands), the backlog bands, the longest waits and every caseworker.")] = False,
 ) -> int:
     """Check export files and report breaches, cases due soon and data-quality findings."""
     from sendcheck.audit import Options, audit_tables, latest_event, load_inputs, load_reviews
@@ -93,7 +98,7 @@ def audit(
                              "(or [history] path in sendcheck.toml)")
     # A command-line option replaces the configuration file's value; the file replaces the default.
     options = Options(as_of=parse_as_of(as_of),
-                      due_within=next(d for d in (due_within, cfg.due_within, 28) if d is not None),
+                      due_within=due_within_days(due_within, cfg),
                       select=codes(select) or cfg.select, ignore=codes(ignore) or cfg.ignore,
                       sheet=sheet, strict=strict, rules_dir=rules_dir,
                       reviews=reviews, term_dates=term_dates or cfg.term_dates)
@@ -114,7 +119,8 @@ def audit(
         progress.stage("writing the report")
         if format is Format.table:
             progress.stop()  # the table is quick, and may be drawn on the same terminal
-        _report(result, format, output, all_statuses, include_personal_data, quiet, keep)
+        _report(result, format, output, all_statuses, include_personal_data, quiet, keep,
+                details)
     if result.unmatched_suppressions and not quiet:
         from sendcheck.views.files import display_name
 
@@ -138,7 +144,8 @@ def audit(
 
 
 def _report(result, format: Format, output: Path | None, all_statuses: bool,
-            include_personal_data: bool, quiet: bool, keep: History | None = None) -> None:
+            include_personal_data: bool, quiet: bool, keep: History | None = None,
+            details: bool = False) -> None:
     """Write the report in the chosen format to --output, or to stdout unless --quiet."""
     if quiet and output is None:
         return
@@ -164,11 +171,10 @@ def _report(result, format: Format, output: Path | None, all_statuses: bool,
 
         emit(to_xlsx(result, include_personal_data), output)
     else:
-        from sendcheck.views.table import headline_table, render_table
+        from sendcheck.views.table import render_table
 
         if to_stdout(output) and is_terminal():
-            render_table(result, rich=True)
-            headline_table(result.headline, rich=True)
+            render_table(result, rich=True, details=details)
         else:
-            emit(render_table(result, rich=False) + headline_table(result.headline, rich=False),
-                  output)
+            emit(render_table(result, rich=False, details=details, width=plain_width(output)),
+                 output)

@@ -3,26 +3,26 @@ and due soon."""
 
 from __future__ import annotations
 
-from typing import Annotated
-
-import typer
-
 from sendcheck.cli.options import (
     EXIT_OK,
     AsOf,
     ConfigFile,
     Debug,
+    DueWithin,
     Files,
     Format,
     Output,
     ReportFormat,
+    Reviews,
     Sheet,
     Staff,
     SuppressBelow,
     check_output,
+    due_within_days,
     emit,
     is_terminal,
     parse_as_of,
+    plain_width,
     refuse_html,
     to_stdout,
 )
@@ -41,7 +41,8 @@ def caseload(
     format: ReportFormat = Format.table,
     output: Output = None,
     staff: Staff = None,
-    due_within: Annotated[int, typer.Option("--due-within", min=0, help="Look-ahead window in days for due soon.")] = 28,
+    due_within: DueWithin = None,
+    reviews: Reviews = None,
     suppress_below: SuppressBelow = None,
     sheet: Sheet = None,
     config: ConfigFile = None,
@@ -58,8 +59,9 @@ def caseload(
     refuse_html(format, "caseload")
     cfg = load_config(config, list(files))
     check_output(output, files, cfg.path, staff=staff)
-    result = run_audit(list(files), Options(as_of=parse_as_of(as_of), due_within=due_within,
-                                            sheet=sheet), cfg)
+    result = run_audit(list(files), Options(as_of=parse_as_of(as_of), sheet=sheet,
+                                            due_within=due_within_days(due_within, cfg),
+                                            reviews=reviews), cfg)
     load = compute_caseload_for(result, staff)
     if format is Format.json:
         emit(caseload_report_json(result, load, suppress_below), output)
@@ -68,5 +70,5 @@ def caseload(
     elif to_stdout(output) and is_terminal():
         caseload_table(load, suppress_below, rich=True)
     else:
-        emit(caseload_table(load, suppress_below, rich=False), output)
+        emit(caseload_table(load, suppress_below, rich=False, width=plain_width(output)), output)
     return EXIT_OK

@@ -66,6 +66,17 @@ SuppressBelow = Annotated[Optional[int], typer.Option("--suppress-below", min=1,
 Staff = Annotated[Optional[Path], typer.Option("--staff", help="staff.csv (caseworker, FTE, role) for per-FTE loads.")]
 
 
+Reviews = Annotated[Optional[Path], typer.Option("--reviews", help="Review history (CSV or Excel, one row per review meeting): judge every review cycle.")]
+
+
+DueWithin = Annotated[Optional[int], typer.Option("--due-within", min=0, help="Look-ahead window in days for due_soon (default 28, or sendcheck.toml).")]
+
+
+def due_within_days(given: int | None, config) -> int:
+    """--due-within, else sendcheck.toml's due_within, else 28 days."""
+    return next(d for d in (given, config.due_within, 28) if d is not None)
+
+
 HistoryFile = Annotated[Optional[Path], typer.Option("--history", help="Keep this run in a history file (SQLite, created when missing; default [history] path in sendcheck.toml) and say what changed since the previous run.")]
 
 
@@ -196,3 +207,13 @@ def refuse_html(format: Format, command: str) -> None:
 
 def is_terminal() -> bool:
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def plain_width(output: Path | None) -> int | None:
+    """The width plain text must fit: a terminal's (NO_COLOR set, so no rich view), or None for
+    a pipe or a file (every column kept)."""
+    if not to_stdout(output) or not sys.stdout.isatty():
+        return None
+    import shutil
+
+    return shutil.get_terminal_size().columns

@@ -16,12 +16,14 @@ from sendcheck.cli.options import (
     Format,
     Output,
     ReportFormat,
+    Reviews,
     Sheet,
     SuppressBelow,
     check_output,
     emit,
     is_terminal,
     parse_as_of,
+    plain_width,
     refuse_html,
     to_stdout,
 )
@@ -42,6 +44,7 @@ def trend(
     output: Output = None,
     suppress_below: SuppressBelow = None,
     sheet: Sheet = None,
+    reviews: Reviews = None,
     config: ConfigFile = None,
     debug: Debug = False,
 ) -> int:
@@ -54,8 +57,8 @@ def trend(
     refuse_html(format, "trend")
     cfg = load_config(config, list(files))
     check_output(output, files, cfg.path)
-    result = run_audit(list(files), Options(as_of=parse_as_of(as_of), sheet=sheet),
-                       cfg)
+    result = run_audit(list(files), Options(as_of=parse_as_of(as_of), sheet=sheet,
+                                            reviews=reviews), cfg)
     rows = compute_trend(result, months)
     if format is Format.json:
         emit(trend_json(result, rows, suppress_below), output)
@@ -64,5 +67,6 @@ def trend(
     elif to_stdout(output) and is_terminal():
         trend_table(result, rows, suppress_below, rich=True)
     else:
-        emit(trend_table(result, rows, suppress_below, rich=False), output)
+        emit(trend_table(result, rows, suppress_below, rich=False, width=plain_width(output)),
+             output)
     return EXIT_OK

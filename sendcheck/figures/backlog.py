@@ -14,10 +14,10 @@ import polars as pl
 
 from sendcheck.figures.measures import exception_name, has_exception
 from sendcheck.judge.cases import (
+    EXPORT_REVIEWS,
     missing_columns,
     open_assessment,
     plan_in_force,
-    review_due,
 )
 from sendcheck.judge.durations import Duration
 from sendcheck.judge.rulebook import Rule
@@ -38,9 +38,15 @@ class Backlog:
     reviews_missing: tuple[str, ...] = ()
     longest_assessments: list[dict] = field(default_factory=list)
     longest_reviews: list[dict] = field(default_factory=list)
+    reviews_from: str = EXPORT_REVIEWS
 
 
-def compute_backlog(episodes: pl.DataFrame, as_of: dt.date, as05: Rule) -> Backlog:
+def compute_backlog(episodes: pl.DataFrame, as_of: dt.date, as05: Rule,
+                    overdue_reviews: pl.DataFrame | None = None,
+                    reviews_missing: tuple[str, ...] = (),
+                    reviews_from: str = EXPORT_REVIEWS) -> Backlog:
+    """Open assessments from the episodes; overdue reviews from `overdue_reviews`
+    (cases.reviews_overdue: one row per plan), or not available for `reviews_missing`."""
     cols = set(episodes.columns)
     out = Backlog(as_of)
     ident = [c for c in ("record_id", "caseworker") if c in cols]
@@ -70,25 +76,29 @@ def compute_backlog(episodes: pl.DataFrame, as_of: dt.date, as05: Rule) -> Backl
             {**r, "request_received_date": r["request_received_date"].isoformat(),
              "weeks_waiting": round(r["days_waiting"] / 7, 1)} for r in top.to_dicts()]
 
-    out.reviews_missing = missing_columns(cols, ("final_plan_date", "review_meeting_date"))
-    if not out.reviews_missing:
-        due = review_due(cols)
-        in_force = plan_in_force(cols, as_of)
-        overdue = in_force & (pl.lit(as_of) > due).fill_null(False)
-        aggs = {"plans_in_force": in_force.sum(), "reviews_overdue": overdue.sum()}
+    out.reviews_from = reviews_from
+    out.reviews_missing = reviews_missing
+    if overdue_reviews is not None:
+        # The review rules' own overdue findings (judge/cases.py), so the backlog and RV01 +
+        # TR02 count the same reviews: one per plan, the most overdue of its findings.
+        due, lit = pl.col("due"), pl.lit(as_of)
+        aggs = {"reviews_overdue": pl.len()}
         for key, lo, hi in REVIEW_BANDS:
-            band = overdue
+            band = pl.lit(True)
             if lo:
-                band = band & (pl.lit(as_of) > Duration(lo, "mo").add(due))
+                band = band & (lit > Duration(lo, "mo").add(due))
             if hi:
-                band = band & (pl.lit(as_of) <= Duration(hi, "mo").add(due))
+                band = band & (lit <= Duration(hi, "mo").add(due))
             aggs[key] = band.sum()
-        out.reviews = {k: int(v) for k, v in episodes.select(**aggs).row(0, named=True).items()}
-        days = (pl.lit(as_of) - due).dt.total_days()
-        top = (episodes.lazy().filter(overdue)
-               .select(*ident, due.alias("review_due"), days.alias("days_overdue"))
-               .sort(["days_overdue", "record_id"], descending=[True, False], maintain_order=True)
-               .head(LONGEST).collect())
+        counts = overdue_reviews.select(**aggs).row(0, named=True)
+        in_force = (episodes.select(plan_in_force(cols, as_of).sum()).item()
+                    if "final_plan_date" in cols else 0)
+        out.reviews = {"plans_in_force": int(in_force), **{k: int(v) for k, v in counts.items()}}
+        top = (overdue_reviews.join(episodes.select(pl.col("_idx").alias("_ep"), *ident),
+                                    on="_ep", how="left")
+               .select(*ident, due.alias("review_due"), pl.col("days_over").alias("days_overdue"))
+               .sort(["days_overdue", *ident[:1]], descending=[True, False], maintain_order=True)
+               .head(LONGEST))
         out.longest_reviews = [{**r, "review_due": r["review_due"].isoformat()}
                                for r in top.to_dicts()]
     return out
@@ -100,9 +110,10 @@ def backlog_json(b: Backlog) -> dict:
         "definition": (
             "open assessment = request received by the as-of date, no final plan, not refused, "
             "withdrawn or decided not to issue; weeks waiting counted from the request (past 20 "
-            "weeks = more than 140 days); exception as AS05 counts it. Review overdue = plan in "
-            "force on the as-of date whose next review (12 months after the latest review "
-            "meeting, else after the final plan) is before the as-of date; bands in calendar "
+            "weeks = more than 140 days); exception as AS05 counts it. Review overdue = a plan "
+            "with an overdue RV01 finding (annual review not held within 12 months of the plan "
+            "or the last review) or TR02 finding (a plan transferred in), counted once, exactly "
+            "as those rules count them; reviews from " + b.reviews_from + "; bands in calendar "
             "months overdue, upper bound included"),
         "assessments": b.assessments or None,
         "assessments_reason": _reason(b.assessments_missing),

@@ -16,7 +16,15 @@ import polars as pl
 from sendcheck.columns import normalise_header
 from sendcheck.config import CaseloadLimits
 from sendcheck.errors import SendcheckError
-from sendcheck.judge.cases import missing_columns, open_assessment, plan_in_force, review_due
+from sendcheck.judge.cases import (
+    CASE_DEFINITION,
+    EXPORT_REVIEWS,
+    case_status,
+    missing_columns,
+    open_assessment,
+    plan_in_force,
+    reviews_due_within,
+)
 
 UNALLOCATED = "(unallocated)"
 COUNTS = ("plans_in_force", "open_assessments", "reviews_due_next", "cases_overdue",
@@ -36,6 +44,7 @@ class Caseload:
     missing: tuple[str, ...] = ()
     staff_file: str | None = None
     due_within: int = 28
+    reviews_from: str = EXPORT_REVIEWS
 
 
 def read_staff(path: str | Path) -> pl.DataFrame:
@@ -85,44 +94,39 @@ def read_staff(path: str | Path) -> pl.DataFrame:
 
 def compute_caseload(episodes: pl.DataFrame, results: pl.DataFrame, as_of: dt.date,
                      limits: CaseloadLimits, due_within: int = 28,
-                     staff: pl.DataFrame | None = None, staff_file: str | None = None) -> Caseload:
+                     staff: pl.DataFrame | None = None, staff_file: str | None = None,
+                     owners: pl.DataFrame | None = None,
+                     reviews_from: str = EXPORT_REVIEWS,
+                     cases: pl.DataFrame | None = None) -> Caseload:
+    """Per caseworker. `results` are the open results (suppressions applied); `owners` maps
+    review cycles to their episode when --reviews was given; `cases` is case_status of those
+    results when the caller has it already (Audit.cases)."""
     cols = set(episodes.columns)
-    out = Caseload(as_of, limits, staff_file=staff_file, due_within=due_within)
+    out = Caseload(as_of, limits, staff_file=staff_file, due_within=due_within,
+                   reviews_from=reviews_from)
     out.missing = missing_columns(cols, ("caseworker",))
     if out.missing:
         return out
-    lit_as_of = pl.lit(as_of)
-    has = {c: c in cols for c in ("request_received_date", "final_plan_date", "review_meeting_date")}
+    has = {c: c in cols for c in ("request_received_date", "final_plan_date")}
     zero = pl.lit(False)
     in_force = plan_in_force(cols, as_of) if has["final_plan_date"] else zero
     assessing = (open_assessment(cols, as_of)
                  if has["request_received_date"] and has["final_plan_date"] else zero)
-    if has["final_plan_date"] and has["review_meeting_date"]:
-        due = review_due(cols)
-        review_overdue = in_force & (lit_as_of > due).fill_null(False)
-        left = (due - lit_as_of).dt.total_days()
-        review_next = in_force & left.is_between(0, 7 * limits.review_weeks).fill_null(False)
-        review_soon = in_force & left.is_between(0, due_within).fill_null(False)
-    else:
-        review_overdue = review_next = review_soon = zero
-    # A case counts once however many of its limits are overdue (rules from the audit, plus
-    # the annual review computed here: RV rules, where present, say the same of the same case).
-    flagged = (results.filter(pl.col("status").is_in(["overdue", "due_soon"]))
-               .group_by("_idx").agg((pl.col("status") == "overdue").any().alias("_rule_overdue"),
-                                     (pl.col("status") == "due_soon").any().alias("_rule_soon")))
+    # Cases overdue and due soon: the one definition (judge/cases.py); reviews due next: the
+    # review rules' own due dates, so a review counted here is the one RV01 or TR02 judges.
+    cases = (case_status(results, owners) if cases is None else cases).rename({"_ep": "_idx"})
+    upcoming = reviews_due_within(results, owners, as_of, 7 * limits.review_weeks).select(
+        pl.col("_ep").alias("_idx"), pl.lit(True).alias("_next"))
     worker = pl.col("caseworker").str.strip_chars()
     frame = (episodes.select("_idx", pl.when(worker.is_null() | (worker == ""))
                              .then(pl.lit(UNALLOCATED)).otherwise(worker).alias("caseworker"),
-                             in_force.alias("_plan"), assessing.alias("_assess"),
-                             review_next.alias("_next"), review_overdue.alias("_rev_over"),
-                             review_soon.alias("_rev_soon"))
-             .join(flagged, on="_idx", how="left")
-             .with_columns(pl.col("_rule_overdue", "_rule_soon").fill_null(False)))
-    overdue = pl.col("_rule_overdue") | pl.col("_rev_over")
+                             in_force.alias("_plan"), assessing.alias("_assess"))
+             .join(cases, on="_idx", how="left").join(upcoming, on="_idx", how="left")
+             .with_columns(pl.col("overdue", "due_soon", "_next").fill_null(False)))
     grouped = frame.group_by("caseworker").agg(
         plans_in_force=pl.col("_plan").sum(), open_assessments=pl.col("_assess").sum(),
-        reviews_due_next=pl.col("_next").sum(), cases_overdue=overdue.sum(),
-        cases_due_soon=((pl.col("_rule_soon") | pl.col("_rev_soon")) & ~overdue).sum(),
+        reviews_due_next=pl.col("_next").sum(), cases_overdue=pl.col("overdue").sum(),
+        cases_due_soon=pl.col("due_soon").sum(),
     ).with_columns(pl.col(c).cast(pl.Int64) for c in COUNTS)
     if staff is not None:
         key = pl.col("caseworker").str.to_lowercase()
@@ -164,9 +168,9 @@ def caseload_json(c: Caseload) -> dict:
         "definition": (
             f"per caseworker on the as-of date: plans in force (final plan issued, not ceased); "
             f"open assessments (request received, no final plan, not refused, withdrawn or "
-            f"decided not to issue); reviews due in the next {c.limits.review_weeks} weeks; "
-            f"cases overdue (any rule overdue, or annual review past 12 months) and due soon "
-            f"(within {c.due_within} days, not overdue), each case counted once; blank "
+            f"decided not to issue); reviews due in the next {c.limits.review_weeks} weeks (RV01 "
+            f"or TR02 not yet held, due date in that window; reviews from {c.reviews_from}); "
+            f"cases overdue and due soon: {CASE_DEFINITION.format(days=c.due_within)}; blank "
             f"caseworker = {UNALLOCATED}"
             + (f"; per-FTE loads from {c.staff_file}" if c.staff_file else "")),
         "thresholds": {

@@ -25,6 +25,9 @@ from sendcheck.figures.caseload import (
 from sendcheck.figures.forecast import Forecast, compute_forecast, target_for
 from sendcheck.figures.measures import Measure, compute_measures, measure_rules
 from sendcheck.figures.periods import Period, parse_period
+from sendcheck.judge.cases import EXPORT_REVIEWS, REVIEW_RULES, reviews_overdue
+from sendcheck.judge.rulebook import Rule
+from sendcheck.judge.suppress import open_results
 
 
 @dataclass
@@ -38,11 +41,35 @@ class Headline:
     forecast: Forecast | None = None  # where the as-of date's calendar year will land
 
 
+def reviews_source(audit: Audit) -> str:
+    """Where the review figures come from, for their definitions."""
+    if audit.reviews is None:
+        return EXPORT_REVIEWS
+    name = audit.reviews.table.path.replace("\\", "/").rsplit("/", 1)[-1]
+    return f"the review history file {name} (every review cycle)"
+
+
 def compute_caseload_for(audit: Audit, staff: Path | None) -> Caseload:
     frame = read_staff(staff) if staff else None
-    return compute_caseload(audit.episodes, audit.results, audit.options.as_of,
-                            audit.config.caseload, audit.options.due_within, frame,
-                            str(staff) if staff else None)
+    return compute_caseload(audit.episodes, open_results(audit.results, audit.suppressed),
+                            audit.options.as_of, audit.config.caseload,
+                            audit.options.due_within, frame, str(staff) if staff else None,
+                            owners=audit.owners, reviews_from=reviews_source(audit),
+                            cases=audit.cases)
+
+
+def backlog_for(audit: Audit, as05: Rule) -> Backlog:
+    """The backlog, its overdue reviews judged by the review rules that ran (RV01, TR02)."""
+    ran = [r for r in audit.runs if r.rule.code in REVIEW_RULES and r.skipped is None]
+    if not ran:
+        rv01 = next((r for r in audit.runs if r.rule.code == "RV01"), None)
+        missing = (tuple(rv01.skipped) if rv01 is not None and rv01.skipped else
+                   ("RV01 (not selected)",))
+        return compute_backlog(audit.episodes, audit.options.as_of, as05,
+                               reviews_missing=missing)
+    overdue = reviews_overdue(open_results(audit.results, audit.suppressed), audit.owners)
+    return compute_backlog(audit.episodes, audit.options.as_of, as05, overdue,
+                           reviews_from=reviews_source(audit))
 
 
 def compute_headline(audit: Audit, period: str | None = None, cohort: str = "issued",
@@ -56,54 +83,17 @@ def compute_headline(audit: Audit, period: str | None = None, cohort: str = "iss
         period = str(year) if year is not None else None
     per = parse_period(period, as_of)
     rules = measure_rules(audit.options.rules_dir)
-
-    def figures(episodes) -> tuple[list[Measure], Backlog]:
-        return (compute_measures(episodes, rules, per, cohort, as_of),
-                compute_backlog(episodes, as_of, rules["AS05"]))
-
-    batch = OneQuery(audit.episodes)
-    figures(batch)  # records what the measures and the backlog count
-    batch.run()
-    measures, backlog = figures(batch)  # the same again, with the counts
+    meetings = (audit.reviews.cycles.filter(pl.col("_cycle") >= 2)
+                if audit.reviews is not None else None)
+    measures = compute_measures(audit.episodes, rules, per, cohort, as_of, meetings,
+                                reviews_source(audit))
     measures += appeal_measures(audit.results, audit.runs, audit.episodes, per, cohort, as_of)
-    return Headline(per, cohort, measures, backlog, compute_caseload_for(audit, staff),
-                    suppress_below,
-                    compute_forecast(audit.episodes, rules["AS05"], as_of,
-                                     target_for(audit.config.forecast_target)))
-
-
-class OneQuery:
-    """Stands in for the episodes frame while the measures and the backlog are worked out
-    twice: the first time it records every whole-table count they ask for (answering zeros),
-    which `run` then evaluates together in one query; the second time it answers each with its
-    counts. (One query instead of a dozen: polars shares the due dates and tests the figures
-    have in common, and runs them on all cores.)"""
-
-    def __init__(self, frame: pl.DataFrame) -> None:
-        self.frame = frame
-        self.columns = frame.columns
-        self.asked: list[dict[str, pl.Expr]] = []
-        self.answers: list[dict] | None = None
-        self.next = 0
-
-    def select(self, **exprs: pl.Expr) -> pl.DataFrame:
-        if self.answers is None:
-            self.asked.append(exprs)
-            return pl.DataFrame({k: [0] for k in exprs})
-        answer = self.answers[self.next]
-        assert list(answer) == list(exprs), "the figures asked again for different counts"
-        self.next += 1
-        return pl.DataFrame({k: [v] for k, v in answer.items()})
-
-    def lazy(self) -> pl.LazyFrame:
-        # Lists (the longest waits) are their own queries; while recording, over no rows.
-        return (self.frame if self.answers is not None else self.frame.clear()).lazy()
-
-    def run(self) -> None:
-        row = self.frame.select(e.alias(f"{i}:{k}") for i, exprs in enumerate(self.asked)
-                                for k, e in exprs.items()).row(0) if self.asked else ()
-        values = iter(row)
-        self.answers = [{k: next(values) for k in exprs} for exprs in self.asked]
+    return Headline(
+        per, cohort, measures,
+        backlog_for(audit, rules["AS05"]),
+        compute_caseload_for(audit, staff), suppress_below,
+        compute_forecast(audit.episodes, rules["AS05"], as_of,
+                         target_for(audit.config.forecast_target)))
 
 
 # ---------------------------------------------------------------- JSON

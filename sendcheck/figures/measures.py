@@ -31,7 +31,7 @@ import polars as pl
 from sendcheck.columns import ADVICE_KINDS
 from sendcheck.figures.periods import Period
 from sendcheck.judge.anchors import ENDINGS, Context
-from sendcheck.judge.cases import REVIEW_CYCLE, col_or_null, missing_columns
+from sendcheck.judge.cases import EXPORT_REVIEWS, REVIEW_CYCLE, col_or_null, missing_columns
 from sendcheck.judge.durations import Duration
 from sendcheck.judge.engine import KIND_LABELS, condition_expr, exception_expr
 from sendcheck.judge.quality import EXCEPTION_SHARE_LIMIT, EXCEPTION_SHARE_MIN_PLANS
@@ -302,9 +302,26 @@ def _advice_names(kind: str) -> dict[str, str]:
             "pc_ex": f"pc_{p}_within_6_weeks_ex", "not_done": f"{p}_not_received"}
 
 
-def _review_measures(df: pl.DataFrame, period: Period, cohort: str, as_of: dt.date) -> list[Measure]:
-    """Annual reviews, computed from the episode columns (the export holds the latest review
-    meeting only, so the measures are the ones that single date supports)."""
+def _with_latest_meeting(episodes: pl.DataFrame, meetings: pl.DataFrame,
+                         end: dt.date) -> pl.DataFrame:
+    """The episodes with review_meeting_date = each plan's latest meeting in the review history
+    on or before `end` (blank where none)."""
+    latest = (meetings.filter(pl.col("review_meeting_date") <= pl.lit(end))
+              .group_by("_ep").agg(pl.col("review_meeting_date").max())
+              .rename({"_ep": "_idx"}).cast({"_idx": episodes.schema["_idx"]}))
+    return (episodes.drop([c for c in episodes.columns if c.startswith("review_meeting_date")])
+            .join(latest, on="_idx", how="left", maintain_order="left"))
+
+
+def _review_measures(df: pl.DataFrame, period: Period, cohort: str, as_of: dt.date,
+                     meetings: pl.DataFrame | None = None,
+                     source: str = EXPORT_REVIEWS) -> list[Measure]:
+    """Annual reviews. From the export's columns, the latest review meeting only; with a review
+    history (`meetings`: one row per meeting, the episode's columns carried), every meeting:
+    the per-meeting measures count each meeting, the 12-month measure each plan's latest."""
+    episodes = df
+    df = df if meetings is None else _with_latest_meeting(df, meetings, period.end)
+    per_meeting = df if meetings is None else meetings
     cols = set(df.columns)
     out = []
     f, r = pl.col("final_plan_date"), col_or_null(cols, "review_meeting_date", pl.Date)
@@ -343,8 +360,12 @@ def _review_measures(df: pl.DataFrame, period: Period, cohort: str, as_of: dt.da
         m.ratios = {"pc_reviews_held_within_12_months":
                     ("reviews_held_within_12_months", "reviews_expected")}
         m.notes.append("the export holds only the latest review meeting, so reviews are judged "
-                       "from that date")
+                       "from that date" if meetings is None else
+                       f"reviews from {source}: each plan's latest meeting on or before "
+                       f"{period.end}")
     out.append(m)
+
+    mcols = set(per_meeting.columns)
 
     def simple(id: str, title: str, start: str, stop: str, limit: Duration, names: dict[str, str],
                what: str, scope: pl.Expr | None = None, needs: tuple[str, ...] = (),
@@ -352,12 +373,13 @@ def _review_measures(df: pl.DataFrame, period: Period, cohort: str, as_of: dt.da
         c = cohort_for or cohort
         text = COHORT_TEXT[c].format(end=stop, start=start, limit=limit.label)
         m = Measure(id, title, "", period, c, "no exceptions apply (no regulation allows them)")
-        m.missing = missing_columns(cols, (start, stop, *needs))
+        m.missing = missing_columns(mcols, (start, stop, *needs))
         m.definition = (f"{what} {text}, {_period_text(period)}; elapsed {start} -> {stop}; "
-                        f"within = no later than the {limit.label} limit; {m.exceptions}")
+                        f"within = no later than the {limit.label} limit; {m.exceptions}; "
+                        f"reviews from {source}")
         if m.missing:
             return m
-        v = timeliness(df, start=start, end=stop, limit=limit, period=period, cohort=c,
+        v = timeliness(per_meeting, start=start, end=stop, limit=limit, period=period, cohort=c,
                        as_of=as_of, scope=scope)
         m.values = {names["den"]: v["den"], names["within"]: v["within"],
                     names["pc"]: pct(v["within"], v["den"])}
@@ -380,13 +402,14 @@ def _review_measures(df: pl.DataFrame, period: Period, cohort: str, as_of: dt.da
 
     o = Measure("review_outcomes", "Annual review outcomes", "", period, "started",
                 "not applicable")
-    o.missing = missing_columns(cols, ("review_meeting_date", "review_outcome"))
+    o.missing = missing_columns(mcols, ("review_meeting_date", "review_outcome"))
     o.definition = (f"outcome of reviews whose meeting was held in the period, "
-                    f"{_period_text(period)} (review_outcome: maintain / amend / cease)")
+                    f"{_period_text(period)} (review_outcome: maintain / amend / cease); "
+                    f"reviews from {source}")
     if not o.missing:
-        held = _in(r, period)
+        held = _in(pl.col("review_meeting_date"), period)
         oc = pl.col("review_outcome")
-        v = df.select(
+        v = per_meeting.select(
             reviews_held=held.sum(),
             outcome_maintain=(held & (oc == "maintain")).fill_null(False).sum(),
             outcome_amend=(held & (oc == "amend")).fill_null(False).sum(),
@@ -403,8 +426,8 @@ def _review_measures(df: pl.DataFrame, period: Period, cohort: str, as_of: dt.da
         {"den": "amended_plans_den", "within": "amended_plans_within_8_weeks",
          "pc": "pc_amended_plans_within_8_weeks"}, "final amended plans"))
     # An amendment after a review: outcome `amend`, or an amended plan issued anyway.
-    amend_scope = col_or_null(cols, "amended_plan_date", pl.Date).is_not_null()
-    if "review_outcome" in cols:
+    amend_scope = col_or_null(mcols, "amended_plan_date", pl.Date).is_not_null()
+    if "review_outcome" in mcols:
         amend_scope = amend_scope | (pl.col("review_outcome") == "amend").fill_null(False)
     out.append(simple(
         "amended_plans_12w", "Final amended plans within 12 weeks of the review meeting",
@@ -415,7 +438,8 @@ def _review_measures(df: pl.DataFrame, period: Period, cohort: str, as_of: dt.da
 
     p = Measure("phase_transfers", "Phase transfers: amended plan by the deadline", "", period,
                 "due", "no exceptions apply (reg 18 allows none)")
-    p.missing = missing_columns(cols, ("phase_transfer_due_date", "phase_transfer_final_date"))
+    p.missing = missing_columns(set(episodes.columns),
+                                ("phase_transfer_due_date", "phase_transfer_final_date"))
     p.definition = (
         f"phase transfers whose deadline (phase_transfer_due_date) falls in the period, "
         f"{_period_text(period)}; done by the deadline = phase_transfer_final_date on or before "
@@ -428,7 +452,7 @@ def _review_measures(df: pl.DataFrame, period: Period, cohort: str, as_of: dt.da
             strict = strict | ((due.dt.month() == month) & (due.dt.day() == day))
         last_day = pl.when(strict).then(due - pl.duration(days=1)).otherwise(due)
         dueing = _in(due, period)
-        v = df.select(
+        v = episodes.select(
             phase_transfers_due=dueing.sum(),
             phase_transfers_by_deadline=(dueing & (fin <= last_day)).fill_null(False).sum(),
             phase_transfers_not_done=(dueing & fin.is_null()).sum(),
@@ -468,8 +492,10 @@ def exception_share(twenty: Measure, rule: Rule, cols: set[str]) -> Measure:
 
 
 def compute_measures(episodes: pl.DataFrame, rules: dict[str, Rule], period: Period,
-                     cohort: str, as_of: dt.date) -> list[Measure]:
-    """Every headline measure for one period and cohort (`issued` or `due`)."""
+                     cohort: str, as_of: dt.date, meetings: pl.DataFrame | None = None,
+                     review_source: str = EXPORT_REVIEWS) -> list[Measure]:
+    """Every headline measure for one period and cohort (`issued` or `due`); the review
+    measures from `meetings` (the review history's meetings) when given."""
     if cohort not in COHORTS:
         raise ValueError(f"cohort must be one of {COHORTS}, not {cohort!r}")
     cols = set(episodes.columns)
@@ -500,7 +526,7 @@ def compute_measures(episodes: pl.DataFrame, rules: dict[str, Rule], period: Per
             rule=rules["AS02"],
             kind=kind, names=_advice_names(kind),
             what=f"{KIND_LABELS[kind]} advice requests", **args))
-    out += _review_measures(episodes, period, cohort, as_of)
+    out += _review_measures(episodes, period, cohort, as_of, meetings, review_source)
     return out
 
 

@@ -1,4 +1,5 @@
-"""What a case is on a given day: an open assessment, a plan in force, the next review due.
+"""What a case is on a given day: an open assessment, a plan in force, a case overdue or due
+soon, an annual review overdue or falling due.
 
 One definition each, used by the data-quality checks, the figures and every view.
 """
@@ -52,7 +53,68 @@ def plan_in_force(cols: set[str], on: dt.date) -> pl.Expr:
             & (cease.is_null() | (cease > pl.lit(on))).fill_null(False))
 
 
-def review_due(cols: set[str]) -> pl.Expr:
-    """Next annual review: 12 months after the latest review meeting, else after the plan."""
-    last = pl.coalesce(col_or_null(cols, "review_meeting_date", pl.Date), pl.col("final_plan_date"))
-    return REVIEW_CYCLE.add(last)
+# ---------------------------------------------------------------- a case overdue, a case due soon
+#
+# THE definition, used by every view (table, JSON, CSV, markdown, workbook, `caseload`):
+# - a case is one episode (one row of the export: a request and everything that followed it);
+# - a case is overdue when at least one of its open findings (every rule, review cycles from
+#   --reviews included; findings set apart by [[suppress]] excluded) is `overdue` on the as-of
+#   date, however many there are;
+# - a case is due soon when none is overdue and at least one is `due_soon` (within --due-within
+#   days).
+# late, early, missed and invalid findings, and data-quality findings, make no case overdue or
+# due soon: they are not deadlines still running (contract section 3).
+CASE_DEFINITION = (
+    "a case is one episode (a request and what followed it); overdue = at least one open finding "
+    "of any rule (review cycles included) overdue on the as-of date; due soon = none overdue and "
+    "at least one due within {days} days; each case counted once, however many findings it has")
+LIVE = ("overdue", "due_soon")
+# Where review figures come from without --reviews (their definitions say so).
+EXPORT_REVIEWS = "the export's latest review meeting"
+# The annual review of a plan: RV01, or TR02 for a plan transferred in since its last review.
+REVIEW_RULES = ("RV01", "TR02")
+
+
+def with_episode(results: pl.DataFrame, owners: pl.DataFrame | None) -> pl.DataFrame:
+    """Results with `_ep`, the episode each belongs to: a review cycle's finding (--reviews)
+    belongs to the episode whose plan was reviewed (`owners`: ReviewHistory.owners)."""
+    if owners is None:
+        return results.with_columns(pl.col("_idx").alias("_ep"))
+    return (results.join(owners, on="_idx", how="left", maintain_order="left")
+            .with_columns(pl.coalesce("_ep", "_idx").alias("_ep")))
+
+
+def case_status(results: pl.DataFrame, owners: pl.DataFrame | None) -> pl.DataFrame:
+    """One row per case with a live finding: `_ep`, `overdue`, `due_soon` (booleans, never both).
+    `results` are the open results (suppressed findings already taken out)."""
+    live = with_episode(results.filter(pl.col("status").is_in(LIVE)).select("_idx", "status"),
+                        owners)
+    status = pl.col("status")
+    return (live.group_by("_ep").agg((status == "overdue").any().alias("overdue"),
+                                     (status == "due_soon").any().alias("_soon"))
+            .with_columns((pl.col("_soon") & ~pl.col("overdue")).alias("due_soon"))
+            .drop("_soon"))
+
+
+def review_findings(results: pl.DataFrame, owners: pl.DataFrame | None) -> pl.DataFrame:
+    """The annual-review findings (RV01, TR02) with their episode: one plan's review cycles
+    (from --reviews), or its current cycle from the export's latest review meeting."""
+    return with_episode(results.filter(pl.col("rule").is_in(REVIEW_RULES)), owners)
+
+
+def reviews_overdue(results: pl.DataFrame, owners: pl.DataFrame | None) -> pl.DataFrame:
+    """One row per plan whose annual review is overdue: `_ep`, `due`, `days_over` (the most
+    overdue of its review findings)."""
+    return (review_findings(results.filter(pl.col("status") == "overdue"), owners)
+            .sort("due").unique("_ep", keep="first", maintain_order=True)
+            .select("_ep", "due", "days_over"))
+
+
+def reviews_due_within(results: pl.DataFrame, owners: pl.DataFrame | None, as_of: dt.date,
+                       days: int) -> pl.DataFrame:
+    """`_ep` of the plans whose annual review is not yet held and falls due from the as-of date
+    to `days` days after it."""
+    due = pl.col("due")
+    window = due.is_between(pl.lit(as_of), pl.lit(as_of + dt.timedelta(days=days)))
+    soon = results.filter(pl.col("status").is_in(("pending", "due_soon")) & window.fill_null(False))
+    return review_findings(soon, owners).select("_ep").unique()

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 
 import polars as pl
 
@@ -47,6 +48,12 @@ class ReviewHistory:
     matched: int
     unmatched: int
     ignored: int  # matched rows with a blank or unreadable meeting date (not reviews)
+
+    @cached_property
+    def owners(self) -> pl.DataFrame:
+        """`_idx` of every cycle -> `_ep`, the episode whose plan it reviews (cycle 1 is the
+        episode's own row)."""
+        return self.cycles.select("_idx", pl.col("_ep").cast(pl.UInt32))
 
     @property
     def columns(self) -> set[str]:

@@ -16,6 +16,7 @@ import polars as pl
 from sendcheck.audit import Audit
 from sendcheck.columns import BY_NAME, PERSONAL
 from sendcheck.errors import SendcheckError
+from sendcheck.judge.cases import with_episode
 from sendcheck.judge.engine import add_messages
 from sendcheck.judge.suppress import open_results
 
@@ -58,7 +59,10 @@ def episode_rows(audit: Audit, wanted: str) -> tuple[pl.DataFrame, str]:
                          f"{', '.join(repr(s) for s in sample)})")
 
 
-def explain_episode(audit: Audit, episode: dict, personal: bool = False) -> list[str]:
+def explain_episode(audit: Audit, episode: dict, personal: bool = False
+                    ) -> list[str | list[list[str]]]:
+    """The lines of one episode's explanation; the rules table as one item, a list of rows
+    (header first), so a terminal can fit it to its width."""
     idx = episode["_idx"]
     rules = audit.rules
     out = [(f"Record {episode['record_id']}: {episode['_source']} row {episode['_row']}, "
@@ -72,8 +76,15 @@ def explain_episode(audit: Audit, episode: dict, personal: bool = False) -> list
                 value = _day(episode[col]) if isinstance(episode[col], dt.date) else episode[col]
                 out.append(f"  {col.replace('_', ' ')}: {value}")
 
-    res = audit.results.filter(pl.col("_idx") == idx)
+    # With --reviews a case's review cycles are findings on the review file's rows: each is
+    # shown, with the file and row it came from.
+    cycles = audit.reviews.cycles if audit.reviews is not None else None
+    res = with_episode(audit.results, audit.owners).filter(pl.col("_ep") == idx).drop("_ep")
     res = add_messages(res, rules)
+    where = {} if cycles is None else dict(
+        cycles.filter(pl.col("_ep") == idx).select(
+            "_idx", pl.format("{} row {}", pl.col("_source").str.split("/").list.last(),
+                              pl.col("_row"))).iter_rows())
     open_keys = open_results(res, audit.suppressed).select("rule", "kind").rows()
     dated: list[tuple[dt.date, int, str]] = []
     unreadable: list[str] = []
@@ -98,9 +109,11 @@ def explain_episode(audit: Audit, episode: dict, personal: bool = False) -> list
         out += ["", "Unreadable dates:"] + unreadable
 
     out += ["", "Rules:"]
-    rows = [["rule", "status", "start", "due", "done", "days over", "what"]]
+    rows = [["rule", "status", "start", "due", "done", "days", *(["where"] if where else []),
+             "what"]]
     order = {code: i for i, code in enumerate(rules)}
-    for r in sorted(res.iter_rows(named=True), key=lambda r: (order[r["rule"]], r["kind"] or "")):
+    for r in sorted(res.iter_rows(named=True),
+                    key=lambda r: (order[r["rule"]], r["kind"] or "", r["start"] or dt.date.min)):
         suppressed = (r["rule"], r["kind"]) not in open_keys and r["status"] not in (
             "met", "pending", "not_applicable")
         # A rule that does not apply has no due date for this case (one worked out from its
@@ -109,32 +122,50 @@ def explain_episode(audit: Audit, episode: dict, personal: bool = False) -> list
         rows.append([r["rule"] + (f"/{r['kind']}" if r["kind"] else ""),
                      r["status"] + (" (suppressed)" if suppressed else ""),
                      _day(r["start"]), _day(due), _day(r["done"]),
-                     "" if r["days_over"] is None else str(r["days_over"]), r["message"]])
+                     "" if r["days_over"] is None else str(r["days_over"]),
+                     *([where.get(r["_idx"], "")] if where else []), r["message"]])
     for run in audit.runs:
         if run.skipped:
-            rows.append([run.rule.code, "skipped", "", "", "", "",
+            rows.append([run.rule.code, "skipped", "", "", "", "", *([""] if where else []),
                          "missing " + ", ".join(run.skipped)])
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
-    out += ["  " + "  ".join(v.ljust(w) for v, w in zip(row, widths)) + "  " + row[-1]
-            for row in rows]
+    out.append(rows)
     dq = audit.quality.filter(pl.col("_idx") == idx)
     if dq.height:
         out += ["", "Data quality:"] + [f"  {c}: {m}" for c, m in dq.select("check", "message").rows()]
     return out
 
 
-def explain(audit: Audit, wanted: str, personal: bool = False) -> str:
-    """Every episode with record id `wanted`, else every episode of person id `wanted`."""
+def _plain(rows: list[list[str]]) -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    return ["  " + "  ".join(v.ljust(w) for v, w in zip(row, widths)) + "  " + row[-1]
+            for row in rows]
+
+
+def explain(audit: Audit, wanted: str, personal: bool = False, rich: bool = False,
+            stream=None, width: int | None = None) -> str:
+    """Every episode with record id `wanted`, else every episode of person id `wanted`, as
+    text; on a terminal (`rich`, or plain fitted to `width`) with the rules table fitted to its
+    width (views/fit.py: no date, code or id cut), returning "" when printed."""
+    from sendcheck.views.table import View
+
     episodes, matched = episode_rows(audit, wanted)
-    parts = []
+    view = View(rich, stream, width)
     if episodes.height > 1 and matched == "record":
-        parts.append([(f"record id {wanted!r} is on {episodes.height} rows (DQ04); each is "
-                      f"shown"), ""])
+        view.text(f"record id {wanted!r} is on {episodes.height} rows (DQ04); each is shown")
+        view.text()
     elif matched == "person":
         ids = ", ".join(episodes.get_column("record_id").to_list())
-        parts.append([(f"person {wanted!r}: {episodes.height} "
-                      f"episode{'s' if episodes.height != 1 else ''} (record {ids}); each is "
-                      f"shown"), ""])
-    for episode in episodes.iter_rows(named=True):
-        parts.append(explain_episode(audit, episode, personal))
-    return "\n\n".join("\n".join(p) for p in parts) + "\n"
+        view.text(f"person {wanted!r}: {episodes.height} "
+                  f"episode{'s' if episodes.height != 1 else ''} (record {ids}); each is shown")
+        view.text()
+    for n, episode in enumerate(episodes.iter_rows(named=True)):
+        if n:
+            view.text()
+        for item in explain_episode(audit, episode, personal):
+            if isinstance(item, str):
+                view.text(item)
+            elif rich or width:
+                view.table(None, item[0], item[1:], optional=("start", "done", "what"))
+            else:
+                view.lines += _plain(item)
+    return "" if rich else view.getvalue()

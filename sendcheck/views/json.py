@@ -15,7 +15,9 @@ from sendcheck.figures.caseload import (
 )
 from sendcheck.figures.forecast import forecast_json
 from sendcheck.figures.headline import Headline, suppressed_backlog, suppressed_caseload
+from sendcheck.figures.labels import labels
 from sendcheck.figures.measures import Measure
+from sendcheck.figures.national import national
 from sendcheck.figures.periods import Period
 from sendcheck.views.changes import changes_section
 from sendcheck.views.findings import (
@@ -26,7 +28,9 @@ from sendcheck.views.findings import (
     rules_list,
     summary,
     suppressed_findings,
+    totals,
 )
+from sendcheck.views.summary import case_totals
 
 
 def to_json_dict(audit: Audit, all_statuses: bool = False, personal: bool = False,
@@ -51,6 +55,7 @@ def to_json_dict(audit: Audit, all_statuses: bool = False, personal: bool = Fals
         "as_of_source": audit.options.as_of_source,
         "config": audit.config.path,
         "data_quality": quality_summary(audit),
+        "totals": {**totals(audit), **case_totals(audit)},
         "rejected_rows": rejected_rows(audit),
         "findings": findings,
         **suppression_section(audit, personal),
@@ -123,6 +128,7 @@ def measure_json(m: Measure, below: int | None) -> dict:
         "reason": m.reason, "values": suppression.values(m.values, below, m.ratios, m.averages)
         if m.available else None,
         "flag": m.flag, "notes": m.notes,
+        "labels": labels(m.values), "ratios": {k: list(v) for k, v in m.ratios.items()},
     }
 
 
@@ -133,13 +139,16 @@ def measures_json(measures: list[Measure], period: Period, cohort: str,
 
 
 def headline_json(h: Headline) -> dict:
-    """The three top-level JSON keys this module owns."""
+    """The top-level JSON keys of the headline: measures, backlog, caseload, and England's
+    published figures (package data) to set beside them."""
     b = h.suppress_below
     measures = measures_json(h.measures, h.period, h.cohort, b)
     if h.forecast is not None:
         measures["forecast_20w"] = forecast_json(h.forecast, b)
-    return {"measures": measures,
-            "backlog": suppressed_backlog(h.backlog, b),
+    return {"national": national(), "measures": measures,
+            "backlog": {**suppressed_backlog(h.backlog, b),
+                        "labels": labels([*(h.backlog.assessments or {}),
+                                          *(h.backlog.reviews or {})])},
             "caseload": suppressed_caseload(h.caseload, b)}
 
 
@@ -148,6 +157,6 @@ def caseload_report_json(audit: Audit, c: Caseload, below: int | None) -> str:
     from sendcheck.views.json import to_json_dict
 
     head = {k: v for k, v in to_json_dict(audit).items()
-            if k in ("sendcheck_version", "as_of", "inputs", "rows")}
+            if k in ("sendcheck_version", "as_of", "inputs", "rows", "reviews")}
     return json.dumps(head | {"caseload": suppressed_caseload(c, below)}, indent=2,
                       ensure_ascii=False) + "\n"

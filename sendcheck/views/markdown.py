@@ -1,17 +1,23 @@
-"""The Markdown summary (`--format markdown`): a short text an officer pastes into an e-mail or a
-board paper. As-of date, inputs, headline measures with their definitions (when the build has
-them), counts per rule, and the caseworkers with the most overdue findings. No personal data:
-no names of children, UPNs, dates of birth, record or person ids."""
+"""The Markdown summary (`--format markdown`): a page for a board paper or an e-mail. The position
+at a glance (the 20-week figure beside England's, cases overdue and due soon, backlog, data
+quality), the measures with DfE's field names, findings by rule, the caseworkers' load, and each
+definition once, as numbered notes at the end. No personal data: no names of children, UPNs,
+dates of birth, record or person ids, no row numbers."""
 
 from __future__ import annotations
 
 from sendcheck.audit import Audit
+from sendcheck.figures.national import national
 from sendcheck.views.changes import markdown_lines
 from sendcheck.views.files import display_name
-from sendcheck.views.findings import findings_frame, per_caseworker
 from sendcheck.views.json import to_json_dict
-
-TOP_CASEWORKERS = 10
+from sendcheck.views.summary import (
+    caseload_rows,
+    figure,
+    headline_field,
+    national_line,
+    twenty_weeks,
+)
 
 
 def _cell(value: object) -> str:
@@ -23,98 +29,130 @@ def _cell(value: object) -> str:
 
 def _table(headers: list[str], rows: list[list[object]]) -> list[str]:
     out = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
-    return out + ["| " + " | ".join(_cell(v) for v in r) + " |" for r in rows]
+    return out + ["| " + " | ".join(_cell(_number(v)) for v in r) + " |" for r in rows]
 
 
 def _number(value: object) -> str:
-    if isinstance(value, float):
-        return f"{value:.1%}" if 0 <= value <= 1 else f"{value:,.1f}"
-    if isinstance(value, int) and not isinstance(value, bool):
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
         return f"{value:,}"
     return "" if value is None else str(value)
 
 
-def _section(title: str, section: object) -> list[str]:
-    """A measures/backlog section of the JSON, whatever its shape (see workbook.blocks)."""
-    from sendcheck.views.workbook import blocks
+class Notes:
+    """Numbered notes: each text once, referred to by its number."""
 
-    out = ["", f"## {title}", ""]
-    for block in blocks(section):
-        if block[0] == "value":
-            _, path, value, definition = block
-            label = " / ".join(str(p).replace("_", " ") for p in path)
-            out.append(f"- **{_cell(label)}**: {_cell(_number(value))}"
-                       + (f" ({_cell(definition)})" if definition else ""))
-        else:
-            _, path, headers, rows = block
-            out += ["", f"**{_cell(' / '.join(path))}**", ""]
-            out += _table([str(h).replace("_", " ") for h in headers],
-                          [[_number(v) for v in r] for r in rows])
-    return out
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+
+    def ref(self, text: str) -> str:
+        if text not in self.texts:
+            self.texts.append(text)
+        return f"[{self.texts.index(text) + 1}]"
+
+    def lines(self) -> list[str]:
+        return [f"{i}. {_cell(t)}" for i, t in enumerate(self.texts, start=1)]
 
 
 def to_markdown(audit: Audit) -> str:
     data = to_json_dict(audit)
+    notes = Notes()
     as_of = audit.options.as_of
-    out = [f"# SEND statutory timescales: position at {as_of.strftime('%d/%m/%Y')}", ""]
-    for t in data["inputs"]:
-        sheet = f" (sheet {display_name(t['sheet'])})" if t["sheet"] else ""
-        name = t["path"].replace("\\", "/").rsplit("/", 1)[-1]
-        out.append(f"- Source: {_cell(display_name(name))}{_cell(sheet)}, {t['rows']:,} rows, "
-                   f"sha256 `{t['sha256'][:12]}`")
-    rows = data.get("rows")
-    if rows:
-        out.append(f"- Rows read {rows['read']:,}, evaluated {rows['evaluated']:,}, rejected "
-                   f"(blank or footer) {rows['rejected']:,}")
-    for key, title in (("measures", "Headline measures"), ("backlog", "Backlog")):
-        if data.get(key):
-            # A paper for a board names no case: the longest-wait lists stay in the other formats.
-            section = {k: v for k, v in data[key].items() if not k.startswith("longest")}
-            out += _section(title, section)
-    out += markdown_lines(audit)
-    out += ["", "## Cases per rule", ""]
-    table = []
-    for item in data["rules"]:
-        c = data["summary"].get(item["code"])
-        if c is None:
-            continue
-        done = c["met"] + c["late"] + c["early"]
-        table.append([item["code"], item["name"], c["overdue"], c["due_soon"], c["late"],
-                      c["early"], c["missed"], c["met"], c["excepted"], c["invalid"],
-                      f"{c['met'] / done:.1%}" if done else "-"])
-    out += _table(["Rule", "Name", "Overdue", "Due soon", "Late", "Early", "Missed", "Met",
-                   "Excepted",
-                   "Invalid", "On time"], [[_number(v) for v in r] for r in table])
-    out += ["", ("On time = met / (met + late + early): completed cases only. Overdue and due soon "
-            f"are cases not yet done (due soon: within {audit.options.due_within} days). Missed = not "
-            "done, and the duty ended (the plan ceased, the request was withdrawn) after its due "
-            "date: a breach with nothing left to do.")]
-    skipped = [f"{i['code']} (missing {', '.join(i['skipped'])})" for i in data["rules"] if i["skipped"]]
+    out = [f"# SEND statutory timescales: position at {as_of.strftime('%d/%m/%Y')}"]
+    sources = [_cell(display_name(_name(t["path"])))
+               + (f" (sheet {_cell(display_name(t['sheet']))})" if t["sheet"] else "")
+               + f", {t['rows']:,} rows" for t in data["inputs"]]
+    if "reviews" in data:
+        r = data["reviews"]
+        sources.append(f"review history {_cell(display_name(_name(r['path'])))}, {r['rows']:,} rows "
+                       f"({r['matched']:,} matched)")
+    rows = data["rows"]
+    out.append("- Sources: " + "; ".join(sources) + f". Rows read {rows['read']:,}, evaluated "
+               f"{rows['evaluated']:,}, rejected (blank or footer) {rows['rejected']:,}; sendcheck "
+               f"{data['sendcheck_version']}")
+    out += ["", "## At a glance"]
+    measures = data.get("measures") or {}
+    twenty = twenty_weeks(measures)
+    if twenty:
+        out.append(f"- **{twenty['text']}**, {twenty['period']} "
+                   f"{notes.ref(twenty['definition'])}. "
+                   f"{national_line()} {notes.ref(_national_note())}")
+    load = data.get("caseload") or {}
+    total = load.get("total") or {}
+    if total:
+        out.append(f"- **{_number(total['cases_overdue'])}** cases overdue and "
+                   f"**{_number(total['cases_due_soon'])}** due within "
+                   f"{audit.options.due_within} days "
+                   f"{notes.ref(load['definition'])}")
+    backlog = data.get("backlog") or {}
+    a, r = backlog.get("assessments"), backlog.get("reviews")
+    if a or r:
+        parts = []
+        if a:
+            parts.append(f"**{_number(a['open_assessments'])}** open assessments, "
+                         f"{_number(a['past_20_weeks'])} waiting more than 20 weeks")
+        if r:
+            parts.append(f"**{_number(r['reviews_overdue'])}** annual reviews overdue")
+        out.append("- " + "; ".join(parts) + f" {notes.ref(backlog['definition'])}")
+    dq = sorted((q for q in data["data_quality"] if q["findings"]), key=lambda q: -q["findings"])
+    out.append(f"- **{sum(q['findings'] for q in dq):,}** data-quality findings"
+               + (": " + ", ".join(f"{q['check']} {q['name']} {q['findings']:,}" for q in dq[:3])
+                  if dq else ""))
+    out += markdown_lines(audit)  # with --history: what changed since the last run
+
+    items = measures.get("items") or {}
+    if items:
+        period = measures["period"]
+        out += ["", f"## Measures, {period['start']} to {period['end']} ({period['label']})"]
+        table = []
+        for m in items.values():
+            field = headline_field(m)
+            if field is None:
+                table.append([m["title"], "", m["reason"] or "no figures", "",
+                              notes.ref(m["definition"])])
+                continue
+            value, of = figure(m, field)
+            table.append([m["title"], f"`{field}`", value, of, notes.ref(m["definition"])])
+        out += _table(["Measure", "DfE field", "Value", "Of", "Note"], table)
+
+    out += ["", "## Findings by rule"]
+    for status, what in (("overdue", "Overdue"), ("due_soon", "Due soon"), ("missed", "Missed")):
+        counts = [f"{code} {c[status]:,}" for code, c in data["summary"].items() if c[status]]
+        out.append(f"- {what}: " + (", ".join(counts) if counts else "none")
+                   + f" {notes.ref(_status_note(audit.options.due_within))}")
+    skipped = [f"{i['code']} (missing {', '.join(i['skipped'])})" for i in data["rules"]
+               if i["skipped"]]
     if skipped:
-        out.append("Not checked, for lack of columns: " + "; ".join(skipped) + ".")
-    per = per_caseworker(findings_frame(audit))
-    with_overdue = per.filter(per["overdue"] > 0)
-    top = with_overdue.head(TOP_CASEWORKERS)
-    out += ["", f"## Overdue by caseworker (top {TOP_CASEWORKERS})", ""]
-    if top.height:
-        out += _table(["Caseworker", "Overdue findings", "Cases overdue", "Due soon"],
-                      [[r["caseworker"], _number(r["overdue"]), _number(r["cases"]),
-                        _number(r["due_soon"])] for r in top.iter_rows(named=True)])
-        if with_overdue.height > TOP_CASEWORKERS:
-            out.append(f"\n{with_overdue.height - TOP_CASEWORKERS} more caseworkers have overdue "
-                       f"findings.")
-    else:
-        out.append("No overdue findings.")
-    dq = sum(q["findings"] for q in data["data_quality"])
-    out += ["", "## Data quality", "",
-            (f"{dq:,} data-quality findings (the workbook's Data quality sheet lists each one with "
-            f"what to do).")]
-    worst = sorted((q for q in data["data_quality"] if q["findings"]), key=lambda q: -q["findings"])
-    out += [f"- {q['check']} {q['title']}: {q['findings']:,}" for q in worst[:5]]
+        out.append("- Not checked, for lack of columns: " + "; ".join(skipped))
+
+    if load.get("caseworkers"):
+        t = load["thresholds"]
+        out += ["", f"## Caseworkers: benchmark {t['plans_per_caseworker']} plans and "
+                    f"{t['assessments_per_caseworker']} open assessments {t['compared']} "
+                    f"{notes.ref('benchmark: ' + t['source'])}"]
+        out += _table(["Caseworker", "Plans", "Open assessments", "Cases overdue",
+                       "Cases due soon", "Above benchmark"], caseload_rows(load, "Total"))
     if "suppressed" in data:
         out += ["", (f"{len(data['suppressed']):,} findings are suppressed in sendcheck.toml "
-                f"(investigated; not counted above as open); "
-                f"{len(data['suppressions_unmatched'])} suppressions match nothing.")]
-    out += ["", (f"_sendcheck {data['sendcheck_version']}; statutory limits from the SEND "
-            f"Regulations 2014. Counts are cases per rule; a case can appear under several rules._")]
+                     f"(investigated; not counted above as open); "
+                     f"{len(data['suppressions_unmatched'])} suppressions match nothing.")]
+    out += ["", "## Notes"] + notes.lines()
     return "\n".join(out) + "\n"
+
+
+def _name(path: str) -> str:
+    return path.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def _status_note(days: int) -> str:
+    return (f"overdue: not done, and past its time limit on the as-of date; due soon: not done, "
+            f"due within {days} days; missed: not done, and the duty ended (the plan ceased, the "
+            f"request was withdrawn) after its due date, a breach with nothing left to do; counted "
+            f"per finding (a case may have several; advice counts each kind)")
+
+
+def _national_note() -> str:
+    n = national()
+    return (f"England: {n['source']} ({n['url']}); "
+            f"{n['twenty_weeks']['definition']}")

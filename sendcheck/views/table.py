@@ -3,6 +3,10 @@ terminal or plain aligned text elsewhere."""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+import textwrap
+
 import polars as pl
 
 from sendcheck import __version__
@@ -19,8 +23,6 @@ from sendcheck.figures.headline import (
     suppressed_backlog,
     suppressed_caseload,
 )
-from sendcheck.figures.measures import Measure
-from sendcheck.figures.periods import Period
 from sendcheck.views.changes import screen_lines
 from sendcheck.views.files import display_name
 from sendcheck.views.findings import (
@@ -29,30 +31,37 @@ from sendcheck.views.findings import (
     rows_line,
     rules_list,
     summary,
+    totals,
+)
+from sendcheck.views.fit import fitted_table, plain_lines
+from sendcheck.views.json import headline_json
+from sendcheck.views.summary import (
+    HEADLINE_ALL,
+    TWENTY,
+    case_totals,
+    caseload_rows,
+    figure,
+    headline_field,
+    national_line,
+    twenty_weeks,
 )
 
-NUMERIC_HEADERS = {"met", "late", "early", "overdue", "missed", "due soon", "pending", "excepted", "invalid",
-                   "n/a", "on time", "row", "days", "findings"}
 TABLE_LIMIT = 20  # rows per list in the table view before "... and N more"
-
-
-# ---------------------------------------------------------------- table view
-
-
-def _plain_table(headers: list[str], rows: list[list[object]]) -> list[str]:
-    cells = [[("" if v is None else str(v)) for v in row] for row in rows]
-    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
-    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip()
-    out = [line, "  ".join("-" * w for w in widths)]
-    out += ["  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in cells]
-    return out
+TOP_CASEWORKERS = 5  # on the first screen
+NUMBER = re.compile(r"^[<>\-+]?[\d,]+(\.\d+)?%?$")
+WRAP = {"message", "what to do", "measure", "figure", "what"}
 
 
 class View:
-    """Writes sections either as rich tables (a terminal) or as plain aligned text."""
+    """Writes sections either as rich tables (a terminal) or as plain aligned text.
 
-    def __init__(self, rich: bool, stream=None):
+    On a terminal no table is wider than the screen and no figure, code or id is cut
+    (views/fit.py): free text folds, optional columns are left out with a note, and a table that
+    still cannot fit is printed as plain lines."""
+
+    def __init__(self, rich: bool, stream=None, width: int | None = None):
         self.rich = rich
+        self.width = width  # plain text on a terminal without colour: fit this width too
         self.lines: list[str] = []
         if rich:
             from rich.console import Console
@@ -62,25 +71,73 @@ class View:
     def text(self, line: str = "", style: str | None = None) -> None:
         if self.rich:
             self.console.print(line, style=style, markup=False, highlight=False)
+        elif self.width and len(line) > self.width:  # wrapped at spaces, never inside a word
+            indent = line[:len(line) - len(line.lstrip())]
+            self.lines += textwrap.wrap(line, self.width, subsequent_indent=indent,
+                                        break_long_words=False, break_on_hyphens=False)
         else:
             self.lines.append(line)
 
-    def table(self, title: str, headers: list[str], rows: list[list[object]]) -> None:
-        if self.rich:
-            from rich.table import Table
-
-            t = Table(title=title, title_justify="left", show_lines=False)
-            for h in headers:
-                # Ids, codes and numbers never wrap (a cron log or a narrow terminal must not
-                # cut a record id); only the free text columns fold.
-                wraps = h in ("message", "what to do")
-                t.add_column(h, overflow="fold", no_wrap=not wraps,
-                             justify="right" if h in NUMERIC_HEADERS else "left")
-            for r in rows:
-                t.add_row(*["" if v is None else str(v) for v in r])
-            self.console.print(t)
+    def table(self, title: str | None, headers: list[str], rows: list[list[object]],
+              optional: tuple[str, ...] = ()) -> None:
+        """A table; `optional` headers may be left out, first first, when the terminal is narrow."""
+        cells = [["" if v is None else str(v) for v in r] for r in rows]
+        numeric = {h for i, h in enumerate(headers)
+                   if any(r[i] for r in cells) and all(NUMBER.match(r[i]) or r[i] in ("", "-")
+                                                       for r in cells)}
+        if not self.rich:
+            self.lines += [""] if title is not None else []
+            if title:
+                self.text(title)
+            shown, left_out = list(headers), []
+            while self.width and optional:
+                lines = plain_lines(shown, [[c for c, h in zip(r, headers) if h in shown]
+                                            for r in cells], numeric)
+                expendable = [h for h in optional if h in shown]
+                if max(len(x) for x in lines) <= self.width or not expendable:
+                    break
+                shown.remove(expendable[0])
+                left_out.append(expendable[0])
+            self.lines += plain_lines(shown, [[c for c, h in zip(r, headers) if h in shown]
+                                              for r in cells], numeric)
+            if left_out:
+                self.text(f"  (left out at this width: {', '.join(left_out)}; a wider "
+                          f"terminal, or output to a file, shows them)")
+            return
+        self.console.print()
+        if title:  # the whole width, not folded to the table's
+            self.console.print(title, style="bold", markup=False, highlight=False)
+        table, left_out = fitted_table(self.console, headers, cells, numeric, WRAP, optional)
+        if table is None:
+            for line in plain_lines([h for h in headers if h not in left_out],
+                                    [[c for c, h in zip(r, headers) if h not in left_out]
+                                     for r in cells], numeric):
+                self.console.print(line, markup=False, highlight=False, soft_wrap=True)
         else:
-            self.lines += ["", title] + _plain_table(headers, rows)
+            self.console.print(table)
+        if left_out:
+            self.console.print(f"  (left out at this width: {', '.join(left_out)}; a wider "
+                               f"terminal, or output to a file, shows them)", markup=False,
+                               highlight=False, style="dim")
+
+    def panels(self, title: str, headers: list[str], items: list[list[object]]) -> None:
+        """Many short rows (a code and its counts) set side by side, as many panels across as
+        the width holds, read left to right: a long list of rules in a few lines."""
+        cells = [[str(v) for v in item] for item in items]
+        widths = [max([len(h)] + [len(c[i]) for c in cells]) for i, h in enumerate(headers)]
+
+        def panel(values: list[str]) -> str:
+            return "  ".join(v.ljust(w) if i == 0 else v.rjust(w)
+                             for i, (v, w) in enumerate(zip(values, widths)))
+
+        size = len(panel(headers))
+        limit = self.console.width if self.rich else self.width
+        across = max(1, (limit + 4) // (size + 4)) if limit else 4
+        self.text()
+        self.text(title, style="bold")
+        self.text("    ".join([panel(headers)] * min(across, len(cells))), style="bold")
+        for start in range(0, len(cells), across):
+            self.text("    ".join(panel(c) for c in cells[start:start + across]))
 
     def getvalue(self) -> str:
         return "\n".join(self.lines) + "\n"
@@ -91,31 +148,47 @@ def _share(counts: dict[str, int]) -> str:
     return f"{100 * counts['met'] / done:.1f}%" if done else "-"
 
 
-def _list_section(view: View, title: str, found: pl.DataFrame, status: str, rules_order: dict) -> None:
+def _file(path: str | None) -> str:
+    return (path or "").replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def several_files(audit: Audit) -> bool:
+    """True when the run read more than one file: every row number is then shown with its file."""
+    return len(audit.tables) + (audit.reviews is not None) > 1
+
+
+def _list_section(view: View, title: str, found: pl.DataFrame, status: str,
+                  with_file: bool) -> None:
     rows = found.filter(pl.col("status") == status)
+    # Every key a finding has, so the order is the same on every run and in every view.
     if status == "overdue":
-        rows = rows.sort(["days_over", "rule", "row"], descending=[True, False, False])
+        rows = rows.sort(["days_over", "rule", "kind", "source", "row"],
+                         descending=[True, False, False, False, False], maintain_order=True)
     else:
-        rows = rows.sort(["due", "rule", "row"])
+        rows = rows.sort(["due", "rule", "kind", "source", "row"], maintain_order=True)
     if rows.height == 0:
         view.text("")
         view.text(f"{title}: none")
         return
     shown = rows.head(TABLE_LIMIT)
+    where = "where" if with_file else "row"
     view.table(
-        f"{title} ({rows.height})",
-        ["rule", "record", "person", "caseworker", "row", "due", "days", "message"],
+        f"{title} ({rows.height} findings; the {min(TABLE_LIMIT, rows.height)} "
+        + ("most overdue" if status == "overdue" else "soonest due") + " shown)",
+        ["rule", "record", "person", "caseworker", where, "due", "days", "message"],
         [[r["rule"] + (f"/{r['kind']}" if r["kind"] else ""), r["record_id"], r["person_id"],
-          r["caseworker"], r["row"], r["due"], r["days_over"], r["message"]]
-         for r in shown.iter_rows(named=True)])
+          r["caseworker"], f"{_file(r['source'])} row {r['row']}" if with_file else r["row"],
+          r["due"], r["days_over"], r["message"]]
+         for r in shown.iter_rows(named=True)],
+        optional=("message", "person", "caseworker", "due"))
     if rows.height > TABLE_LIMIT:
         view.text(f"... and {rows.height - TABLE_LIMIT} more (see --format csv or json)")
 
 
-def render_table(audit: Audit, rich: bool, stream=None) -> str:
-    view = View(rich, stream)
-    opts = audit.options
-    view.text(f"sendcheck {__version__}: as of {opts.as_of.isoformat()}", style="bold")
+def render_header(view: View, audit: Audit) -> None:
+    """As-of date, inputs, the configuration file in use, the rows account."""
+    view.text(f"sendcheck {__version__}: as of {audit.options.as_of.isoformat()} "
+              f"({audit.options.as_of_source})", style="bold")
     for t in audit.tables:
         sheet = f", sheet {t.sheet!r}" if t.sheet else ""
         footer = f", {t.footer_rows} footer" if t.footer_rows else ""
@@ -123,40 +196,125 @@ def render_table(audit: Audit, rich: bool, stream=None) -> str:
                   f"{t.header_row} ({t.blank_rows} blank{footer})")
         for note in t.notes:
             view.text(f"  {note}")
-    view.text(rows_line(audit))
     if audit.reviews is not None:
         r = audit.reviews.summary()
-        view.text(f"reviews: {r['path']}: {r['rows']} rows, {r['matched']} matched on {r['joined_on']}"
-                  f" ({r['ignored']} without a usable meeting date), {r['unmatched']} unmatched")
-    for line in screen_lines(audit):
+        view.text(f"reviews: {display_name(r['path'])}: {r['rows']} rows, {r['matched']} matched on "
+                  f"{r['joined_on']} ({r['ignored']} without a usable meeting date), "
+                  f"{r['unmatched']} unmatched")
+    view.text(f"config: {audit.config.path or 'none (built-in defaults)'}; {rows_line(audit)}")
+    for line in screen_lines(audit):  # with --history: what changed since the last run
         view.text(line)
+
+
+def render_first_screen(view: View, audit: Audit) -> None:
+    """The morning questions: what is overdue and due soon (cases, then findings by rule), the
+    20-week figure beside England's, who has most overdue, the data-quality headline, totals."""
+    opts = audit.options
+    cases = case_totals(audit)
+    view.text()
+    view.text(f"Needs action on {opts.as_of.isoformat()}", style="bold")
+    view.text(f"{cases['cases_overdue']} cases overdue now; {cases['cases_due_soon']} more due "
+              f"within {opts.due_within} days (to "
+              f"{(opts.as_of + dt.timedelta(days=opts.due_within)).isoformat()}); each case "
+              f"counted once")
+    counts = summary(audit)
+    view.panels("Findings by rule (one case can have several): overdue, and due soon",
+                ["rule", "overdue", "soon"],
+                [[code, c["overdue"], c["due_soon"]] for code, c in counts.items()])
+    h = audit.headline
+    if h is None:
+        return
+    data = headline_json(h)
+    twenty = twenty_weeks(data["measures"])
+    view.text()
+    if twenty:
+        view.text(f"{twenty['text']}: {twenty['of']}", style="bold")
+        view.text(f"  {twenty['period']}"
+                  + (f"; including exceptions {twenty['including']} "
+                     f"({HEADLINE_ALL})" if twenty["including"] else ""))
+        view.text(f"  {national_line()}")
+    else:
+        m = data["measures"]["items"].get(TWENTY, {})
+        why = m.get("reason") or ("none for the period (no plans issued, or withheld by "
+                                  "--suppress-below)")
+        view.text(f"20-week figure: {why}")
+    load = data["caseload"]
+    if load["caseworkers"]:
+        t = load["thresholds"]
+        top = sorted(load["caseworkers"], key=lambda r: (
+            -r["cases_overdue"] if isinstance(r["cases_overdue"], int) else 0,
+            r["caseworker"]))[:TOP_CASEWORKERS]
+        view.table(f"Caseworkers with most cases overdue, {len(top)} of "
+                   f"{len(load['caseworkers'])} (--details: all); benchmark "
+                   f"{t['plans_per_caseworker']} plans, {t['assessments_per_caseworker']} "
+                   f"open assessments {t['compared'].split(' (')[0]}",
+                   ["caseworker", "cases overdue", "due soon", "plans", "open assessments",
+                    "above benchmark"],
+                   [[r[0], r[3], r[4], r[1], r[2], r[5]]
+                    for r in caseload_rows({"caseworkers": top}, total=None)],
+                   optional=("above benchmark",))
+    elif load["reason"]:
+        view.text()
+        view.text(f"Caseworkers: {load['reason']}")
+    dq = sorted((q for q in quality_summary(audit) if q["findings"]), key=lambda q: -q["findings"])
+    view.text()
+    view.text(f"Data quality: {sum(q['findings'] for q in dq)} findings in {len(dq)} checks"
+              + (": " + ", ".join(f"{q['check']} {q['name']} {q['findings']}" for q in dq[:3])
+                 if dq else ""))
+    t = totals(audit)
+    view.text()
+    view.text(f"totals: {cases['cases_overdue']} cases overdue, {cases['cases_due_soon']} due "
+              f"soon; {t['overdue']} findings overdue, {t['due_soon']} due soon; "
+              f"{t['data_quality']} data-quality findings", style="bold")
+
+
+def render_table(audit: Audit, rich: bool, stream=None, details: bool = False,
+                 width: int | None = None) -> str:
+    """The whole table view: header, first screen, the capped lists, the rules, the measures
+    (every figure with --details), backlog, caseload and data quality. `width`: plain text for
+    a terminal without colour (NO_COLOR), fitted to it as the rich view is."""
+    view = View(rich, stream, width)
+    opts = audit.options
+    render_header(view, audit)
+    render_first_screen(view, audit)
+    found = findings_frame(audit, statuses=("overdue", "due_soon"))
+    with_file = several_files(audit)
+    _list_section(view, "Overdue: not done, past the limit", found, "overdue", with_file)
+    _list_section(view, f"Due soon: due within {opts.due_within} days", found, "due_soon",
+                  with_file)
     counts = summary(audit)
     rows = []
     for item in rules_list(audit):
         c = counts.get(item["code"])
-        if c is None:
-            rows.append([item["code"], item["name"], *[""] * 10,
-                         "skipped: missing " + ", ".join(item["skipped"])])
+        if c is None:  # the reason follows the table, where it can wrap
+            rows.append([item["code"], item["name"], *[""] * 10, "skipped"])
             continue
         rows.append([item["code"], item["name"], c["met"], c["late"], c["early"], c["overdue"],
                      c["missed"], c["due_soon"], c["pending"], c["excepted"], c["invalid"], c["not_applicable"],
                      _share(c)])
     view.table("Rules (on time = met / (met + late + early), completed cases only)",
                ["code", "name", "met", "late", "early", "overdue", "missed", "due soon", "pending",
-                "excepted", "invalid", "n/a", "on time"], rows)
-    found = findings_frame(audit, statuses=("overdue", "due_soon"))
-    order = {r: i for i, r in enumerate(counts)}
-    _list_section(view, "Overdue: not done, past the limit", found, "overdue", order)
-    _list_section(view, f"Due soon: due within {opts.due_within} days", found, "due_soon", order)
-    dq = [[q["check"], q["name"], q["findings"] if not q["skipped"] else
-           "skipped: missing " + ", ".join(q["skipped"]), q["action"]]
+                "excepted", "invalid", "n/a", "on time"], rows,
+               optional=("name", "n/a", "pending", "excepted", "early"))
+    for item in rules_list(audit):
+        if item["code"] not in counts:
+            view.text(f"  {item['code']} skipped: missing {', '.join(item['skipped'])}")
+    if audit.headline is not None:
+        render_headline(view, audit.headline, details)
+    dq = [[q["check"], q["name"], "skipped", "not run: missing " + ", ".join(q["skipped"])]
+          if q["skipped"] else [q["check"], q["name"], q["findings"], q["action"]]
           for q in quality_summary(audit)]
-    view.table("Data quality", ["check", "name", "findings", "what to do"], dq)
+    view.table("Data quality", ["check", "name", "findings", "what to do"], dq,
+               optional=("what to do", "name"))
     if audit.config.suppress:
         n = audit.suppressed.height if audit.suppressed is not None else 0
         view.text("")
         view.text(f"suppressed in {display_name(audit.config.path)}: {n} findings (listed in --format json "
                   f"or xlsx); {len(audit.unmatched_suppressions)} suppressions match nothing")
+    if not details and audit.headline is not None:
+        view.text()
+        view.text("--details shows every measure's figures (each advice kind, reviews, bands), "
+                  "the backlog bands, the longest waits and every caseworker")
     return "" if rich else view.getvalue()
 
 
@@ -164,34 +322,52 @@ def _show(v: object) -> str:
     return "-" if v is None else str(v)
 
 
-def render_measures(view: View, measures: list[Measure], period: Period, cohort: str,
-                    below: int | None) -> None:
+def render_measures(view: View, h: Headline, details: bool) -> None:
+    """One line per measure (its headline figure and DfE field); with `details`, every figure
+    of every measure with its English label, and each definition once."""
+    data = headline_json(h)["measures"]
+    below = h.suppress_below
     view.text()
-    view.text(f"Headline measures: {period.text}; cohort: {cohort}"
+    view.text(f"Measures: {h.period.text}; cohort: {h.cohort}"
               + (f"; counts under {below} shown as <{below}" if below else ""), style="bold")
-    for m in measures:
-        if not m.available:
-            view.text()
-            view.text(f"{m.title}: {m.reason}")
+    rows = []
+    for m in data["items"].values():
+        field = headline_field(m)
+        if field is None:
+            rows.append([m["title"], "", m["reason"] or "no figures", ""])
+        else:
+            rows.append([m["title"], field, *figure(m, field)])
+    view.table(None, ["measure", "DfE field", "value", "of"], rows, optional=("of", "measure"))
+    if not details:
+        return
+    for key, m in data["items"].items():
+        if not m["available"]:
             continue
-        vals = suppression.values(m.values, below, m.ratios, m.averages)
-        view.table(f"{m.title} [{m.id}]", ["figure", "value"],
-                   [[k, _show(v)] for k, v in vals.items()])
-        view.text(f"  definition: {m.definition}")
-        for note in m.notes:
+        view.table(f"{m['title']} [{key}]", ["figure", "DfE field", "value"],
+                   [[m["labels"].get(k, k), k, _show(v)] for k, v in m["values"].items()],
+                   optional=("figure",))
+        view.text(f"  definition: {m['definition']}")
+        for note in m["notes"]:
             view.text(f"  note: {note}")
-        if m.flag:
-            view.text(f"  FLAG: {m.flag}", style="bold red")
+        if m["flag"]:
+            view.text(f"  FLAG: {m['flag']}", style="bold red")
 
 
-def render_backlog(view: View, b: Backlog, below: int | None) -> None:
+def render_backlog(view: View, b: Backlog, below: int | None, details: bool = True) -> None:
     data = suppressed_backlog(b, below)
     view.text()
     view.text(f"Backlog on {b.as_of}", style="bold")
-    a = data["assessments"]
-    if a is None:
-        view.text(f"Open assessments: {data['assessments_reason']}")
-    else:
+    a, r = data["assessments"], data["reviews"]
+    view.text(f"Open assessments: {data['assessments_reason']}" if a is None else
+              f"{a['open_assessments']} open assessments: {a['past_20_weeks']} waiting more than "
+              f"20 weeks, {a['past_30_weeks']} more than 30, {a['past_52_weeks']} more than 52")
+    view.text(f"Overdue annual reviews: {data['reviews_reason']}" if r is None else
+              f"{r['reviews_overdue']} annual reviews overdue: {r['overdue_0_6_months']} by up "
+              f"to 6 months, {r['overdue_6_12_months']} by 6-12, {r['overdue_12_24_months']} by "
+              f"12-24, {r['overdue_24_plus_months']} by more than 24")
+    if not details:
+        return
+    if a is not None:
         rows = [["open assessments", a["open_assessments"], a["open_with_exception"],
                  _minus(a["open_assessments"], a["open_with_exception"], below)]]
         for w in (20, 30, 52):
@@ -200,16 +376,6 @@ def render_backlog(view: View, b: Backlog, below: int | None) -> None:
                          a[f"past_{w}_weeks_without_exception"]])
         view.table("Open assessments by weeks waiting since the request",
                    ["waiting", "total", "with exception", "without exception"], rows)
-    r = data["reviews"]
-    if r is None:
-        view.text(f"Overdue annual reviews: {data['reviews_reason']}")
-    else:
-        view.table("Annual reviews overdue (months past the 12-month due date)",
-                   ["overdue by", "plans"],
-                   [["any", r["reviews_overdue"]], ["0-6 months", r["overdue_0_6_months"]],
-                    ["6-12 months", r["overdue_6_12_months"]],
-                    ["12-24 months", r["overdue_12_24_months"]],
-                    ["24+ months", r["overdue_24_plus_months"]]])
     view.text(f"  definition: {data['definition']}")
     if below is not None:
         view.text(f"Longest waits: {BACKLOG_WITHHELD}")
@@ -218,7 +384,8 @@ def render_backlog(view: View, b: Backlog, below: int | None) -> None:
         view.table("Longest waits: open assessments", ["record", "caseworker", "requested",
                                                        "weeks waiting", "exception"],
                    [[x["record_id"], x.get("caseworker"), x["request_received_date"],
-                     x["weeks_waiting"], x["exception"]] for x in b.longest_assessments])
+                     x["weeks_waiting"], x["exception"]] for x in b.longest_assessments],
+                   optional=("exception",))
     if b.longest_reviews:
         view.table("Longest waits: overdue reviews", ["record", "caseworker", "review due",
                                                       "days overdue"],
@@ -256,33 +423,30 @@ def render_caseload(view: View, c: Caseload, below: int | None) -> None:
             ", ".join(over) or ("" if r["caseworker"] in ("total", UNALLOCATED) else "no")])
     view.table(f"Caseload: benchmark {t['plans_per_caseworker']} plans and "
                f"{t['assessments_per_caseworker']} open assessments {t['compared']}",
-               headers, [[_show(v) for v in row] for row in rows])
+               headers, [[_show(v) for v in row] for row in rows],
+               optional=("above benchmark", "role", f"reviews next {t['review_weeks']}w"))
     view.text(f"  definition: {data['definition']}")
     view.text(f"  benchmark: {t['source']}")
 
 
-def render_headline(view: View, h: Headline) -> None:
+def render_headline(view: View, h: Headline, details: bool = False) -> None:
     if h.forecast is not None:
         from sendcheck.views.forecast import summary_lines
 
         view.text()
         for line in summary_lines(h.forecast, h.suppress_below):
             view.text(line, style="bold" if not line.startswith(" ") else None)
-    render_measures(view, h.measures, h.period, h.cohort, h.suppress_below)
-    render_backlog(view, h.backlog, h.suppress_below)
-    render_caseload(view, h.caseload, h.suppress_below)
+    render_measures(view, h, details)
+    render_backlog(view, h.backlog, h.suppress_below, details)
+    if details:
+        render_caseload(view, h.caseload, h.suppress_below)
 
 
-def headline_table(h: Headline, rich: bool, stream=None) -> str:
-    view = View(rich, stream)
-    render_headline(view, h)
-    return "" if rich else view.getvalue()
-
-
-def caseload_table(c: Caseload, below: int | None, rich: bool, stream=None) -> str:
+def caseload_table(c: Caseload, below: int | None, rich: bool, stream=None,
+                   width: int | None = None) -> str:
     from sendcheck import __version__
 
-    view = View(rich, stream)
+    view = View(rich, stream, width)
     view.text(f"sendcheck {__version__}: caseload as of {c.as_of.isoformat()}", style="bold")
     render_caseload(view, c, below)
     return "" if rich else view.getvalue()

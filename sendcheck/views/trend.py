@@ -32,6 +32,11 @@ def trend_json(audit: Audit, rows: list[dict], below: int | None) -> str:
         "not_available": missing,
         "series": _series(rows, below),
     }
+    if audit.reviews is not None:
+        # The trend's series are assessment and plan figures; the review history is read and
+        # checked (its data-quality findings are the audit's) but no series uses it.
+        out["reviews"] = {**audit.reviews.summary(),
+                          "used_by": "no series (the trend has no review figures)"}
     return json.dumps(out, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -56,10 +61,10 @@ def bar(value: float | None, width: int = CHART_WIDTH, rich: bool = False) -> st
 
 
 def trend_table(audit: Audit, rows: list[dict], below: int | None, rich: bool,
-                stream=None) -> str:
+                stream=None, width: int | None = None) -> str:
     from sendcheck.views.table import View
 
-    view = View(rich, stream)
+    view = View(rich, stream, width)
     shown = _series(rows, below)
     view.text(f"sendcheck {__version__}: trend as of {audit.options.as_of.isoformat()}, "
               f"last {len(rows)} months" + (f"; counts under {below} shown as <{below}"
@@ -74,7 +79,8 @@ def trend_table(audit: Audit, rows: list[dict], below: int | None, rich: bool,
                [[r["month"] + (" (to as-of)" if r["partial"] else ""),
                  *[fmt(r[f]) for f in FIELDS if f not in ("plans_issued_20_weeks_ex",
                                                           "request_outcome_six_weeks")]]
-                for r in shown])
+                for r in shown],
+               optional=("within 20w", "plans excl", "avg weeks", "decisions", "open >20w"))
     view.text()
     view.text("% of new plans issued within 20 weeks, excluding exceptions "
               "(DfE's headline), by month of issue")

@@ -1,0 +1,109 @@
+"""English labels for every figure the measures and the backlog report, keyed by the field name
+(DfE's, where DfE publishes the figure): a reader sees "new plans issued within 20 weeks,
+excluding exceptions" beside `pc_plans_issued_20_weeks_ex`."""
+
+from __future__ import annotations
+
+from sendcheck.columns import ADVICE_KINDS
+from sendcheck.judge.engine import KIND_LABELS
+
+# role -> label template; {what} is the cases counted, {limit} the time limit.
+_ROLES = {
+    "den": "{what}",
+    "within": "{what} within {limit}",
+    "pc": "% of {what} within {limit}",
+    "den_ex": "{what}, excluding exceptions",
+    "within_ex": "{what} within {limit}, excluding exceptions",
+    "pc_ex": "% of {what} within {limit}, excluding exceptions",
+    "gt_limit_lt_year": "{what} after more than {limit}, within 52 weeks",
+    "gt_year": "{what} after more than 52 weeks",
+    "gt_limit_lt_year_ex": "{what} after more than {limit}, within 52 weeks, excluding exceptions",
+    "gt_year_ex": "{what} after more than 52 weeks, excluding exceptions",
+    "avg": "average weeks from request to plan, {what}",
+    "avg_ex": "average weeks from request to plan, {what}, excluding exceptions",
+    "not_done": "{what}: due in the period, not yet done",
+}
+
+
+def _from_roles(names: dict[str, str], what: str, limit: str) -> dict[str, str]:
+    out = {field: _ROLES[role].format(what=what, limit=limit) for role, field in names.items()
+           if role in _ROLES}
+    if "not_done" in names:
+        out[names["not_done"] + "_ex"] = out[names["not_done"]] + ", excluding exceptions"
+    return out
+
+
+def _build() -> dict[str, str]:
+    from sendcheck.figures.measures import (
+        SIX_WEEK_NAMES,
+        SIXTEEN_WEEK_NAMES,
+        TWENTY_WEEK_NAMES,
+        _advice_names,
+    )
+
+    out = _from_roles(TWENTY_WEEK_NAMES, "new plans issued", "20 weeks")
+    out |= _from_roles(SIX_WEEK_NAMES, "decisions whether to assess", "6 weeks")
+    out |= _from_roles(SIXTEEN_WEEK_NAMES, "decisions not to issue a plan", "16 weeks")
+    for kind in ADVICE_KINDS:
+        out |= _from_roles(_advice_names(kind), f"{KIND_LABELS[kind]} advice received", "6 weeks")
+    out |= {
+        "not_counted": "cases left out: a date missing, unreadable or out of order",
+        "pending": "reviews held, no decision yet and not yet due (left out)",
+        "plans_with_exception": "new plans issued with a 20-week exception",
+        "pc_plans_with_exception": "% of new plans issued with a 20-week exception",
+        "plans_in_force": "plans in force",
+        "reviews_expected": "plans in force for 12 months or more (a review expected)",
+        "expected_reviews_held": "of which a review meeting held in the period",
+        "reviews_held_within_12_months": "of which reviewed within the last 12 months",
+        "pc_reviews_held_within_12_months": "% of plans due a review reviewed within 12 months",
+        "reviews_held_den": "review meetings held",
+        "number_decsion_4weeks": "review decisions notified within 4 weeks of the meeting",
+        "pc_number_decsion_4weeks": "% of review decisions notified within 4 weeks",
+        "reviews_held": "review meetings held",
+        "outcome_maintain": "outcome: plan maintained as it is",
+        "outcome_amend": "outcome: plan to be amended",
+        "outcome_cease": "outcome: plan to cease",
+        "outcome_not_recorded": "outcome not recorded",
+        "outcome_unknown_code": "outcome recorded with an unknown code",
+        "amended_plans_den": "final amended plans issued",
+        "amended_plans_within_8_weeks": "final amended plans within 8 weeks of the notice",
+        "pc_amended_plans_within_8_weeks": "% of final amended plans within 8 weeks of the notice",
+        "amended_plans_from_review_den": "final amended plans after a review",
+        "amended_plans_within_12_weeks": "final amended plans within 12 weeks of the review",
+        "pc_amended_plans_within_12_weeks": "% of final amended plans within 12 weeks of the "
+                                            "review",
+        "phase_transfers_due": "phase transfers due in the period",
+        "phase_transfers_by_deadline": "phase transfers done by the deadline",
+        "phase_transfers_not_done": "phase transfers not done",
+        "pc_phase_transfers_by_deadline": "% of phase transfers done by the deadline",
+        # backlog
+        "open_assessments": "open assessments",
+        "open_with_exception": "open assessments with a 20-week exception",
+        "reviews_overdue": "annual reviews overdue",
+        "overdue_0_6_months": "reviews overdue by up to 6 months",
+        "overdue_6_12_months": "reviews overdue by 6 to 12 months",
+        "overdue_12_24_months": "reviews overdue by 12 to 24 months",
+        "overdue_24_plus_months": "reviews overdue by more than 24 months",
+    }
+    for w in (20, 30, 52):
+        out[f"past_{w}_weeks"] = f"open assessments waiting more than {w} weeks"
+        out[f"past_{w}_weeks_with_exception"] = (f"open assessments waiting more than {w} weeks, "
+                                                 f"with a 20-week exception")
+        out[f"past_{w}_weeks_without_exception"] = (f"open assessments waiting more than {w} "
+                                                    f"weeks, without an exception")
+    return out
+
+
+_LABELS: dict[str, str] = {}
+
+
+def label(field: str) -> str:
+    """The English label of a figure; the field name itself (spaced) for one not listed."""
+    if not _LABELS:
+        _LABELS.update(_build())
+    return _LABELS.get(field, field.replace("_", " "))
+
+
+def labels(fields: object) -> dict[str, str]:
+    """field -> label for the given fields (e.g. a measure's values)."""
+    return {f: label(f) for f in fields}
