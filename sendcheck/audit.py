@@ -12,13 +12,15 @@ from pathlib import Path
 import polars as pl
 
 from sendcheck.config import Config, Suppression
+from sendcheck.judge import sen2_checks  # noqa: F401 - registers the SEN2 return checks (DQ20-DQ39)
 from sendcheck.judge.engine import RuleRun, evaluate, plan_runs
-from sendcheck.read.episodes import combine, prepare
 from sendcheck.judge.quality import run_checks
-from sendcheck.read.export import Table, read_export
 from sendcheck.judge.reviews import ReviewHistory, build_history
 from sendcheck.judge.rulebook import Rule, load_rules, select_rules
 from sendcheck.judge.suppress import match
+from sendcheck.read.episodes import combine, prepare
+from sendcheck.read.export import read_export
+from sendcheck.read.sheets import Table
 
 
 @dataclass

@@ -8,9 +8,9 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sendcheck.judge.anchors import DEFAULT_SCHOOL_TRANSFER_YEARS, SCHOOL_TRANSFER_YEARS
 from sendcheck.columns import ADVICE_KINDS, BY_NAME, VALUES
 from sendcheck.errors import SendcheckError
+from sendcheck.judge.anchors import DEFAULT_SCHOOL_TRANSFER_YEARS, SCHOOL_TRANSFER_YEARS
 
 FILENAME = "sendcheck.toml"
 SECTIONS = {"columns": dict, "values": dict, "phase_transfer": dict}

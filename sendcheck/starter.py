@@ -80,19 +80,19 @@ def guess_value(column: str, value: str) -> str | None:
 
 def _raw_header(path: Path, sheet: str | None) -> list[str]:
     """The first non-blank row of the file, for an export whose header sendcheck cannot find."""
-    from sendcheck.read.export import DELIMITERS, _decode, _refuse_non_xlsx
+    from sendcheck.read.sheets import DELIMITERS, decode_text, refuse_non_xlsx
 
     data = path.read_bytes()
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         import fastexcel
 
-        _refuse_non_xlsx(path, data)
+        refuse_non_xlsx(path, data)
         reader = fastexcel.read_excel(data)
         index = reader.sheet_names.index(sheet) if sheet in reader.sheet_names else 0
         frame = reader.load_sheet(index, header_row=None, dtypes="string", n_rows=30).to_polars()
         rows = [[c for c in r] for r in frame.iter_rows()]
     else:
-        text, _ = _decode(data, path.name)
+        text, _ = decode_text(data, path.name)
         lines = [ln for ln in text.splitlines()[:30] if ln.strip()]
         delim = max(DELIMITERS, key=lambda d: len(next(csv.reader(lines[:1], delimiter=d), [])))
         rows = list(csv.reader(lines, delimiter=delim))
@@ -219,7 +219,7 @@ def columns_needed() -> dict[str, list[str]]:
 
 def write_starter(export: Path, target: Path, sheet: str | None = None, force: bool = False
                   ) -> tuple[Headers, str]:
-    from sendcheck.views.outputs import write_atomic
+    from sendcheck.views.files import write_atomic
 
     if target.exists() and not force:
         raise SendcheckError(f"{target} already exists; give --force to replace it")

@@ -17,7 +17,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 def with_rule_columns(rows: list[dict], codes: list[str]) -> list[dict]:
     """Add, blank, the columns the selected rules read that the rows do not mention, so a case
     that leaves an event out tests "not yet done" rather than "column missing"."""
-    from sendcheck.read.export import ALIASES, normalise_header
+    from sendcheck.columns import ALIASES, normalise_header
     from sendcheck.judge.rulebook import load_rules
 
     have = {ALIASES.get(normalise_header(h)) for r in rows for h in r}
@@ -33,7 +33,7 @@ def with_rule_columns(rows: list[dict], codes: list[str]) -> list[dict]:
 
 def audit_rows(rows: list[dict], as_of: str, **options):
     from sendcheck.audit import Options, audit_tables
-    from sendcheck.read.export import table_from_rows
+    from sendcheck.read.sheets import table_from_rows
 
     opts = Options(as_of=dt.date.fromisoformat(as_of), **options)
     if opts.select:

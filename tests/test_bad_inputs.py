@@ -12,8 +12,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import run_cli
+
 from sendcheck.errors import SendcheckError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "bad_inputs"))
@@ -153,9 +153,9 @@ def test_fuzz_reader_and_audit(tmp_path):
     or refused with a SendcheckError (exit 2); nothing else escapes."""
     import datetime as dt
 
-    from sendcheck.synth import export as synth
     from sendcheck.audit import Options, run_audit
-    from sendcheck.views.report import rows_account
+    from sendcheck.synth import export as synth
+    from sendcheck.views.findings import rows_account
 
     data = synth.generate(60, seed=11)
     synth.write(data, tmp_path / "base.csv")

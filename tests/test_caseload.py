@@ -8,9 +8,9 @@ import json
 import pytest
 from conftest import audit_rows, run_cli
 
-from sendcheck.figures.caseload import UNALLOCATED, compute_caseload, read_staff
 from sendcheck.config import CaseloadLimits
 from sendcheck.errors import SendcheckError
+from sendcheck.figures.caseload import UNALLOCATED, compute_caseload, read_staff
 
 AS_OF = "2025-03-31"
 H = {"id": "Record ID", "cw": "Caseworker", "req": "Date Request Received",

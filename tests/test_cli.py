@@ -6,7 +6,6 @@ import json
 import shutil
 
 import pytest
-
 from conftest import ROOT, run_cli
 from test_reader import HEADERS, ROWS, write_csv, write_xlsx
 

@@ -16,7 +16,8 @@ import pytest
 from sendcheck.audit import Options, run_audit
 from sendcheck.judge.durations import Duration
 from sendcheck.judge.engine import STATUSES
-from sendcheck.views.report import findings_frame, to_json_dict
+from sendcheck.views.findings import findings_frame
+from sendcheck.views.json import to_json_dict
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

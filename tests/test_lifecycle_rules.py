@@ -70,7 +70,7 @@ def test_rule_columns_follow_derived_dates():
 
 def test_phase_transfer_rules_skip_without_a_year_source():
     from sendcheck.audit import Options, audit_tables
-    from sendcheck.read.export import table_from_rows
+    from sendcheck.read.sheets import table_from_rows
 
     audit = audit_tables([table_from_rows([{"Final EHCP Issued": "01/01/2020",
                                             "Phase Transfer Final Date": "01/02/2026"}])],
@@ -84,7 +84,7 @@ def test_phase_transfer_rules_skip_without_a_year_source():
 def _pt01(rows, as_of, years=None):
     from sendcheck.audit import Options, audit_tables
     from sendcheck.config import Config
-    from sendcheck.read.export import table_from_rows
+    from sendcheck.read.sheets import table_from_rows
 
     config = Config(school_transfer_years=years) if years else Config()
     rows = [{**r, "Phase Transfer Final Date": ""} for r in rows]  # the end column, blank
@@ -163,7 +163,7 @@ def test_readme_rules_table_is_current():
 
 def test_phase_transfer_due_date_in_the_future_is_not_a_data_problem():
     from sendcheck.audit import Options, audit_tables
-    from sendcheck.read.export import table_from_rows
+    from sendcheck.read.sheets import table_from_rows
 
     audit = audit_tables([table_from_rows([{"Record ID": "R1", "Final EHCP Issued": "01/01/2020",
                                             "Phase Transfer Due Date": "15/02/2026",

@@ -9,9 +9,9 @@ import os
 import re
 
 import pytest
-
 from conftest import run_cli
-from sendcheck.views import outputs
+
+from sendcheck.views import files as outputs
 
 
 def _sha(path) -> str:
@@ -112,7 +112,7 @@ def test_report_file_gets_the_umask_permissions_not_private(tmp_path):
     import os
     import stat
 
-    from sendcheck.views import outputs
+    from sendcheck.views import files as outputs
 
     old = os.umask(0o022)
     try:

@@ -6,15 +6,16 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
+from conftest import audit_rows
 from dateutil.relativedelta import relativedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import audit_rows
-from sendcheck.read.dates import parse_date_columns, parse_text
 from sendcheck.judge.durations import Duration
 from sendcheck.judge.engine import STATUSES
-from sendcheck.views.report import rows_account, to_json
+from sendcheck.read.dates import parse_date_columns, parse_text
+from sendcheck.views.findings import rows_account
+from sendcheck.views.json import to_json
 
 FAST = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 dates = st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2090, 12, 31))

@@ -7,8 +7,8 @@ import datetime as dt
 import openpyxl
 import polars as pl
 import pytest
-
 from conftest import run_cli
+
 from sendcheck.audit import Options, run_audit
 from sendcheck.errors import SendcheckError
 from sendcheck.read.export import read_export

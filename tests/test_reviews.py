@@ -143,7 +143,7 @@ def test_the_same_export_without_reviews_judges_the_current_cycle(files):
 
 def test_unusable_review_rows_are_findings(tmp_path):
     from sendcheck.audit import Options, audit_tables
-    from sendcheck.read.export import table_from_rows
+    from sendcheck.read.sheets import table_from_rows
 
     export = table_from_rows([
         {"Record ID": "A", "Final EHCP Issued": "01/01/2023", "Case Officer": "X"},
@@ -170,7 +170,7 @@ def test_unusable_review_rows_are_findings(tmp_path):
 
 def test_join_on_person_id_when_there_is_no_record_id():
     from sendcheck.audit import Options, audit_tables
-    from sendcheck.read.export import table_from_rows
+    from sendcheck.read.sheets import table_from_rows
 
     export = table_from_rows([
         {"Child ID": "P1", "Final EHCP Issued": "", "Date Request Received": "01/01/2020"},
@@ -186,7 +186,7 @@ def test_join_on_person_id_when_there_is_no_record_id():
 
 def test_a_rule_the_review_file_cannot_feed_is_skipped_not_passed():
     from sendcheck.audit import Options, audit_tables
-    from sendcheck.read.export import table_from_rows
+    from sendcheck.read.sheets import table_from_rows
 
     export = table_from_rows([{"Record ID": "A", "Final EHCP Issued": "01/01/2023",
                                "Review Outcome": "A", "Amended Plan Date": "01/02/2024"}])

@@ -10,8 +10,8 @@ import tomllib
 
 import polars as pl
 import pytest
-
 from conftest import FIXTURES, audit_rows
+
 from sendcheck.judge.rulebook import load_rules
 
 CASES = []

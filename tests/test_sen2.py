@@ -16,8 +16,8 @@ from conftest import run_cli
 
 from sendcheck.audit import Options, run_audit
 from sendcheck.read.export import read_export
-from sendcheck.views.report import findings_frame
 from sendcheck.synth.sen2_write import write_all
+from sendcheck.views.findings import findings_frame
 
 AS_OF = dt.date(2025, 7, 1)
 

@@ -9,8 +9,8 @@ import json
 import polars as pl
 import pytest
 
-from sendcheck.synth import export as synth
 from sendcheck.columns import ALIASES, normalise_header
+from sendcheck.synth import export as synth
 
 
 def _sha(path) -> str:

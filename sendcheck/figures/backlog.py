@@ -12,8 +12,14 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from sendcheck.figures.measures import exception_name, has_exception
+from sendcheck.judge.cases import (
+    missing_columns,
+    open_assessment,
+    plan_in_force,
+    review_due,
+)
 from sendcheck.judge.durations import Duration
-from sendcheck.figures.measures import REVIEW_CYCLE, _col, _missing, exception_name, has_exception
 from sendcheck.judge.rulebook import Rule
 
 WAIT_WEEKS = (20, 30, 52)
@@ -34,46 +40,12 @@ class Backlog:
     longest_reviews: list[dict] = field(default_factory=list)
 
 
-def closed_without_plan(cols: set[str]) -> pl.Expr:
-    """The request ended without a plan: refused, withdrawn, or a decision not to issue."""
-    return (_col(cols, "request_outcome").is_in(["not_assess", "withdrawn"]).fill_null(False)
-            | (_col(cols, "assessment_outcome") == "not_issue").fill_null(False))
-
-
-def open_assessment(cols: set[str], on: dt.date) -> pl.Expr:
-    """A request received by `on`, with no final plan by then and not closed without one by then
-    (a refusal, withdrawal or decision not to issue with no date recorded counts as closed).
-    On the as-of date this is today's backlog; on a past month end, that month's."""
-    day = pl.lit(on)
-    req = _col(cols, "request_received_date", pl.Date)
-    final = _col(cols, "final_plan_date", pl.Date)
-    closed_on = pl.when(_col(cols, "request_outcome").is_in(["not_assess", "withdrawn"]))
-    closed_on = closed_on.then(_col(cols, "request_outcome_date", pl.Date)).when(
-        _col(cols, "assessment_outcome") == "not_issue").then(
-        _col(cols, "assessment_outcome_date", pl.Date)).otherwise(pl.lit(None, pl.Date))
-    closed = closed_without_plan(cols) & (closed_on.is_null() | (closed_on <= day)).fill_null(True)
-    return ((req <= day).fill_null(False) & (final.is_null() | (final > day)).fill_null(False)
-            & ~closed)
-
-
-def plan_in_force(cols: set[str], on: dt.date) -> pl.Expr:
-    cease = _col(cols, "plan_cease_date", pl.Date)
-    return ((_col(cols, "final_plan_date", pl.Date) <= pl.lit(on)).fill_null(False)
-            & (cease.is_null() | (cease > pl.lit(on))).fill_null(False))
-
-
-def review_due(cols: set[str]) -> pl.Expr:
-    """Next annual review: 12 months after the latest review meeting, else after the plan."""
-    last = pl.coalesce(_col(cols, "review_meeting_date", pl.Date), pl.col("final_plan_date"))
-    return REVIEW_CYCLE.add(last)
-
-
 def compute_backlog(episodes: pl.DataFrame, as_of: dt.date, as05: Rule) -> Backlog:
     cols = set(episodes.columns)
     out = Backlog(as_of)
     ident = [c for c in ("record_id", "caseworker") if c in cols]
 
-    out.assessments_missing = _missing(cols, ("request_received_date", "final_plan_date"))
+    out.assessments_missing = missing_columns(cols, ("request_received_date", "final_plan_date"))
     if not out.assessments_missing:
         req = pl.col("request_received_date")
         due = as05.limit.add(req)
@@ -96,7 +68,7 @@ def compute_backlog(episodes: pl.DataFrame, as_of: dt.date, as05: Rule) -> Backl
             {**r, "request_received_date": r["request_received_date"].isoformat(),
              "weeks_waiting": round(r["days_waiting"] / 7, 1)} for r in top.to_dicts()]
 
-    out.reviews_missing = _missing(cols, ("final_plan_date", "review_meeting_date"))
+    out.reviews_missing = missing_columns(cols, ("final_plan_date", "review_meeting_date"))
     if not out.reviews_missing:
         due = review_due(cols)
         in_force = plan_in_force(cols, as_of)

@@ -13,11 +13,10 @@ from pathlib import Path
 
 import polars as pl
 
-from sendcheck.figures.backlog import open_assessment, plan_in_force, review_due
 from sendcheck.columns import normalise_header
 from sendcheck.config import CaseloadLimits
 from sendcheck.errors import SendcheckError
-from sendcheck.figures.measures import _missing
+from sendcheck.judge.cases import missing_columns, open_assessment, plan_in_force, review_due
 
 UNALLOCATED = "(unallocated)"
 COUNTS = ("plans_in_force", "open_assessments", "reviews_due_next", "cases_overdue",
@@ -89,7 +88,7 @@ def compute_caseload(episodes: pl.DataFrame, results: pl.DataFrame, as_of: dt.da
                      staff: pl.DataFrame | None = None, staff_file: str | None = None) -> Caseload:
     cols = set(episodes.columns)
     out = Caseload(as_of, limits, staff_file=staff_file, due_within=due_within)
-    out.missing = _missing(cols, ("caseworker",))
+    out.missing = missing_columns(cols, ("caseworker",))
     if out.missing:
         return out
     lit_as_of = pl.lit(as_of)

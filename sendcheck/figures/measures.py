@@ -29,15 +29,15 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from sendcheck.columns import ADVICE_KINDS
+from sendcheck.figures.periods import Period
+from sendcheck.judge.cases import REVIEW_CYCLE, col_or_null, missing_columns
 from sendcheck.judge.durations import Duration
 from sendcheck.judge.engine import KIND_LABELS, condition_expr, exception_expr
-from sendcheck.figures.periods import Period
 from sendcheck.judge.quality import EXCEPTION_SHARE_LIMIT, EXCEPTION_SHARE_MIN_PLANS
 from sendcheck.judge.rulebook import Rule
 
 COHORTS = ("issued", "due")
 YEAR_DAYS = 364  # 52 weeks: see the module docstring
-REVIEW_CYCLE = Duration(12, "mo")  # CFA 2014 s.44(1): review within 12 months
 DECISION_4W = Duration(4, "w")  # reg 20(10), 21(8)
 AMEND_8W = Duration(8, "w")  # reg 22(3)
 AMEND_12W = Duration(12, "w")  # R (L, M and P) v Devon CC [2022]
@@ -78,14 +78,6 @@ def pct(num: int | None, den: int | None) -> float | None:
     if num is None or not den:
         return None
     return round(100 * num / den, 1)
-
-
-def _col(cols: set[str], name: str, dtype: pl.DataType = pl.String) -> pl.Expr:
-    return pl.col(name) if name in cols else pl.lit(None, dtype)
-
-
-def _missing(cols: set[str], needs: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(c for c in needs if c not in cols)
 
 
 def _in(expr: pl.Expr, period: Period) -> pl.Expr:
@@ -219,7 +211,7 @@ def _timed_measure(df: pl.DataFrame, *, id: str, title: str, rule: Rule, kind: s
     m = Measure(id, title, "", period, cohort, _exceptions_text(rule, cols))
     # The dates, and the columns the rule's `applies` conditions read (AS03: assessment_outcome).
     # Columns a rule only reads to narrow its scope (AS05's request_outcome) are not needed.
-    m.missing = _missing(cols, (start, end, *(c.column for c in rule.applies)))
+    m.missing = missing_columns(cols, (start, end, *(c.column for c in rule.applies)))
     m.definition = (f"{what} {cohort_text}, {_period_text(period)}; elapsed {start} -> {end}; "
                     f"within = no later than the {limit_text}; {m.exceptions}")
     if m.missing:
@@ -294,8 +286,8 @@ def _review_measures(df: pl.DataFrame, period: Period, cohort: str, as_of: dt.da
     meeting only, so the measures are the ones that single date supports)."""
     cols = set(df.columns)
     out = []
-    f, r = pl.col("final_plan_date"), _col(cols, "review_meeting_date", pl.Date)
-    cease = _col(cols, "plan_cease_date", pl.Date)
+    f, r = pl.col("final_plan_date"), col_or_null(cols, "review_meeting_date", pl.Date)
+    cease = col_or_null(cols, "plan_cease_date", pl.Date)
     end = pl.lit(period.end)
     in_force = (f <= end) & (cease.is_null() | (cease > end))
     cease_note = ([] if "plan_cease_date" in cols else
@@ -305,7 +297,7 @@ def _review_measures(df: pl.DataFrame, period: Period, cohort: str, as_of: dt.da
     m = Measure("annual_reviews", "Annual reviews: plans in force and reviewed within 12 months",
                 "", period, "snapshot at the period end",
                 "no exceptions apply to reviews", notes=list(cease_note))
-    m.missing = _missing(cols, ("final_plan_date", "review_meeting_date"))
+    m.missing = missing_columns(cols, ("final_plan_date", "review_meeting_date"))
     year_before = REVIEW_CYCLE.sub(end)
     m.definition = (
         f"plans in force on {period.end} (final plan on or before it, not ceased by it), period "
@@ -339,7 +331,7 @@ def _review_measures(df: pl.DataFrame, period: Period, cohort: str, as_of: dt.da
         c = cohort_for or cohort
         text = COHORT_TEXT[c].format(end=stop, start=start, limit=limit.label)
         m = Measure(id, title, "", period, c, "no exceptions apply (no regulation allows them)")
-        m.missing = _missing(cols, (start, stop, *needs))
+        m.missing = missing_columns(cols, (start, stop, *needs))
         m.definition = (f"{what} {text}, {_period_text(period)}; elapsed {start} -> {stop}; "
                         f"within = no later than the {limit.label} limit; {m.exceptions}")
         if m.missing:
@@ -367,7 +359,7 @@ def _review_measures(df: pl.DataFrame, period: Period, cohort: str, as_of: dt.da
 
     o = Measure("review_outcomes", "Annual review outcomes", "", period, "started",
                 "not applicable")
-    o.missing = _missing(cols, ("review_meeting_date", "review_outcome"))
+    o.missing = missing_columns(cols, ("review_meeting_date", "review_outcome"))
     o.definition = (f"outcome of reviews whose meeting was held in the period, "
                     f"{_period_text(period)} (review_outcome: maintain / amend / cease)")
     if not o.missing:
@@ -390,7 +382,7 @@ def _review_measures(df: pl.DataFrame, period: Period, cohort: str, as_of: dt.da
         {"den": "amended_plans_den", "within": "amended_plans_within_8_weeks",
          "pc": "pc_amended_plans_within_8_weeks"}, "final amended plans"))
     # An amendment after a review: outcome `amend`, or an amended plan issued anyway.
-    amend_scope = _col(cols, "amended_plan_date", pl.Date).is_not_null()
+    amend_scope = col_or_null(cols, "amended_plan_date", pl.Date).is_not_null()
     if "review_outcome" in cols:
         amend_scope = amend_scope | (pl.col("review_outcome") == "amend").fill_null(False)
     out.append(simple(
@@ -402,7 +394,7 @@ def _review_measures(df: pl.DataFrame, period: Period, cohort: str, as_of: dt.da
 
     p = Measure("phase_transfers", "Phase transfers: amended plan by the deadline", "", period,
                 "due", "no exceptions apply (reg 18 allows none)")
-    p.missing = _missing(cols, ("phase_transfer_due_date", "phase_transfer_final_date"))
+    p.missing = missing_columns(cols, ("phase_transfer_due_date", "phase_transfer_final_date"))
     p.definition = (
         f"phase transfers whose deadline (phase_transfer_due_date) falls in the period, "
         f"{_period_text(period)}; done by the deadline = phase_transfer_final_date on or before "

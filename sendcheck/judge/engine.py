@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from sendcheck.judge.anchors import ANCHORS, DEFAULT_SCHOOL_TRANSFER_YEARS, Context
 from sendcheck.columns import BY_NAME, DEADLINE_COLUMNS, PERSONAL
+from sendcheck.judge.anchors import ANCHORS, DEFAULT_SCHOOL_TRANSFER_YEARS, Context
 from sendcheck.judge.rulebook import Condition, Rule
 
 STATUSES = ("met", "late", "early", "overdue", "due_soon", "pending", "excepted", "invalid",

@@ -12,7 +12,14 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from sendcheck.columns import ADVICE_KINDS, BY_NAME, CEASE_REASONS, DEADLINE_COLUMNS, PERSONAL, VALUES
+from sendcheck.columns import (
+    ADVICE_KINDS,
+    BY_NAME,
+    CEASE_REASONS,
+    DEADLINE_COLUMNS,
+    PERSONAL,
+    VALUES,
+)
 
 DQ_SCHEMA = {"check": pl.String, "_idx": pl.UInt32, "column": pl.String, "message": pl.String}
 # Above this share of new plans flagged as exceptions, the flag is implausible (DfE found two
@@ -101,7 +108,7 @@ def _duplicates(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
 def _open_case(df: pl.DataFrame, as_of: dt.date) -> pl.Expr:
     """An assessment still under way, or a plan in force, on the as-of date (the same tests the
     backlog and caseload counts use)."""
-    from sendcheck.figures.backlog import open_assessment, plan_in_force
+    from sendcheck.judge.cases import open_assessment, plan_in_force
 
     cols = set(df.columns)
     return open_assessment(cols, as_of) | plan_in_force(cols, as_of)

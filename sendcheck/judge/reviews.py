@@ -22,12 +22,12 @@ from dataclasses import dataclass
 import polars as pl
 
 from sendcheck.columns import PERSONAL
-from sendcheck.judge.engine import RuleRun, plan_runs
-from sendcheck.read.episodes import prepare
 from sendcheck.errors import SendcheckError
+from sendcheck.judge.engine import RuleRun, plan_runs
 from sendcheck.judge.quality import DQ_SCHEMA, REVIEW_CHECKS, run_checks
-from sendcheck.read.export import Table
 from sendcheck.judge.rulebook import Rule
+from sendcheck.read.episodes import prepare
+from sendcheck.read.sheets import Table
 
 REVIEW_COLUMNS = ("review_meeting_date", "review_decision_date", "review_outcome",
                   "amendment_notice_date", "amended_plan_date")

@@ -11,10 +11,10 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from sendcheck.judge.anchors import ANCHORS
 from sendcheck.columns import ADVICE_KINDS, BY_NAME, VALUES
-from sendcheck.judge.durations import Duration, FixedDay, parse_limit
 from sendcheck.errors import SendcheckError
+from sendcheck.judge.anchors import ANCHORS
+from sendcheck.judge.durations import Duration, FixedDay, parse_limit
 
 SEVERITIES = ("error", "warning")
 MODES = ("deadline", "earliest")

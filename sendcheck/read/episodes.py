@@ -13,7 +13,7 @@ import polars as pl
 
 from sendcheck.columns import BY_NAME, VALUES, canonical_value_expr
 from sendcheck.read.dates import parse_date_columns
-from sendcheck.read.export import Table
+from sendcheck.read.sheets import Table
 
 
 def combine(tables: list[Table]) -> pl.DataFrame:

@@ -32,17 +32,8 @@ from xml.parsers import expat
 
 import polars as pl
 
-from sendcheck.judge import sen2_checks  # noqa: F401  (registers the SEN2 return checks)
 from sendcheck.columns import BY_NAME, normalise_header
 from sendcheck.errors import SendcheckError
-from sendcheck.read.export import (
-    HEADER_SCAN_ROWS,
-    Table,
-    _decode,
-    _first_used_row,
-    _refuse_non_xlsx,
-    header_index,
-)
 from sendcheck.read.sen2_schema import (
     BY_KEY,
     EPISODE_MODULES,
@@ -51,6 +42,14 @@ from sendcheck.read.sen2_schema import (
     LIST_FIELDS,
     MODULES,
     SHEETS,
+)
+from sendcheck.read.sheets import (
+    HEADER_SCAN_ROWS,
+    Table,
+    decode_text,
+    first_used_row,
+    header_index,
+    refuse_non_xlsx,
 )
 
 CHUNK_PERSONS = 10_000  # persons held as Python lists before they become a polars frame
@@ -272,7 +271,7 @@ def _module_of(headers: set[str], name: str) -> str | None:
 
 
 def _csv_text(path: Path, data: bytes) -> tuple[str, str]:
-    text, _ = _decode(data, path.name)
+    text, _ = decode_text(data, path.name)
     first = text.split("\n", 1)[0]
     delim = max((",", ";", "\t", "|"), key=first.count)
     return text, delim
@@ -380,7 +379,7 @@ def is_sen2_workbook(data: bytes) -> bool:
 def read_workbook(path: Path, data: bytes, sha: str, index: dict[str, str]) -> Sen2Table:
     import fastexcel
 
-    _refuse_non_xlsx(path, data)
+    refuse_non_xlsx(path, data)
     frames: dict[str, pl.DataFrame] = {}
     unused: set[str] = set()
     try:
@@ -398,7 +397,7 @@ def read_workbook(path: Path, data: bytes, sha: str, index: dict[str, str]) -> S
                                      f"persontableid or requeststableid")
             body = raw.slice(at + 1)
             body.columns = [str(c) if c else f"_blank{k}" for k, c in enumerate(raw.row(at))]
-            first = _first_used_row(path, i) + at + 1
+            first = first_used_row(path, i) + at + 1
             frames[module], left = _module_frame(body, module, index, first, f"{path.name} [{name}]",
                                                  whole_floats=True)
             unused |= {u for u in left if not u.startswith("blank")}

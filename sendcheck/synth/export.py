@@ -415,7 +415,7 @@ def generate(episodes: int, seed: int = 0, as_of: dt.date = DEFAULT_AS_OF) -> Sy
              "transfer_in": transfer_in, "under5": under5, "person": numbers["person_id"]}
     text = _add_faults(dates, coded, rng, as_of)
     order = _duplicated(rng, n)
-    syn = _build(numbers, coded, dates, text, order, as_of, seed)
+    syn = build_table(numbers, coded, dates, text, order, as_of, seed)
     syn.plans = {**plans, "order": order}
     return syn
 
@@ -500,7 +500,7 @@ def _id_text(column: str, numbers: np.ndarray) -> pl.Expr:
     return pl.lit(prefix) + pl.lit(pl.Series(numbers)).cast(pl.String).str.zfill(width)
 
 
-def _build(numbers: dict[str, np.ndarray], coded: dict[str, tuple], dates: dict[str, np.ndarray],
+def build_table(numbers: dict[str, np.ndarray], coded: dict[str, tuple], dates: dict[str, np.ndarray],
            text: dict[str, np.ndarray], order: np.ndarray, as_of: dt.date, seed: int) -> Synthetic:
     series = {c: _id_text(c, v[order]) for c, v in numbers.items()}
     series |= {c: pl.lit(_text(labels, codes[order])) for c, (labels, codes) in coded.items()}
@@ -633,7 +633,7 @@ def export_frame(syn: Synthetic) -> pl.DataFrame:
 def write_csv(syn: Synthetic, path: Path, encoding: str = "cp1252") -> None:
     """A Windows-style CSV: title rows, then the header; CRLF line ends, dd/mm/yyyy, Windows-1252
     by default (so the accented names test the reader's encoding detection)."""
-    from sendcheck.views.outputs import write_atomic
+    from sendcheck.views.files import write_atomic
 
     # The report's title rows come first, as when the workbook is saved as CSV, so the same
     # episode is on the same spreadsheet row in both files.
@@ -667,7 +667,7 @@ def write_xlsx(syn: Synthetic, path: Path) -> None:
     """
     from openpyxl import Workbook
 
-    from sendcheck.views.outputs import write_atomic
+    from sendcheck.views.files import write_atomic
 
     rng = np.random.default_rng([syn.seed, 2])
     as_text = {c: pl.Series(rng.random(syn.frame.height) < TEXT_DATE_SHARE)

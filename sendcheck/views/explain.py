@@ -13,8 +13,8 @@ import polars as pl
 
 from sendcheck.audit import Audit
 from sendcheck.columns import BY_NAME, PERSONAL
-from sendcheck.judge.engine import add_messages
 from sendcheck.errors import SendcheckError
+from sendcheck.judge.engine import add_messages
 from sendcheck.judge.suppress import open_results
 
 

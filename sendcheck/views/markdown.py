@@ -6,7 +6,8 @@ no names of children, UPNs, dates of birth, record or person ids."""
 from __future__ import annotations
 
 from sendcheck.audit import Audit
-from sendcheck.views.report import findings_frame, per_caseworker, to_json_dict
+from sendcheck.views.findings import findings_frame, per_caseworker
+from sendcheck.views.json import to_json_dict
 
 TOP_CASEWORKERS = 10
 

@@ -33,8 +33,9 @@ from sendcheck import __version__
 from sendcheck.audit import Audit
 from sendcheck.figures.labels import field_label
 from sendcheck.judge.quality import BY_CODE
-from sendcheck.views.outputs import neutralise, neutralise_expr
-from sendcheck.views.report import findings_frame, per_caseworker, suppressed_findings, to_json_dict
+from sendcheck.views.files import neutralise, neutralise_expr
+from sendcheck.views.findings import findings_frame, per_caseworker, suppressed_findings
+from sendcheck.views.json import to_json_dict
 from sendcheck.views.rulehelp import limit_text
 
 DATE_FORMAT = "dd/mm/yyyy"
@@ -773,10 +774,11 @@ def _rule_cols(frame: pl.DataFrame, personal: bool, *, status: bool = False, don
 
 
 def _trend_rows(audit: Audit) -> list[dict]:
-    from sendcheck.figures.trend import _series, compute_trend
+    from sendcheck.figures.trend import compute_trend
+    from sendcheck.views.trend import series_shown
 
     below = audit.headline.suppress_below if audit.headline is not None else None
-    return _series(compute_trend(audit), below)
+    return series_shown(compute_trend(audit), below)
 
 
 def to_xlsx(audit: Audit, personal: bool = False) -> bytes:

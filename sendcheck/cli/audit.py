@@ -1,0 +1,127 @@
+"""`sendcheck audit`: check export files and report breaches, cases due soon and data-quality
+findings."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from sendcheck.cli.options import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    AsOf,
+    Cohort,
+    ConfigFile,
+    Debug,
+    FailOn,
+    Files,
+    Format,
+    Output,
+    Personal,
+    ReportFormat,
+    Sheet,
+    Staff,
+    SuppressBelow,
+    codes,
+    emit,
+    is_terminal,
+    parse_as_of,
+)
+from sendcheck.errors import SendcheckError
+
+
+def audit(
+    files: Files,
+    as_of: AsOf = None,
+    format: ReportFormat = Format.table,
+    output: Output = None,
+    fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 at or above this level.")] = FailOn.breach,
+    select: Annotated[Optional[str], typer.Option("--select", help="Only these codes (comma-separated; prefixes allowed).")] = None,
+    ignore: Annotated[Optional[str], typer.Option("--ignore", help="Skip these codes (comma-separated; prefixes allowed).")] = None,
+    due_within: Annotated[Optional[int], typer.Option("--due-within", min=0, help="Look-ahead window in days for due_soon (default 28, or sendcheck.toml).")] = None,
+    all_statuses: Annotated[bool, typer.Option("--all", help="List every status, including met, pending and not_applicable.")] = False,
+    sheet: Sheet = None,
+    config: ConfigFile = None,
+    include_personal_data: Personal = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Warning-severity rules count towards --fail-on.")] = False,
+    debug: Debug = False,
+    rules_dir: Annotated[Optional[Path], typer.Option("--rules-dir", help="A folder of the council's own rule files, added to the built-in rules.")] = None,
+    period: Annotated[Optional[str], typer.Option("--period", help="Period of the headline measures: 2024, FY2024, AY2024, 2024-Q3, 2024-09 or rolling-12m (default).")] = None,
+    cohort: Annotated[Cohort, typer.Option("--cohort", help="Measure cases done (issued) in the period, or falling due in it.")] = Cohort.issued,
+    staff: Staff = None,
+    suppress_below: SuppressBelow = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors and the final one-line verdict; the report goes only to --output.")] = False,
+    reviews: Annotated[Optional[Path], typer.Option("--reviews", help="Review history (CSV or Excel, one row per review meeting): judge every review cycle.")] = None,
+) -> int:
+    """Check export files and report breaches, cases due soon and data-quality findings."""
+    from sendcheck.audit import Options, audit_tables, load_inputs, load_reviews
+    from sendcheck.cli.progress import Progress
+    from sendcheck.config import load_config
+    from sendcheck.views.findings import cron_line, verdict
+
+    if format is Format.xlsx and output is None:
+        raise SendcheckError("--format xlsx writes a workbook: give --output FILE.xlsx")
+    cfg = load_config(config)
+    # A command-line option replaces the configuration file's value; the file replaces the default.
+    options = Options(as_of=parse_as_of(as_of),
+                      due_within=next(d for d in (due_within, cfg.due_within, 28) if d is not None),
+                      select=codes(select) or cfg.select, ignore=codes(ignore) or cfg.ignore,
+                      sheet=sheet, strict=strict, rules_dir=rules_dir,
+                      reviews=reviews)
+    with Progress.for_terminal(quiet) as progress:
+        progress.stage("reading " + ", ".join(f.name for f in files))
+        tables = load_inputs(list(files), options, cfg)
+        history = load_reviews(options, cfg)
+        progress.stage(f"checking {sum(t.rows for t in tables)} rows")
+        result = audit_tables(tables, options, cfg, history)
+        if format is not Format.csv:  # CSV is the findings list; the others carry the measures
+            from sendcheck.figures.headline import compute_headline
+
+            progress.stage("computing the measures")
+            result.headline = compute_headline(result, period, cohort.value, staff, suppress_below)
+        progress.stage("writing the report")
+        if format is Format.table:
+            progress.stop()  # the table is quick, and may be drawn on the same terminal
+        _report(result, format, output, all_statuses, include_personal_data, quiet)
+    if result.unmatched_suppressions and not quiet:
+        for s in result.unmatched_suppressions:
+            print(f"note: {Path(result.config.path or '').name} {s.key} ({s.rule} {s.record_id}) "
+                  f"matches no finding; remove it if the case is resolved", file=sys.stderr)
+    print(cron_line(result), file=sys.stderr)
+    return EXIT_FINDINGS if verdict(result, fail_on.value, strict) else EXIT_OK
+
+
+def _report(result, format: Format, output: Path | None, all_statuses: bool,
+            include_personal_data: bool, quiet: bool) -> None:
+    """Write the report in the chosen format to --output, or to stdout unless --quiet."""
+    from sendcheck.views.json import to_json
+
+    if quiet and output is None:
+        return
+    if format is Format.json:
+        emit(to_json(result, all_statuses, include_personal_data), output)
+    elif format is Format.csv:
+        from sendcheck.views.csv import to_csv
+
+        emit(to_csv(result, all_statuses, include_personal_data), output)
+    elif format is Format.markdown:
+        from sendcheck.views.markdown import to_markdown
+
+        emit(to_markdown(result), output)
+    elif format is Format.xlsx:
+        from sendcheck.views.files import write_atomic
+        from sendcheck.views.workbook import to_xlsx
+
+        write_atomic(output, to_xlsx(result, include_personal_data))
+    else:
+        from sendcheck.views.table import headline_table, render_table
+
+        if output is None and is_terminal():
+            render_table(result, rich=True)
+            headline_table(result.headline, rich=True)
+        else:
+            emit(render_table(result, rich=False) + headline_table(result.headline, rich=False),
+                  output)

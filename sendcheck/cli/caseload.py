@@ -1,0 +1,59 @@
+"""`sendcheck caseload`: load per caseworker: plans, open assessments, reviews due, cases overdue
+and due soon."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from sendcheck.cli.options import (
+    EXIT_OK,
+    AsOf,
+    ConfigFile,
+    Debug,
+    Files,
+    Format,
+    Output,
+    ReportFormat,
+    Sheet,
+    Staff,
+    SuppressBelow,
+    emit,
+    is_terminal,
+    parse_as_of,
+)
+
+
+def caseload(
+    files: Files,
+    as_of: AsOf = None,
+    format: ReportFormat = Format.table,
+    output: Output = None,
+    staff: Staff = None,
+    due_within: Annotated[int, typer.Option("--due-within", min=0, help="Look-ahead window in days for due soon.")] = 28,
+    suppress_below: SuppressBelow = None,
+    sheet: Sheet = None,
+    config: ConfigFile = None,
+    debug: Debug = False,
+) -> int:
+    """Load per caseworker: plans, open assessments, reviews due, cases overdue and due soon."""
+    from sendcheck.audit import Options, run_audit
+    from sendcheck.config import load_config
+    from sendcheck.figures.headline import compute_caseload_for
+    from sendcheck.views.csv import caseload_csv
+    from sendcheck.views.json import caseload_report_json
+    from sendcheck.views.table import caseload_table
+
+    result = run_audit(list(files), Options(as_of=parse_as_of(as_of), due_within=due_within,
+                                            sheet=sheet), load_config(config))
+    load = compute_caseload_for(result, staff)
+    if format is Format.json:
+        emit(caseload_report_json(result, load, suppress_below), output)
+    elif format is Format.csv:
+        emit(caseload_csv(load, suppress_below), output)
+    elif output is None and is_terminal():
+        caseload_table(load, suppress_below, rich=True)
+    else:
+        emit(caseload_table(load, suppress_below, rich=False), output)
+    return EXIT_OK

@@ -1,0 +1,30 @@
+"""`sendcheck init`: write a starter sendcheck.toml from an export's headers, to edit once and
+keep."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sendcheck.cli.options import EXIT_OK, Output, Sheet
+
+
+def init(
+    file: Annotated[Path, typer.Argument(help="An export file whose headers to map.")],
+    output: Output = Path("sendcheck.toml"),
+    sheet: Sheet = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+) -> int:
+    """Write a starter sendcheck.toml from an export's headers, to edit once and keep."""
+    from sendcheck.starter import write_starter
+
+    headers, text = write_starter(file, output, sheet, force)
+    to_map = text.count("# a guess: check it") + text.count("# no guess:")
+    sys.stdout.write(f"wrote {output}: {len(headers.mapped)} headers recognised, "
+                     f"{len(headers.unmapped)} not recognised, {len(headers.unknown_values)} "
+                     f"coded columns with unknown values ({to_map} lines to check). Edit it, then "
+                     f"run `sendcheck columns {file}`.\n")
+    return EXIT_OK

@@ -1,0 +1,98 @@
+"""Options shared by several commands, defined once so they read the same everywhere, and the small
+helpers every command uses (the as-of date, writing the report)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from sendcheck.errors import SendcheckError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2  # contract section 7
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    xlsx = "xlsx"
+    markdown = "markdown"
+
+
+class Cohort(str, Enum):
+    issued = "issued"
+    due = "due"
+
+
+class FailOn(str, Enum):
+    none = "none"
+    invalid = "invalid"
+    overdue = "overdue"
+    breach = "breach"
+    due_soon = "due_soon"
+
+
+# Options shared by several commands, defined once so they read the same everywhere.
+Files = Annotated[list[Path], typer.Argument(help="Export files: .csv, .xlsx or .xlsm, a SEN2 return (.xml), or a folder of SEN2 module CSVs.")]
+
+
+Debug = Annotated[bool, typer.Option("--debug", help="Show a full traceback on an internal error.")]
+
+
+Sheet = Annotated[Optional[str], typer.Option("--sheet", help="Worksheet to read (default the first).")]
+
+
+Output = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report here (atomically).")]
+
+
+ConfigFile = Annotated[Optional[Path], typer.Option("--config", help="sendcheck.toml to use (default: found in this folder or above).")]
+
+
+ReportFormat = Annotated[Format, typer.Option("--format", help="Report format.")]
+
+
+Personal = Annotated[bool, typer.Option("--include-personal-data", help="Show names, UPNs and dates of birth.")]
+
+
+AsOf = Annotated[Optional[str], typer.Option("--as-of", help="Judge as of this date (default today).")]
+
+
+SuppressBelow = Annotated[Optional[int], typer.Option("--suppress-below", min=1, help="Show counts under N as <N in measures, backlog and caseload.")]
+
+
+Staff = Annotated[Optional[Path], typer.Option("--staff", help="staff.csv (caseworker, FTE, role) for per-FTE loads.")]
+
+
+def parse_as_of(text: str | None) -> dt.date:
+    if not text:
+        return dt.date.today()
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            continue
+    raise SendcheckError(f"--as-of: {text!r} is not a date (expected YYYY-MM-DD or dd/mm/yyyy)")
+
+
+def codes(text: str | None) -> list[str] | None:
+    return [c.strip() for c in text.split(",") if c.strip()] if text else None
+
+
+def emit(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        from sendcheck.views.files import write_atomic
+
+        write_atomic(output, text)
+
+
+def is_terminal() -> bool:
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")

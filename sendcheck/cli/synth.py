@@ -1,0 +1,39 @@
+"""`sendcheck synth`: write a synthetic export (never real data): realistic timescales, faults
+included."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from sendcheck.cli.options import EXIT_OK, AsOf, Output, parse_as_of
+from sendcheck.errors import SendcheckError
+
+
+def synth(
+    output: Output,
+    episodes: Annotated[int, typer.Option("--episodes", min=1, help="Number of episodes (rows).")] = 3500,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed: the same seed gives the same file.")] = 0,
+    as_of: AsOf = None,
+    encoding: Annotated[str, typer.Option("--encoding", help="CSV encoding: cp1252 (as Windows writes) or utf-8.")] = "cp1252",
+    reviews_output: Annotated[Optional[Path], typer.Option("--reviews-output", help="Also write the review history that goes with the export (.csv or .xlsx, one row per review meeting), for audit --reviews.")] = None,
+) -> int:
+    """Write a synthetic export (never real data): realistic timescales, faults included."""
+    from sendcheck.synth import export as generator
+
+    if encoding.lower().replace("-", "") not in ("cp1252", "utf8"):
+        raise SendcheckError(f"--encoding: {encoding!r}: give cp1252 or utf-8")
+    when = parse_as_of(as_of) if as_of else generator.DEFAULT_AS_OF
+    data = generator.generate(episodes, seed, when)
+    generator.write(data, output, encoding)
+    print(f"sendcheck: wrote {episodes} synthetic episodes to {output} (seed {seed}, as of {when})",
+          file=sys.stderr)
+    if reviews_output is not None:
+        history = generator.review_history(data)
+        generator.write(history, reviews_output, encoding)
+        print(f"sendcheck: wrote {history.frame.height} review meetings to {reviews_output}",
+              file=sys.stderr)
+    return EXIT_OK

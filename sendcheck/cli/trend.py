@@ -1,0 +1,55 @@
+"""`sendcheck trend`: the main measures month by month, with a bar chart (table) or as a series
+(JSON, CSV)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from sendcheck.cli.options import (
+    EXIT_OK,
+    AsOf,
+    ConfigFile,
+    Debug,
+    Files,
+    Format,
+    Output,
+    ReportFormat,
+    Sheet,
+    SuppressBelow,
+    emit,
+    is_terminal,
+    parse_as_of,
+)
+
+
+def trend(
+    files: Files,
+    as_of: AsOf = None,
+    months: Annotated[int, typer.Option("--months", min=1, max=120, help="How many months to show.")] = 12,
+    format: ReportFormat = Format.table,
+    output: Output = None,
+    suppress_below: SuppressBelow = None,
+    sheet: Sheet = None,
+    config: ConfigFile = None,
+    debug: Debug = False,
+) -> int:
+    """The main measures month by month, with a bar chart (table) or as a series (JSON, CSV)."""
+    from sendcheck.audit import Options, run_audit
+    from sendcheck.config import load_config
+    from sendcheck.figures.trend import compute_trend
+    from sendcheck.views.trend import trend_csv, trend_json, trend_table
+
+    result = run_audit(list(files), Options(as_of=parse_as_of(as_of), sheet=sheet),
+                       load_config(config))
+    rows = compute_trend(result, months)
+    if format is Format.json:
+        emit(trend_json(result, rows, suppress_below), output)
+    elif format is Format.csv:
+        emit(trend_csv(rows, suppress_below), output)
+    elif output is None and is_terminal():
+        trend_table(result, rows, suppress_below, rich=True)
+    else:
+        emit(trend_table(result, rows, suppress_below, rich=False), output)
+    return EXIT_OK

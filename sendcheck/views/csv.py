@@ -1,0 +1,55 @@
+"""The CSV reports: findings (with a preamble) and the caseload."""
+
+from __future__ import annotations
+
+import io
+
+import polars as pl
+
+from sendcheck import __version__
+from sendcheck.audit import Audit
+from sendcheck.figures.caseload import (
+    Caseload,
+)
+from sendcheck.figures.headline import suppressed_caseload
+from sendcheck.views.files import neutralise_expr
+from sendcheck.views.findings import findings_frame, rows_account
+
+
+def csv_preamble(audit: Audit) -> str:
+    """The CSV report's first line: as-of date and the rows account, as a `#` comment line
+    (polars `comment_prefix="#"`, pandas `comment="#"`), so even a report with no findings
+    says what it read."""
+    acc = rows_account(audit)
+    inputs = ", ".join(t.path.rsplit("/", 1)[-1] for t in audit.tables)
+    return (f"# sendcheck {__version__}; as of {audit.options.as_of.isoformat()}; {inputs}; "
+            f"rows: {acc['read']} read, {acc['evaluated']} evaluated, "
+            f"{acc['rejected']} rejected (blank)\n")
+
+
+def to_csv(audit: Audit, all_statuses: bool = False, personal: bool = False) -> str:
+    found = findings_frame(audit, all_statuses, personal)
+    text_cols = [c for c, t in found.schema.items() if t == pl.String]
+    safe = found.with_columns([neutralise_expr(c) for c in text_cols])
+    buf = io.StringIO()
+    buf.write(csv_preamble(audit))
+    safe.write_csv(buf, date_format="%Y-%m-%d")
+    return buf.getvalue()
+
+
+def caseload_csv(c: Caseload, below: int | None) -> str:
+    import io
+
+    import polars as pl
+
+    from sendcheck.views.files import neutralise_expr
+
+    data = suppressed_caseload(c, below)
+    rows = data["caseworkers"] + [{**data["total"], "caseworker": "total"}]
+    frame = pl.DataFrame(rows, infer_schema_length=None,
+                         schema_overrides=None if below is None else {
+                             k: pl.String for r in rows for k in r if k != "caseworker"})
+    text = [k for k, t in frame.schema.items() if t == pl.String]
+    buf = io.StringIO()
+    frame.with_columns(neutralise_expr(k) for k in text).write_csv(buf)
+    return buf.getvalue()

@@ -1,0 +1,123 @@
+"""The JSON report (contract section 5) and the JSON of the headline sections, caseload and suppressions."""
+
+from __future__ import annotations
+
+import json
+
+import polars as pl
+
+from sendcheck import __version__
+from sendcheck.audit import Audit
+from sendcheck.figures import small_counts as suppression
+from sendcheck.figures.caseload import (
+    Caseload,
+)
+from sendcheck.figures.headline import Headline, suppressed_backlog, suppressed_caseload
+from sendcheck.figures.measures import Measure
+from sendcheck.figures.periods import Period
+from sendcheck.views.findings import (
+    findings_frame,
+    quality_summary,
+    rows_account,
+    rules_list,
+    summary,
+    suppressed_findings,
+)
+
+
+def to_json_dict(audit: Audit, all_statuses: bool = False, personal: bool = False,
+                 findings_frame_only: bool = False) -> dict:
+    """The JSON report as a dict. With `findings_frame_only`, `findings` is left as a polars
+    frame (to_json writes it without building a Python dict per finding)."""
+    found = findings_frame(audit, all_statuses, personal)
+    findings = found.with_columns(
+        [pl.col(c).cast(pl.String) for c in ("start", "due", "done")])
+    if not findings_frame_only:
+        findings = findings.to_dicts()
+    return {
+        "sendcheck_version": __version__,
+        "as_of": audit.options.as_of.isoformat(),
+        "inputs": [{"path": t.path, "sheet": t.sheet, "rows": t.rows, "sha256": t.sha256}
+                   for t in audit.tables],
+        "rows": rows_account(audit),
+        "rules": rules_list(audit),
+        "summary": summary(audit),
+        "data_quality": quality_summary(audit),
+        "findings": findings,
+        **suppression_section(audit, personal),
+        **headline_section(audit),
+        **({"reviews": audit.reviews.summary()} if audit.reviews is not None else {}),
+    }
+
+
+def headline_section(audit: Audit) -> dict:
+    """JSON keys `measures`, `backlog`, `caseload`: present when the measures were computed."""
+    if audit.headline is None:
+        return {}
+    from sendcheck.views.json import headline_json
+
+    return headline_json(audit.headline)
+
+
+def suppression_section(audit: Audit, personal: bool = False) -> dict:
+    """JSON keys for [[suppress]]: present only when the configuration has suppressions."""
+    if not audit.config.suppress:
+        return {}
+    found = suppressed_findings(audit, personal).with_columns(pl.col(pl.Date).cast(pl.String))
+    return {
+        "suppressed": found.to_dicts(),
+        "suppressions_unmatched": [
+            {"entry": s.key, "record_id": s.record_id, "rule": s.rule, "kind": s.kind,
+             "reason": s.reason} for s in audit.unmatched_suppressions],
+    }
+
+
+_FINDINGS_SLOT = "\u0000findings\u0000"
+
+
+def to_json(audit: Audit, all_statuses: bool = False, personal: bool = False) -> str:
+    """The JSON report: indented, one finding per line. polars writes the findings (a million
+    findings as Python dicts through json.dumps took minutes and gigabytes)."""
+    data = to_json_dict(audit, all_statuses, personal, findings_frame_only=True)
+    found: pl.DataFrame = data["findings"]
+    data["findings"] = _FINDINGS_SLOT
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    # One string operation over the lines, not a Python string per finding (millions of them).
+    rows = found.write_ndjson().rstrip("\n") if found.height else ""
+    items = "[\n    " + rows.replace("\n", ",\n    ") + "\n  ]" if rows else "[]"
+    head, tail = text.split(json.dumps(_FINDINGS_SLOT), 1)
+    return "".join((head, items, tail, "\n"))
+
+
+def measure_json(m: Measure, below: int | None) -> dict:
+    return {
+        "title": m.title, "definition": m.definition, "cohort": m.cohort,
+        "period": m.period.as_json(), "exceptions": m.exceptions, "available": m.available,
+        "reason": m.reason, "values": suppression.values(m.values, below, m.ratios, m.averages)
+        if m.available else None,
+        "flag": m.flag, "notes": m.notes,
+    }
+
+
+def measures_json(measures: list[Measure], period: Period, cohort: str,
+                  below: int | None) -> dict:
+    return {"period": period.as_json(), "cohort": cohort, "suppress_below": below,
+            "items": {m.id: measure_json(m, below) for m in measures}}
+
+
+def headline_json(h: Headline) -> dict:
+    """The three top-level JSON keys this module owns."""
+    b = h.suppress_below
+    return {"measures": measures_json(h.measures, h.period, h.cohort, b),
+            "backlog": suppressed_backlog(h.backlog, b),
+            "caseload": suppressed_caseload(h.caseload, b)}
+
+
+def caseload_report_json(audit: Audit, c: Caseload, below: int | None) -> str:
+    """`sendcheck caseload --format json`: the audit's header keys and the `caseload` key."""
+    from sendcheck.views.json import to_json_dict
+
+    head = {k: v for k, v in to_json_dict(audit).items()
+            if k in ("sendcheck_version", "as_of", "inputs", "rows")}
+    return json.dumps(head | {"caseload": suppressed_caseload(c, below)}, indent=2,
+                      ensure_ascii=False) + "\n"
