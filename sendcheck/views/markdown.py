@@ -5,6 +5,8 @@ no names of children, UPNs, dates of birth, record or person ids."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sendcheck.audit import Audit
 from sendcheck.views.findings import findings_frame, per_caseworker
 from sendcheck.views.json import to_json_dict
@@ -31,15 +33,55 @@ def _number(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def _section(title: str, section: object) -> list[str]:
-    """A measures/backlog section of the JSON, whatever its shape (see workbook.blocks)."""
-    from sendcheck.views.workbook import blocks
+def _scalar(v: object) -> bool:
+    return v is None or isinstance(v, (str, int, float, bool))
 
+
+def _label(path: Sequence[str]) -> str:
+    return " / ".join(str(p).replace("_", " ") for p in path)
+
+
+def blocks(obj: object, path: tuple[str, ...] = ()) -> list[tuple]:
+    """Flatten a JSON section (measures, backlog, caseload) into printable blocks, whatever its
+    exact shape: ("value", path, value, definition) and ("table", path, headers, rows).
+
+    A dict with a "definition" text gives that definition to each of its values; a list of
+    records, or a dict of records, becomes a table."""
+    if isinstance(obj, list):
+        if obj and all(isinstance(r, dict) and all(_scalar(v) for v in r.values()) for r in obj):
+            headers = list(dict.fromkeys(k for r in obj for k in r))
+            return [("table", path, headers, [[r.get(h) for h in headers] for r in obj])]
+        if all(_scalar(v) for v in obj):
+            return [("value", path, ", ".join("" if v is None else str(v) for v in obj), None)]
+        return [b for i, v in enumerate(obj) for b in blocks(v, (*path, str(i + 1)))]
+    if not isinstance(obj, dict):
+        return [("value", path, obj, None)]
+    records = [v for v in obj.values() if isinstance(v, dict)]
+    if obj and len(records) == len(obj) and all(all(_scalar(x) for x in r.values()) for r in records) \
+            and not any("definition" in r for r in records) and len(obj) > 1:
+        headers = list(dict.fromkeys(k for r in records for k in r))
+        first = path[-1] if path else "name"
+        return [("table", path, [first, *headers], [[k, *[r.get(h) for h in headers]]
+                                                     for k, r in obj.items()])]
+    definition = obj.get("definition") if isinstance(obj.get("definition"), str) else None
+    out: list[tuple] = []
+    for key, value in obj.items():
+        if key == "definition" and definition is not None:
+            continue
+        if _scalar(value):
+            out.append(("value", (*path, key), value, definition))
+        else:
+            out += blocks(value, (*path, key))
+    return out
+
+
+def _section(title: str, section: object) -> list[str]:
+    """A measures/backlog section of the JSON, whatever its shape (see `blocks`)."""
     out = ["", f"## {title}", ""]
     for block in blocks(section):
         if block[0] == "value":
             _, path, value, definition = block
-            label = " / ".join(str(p).replace("_", " ") for p in path)
+            label = _label(path)
             out.append(f"- **{_cell(label)}**: {_cell(_number(value))}"
                        + (f" ({_cell(definition)})" if definition else ""))
         else:
