@@ -28,9 +28,9 @@ from sendcheck.cli.options import (
     codes,
     emit,
     is_terminal,
+    need_output,
     parse_as_of,
 )
-from sendcheck.errors import SendcheckError
 
 
 def audit(
@@ -62,8 +62,7 @@ def audit(
     from sendcheck.config import load_config
     from sendcheck.views.findings import cron_line, verdict
 
-    if format is Format.xlsx and output is None:
-        raise SendcheckError("--format xlsx writes a workbook: give --output FILE.xlsx")
+    need_output(format, output)
     cfg = load_config(config)
     # A command-line option replaces the configuration file's value; the file replaces the default.
     options = Options(as_of=parse_as_of(as_of),

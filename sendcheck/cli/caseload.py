@@ -21,6 +21,7 @@ from sendcheck.cli.options import (
     SuppressBelow,
     emit,
     is_terminal,
+    need_output,
     parse_as_of,
 )
 
@@ -40,11 +41,12 @@ def caseload(
     """Load per caseworker: plans, open assessments, reviews due, cases overdue and due soon."""
     from sendcheck.audit import Options, run_audit
     from sendcheck.config import load_config
-    from sendcheck.figures.headline import compute_caseload_for
+    from sendcheck.figures.headline import compute_caseload_for, suppressed_caseload
     from sendcheck.views.csv import caseload_csv
     from sendcheck.views.json import caseload_report_json
     from sendcheck.views.table import caseload_table
 
+    need_output(format, output)
     result = run_audit(list(files), Options(as_of=parse_as_of(as_of), due_within=due_within,
                                             sheet=sheet), load_config(config))
     load = compute_caseload_for(result, staff)
@@ -52,6 +54,15 @@ def caseload(
         emit(caseload_report_json(result, load, suppress_below), output)
     elif format is Format.csv:
         emit(caseload_csv(load, suppress_below), output)
+    elif format is Format.xlsx:
+        from sendcheck.views.files import write_atomic
+        from sendcheck.views.workbook import caseload_xlsx
+
+        write_atomic(output, caseload_xlsx(load.as_of, suppressed_caseload(load, suppress_below)))
+    elif format is Format.markdown:
+        from sendcheck.views.markdown import caseload_markdown
+
+        emit(caseload_markdown(suppressed_caseload(load, suppress_below)), output)
     elif output is None and is_terminal():
         caseload_table(load, suppress_below, rich=True)
     else:

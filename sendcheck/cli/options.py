@@ -94,5 +94,11 @@ def emit(text: str, output: Path | None) -> None:
         write_atomic(output, text)
 
 
+def need_output(format: Format, output: Path | None) -> None:
+    """A workbook is a file, never terminal output: --format xlsx needs --output (exit 2)."""
+    if format is Format.xlsx and output is None:
+        raise SendcheckError("--format xlsx writes a workbook: give --output FILE.xlsx")
+
+
 def is_terminal() -> bool:
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR")

@@ -20,6 +20,7 @@ from sendcheck.cli.options import (
     SuppressBelow,
     emit,
     is_terminal,
+    need_output,
     parse_as_of,
 )
 
@@ -41,6 +42,7 @@ def trend(
     from sendcheck.figures.trend import compute_trend
     from sendcheck.views.trend import trend_csv, trend_json, trend_table
 
+    need_output(format, output)
     result = run_audit(list(files), Options(as_of=parse_as_of(as_of), sheet=sheet),
                        load_config(config))
     rows = compute_trend(result, months)
@@ -48,6 +50,20 @@ def trend(
         emit(trend_json(result, rows, suppress_below), output)
     elif format is Format.csv:
         emit(trend_csv(rows, suppress_below), output)
+    elif format in (Format.xlsx, Format.markdown):
+        from sendcheck.figures.trend import FIELDS
+        from sendcheck.views.trend import series_shown
+
+        shown = series_shown(rows, suppress_below)
+        if format is Format.xlsx:
+            from sendcheck.views.files import write_atomic
+            from sendcheck.views.workbook import trend_xlsx
+
+            write_atomic(output, trend_xlsx(result.options.as_of, shown, FIELDS))
+        else:
+            from sendcheck.views.markdown import trend_markdown
+
+            emit(trend_markdown(result.options.as_of, shown, FIELDS), output)
     elif output is None and is_terminal():
         trend_table(result, rows, suppress_below, rich=True)
     else:
