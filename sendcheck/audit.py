@@ -6,7 +6,7 @@ The CLI only parses options and renders; tests and other commands call `run_audi
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import polars as pl
@@ -25,7 +25,8 @@ from sendcheck.read.sheets import Table
 
 @dataclass
 class Options:
-    as_of: dt.date
+    # None: a SEN2 return's ReferenceDate, else today (contract section 4); see resolve_as_of.
+    as_of: dt.date | None
     due_within: int = 28
     select: list[str] | None = None
     ignore: list[str] | None = None
@@ -33,6 +34,7 @@ class Options:
     strict: bool = False
     rules_dir: Path | None = None
     reviews: str | Path | None = None  # a review-history file: review rules judged per cycle
+    as_of_source: str = "--as-of"  # where the as-of date came from, said on every output
 
 
 @dataclass
@@ -88,11 +90,41 @@ def run_audit(paths: list[str | Path], options: Options, config: Config | None =
                         load_reviews(options, config))
 
 
+def resolve_as_of(tables: list[Table], options: Options) -> Options:
+    """Options with the as-of date settled: --as-of when given; else a SEN2 return's own
+    ReferenceDate, the census date DfE computes from; else today."""
+    if options.as_of is not None:
+        return options
+    from sendcheck.read.sen2 import reference_date
+
+    census = reference_date(tables)
+    if census is not None:
+        return replace(options, as_of=census, as_of_source="the return's ReferenceDate")
+    return replace(options, as_of=dt.date.today(), as_of_source="today")
+
+
+# Dates that record something that happened (not deadlines, not birth dates): the newest of them
+# says how old an export is.
+NOT_EVENTS = ("birth_date", "phase_transfer_due_date")
+
+
+def latest_event(episodes: pl.DataFrame, as_of: dt.date) -> dt.date | None:
+    """The newest event date on or before the as-of date, across every event-date column."""
+    cols = [c for c, t in episodes.schema.items() if t == pl.Date and c not in NOT_EVENTS
+            and not c.startswith("_")]
+    if not cols or episodes.height == 0:
+        return None
+    day = pl.lit(as_of)
+    return episodes.select(pl.max_horizontal(
+        [pl.col(c).filter(pl.col(c) <= day).max() for c in cols])).item()
+
+
 def audit_tables(tables: list[Table], options: Options, config: Config | None = None,
                  reviews: Table | None = None) -> Audit:
     """The audit of tables already read (from files, or from rows in memory); `reviews` is a
     review-history table (sendcheck.reviews)."""
     config = config or Config()
+    options = resolve_as_of(tables, options)
     raw = combine(tables)
     episodes = prepare(raw, options.as_of, config.values)
     rules = select_rules(load_rules(options.rules_dir), options.select, options.ignore)

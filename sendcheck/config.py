@@ -56,7 +56,13 @@ class Suppression:
     key: str = ""  # where it is in the file, e.g. "suppress[2]", for messages
 
 
-def find_config(start: Path | None = None) -> Path | None:
+def find_config(start: Path | None = None, inputs: list[Path] | None = None) -> Path | None:
+    """The sendcheck.toml that applies when --config is not given: the one beside the first input
+    file (it maps that export's headers), else the first in the working folder or its parents."""
+    for first in (inputs or [])[:1]:
+        beside = Path(first).resolve().parent / FILENAME
+        if beside.is_file():
+            return beside
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         candidate = folder / FILENAME
@@ -185,8 +191,9 @@ def _phase_transfer(section: dict, path: Path, config: Config) -> None:
         config.school_transfer_years = tuple(dict.fromkeys(years))
 
 
-def load_config(explicit: str | Path | None = None) -> Config:
-    path = Path(explicit) if explicit else find_config()
+def load_config(explicit: str | Path | None = None, inputs: list[Path] | None = None) -> Config:
+    """--config when given, else the file find_config finds, else the defaults (Config.path None)."""
+    path = Path(explicit) if explicit else find_config(inputs=inputs)
     if path is None:
         return Config()
     if not path.is_file():

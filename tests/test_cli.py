@@ -39,35 +39,50 @@ def test_clean_export_exits_0(tmp_path):
     assert "as of 2025-06-30" in run.out
 
 
-def test_breach_exits_1_and_fail_on_none_exits_0(tmp_path):
-    path = csv_file(tmp_path, LATE)
-    assert run_cli("audit", path, "--as-of", AS_OF).code == 1
-    assert run_cli("audit", path, "--as-of", AS_OF, "--fail-on", "none").code == 0
-    # a late decision is a breach but not an overdue case
-    assert run_cli("audit", path, "--as-of", AS_OF, "--fail-on", "overdue").code == 0
+def test_default_fails_on_overdue_only(tmp_path):
+    # The default is `overdue` (contract section 7): a late decision is a breach that has
+    # happened, not a running one, so a nightly job on it is green by default.
+    late = csv_file(tmp_path, LATE)
+    assert run_cli("audit", late, "--as-of", AS_OF).code == 0
+    assert run_cli("audit", late, "--as-of", AS_OF, "--fail-on", "breach").code == 1
+    assert run_cli("audit", late, "--as-of", AS_OF, "--fail-on", "breach", "--exit-zero").code == 0
+    overdue = csv_file(tmp_path, OVERDUE, name="o.csv")
+    assert run_cli("audit", overdue, "--as-of", AS_OF).code == 1
+    assert run_cli("audit", overdue, "--as-of", AS_OF, "--fail-on", "none").code == 0
+
+
+CATEGORIES = ("invalid", "overdue", "breach", "due_soon", "late", "overdue,due_soon")
 
 
 @pytest.mark.parametrize("rows,as_of,expected", [
-    # fail-on level:  invalid overdue breach due_soon
-    (CLEAN, AS_OF, (0, 0, 0, 0)),
-    (INVALID, AS_OF, (1, 1, 1, 1)),
-    (OVERDUE, AS_OF, (0, 1, 1, 1)),
-    (LATE, AS_OF, (0, 0, 1, 1)),
-    (DUE_SOON, "2025-05-01", (0, 0, 0, 1)),
+    # fail-on:        invalid overdue breach due_soon late overdue,due_soon
+    (CLEAN, AS_OF, (0, 0, 0, 0, 0, 0)),
+    (INVALID, AS_OF, (1, 0, 0, 0, 0, 0)),
+    (OVERDUE, AS_OF, (0, 1, 1, 0, 0, 1)),
+    (LATE, AS_OF, (0, 0, 1, 0, 1, 0)),
+    (DUE_SOON, "2025-05-01", (0, 0, 0, 1, 0, 1)),
 ])
-def test_fail_on_levels_nest(tmp_path, rows, as_of, expected):
+def test_fail_on_categories_do_not_nest(tmp_path, rows, as_of, expected):
     path = csv_file(tmp_path, rows)
-    got = tuple(run_cli("audit", path, "--as-of", as_of, "--fail-on", level).code
-                for level in ("invalid", "overdue", "breach", "due_soon"))
+    got = tuple(run_cli("audit", path, "--as-of", as_of, "--fail-on", chosen).code
+                for chosen in CATEGORIES)
     assert got == expected
+
+
+@pytest.mark.parametrize("value", ["overdu", "none,overdue", "", "new"])
+def test_fail_on_refuses_unknown_or_impossible_categories(tmp_path, value):
+    run = run_cli("audit", csv_file(tmp_path, CLEAN), "--as-of", AS_OF, "--fail-on", value)
+    assert run.code == 2
+    assert len(run.err.strip().splitlines()) == 1 and run.err.startswith("Error: --fail-on")
 
 
 def test_json_shape(export):
     run = run_cli("audit", export, "--as-of", AS_OF, "--format", "json")
-    assert run.code == 1
+    assert run.code == 0  # late findings and data-quality ones, nothing overdue: the default passes
     doc = json.loads(run.out)
     assert list(doc)[:6] == ["sendcheck_version", "as_of", "inputs", "rows", "rules", "summary"]
-    assert doc["as_of"] == AS_OF
+    assert doc["as_of"] == AS_OF and doc["as_of_source"] == "--as-of"
+    assert doc["config"] is None
     assert doc["inputs"][0]["rows"] == 4 and doc["inputs"][0]["sheet"] == "Cases"
     assert len(doc["inputs"][0]["sha256"]) == 64
     assert doc["rows"] == {"read": 4, "evaluated": 4, "rejected": 0}
@@ -107,7 +122,8 @@ def test_output_file_written(export, tmp_path):
     # R-1 met, R-2 late, R-3 unreadable request date (DQ01), R-4 flagged exception with no
     # reason (AS05 excepted; DQ06) and no caseworker on an open case (DQ05): nothing overdue.
     assert run.err.strip().splitlines()[-1] == (
-        "sendcheck: 2025-06-30 export.xlsx 4 rows: 0 overdue, 0 due soon, 3 data-quality findings")
+        "sendcheck: 2025-06-30 export.xlsx 4 rows read, 4 evaluated, 0 rejected: 0 overdue, 0 due soon, "
+        "3 data-quality findings")
 
 
 def test_csv_neutralises_formulas(tmp_path):

@@ -82,9 +82,10 @@ def test_suppressed_findings_are_set_apart_and_stale_ones_reported(cli, export, 
         '[[suppress]]\nrecord_id = "R9"\nrule = "AS05"\nreason = "Closed case"\n',
         encoding="utf-8")
     run, data = audit_json(cli, export, config, "--fail-on", "overdue")
-    # R2's overdue AS05 was the only overdue finding; R4's rules are still invalid (fail-on
-    # invalid is part of overdue), so the run still fails, on R4 alone.
-    assert run.code == 1
+    # R2's overdue AS05 was the only overdue finding, and it is suppressed: nothing overdue.
+    assert run.code == 0
+    # R4's rules are still invalid: asked for, invalid fails the run, on R4 alone.
+    assert audit_json(cli, export, config, "--fail-on", "overdue,invalid")[0].code == 1
     assert "R2" not in statuses(data, "AS05")
     assert not [f for f in data["findings"] if f["rule"] == "DQ01"]
     assert [(s["rule"], s["record_id"], s["status"], s["days_over"], s["suppression_reason"])
@@ -97,7 +98,7 @@ def test_suppressed_findings_are_set_apart_and_stale_ones_reported(cli, export, 
          "reason": "Closed case"}]
     assert "suppress[3] (AS05 R9) matches no finding" in run.err
     # The cron line counts open findings only: R2 suppressed, R4's DQ01 suppressed.
-    assert run.err.splitlines()[-1].endswith("rows: 0 overdue, 1 due soon, 0 data-quality findings")
+    assert run.err.splitlines()[-1].endswith(": 0 overdue, 1 due soon, 0 data-quality findings")
 
 
 ODD_HEADERS = ["Ref No", "Worker", "EHCNA Logged", "Panel Outcome", "Panel Date",
@@ -142,7 +143,7 @@ def test_init_then_one_edit_makes_an_unusual_export_work(cli, tmp_path):
     target.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
     run = cli("audit", export, "--config", target, "--as-of", "2025-06-30", "--format", "json",
-              "--select", "AS01,AS05")
+              "--select", "AS01,AS05", "--fail-on", "breach")
     assert run.code == 1, run.err
     data = json.loads(run.out)
     found = {(f["rule"], f["record_id"]): (f["status"], f["due"], f["days_over"])

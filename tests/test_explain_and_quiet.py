@@ -78,21 +78,27 @@ def test_quiet_prints_only_the_last_line(cli, export, tmp_path):
     out = tmp_path / "r.json"
     run = cli("audit", export, "--as-of", "2025-06-30", "--quiet", "--format", "json",
               "--output", out)
-    assert run.code == 1  # H1's late EP advice is a breach
+    assert run.code == 1  # H2's decision and plan are overdue
     assert run.out == ""
     # H2: request 06/01/2025, nothing since: AS01 overdue (due 17/02/2025) and AS05 overdue
-    # (due 26/05/2025); 0 due soon; DQ: none.
-    assert run.err == ("sendcheck: 2025-06-30 cases.csv 2 rows: 2 overdue, 0 due soon, "
-                       "0 data-quality findings\n")
+    # (due 26/05/2025); 0 due soon; DQ: none. The newest event is H1's, 35 days before the
+    # as-of date: --quiet still warns that the export looks old (a nightly job's real risk).
+    assert run.err.splitlines() == [
+        "warning: the newest event date in the export is 2025-05-26, 35 days before the as-of "
+        "date 2025-06-30: is this an old export?",
+        "sendcheck: 2025-06-30 cases.csv 2 rows read, 2 evaluated, 0 rejected: 2 overdue, "
+        "0 due soon, 0 data-quality findings"]
     assert json.loads(out.read_text(encoding="utf-8"))["as_of"] == "2025-06-30"
+    # --quiet prints no report, so without --output it is a usage error.
     run = cli("audit", export, "--as-of", "2025-06-30", "--quiet")
-    assert run.out == "" and run.err.count("\n") == 1
+    assert run.code == 2 and run.out == ""
+    assert run.err == "Error: --quiet prints no report: give --output FILE for it\n"
 
 
 def test_quiet_still_prints_errors(cli, tmp_path):
     bad = tmp_path / "x.xls"
     bad.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100)
-    run = cli("audit", bad, "--quiet")
+    run = cli("audit", bad, "--quiet", "--output", tmp_path / "r.json")
     assert run.code == 2 and run.out == ""
     assert run.err.startswith("Error: x.xls: ") and run.err.count("\n") == 1
 

@@ -348,7 +348,8 @@ def test_duplicate_person_is_reported_without_the_upn(checked, tmp_path):
                         "the UPN is not shown")] * 2
     path = _write(tmp_path, sen2(CLEAN[:2] + [person(3, upn="A999999999999"),
                                               person(4, upn="A999999999999")]))
-    out = run_cli("audit", path, "--as-of", AS_OF.isoformat(), "--format", "json")
+    out = run_cli("audit", path, "--as-of", AS_OF.isoformat(), "--format", "json",
+                  "--fail-on", "invalid")
     assert out.code == 1
     assert "A999999999999" not in out.out and "A000000000001" not in out.out
     assert [f["rule"] for f in json.loads(out.out)["findings"] if f["rule"] == "DQ29"] == ["DQ29"] * 2

@@ -6,6 +6,7 @@ Heavy modules (polars, openpyxl) are imported inside the commands so `--help` st
 from __future__ import annotations
 
 import sys
+from typing import Annotated
 
 import typer
 
@@ -24,14 +25,34 @@ app = typer.Typer(
     name="sendcheck",
     help="Check a SEND case-management export against the statutory EHC timescales.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion for bash, zsh, fish
     pretty_exceptions_enable=False,
     pretty_exceptions_show_locals=False,
     rich_markup_mode=None,
 )
-# One module per command; registered here in the order `--help` lists them.
-for _command in (_audit.audit, _rules.rules, _columns.columns, _caseload.caseload, _init.init, _trend.trend, _explain.explain, _synth.synth):
-    app.command()(_command)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from sendcheck import __version__
+
+        print(f"sendcheck {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _main_options(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """Check a SEND case-management export against the statutory EHC timescales."""
+
+
+# One module per command, each with an example for its --help; registered in the order --help
+# lists them.
+for _module in (_audit, _rules, _columns, _caseload, _init, _trend, _explain, _synth):
+    _name = _module.__name__.rpartition(".")[2]
+    app.command(_name, epilog=_module.EXAMPLE)(getattr(_module, _name))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -16,7 +16,6 @@ from sendcheck.cli.options import (
     Cohort,
     ConfigFile,
     Debug,
-    FailOn,
     Files,
     Format,
     Output,
@@ -31,6 +30,17 @@ from sendcheck.cli.options import (
     need_output,
     parse_as_of,
 )
+from sendcheck.errors import SendcheckError
+
+STALE_DAYS = 31  # an export whose newest event is older than this is probably not today's
+
+EXAMPLE = """Examples:
+
+\b
+  sendcheck audit export.xlsx --as-of 2025-03-31
+  sendcheck audit export.csv --format json --output report.json --fail-on overdue,invalid
+  sendcheck audit sen2.xml            (judged on the return's ReferenceDate)
+"""
 
 
 def audit(
@@ -38,7 +48,8 @@ def audit(
     as_of: AsOf = None,
     format: ReportFormat = Format.table,
     output: Output = None,
-    fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 at or above this level.")] = FailOn.breach,
+    fail_on: Annotated[str, typer.Option("--fail-on", help="Exit 1 when any of these categories has a finding (comma-separated; they do not nest): overdue, due_soon, late, early, missed, invalid, breach (= late,early,overdue,missed), new (needs --history), none.")] = "overdue",
+    exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when findings match --fail-on (errors still exit 2).")] = False,
     select: Annotated[Optional[str], typer.Option("--select", help="Only these codes (comma-separated; prefixes allowed).")] = None,
     ignore: Annotated[Optional[str], typer.Option("--ignore", help="Skip these codes (comma-separated; prefixes allowed).")] = None,
     due_within: Annotated[Optional[int], typer.Option("--due-within", min=0, help="Look-ahead window in days for due_soon (default 28, or sendcheck.toml).")] = None,
@@ -57,13 +68,18 @@ def audit(
     reviews: Annotated[Optional[Path], typer.Option("--reviews", help="Review history (CSV or Excel, one row per review meeting): judge every review cycle.")] = None,
 ) -> int:
     """Check export files and report breaches, cases due soon and data-quality findings."""
-    from sendcheck.audit import Options, audit_tables, load_inputs, load_reviews
+    from sendcheck.audit import Options, audit_tables, latest_event, load_inputs, load_reviews
     from sendcheck.cli.progress import Progress
     from sendcheck.config import load_config
-    from sendcheck.views.findings import cron_line, verdict
+    from sendcheck.views.findings import cron_line, failing, parse_fail_on
 
     need_output(format, output)
-    cfg = load_config(config)
+    if quiet and output is None:
+        raise SendcheckError("--quiet prints no report: give --output FILE for it")
+    categories = parse_fail_on(fail_on)
+    if "new" in categories:
+        raise SendcheckError("--fail-on new compares with the previous run: give --history FILE")
+    cfg = load_config(config, list(files))
     # A command-line option replaces the configuration file's value; the file replaces the default.
     options = Options(as_of=parse_as_of(as_of),
                       due_within=next(d for d in (due_within, cfg.due_within, 28) if d is not None),
@@ -89,8 +105,14 @@ def audit(
         for s in result.unmatched_suppressions:
             print(f"note: {Path(result.config.path or '').name} {s.key} ({s.rule} {s.record_id}) "
                   f"matches no finding; remove it if the case is resolved", file=sys.stderr)
+    latest = latest_event(result.episodes, result.options.as_of)
+    if latest is not None and (result.options.as_of - latest).days > STALE_DAYS:
+        print(f"warning: the newest event date in the export is {latest.isoformat()}, "
+              f"{(result.options.as_of - latest).days} days before the as-of date "
+              f"{result.options.as_of.isoformat()}: is this an old export?", file=sys.stderr)
     print(cron_line(result), file=sys.stderr)
-    return EXIT_FINDINGS if verdict(result, fail_on.value, strict) else EXIT_OK
+    failed = failing(result, categories, strict)
+    return EXIT_FINDINGS if failed and not exit_zero else EXIT_OK
 
 
 def _report(result, format: Format, output: Path | None, all_statuses: bool,

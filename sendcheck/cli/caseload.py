@@ -25,6 +25,13 @@ from sendcheck.cli.options import (
     parse_as_of,
 )
 
+EXAMPLE = """Examples:
+
+\b
+  sendcheck caseload export.xlsx --reviews reviews.csv --staff staff.csv
+  sendcheck caseload export.csv --format csv --output caseload.csv
+"""
+
 
 def caseload(
     files: Files,
@@ -48,7 +55,7 @@ def caseload(
 
     need_output(format, output)
     result = run_audit(list(files), Options(as_of=parse_as_of(as_of), due_within=due_within,
-                                            sheet=sheet), load_config(config))
+                                            sheet=sheet), load_config(config, list(files)))
     load = compute_caseload_for(result, staff)
     if format is Format.json:
         emit(caseload_report_json(result, load, suppress_below), output)

@@ -10,6 +10,12 @@ import typer
 
 from sendcheck.cli.options import EXIT_OK, ConfigFile, Sheet
 
+EXAMPLE = """Examples:
+
+\b
+  sendcheck columns export.xlsx --sheet Cases
+"""
+
 
 def columns(
     file: Annotated[Path, typer.Argument(help="An export file.")],
@@ -22,7 +28,7 @@ def columns(
     from sendcheck.judge.rulebook import load_rules
     from sendcheck.read.export import read_export
 
-    cfg = load_config(config)
+    cfg = load_config(config, [file])
     table = read_export(file, sheet=sheet, config_columns=cfg.columns)
     out = [f"{table.path}: header on row {table.header_row}, {table.rows} rows"
            + (f", sheet {table.sheet!r}" if table.sheet else "")

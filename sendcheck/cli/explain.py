@@ -11,6 +11,12 @@ import typer
 
 from sendcheck.cli.options import EXIT_OK, AsOf, ConfigFile, Personal, Sheet, parse_as_of
 
+EXAMPLE = """Examples:
+
+\b
+  sendcheck explain export.xlsx EHC-0001042 --as-of 2025-03-31
+"""
+
 
 def explain(
     file: Annotated[Path, typer.Argument(help="An export file.")],
@@ -26,7 +32,7 @@ def explain(
     from sendcheck.config import load_config
     from sendcheck.views.explain import explain as explain_case
 
-    cfg = load_config(config)
+    cfg = load_config(config, [file])
     options = Options(as_of=parse_as_of(as_of),
                       due_within=next(d for d in (due_within, cfg.due_within, 28) if d is not None),
                       sheet=sheet)

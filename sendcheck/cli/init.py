@@ -11,6 +11,13 @@ import typer
 
 from sendcheck.cli.options import EXIT_OK, Output, Sheet
 
+EXAMPLE = """Examples:
+
+\b
+  sendcheck init export.xlsx                 (writes ./sendcheck.toml)
+  sendcheck init export.csv --output team/sendcheck.toml
+"""
+
 
 def init(
     file: Annotated[Path, typer.Argument(help="An export file whose headers to map.")],

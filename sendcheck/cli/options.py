@@ -30,12 +30,6 @@ class Cohort(str, Enum):
     due = "due"
 
 
-class FailOn(str, Enum):
-    none = "none"
-    invalid = "invalid"
-    overdue = "overdue"
-    breach = "breach"
-    due_soon = "due_soon"
 
 
 # Options shared by several commands, defined once so they read the same everywhere.
@@ -60,7 +54,7 @@ ReportFormat = Annotated[Format, typer.Option("--format", help="Report format.")
 Personal = Annotated[bool, typer.Option("--include-personal-data", help="Show names, UPNs and dates of birth.")]
 
 
-AsOf = Annotated[Optional[str], typer.Option("--as-of", help="Judge as of this date (default today).")]
+AsOf = Annotated[Optional[str], typer.Option("--as-of", help="Judge as of this date, YYYY-MM-DD or dd/mm/yyyy (default today; a SEN2 return: its ReferenceDate).")]
 
 
 SuppressBelow = Annotated[Optional[int], typer.Option("--suppress-below", min=1, help="Show counts under N as <N in measures, backlog and caseload.")]
@@ -69,9 +63,11 @@ SuppressBelow = Annotated[Optional[int], typer.Option("--suppress-below", min=1,
 Staff = Annotated[Optional[Path], typer.Option("--staff", help="staff.csv (caseworker, FTE, role) for per-FTE loads.")]
 
 
-def parse_as_of(text: str | None) -> dt.date:
+def parse_as_of(text: str | None) -> dt.date | None:
+    """--as-of as a date; None when not given (the audit then takes a SEN2 return's ReferenceDate,
+    else today: sendcheck.audit.resolve_as_of)."""
     if not text:
-        return dt.date.today()
+        return None
     for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
             return dt.datetime.strptime(text.strip(), fmt).date()

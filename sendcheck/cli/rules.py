@@ -11,6 +11,14 @@ import typer
 from sendcheck.cli.options import EXIT_OK
 from sendcheck.errors import SendcheckError
 
+EXAMPLE = """Examples:
+
+\b
+  sendcheck rules            (every rule and data-quality check)
+  sendcheck rules AS05       (the 20-week limit: law, exceptions, worked examples)
+  sendcheck rules DQ01
+"""
+
 
 def rules(
     code: Annotated[Optional[str], typer.Argument(help="Explain one rule, e.g. AS05.")] = None,
@@ -19,14 +27,16 @@ def rules(
     from sendcheck.judge.rulebook import load_rules
     from sendcheck.views.rulehelp import explain_rule, list_rules
 
+    import sendcheck.judge.sen2_checks  # noqa: F401 - registers the SEN2 return checks
+    from sendcheck.judge.quality import BY_CODE
+
     all_rules = load_rules()
     if code is None:
-        sys.stdout.write(list_rules(all_rules))
+        sys.stdout.write(list_rules(all_rules) + "\nData-quality checks (status invalid):\n"
+                         + "".join(f"{c.code}  {c.name}: {c.title}\n"
+                                   for _, c in sorted(BY_CODE.items())))
         return EXIT_OK
     if code.upper().startswith("DQ"):
-        import sendcheck.judge.sen2_checks  # noqa: F401 - registers the SEN2 return checks
-        from sendcheck.judge.quality import BY_CODE
-
         check = BY_CODE.get(code.upper())
         if check is None:
             raise SendcheckError(f"no data-quality check {code!r} (known: {', '.join(sorted(BY_CODE))})")

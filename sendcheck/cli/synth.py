@@ -12,6 +12,12 @@ import typer
 from sendcheck.cli.options import EXIT_OK, AsOf, Output, parse_as_of
 from sendcheck.errors import SendcheckError
 
+EXAMPLE = """Examples:
+
+\b
+  sendcheck synth --episodes 3500 --seed 1 --output export.xlsx --reviews-output reviews.csv
+"""
+
 
 def synth(
     output: Output,
@@ -20,13 +26,19 @@ def synth(
     as_of: AsOf = None,
     encoding: Annotated[str, typer.Option("--encoding", help="CSV encoding: cp1252 (as Windows writes) or utf-8.")] = "cp1252",
     reviews_output: Annotated[Optional[Path], typer.Option("--reviews-output", help="Also write the review history that goes with the export (.csv or .xlsx, one row per review meeting), for audit --reviews.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace files that already exist.")] = False,
 ) -> int:
     """Write a synthetic export (never real data): realistic timescales, faults included."""
     from sendcheck.synth import export as generator
 
     if encoding.lower().replace("-", "") not in ("cp1252", "utf8"):
         raise SendcheckError(f"--encoding: {encoding!r}: give cp1252 or utf-8")
-    when = parse_as_of(as_of) if as_of else generator.DEFAULT_AS_OF
+    if output is None:
+        raise SendcheckError("synth writes a file: give --output FILE.csv or FILE.xlsx")
+    existing = [str(p) for p in (output, reviews_output) if p is not None and p.exists()]
+    if existing and not force:
+        raise SendcheckError(f"{', '.join(existing)} already exists: give --force to replace it")
+    when = parse_as_of(as_of) or generator.DEFAULT_AS_OF
     data = generator.generate(episodes, seed, when)
     generator.write(data, output, encoding)
     print(f"sendcheck: wrote {episodes} synthetic episodes to {output} (seed {seed}, as of {when})",

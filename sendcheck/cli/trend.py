@@ -24,6 +24,13 @@ from sendcheck.cli.options import (
     parse_as_of,
 )
 
+EXAMPLE = """Examples:
+
+\b
+  sendcheck trend export.xlsx --months 24
+  sendcheck trend export.csv --format csv --output trend.csv
+"""
+
 
 def trend(
     files: Files,
@@ -44,7 +51,7 @@ def trend(
 
     need_output(format, output)
     result = run_audit(list(files), Options(as_of=parse_as_of(as_of), sheet=sheet),
-                       load_config(config))
+                       load_config(config, list(files)))
     rows = compute_trend(result, months)
     if format is Format.json:
         emit(trend_json(result, rows, suppress_below), output)

@@ -22,6 +22,7 @@ of the final frames whatever the size of the file.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import re
@@ -73,6 +74,22 @@ class Sen2Table(Table):
 
     header: dict[str, str] = field(default_factory=dict)
     shape: str = ""  # "xml", "module CSVs" or "workbook"
+
+
+def reference_date(tables: list[Table]) -> dt.date | None:
+    """The census date a SEN2 return is judged on (its header's ReferenceDate), when every input
+    is a return and they agree; None otherwise. COLLECT writes `2025-01-16` or `2025-Jan-16`."""
+    from sendcheck.read.dates import parse_text
+
+    texts = {str(t.header.get("ReferenceDate", "")).strip() for t in tables
+             if isinstance(t, Sen2Table)}
+    if not tables or len(texts) != 1 or not all(isinstance(t, Sen2Table) for t in tables):
+        return None
+    (text,) = texts
+    if not text:
+        return None
+    value = parse_text(pl.Series([text]), dt.date.today().year + 1).get_column("date")[0]
+    return value if isinstance(value, dt.date) else None
 
 
 def return_year(tables: list[Table]) -> int | None:

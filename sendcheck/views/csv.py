@@ -6,25 +6,13 @@ import io
 
 import polars as pl
 
-from sendcheck import __version__
 from sendcheck.audit import Audit
 from sendcheck.figures.caseload import (
     Caseload,
 )
 from sendcheck.figures.headline import suppressed_caseload
 from sendcheck.views.files import neutralise_expr
-from sendcheck.views.findings import findings_frame, rows_account
-
-
-def csv_preamble(audit: Audit) -> str:
-    """The CSV report's first line: as-of date and the rows account, as a `#` comment line
-    (polars `comment_prefix="#"`, pandas `comment="#"`), so even a report with no findings
-    says what it read."""
-    acc = rows_account(audit)
-    inputs = ", ".join(t.path.rsplit("/", 1)[-1] for t in audit.tables)
-    return (f"# sendcheck {__version__}; as of {audit.options.as_of.isoformat()}; {inputs}; "
-            f"rows: {acc['read']} read, {acc['evaluated']} evaluated, "
-            f"{acc['rejected']} rejected (blank)\n")
+from sendcheck.views.findings import findings_frame
 
 
 def to_csv(audit: Audit, all_statuses: bool = False, personal: bool = False) -> str:
@@ -32,7 +20,6 @@ def to_csv(audit: Audit, all_statuses: bool = False, personal: bool = False) -> 
     text_cols = [c for c, t in found.schema.items() if t == pl.String]
     safe = found.with_columns([neutralise_expr(c) for c in text_cols])
     buf = io.StringIO()
-    buf.write(csv_preamble(audit))
     safe.write_csv(buf, date_format="%Y-%m-%d")
     return buf.getvalue()
 

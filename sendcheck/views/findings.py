@@ -10,6 +10,7 @@ import polars as pl
 
 from sendcheck.audit import Audit
 from sendcheck.columns import PERSONAL
+from sendcheck.errors import SendcheckError
 from sendcheck.judge.engine import STATUSES, add_messages
 from sendcheck.judge.quality import BY_CODE
 from sendcheck.judge.suppress import SUPPRESSED_SCHEMA, open_results
@@ -17,7 +18,10 @@ from sendcheck.judge.suppress import SUPPRESSED_SCHEMA, open_results
 HIDDEN_BY_DEFAULT = ("met", "pending", "not_applicable")
 STATUS_RANK = {s: i for i, s in enumerate(
     ("overdue", "late", "early", "due_soon", "invalid", "excepted", "pending", "met", "not_applicable"))}
-FAIL_LEVELS = ("none", "invalid", "overdue", "breach", "due_soon")
+# --fail-on categories (contract section 7); `new` is judged against the run history.
+FAIL_CATEGORIES = ("overdue", "due_soon", "late", "early", "missed", "invalid", "breach", "new",
+                   "none")
+BREACH_STATUSES = ("late", "early", "overdue", "missed")
 FINDING_KEYS = ("rule", "kind", "status", "record_id", "person_id", "caseworker", "source", "row",
                 "start", "due", "done", "days_over", "exception", "message")
 
@@ -114,22 +118,32 @@ def quality_summary(audit: Audit) -> list[dict]:
     return out
 
 
-def verdict(audit: Audit, fail_on: str, strict: bool = False) -> bool:
-    """True when anything is at or above the --fail-on level (exit 1)."""
-    if fail_on == "none":
-        return False
-    level = FAIL_LEVELS.index(fail_on)
+def parse_fail_on(text: str) -> frozenset[str]:
+    """--fail-on's comma-separated categories (contract section 7). They do not nest: each names
+    the statuses it fails on; `breach` is short for late, early, overdue and missed."""
+    chosen = [p.strip().lower().replace("-", "_") for p in text.split(",") if p.strip()]
+    unknown = [c for c in chosen if c not in FAIL_CATEGORIES]
+    if unknown or not chosen:
+        raise SendcheckError(f"--fail-on: {', '.join(unknown) or repr(text)} is not a category "
+                             f"(choose from {', '.join(FAIL_CATEGORIES)}, comma-separated)")
+    if "none" in chosen and len(chosen) > 1:
+        raise SendcheckError("--fail-on: none cannot be combined with other categories")
+    expanded = set(chosen) - {"breach", "none"}
+    if "breach" in chosen:
+        expanded |= set(BREACH_STATUSES)
+    return frozenset(expanded)
+
+
+def failing(audit: Audit, categories: frozenset[str], strict: bool = False) -> list[str]:
+    """The chosen categories that have a finding at error severity (warning-severity rules count
+    only with --strict; suppressed findings never count), in FAIL_CATEGORIES order."""
     severity = {r.code: r.severity for r in audit.rules.values()}
     counted = [code for code, sev in severity.items() if strict or sev == "error"]
     res = open_results(audit.results, audit.suppressed).filter(pl.col("rule").is_in(counted))
     statuses = set(res.get_column("status").unique().to_list())
-    if audit.quality.height or "invalid" in statuses:
-        return True
-    if level >= FAIL_LEVELS.index("overdue") and "overdue" in statuses:
-        return True
-    if level >= FAIL_LEVELS.index("breach") and statuses & {"late", "early"}:
-        return True
-    return level >= FAIL_LEVELS.index("due_soon") and "due_soon" in statuses
+    if audit.quality.height:  # a data-quality check is an invalid finding
+        statuses.add("invalid")
+    return [c for c in FAIL_CATEGORIES if c in categories and c in statuses]
 
 
 def totals(audit: Audit) -> dict[str, int]:
@@ -159,9 +173,13 @@ def rules_list(audit: Audit) -> list[dict]:
 
 
 def cron_line(audit: Audit) -> str:
+    """The one line every run ends with on stderr: as-of date, inputs, the rows account and the
+    counts a nightly log is read for (stable: scripts grep it)."""
     names = " ".join(t.path.rsplit("/", 1)[-1] for t in audit.tables)
     t = totals(audit)
-    return (f"sendcheck: {audit.options.as_of} {names} {audit.rows_read} rows: {t['overdue']} overdue, "
+    acc = rows_account(audit)
+    return (f"sendcheck: {audit.options.as_of} {names} {acc['read']} rows read, "
+            f"{acc['evaluated']} evaluated, {acc['rejected']} rejected: {t['overdue']} overdue, "
             f"{t['due_soon']} due soon, {t['data_quality']} data-quality findings")
 
 

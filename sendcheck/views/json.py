@@ -42,6 +42,10 @@ def to_json_dict(audit: Audit, all_statuses: bool = False, personal: bool = Fals
         "rows": rows_account(audit),
         "rules": rules_list(audit),
         "summary": summary(audit),
+        # Where the as-of date came from (--as-of, a SEN2 return's ReferenceDate, today) and the
+        # sendcheck.toml in use (null: none, the defaults).
+        "as_of_source": audit.options.as_of_source,
+        "config": audit.config.path,
         "data_quality": quality_summary(audit),
         "findings": findings,
         **suppression_section(audit, personal),
