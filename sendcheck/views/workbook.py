@@ -340,6 +340,8 @@ class Writer:
         rows = {ws.path.lstrip("/"): _body_xml(frame, cols, styles, wrapped)
                 for ws, frame, cols, wrapped in self.bodies}
         out = io.BytesIO()
+        # The fastest deflate level: on 100,000 episodes level 6 spent most of the writing time
+        # compressing, for a file a few per cent smaller.
         with zipfile.ZipFile(buf) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
             for item in src.infolist():
                 data = src.read(item.filename)
@@ -347,7 +349,7 @@ class Writer:
                     xml = data.decode("utf-8")
                     at = xml.index("</sheetData>")
                     data = (xml[:at] + rows[item.filename] + xml[at:]).encode("utf-8")
-                dst.writestr(item, data, compress_type=zipfile.ZIP_DEFLATED)
+                dst.writestr(item, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
         return out.getvalue()
 
 
@@ -783,7 +785,9 @@ def _trend_rows(audit: Audit) -> list[dict]:
 
 def to_xlsx(audit: Audit, personal: bool = False) -> bytes:
     """The audit workbook as bytes (the caller writes it atomically)."""
-    data = to_json_dict(audit, False, personal)
+    # The findings come from findings_frame, with their dates; the JSON's are not made into
+    # Python dicts (seconds for 100,000 episodes, for nothing).
+    data = to_json_dict(audit, False, personal, findings_frame_only=True)
     found = findings_frame(audit, False, personal)
     status = pl.col("status")
     is_dq = pl.col("rule").str.starts_with("DQ")
