@@ -312,12 +312,19 @@ def test_caseload_and_backlog_sheets_equal_the_json(example):
 # ---------------------------------------------------------------- caseload and trend commands
 
 
-def test_caseload_command_writes_a_real_workbook_and_markdown(tmp_path):
-    args = ("caseload", EXAMPLE, "--as-of", AS_OF)
-    out = tmp_path / "caseload.xlsx"
+def _command(command: str, tmp_path: Path) -> tuple[tuple, openpyxl.Workbook, dict]:
+    """A command's workbook and JSON for the example; without --output, xlsx is refused."""
+    args = (command, EXAMPLE, "--as-of", AS_OF)
+    out = tmp_path / f"{command}.xlsx"
     assert run_cli(*args, "--format", "xlsx", "-o", out).code == 0
-    section = json.loads(run_cli(*args, "--format", "json").out)["caseload"]
-    wb = openpyxl.load_workbook(out)
+    bare = run_cli(*args, "--format", "xlsx")
+    assert bare.code == 2 and bare.err.count("\n") == 1 and "--output" in bare.err
+    return args, openpyxl.load_workbook(out), json.loads(run_cli(*args, "--format", "json").out)
+
+
+def test_caseload_command_writes_a_real_workbook_and_markdown(tmp_path):
+    args, wb, data = _command("caseload", tmp_path)
+    section = data["caseload"]
     assert wb.sheetnames == ["Caseload", "Definitions"]
     rows = _rows(wb["Caseload"])
     assert [r[0] for r in rows[1:-1]] == [r["caseworker"] for r in section["caseworkers"]]
@@ -332,16 +339,10 @@ def test_caseload_command_writes_a_real_workbook_and_markdown(tmp_path):
             f"{greaves['reviews_due_next']} | {greaves['cases_overdue']} | "
             f"{greaves['cases_due_soon']} | plans, assessments |") in md.out
 
-    bare = run_cli(*args, "--format", "xlsx")
-    assert bare.code == 2 and bare.err.count("\n") == 1 and "--output" in bare.err
-
 
 def test_trend_command_writes_a_real_workbook_and_markdown(tmp_path):
-    args = ("trend", EXAMPLE, "--as-of", AS_OF)
-    out = tmp_path / "trend.xlsx"
-    assert run_cli(*args, "--format", "xlsx", "-o", out).code == 0
-    series = json.loads(run_cli(*args, "--format", "json").out)["series"]
-    wb = openpyxl.load_workbook(out)
+    args, wb, data = _command("trend", tmp_path)
+    series = data["series"]
     assert wb.sheetnames == ["Trend", "Definitions"]
     ws = wb["Trend"]
     rows = _rows(ws)
@@ -359,6 +360,3 @@ def test_trend_command_writes_a_real_workbook_and_markdown(tmp_path):
     assert f"| {last['month']} | {last['plans_issued_den']} | " in md.out
     assert f"| {last['pc_plans_issued_20_weeks_ex']}% |" in md.out
     assert "`pc_plans_issued_20_weeks_ex`" in md.out  # the definitions, once, as notes
-
-    bare = run_cli(*args, "--format", "xlsx")
-    assert bare.code == 2 and bare.err.count("\n") == 1 and "--output" in bare.err

@@ -499,6 +499,15 @@ def _monthly(grid: Grid, trend: list[dict]) -> tuple[int, int] | None:
     return first, grid.at - 1
 
 
+def _room_for_chart(grid: Grid, table: tuple[int, int] | None) -> int:
+    """Empty rows under a table for its chart (none when there is no table); the chart's row."""
+    at = grid.at
+    if table:
+        grid.gap(CHART_ROWS)
+    grid.gap()
+    return at
+
+
 def _summary(w: Writer, audit: Audit, data: dict, written: dict[str, int],
              trend: list[dict]) -> None:
     from openpyxl.chart import BarChart, Reference
@@ -511,17 +520,11 @@ def _summary(w: Writer, audit: Audit, data: dict, written: dict[str, int],
              span=True)
     grid.gap()
     action = _action(grid, data)
-    action_chart = grid.at
-    if action:
-        grid.gap(CHART_ROWS)
-    grid.gap()
+    action_chart = _room_for_chart(grid, action)
     measures = _measures(grid, data)
     grid.gap()
     monthly = _monthly(grid, trend)
-    monthly_chart = grid.at
-    if monthly:
-        grid.gap(CHART_ROWS)
-    grid.gap()
+    monthly_chart = _room_for_chart(grid, monthly)
     grid.add("Data quality", bold=True, span=True)
     grid.add("Check", "Code", "Findings", header=True)
     for q in data.get("data_quality", []):
