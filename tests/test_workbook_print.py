@@ -360,3 +360,26 @@ def test_trend_command_writes_a_real_workbook_and_markdown(tmp_path):
     assert f"| {last['month']} | {last['plans_issued_den']} | " in md.out
     assert f"| {last['pc_plans_issued_20_weeks_ex']}% |" in md.out
     assert "`pc_plans_issued_20_weeks_ex`" in md.out  # the definitions, once, as notes
+
+
+def test_suppressed_counts_stay_suppressed_in_the_workbook(small, tmp_path):
+    _, data, path = small
+    out = tmp_path / "suppressed.xlsx"
+    folder = path.parent
+    run = run_cli("audit", folder / "small.xlsx", "--reviews", folder / "reviews.csv", "--as-of",
+                  AS_OF, "--suppress-below", "10000", "--format", "xlsx", "-o", out,
+                  "--fail-on", "none")
+    assert run.code == 0, run.err
+    wb = openpyxl.load_workbook(out)
+    rows = _rows(wb["Summary"])
+    start = rows.index(("Measure", "DfE field", "Value", "From", "To"))
+    end = rows.index((None,) * 5, start)
+    values = [r[2] for r in rows[start + 1:end] if r[1] and r[3]]
+    # Every count under 10,000 is "<10000" (zero is shown); a percentage of one is withheld.
+    assert values and set(values) <= {"<10000", 0}
+    backlog = _rows(wb["Backlog"])
+    assert backlog[1][2:] == ("<10000", "<10000" if data["backlog"]["assessments"][
+        "open_with_exception"] else 0, "<10000")
+    assert ("withheld: --suppress-below is set and these lists name cases",) == tuple(
+        v for v in backlog[backlog.index(("Longest waits: open assessments", None, None, None,
+                                          None)) + 1] if v)

@@ -31,6 +31,7 @@ import polars as pl
 
 from sendcheck import __version__
 from sendcheck.audit import Audit
+from sendcheck.figures import small_counts
 from sendcheck.figures.labels import field_label
 from sendcheck.judge.quality import BY_CODE
 from sendcheck.views.files import neutralise, neutralise_expr
@@ -645,7 +646,7 @@ def _caseload(w: Writer, data: dict, found: pl.DataFrame) -> int:
         Col("dq", "Data-quality findings", "int")])
 
 
-def _backlog(w: Writer, section: dict) -> None:
+def _backlog(w: Writer, section: dict, below: int | None) -> None:
     grid = Grid()
     first = grid.add("Backlog", "Field", "Cases", "With an exception", "Without an exception",
                      header=True)
@@ -653,10 +654,12 @@ def _backlog(w: Writer, section: dict) -> None:
     if a is None:
         grid.add("Open assessments " + section["assessments_reason"])
     else:
-        with_exc = a["open_with_exception"]
-        grid.add(field_label("open_assessments"), "open_assessments", a["open_assessments"],
-                 with_exc, a["open_assessments"] - with_exc
-                 if isinstance(a["open_assessments"], int) and isinstance(with_exc, int) else None)
+        total, with_exc = a["open_assessments"], a["open_with_exception"]
+        # Without an exception = total less those with one; withheld as the table view does
+        # when either count is suppressed.
+        without = (small_counts.count(total - with_exc, below)
+                   if isinstance(total, int) and isinstance(with_exc, int) else f"<{below}")
+        grid.add(field_label("open_assessments"), "open_assessments", total, with_exc, without)
         for weeks in (20, 30, 52):
             key = f"past_{weeks}_weeks"
             grid.add(f"Open assessments waiting more than {weeks} weeks", key, a[key],
@@ -826,7 +829,7 @@ def to_xlsx(audit: Audit, personal: bool = False) -> bytes:
         sheet("Suppressed", sup, [*_rule_cols(sup, personal, status=True),
                                   Col("suppression_reason", "Why suppressed")])
     if data.get("backlog"):
-        _backlog(w, data["backlog"])
+        _backlog(w, data["backlog"], (data.get("measures") or {}).get("suppress_below"))
     _counts(w, data)
     _rules_sheet(w, audit, data)
     _definitions(w, data, audit.options.due_within)
