@@ -70,7 +70,6 @@ class Col:
     name: str
     header: str
     kind: str = "text"
-    width: int | None = None
 
 
 @dataclass(frozen=True)
@@ -249,10 +248,10 @@ class Writer:
         return c
 
     def _sheet(self, title: str, widths: Sequence[int], title_rows: str, freeze: str,
-               filter_ref: str | None):
+               filter_ref: str | None, index: int | None = None):
         from openpyxl.utils import get_column_letter
 
-        ws = self.wb.create_sheet(title)
+        ws = self.wb.create_sheet(title, index)
         for i, w in enumerate(widths, 1):  # must be set before the first row in write-only mode
             ws.column_dimensions[get_column_letter(i)].width = w
         ws.freeze_panes = freeze
@@ -284,9 +283,7 @@ class Writer:
             first, last = filter_rows
             used = max(len(grid.lines[first - 1].values), 1)
             ref = f"A{first}:{get_column_letter(used)}{max(last, first + 1)}"
-        ws = self._sheet(title, widths, title_rows, freeze, ref)
-        if index is not None:
-            self.wb._sheets.insert(index, self.wb._sheets.pop())
+        ws = self._sheet(title, widths, title_rows, freeze, ref, index)
         for n, line in enumerate(grid.lines, 1):
             wrap = [v is not None and not line.span and (line.header or _text_width(v) > max_width)
                     for v in line.values]
@@ -309,7 +306,7 @@ class Writer:
         cols = _typed(frame, cols)
         headers = [c.header for c in cols] + list(extra_headers)
         longest = _longest(frame, cols)
-        widths = [c.width or fitted(max(_header_width(c.header), n)) for c, n in zip(cols, longest)]
+        widths = [fitted(max(_header_width(c.header), n)) for c, n in zip(cols, longest)]
         widths += [fitted(_header_width(h)) for h in extra_headers]
         wrapped = {c.name for c, n in zip(cols, longest) if c.kind == "text" and n > MAX_WIDTH}
         ref = f"A1:{get_column_letter(len(headers))}{max(frame.height + 1, 2)}"
@@ -369,7 +366,7 @@ def clean_text(text: str) -> str:
 
 def _typed(frame: pl.DataFrame, cols: Sequence[Col]) -> list[Col]:
     """A column the frame holds as text (a suppressed count "<5") is written as text."""
-    return [Col(c.name, c.header, "text", c.width)
+    return [Col(c.name, c.header, "text")
             if frame.schema[c.name] == pl.String and c.kind != "text" else c for c in cols]
 
 
