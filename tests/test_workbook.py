@@ -193,7 +193,7 @@ def test_xlsx_needs_output(cli, export):
 def test_body_xml_escapes_and_neutralises():
     import polars as pl
 
-    from sendcheck.views.workbook import Col, _body_xml
+    from sendcheck.views.xlsx import Col, _body_xml
 
     frame = pl.DataFrame({"t": ["a<b&c>", "@SUM(1)", None, "x\x01y"], "n": [1, None, 3, 4],
                           "b": [True, False, None, True]})

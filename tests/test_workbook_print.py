@@ -117,7 +117,8 @@ def test_libreoffice_prints_every_sheet_one_page_wide(small):
 
 
 def test_every_sheet_frozen_filtered_fitted_and_footed(example):
-    from sendcheck.views.workbook import DEFINITION_WIDTH, MAX_WIDTH
+    from sendcheck.views.workbook import DEFINITION_WIDTH
+    from sendcheck.views.xlsx import MAX_WIDTH
 
     wb, _, _ = example
     for ws in wb.worksheets:
