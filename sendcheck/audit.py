@@ -14,13 +14,15 @@ import polars as pl
 from sendcheck.config import Config, Suppression
 from sendcheck.judge import sen2_checks  # noqa: F401 - registers the SEN2 return checks (DQ20-DQ39)
 from sendcheck.judge.engine import RuleRun, evaluate, plan_runs
-from sendcheck.judge.quality import run_checks
+from sendcheck.judge.closures import NO_TERM_DATES, implausible_closure_exceptions
+from sendcheck.judge.quality import is_selected, run_checks
 from sendcheck.judge.reviews import ReviewHistory, build_history
 from sendcheck.judge.rulebook import Rule, load_rules, select_rules
 from sendcheck.judge.suppress import match
 from sendcheck.read.episodes import combine, prepare
 from sendcheck.read.export import read_export
 from sendcheck.read.sheets import Table
+from sendcheck.read.term_dates import read_term_dates
 
 
 @dataclass
@@ -34,6 +36,7 @@ class Options:
     strict: bool = False
     rules_dir: Path | None = None
     reviews: str | Path | None = None  # a review-history file: review rules judged per cycle
+    term_dates: str | Path | None = None  # closures (sendcheck.read.term_dates): DQ40, due marks
     as_of_source: str = "--as-of"  # where the as-of date came from, said on every output
 
 
@@ -56,6 +59,8 @@ class Audit:
     headline: object | None = None
     # Review history (--reviews): every review cycle, judged by RV01-RV05 and TR02.
     reviews: ReviewHistory | None = None
+    # The term dates' closures (--term-dates, [term_dates]): read_term_dates' frame, or None.
+    closures: pl.DataFrame | None = None
 
     @property
     def rules(self) -> dict[str, Rule]:
@@ -141,10 +146,22 @@ def audit_tables(tables: list[Table], options: Options, config: Config | None = 
         results = pl.concat([results, evaluate(history.cycles, per_cycle, options.as_of,
                                                options.due_within, config.school_transfer_years)])
     quality, skipped = run_checks(episodes, options.as_of, options.select, options.ignore)
+    closures = None
+    term_dates = options.term_dates or config.term_dates
+    if term_dates:
+        closures = read_term_dates(term_dates, options.as_of.year + 1)
+    if is_selected("DQ40", options.select, options.ignore):
+        # Without term dates the check cannot run: reported as skipped, never as passed.
+        need = (NO_TERM_DATES if closures is None else
+                ("exception_reason",) if "exception_reason" not in episodes.columns else None)
+        skipped["DQ40"] = need
+        if need is None:
+            quality = pl.concat([quality, implausible_closure_exceptions(results, episodes,
+                                                                         closures)])
     if history is not None:
         quality = pl.concat([quality, history.quality])
         skipped = {**skipped, **history.quality_ran}
     suppressed, quality, quality_suppressed, unmatched = match(
         episodes, results, quality, config.suppress)
     return Audit(options, config, tables, episodes, runs, results, quality, skipped,
-                 suppressed, quality_suppressed, unmatched, reviews=history)
+                 suppressed, quality_suppressed, unmatched, reviews=history, closures=closures)

@@ -7,6 +7,10 @@ from dataclasses import dataclass, field
 
 ADVICE_KINDS = ("ep", "health", "social_care", "education", "other")
 
+SEN2_APPEAL_STAGES = ("request", "assessment", "other")
+# What a Tribunal order, a concession (an unopposed appeal) or a mediation agreement requires.
+APPEAL_ACTIONS = ("assess", "plan", "amend", "school", "cease", "maintain", "dismissed", "other")
+
 # Columns holding personal data: never written to any output unless asked (contract section 6).
 PERSONAL = ("upn", "forename", "surname", "birth_date")
 
@@ -37,6 +41,80 @@ def _advice_columns() -> list[Column]:
         out.append(Column(f"advice_{kind}_requested_date", "date", tuple(req)))
         out.append(Column(f"advice_{kind}_received_date", "date", tuple(rec)))
     return out
+
+
+# Tribunal orders (reg 44), unopposed appeals (reg 45), mediation (regs 33-42) and post-16 moves
+# (reg 18(2)). The action columns are shared: an ordered, conceded or agreed assessment is
+# notified, decided and finalised on the same columns, and the clock's start says which it was.
+def _appeal_columns() -> list[Column]:
+    return [
+        Column("tribunal_order_date", "date", (
+            "Tribunal Order Date", "Date of Tribunal Order", "Tribunal Decision Date",
+            "Date of Tribunal Decision", "SENDIST Order Date", "Tribunal Order Issued",
+            "Date Tribunal Order Sent", "Order Date")),
+        Column("tribunal_order_kind", "code", (
+            "Tribunal Order Type", "Tribunal Order", "Tribunal Order Kind", "Order Type",
+            "Tribunal Outcome", "SENDIST Order", "Tribunal Order Made")),
+        Column("concession_date", "date", (
+            "Concession Date", "Date Conceded", "Date LA Conceded", "Unopposed Appeal Date",
+            "Date Appeal Conceded", "Date Tribunal Told Not Opposing", "Not Opposing Date",
+            "Date Notified Tribunal Not Opposing")),
+        Column("concession_kind", "code", (
+            "Concession Type", "Concession Kind", "Unopposed Appeal Type", "Appeal Conceded",
+            "Conceded Issue", "Concession")),
+        Column("mediation_request_date", "date", (
+            "Mediation Request Date", "Date Mediation Requested", "Mediation Requested",
+            "Date LA Told of Mediation", "Mediation Referral Date", "Mediation Request Received")),
+        Column("mediation_notice_date", "date", (
+            "Mediation Notice Date", "Date Mediation Notice Sent", "Mediation Arrangements Sent",
+            "Mediation Invitation Sent", "Date Family Told of Mediation")),
+        Column("mediation_date", "date", (
+            "Mediation Date", "Date of Mediation", "Mediation Held", "Mediation Meeting Date",
+            "Mediation Session Date", "Date Mediation Held")),
+        Column("mediation_certificate_date", "date", (
+            "Mediation Certificate Date", "Date Mediation Certificate Issued",
+            "Mediation Certificate Issued", "Mediation Certificate Sent")),
+        Column("mediation_agreement_date", "date", (
+            "Mediation Agreement Date", "Date of Mediation Agreement", "Mediation Agreed Date",
+            "Date Mediation Agreement Signed")),
+        Column("mediation_agreement_kind", "code", (
+            "Mediation Agreement Type", "Mediation Agreement", "Mediation Agreement Kind",
+            "Mediation Agreed Action", "Agreed Action Type")),
+        Column("agreed_action_date", "date", (
+            "Agreed Action Date", "Agreed Action Completed", "Date Agreed Action Completed",
+            "Mediation Action Completed", "Mediation Agreed Action Done")),
+        Column("ordered_assess_notice_date", "date", (
+            "Ordered Assessment Notice Date", "Date Notified Will Assess",
+            "Notice of Ordered Assessment", "Date Told LA Will Assess",
+            "Assessment Notice After Tribunal")),
+        Column("ordered_no_plan_date", "date", (
+            "Ordered Assessment Not to Issue Date", "Decision Not to Issue After Tribunal",
+            "Ordered No Plan Decision Date", "Date Notified Not to Issue After Tribunal")),
+        Column("ordered_draft_plan_date", "date", (
+            "Ordered Draft Plan Date", "Draft Plan After Tribunal", "Draft EHCP After Tribunal",
+            "Tribunal Draft Plan Issued", "Draft Plan After Order")),
+        Column("ordered_final_plan_date", "date", (
+            "Ordered Final Plan Date", "Final Plan After Tribunal", "Final EHCP After Tribunal",
+            "Tribunal Final Plan Issued", "Final Plan After Order")),
+        Column("ordered_amended_plan_date", "date", (
+            "Ordered Amended Plan Date", "Amended Plan After Tribunal",
+            "Amended EHCP After Tribunal", "Tribunal Amended Plan Issued",
+            "Amended Plan After Order")),
+        Column("ordered_cease_date", "date", (
+            "Ordered Cease Date", "Ceased After Tribunal", "Cease Date After Tribunal",
+            "Date Ceased After Order")),
+        Column("post16_move_date", "date", (
+            "Post-16 Move Date", "Post 16 Move Date", "Date of Move Between Colleges",
+            "College Move Date", "Post-16 Institution Move Date", "Planned College Move")),
+        Column("post16_move_plan_date", "date", (
+            "Post-16 Move Plan Date", "Post-16 Move Review Completed",
+            "College Move Amended Plan Date", "Post-16 Move Amended Plan Issued")),
+        # SEN2's yes/no items: a mediation held, or an appeal made, after the decision not to
+        # assess (Request*), not to issue (Assessment*) or another decision (Other*). They carry
+        # no dates: DQ22 names the cases they flag that the order and mediation rules cannot judge.
+        *(Column(f"{stage}_{what}", "flag", (f"{stage.capitalize()}{what.capitalize()}",))
+          for stage in SEN2_APPEAL_STAGES for what in ("mediation", "tribunal")),
+    ]
 
 
 COLUMNS: tuple[Column, ...] = (
@@ -160,6 +238,7 @@ COLUMNS: tuple[Column, ...] = (
                                               "Re-assessment Plan Date",
                                               "Reassessment Final Plan Date",
                                               "Reassessment Plan Issued")),
+    *_appeal_columns(),
 )
 
 # More council wording for the columns the review, phase-transfer, re-assessment and transfer
@@ -199,7 +278,7 @@ COLUMNS = tuple(Column(c.name, c.kind, c.aliases + _LIFECYCLE_ALIASES.get(c.name
 
 BY_NAME: dict[str, Column] = {c.name: c for c in COLUMNS}
 # Dates that record a deadline rather than an event: rightly after the as-of date.
-DEADLINE_COLUMNS = ("phase_transfer_due_date",)
+DEADLINE_COLUMNS = ("phase_transfer_due_date", "post16_move_date")
 
 
 def normalise_header(text: object) -> str:
@@ -253,6 +332,17 @@ VALUES: dict[str, dict[str, str]] = {
                                    "exceptional circumstances"),
         "absence": ("absence", "absent", "absent from area", "absence from area",
                     "away from area", "absent from the area"),
+        # Reg 44(3)(b), 45: absent for at least 2 weeks, which excuses the Tribunal-order limits
+        # but not the assessment ones (reg 10(4)(d) needs 4 weeks). `absence` implies it.
+        "absence_2w": ("absence_2w", "absence 2 weeks", "absent 2 weeks", "absent for 2 weeks",
+                       "absent from area 2 weeks", "absence from area 2 weeks",
+                       "absent 2 to 4 weeks", "absence under 4 weeks", "absent 2+ weeks"),
+        # Reg 44(1): the Tribunal directed another period; reg 42(5): the parties to a mediation
+        # agreed another timescale in writing. Each lifts only its own limits.
+        "tribunal_direction": ("tribunal_direction", "tribunal direction", "direction of the tribunal",
+                               "tribunal directed", "tribunal directed other period"),
+        "agreed_timescale": ("agreed_timescale", "agreed timescale", "timescale agreed in writing",
+                             "different timescale agreed", "mediation timescale agreed"),
         "missed_appointment": ("missed_appointment", "missed appointment", "did not attend", "dna",
                                "failed to attend", "appointment missed"),
         "coronavirus_2020": ("coronavirus_2020", "coronavirus", "covid", "covid19", "covid-19",
@@ -284,6 +374,35 @@ def _nc_years() -> dict[str, str]:
 
 
 VALUES["nc_year"] = _nc_years()
+
+_APPEAL_ACTION_WORDS = _synonyms({
+    # CFA 2014 s.51(2)(a), (d): an assessment or re-assessment refused.
+    "assess": ("assess", "assessment", "reassess", "re-assess", "reassessment",
+               "re-assessment", "refusal to assess", "carry out assessment", "ehcna",
+               "ehc needs assessment", "order to assess"),
+    # s.51(2)(b): a plan refused after assessment.
+    "plan": ("plan", "make plan", "issue plan", "make and maintain", "make and maintain plan",
+             "refusal to issue", "issue ehcp", "make ehcp", "order to issue"),
+    # s.51(2)(c)(i)-(ii), (e): the plan's contents (sections B and F, with or without I).
+    "amend": ("amend", "amend plan", "contents", "content", "amend contents", "sections b f",
+              "sections b f i", "amendment", "refusal to amend"),
+    # The named school or type of school only (section I).
+    "school": ("school", "placement", "section i", "named school", "name school",
+               "school only", "placement only", "change school"),
+    # An appeal against ceasing the plan dismissed (reg 44(2)(a)).
+    "cease": ("cease", "cease plan", "cessation", "cease dismissed", "appeal against cease dismissed",
+              "cessation upheld"),
+    # No action with a time limit: the plan continues, or the appeal failed.
+    "maintain": ("maintain", "continue to maintain", "continue plan", "not cease"),
+    "dismissed": ("dismissed", "appeal dismissed", "no order", "withdrawn"),
+    # Reg 42(3): an agreed action with no right of appeal.
+    "other": ("other", "other action", "non appealable", "not appealable"),
+})
+for _col in ("tribunal_order_kind", "concession_kind", "mediation_agreement_kind"):
+    VALUES[_col] = _APPEAL_ACTION_WORDS
+for _stage in SEN2_APPEAL_STAGES:
+    for _what in ("mediation", "tribunal"):
+        VALUES[f"{_stage}_{_what}"] = VALUES["exception_20w"]
 
 CEASE_REASONS = tuple(str(n) for n in range(1, 10))
 

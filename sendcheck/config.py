@@ -15,6 +15,7 @@ from sendcheck.judge.anchors import DEFAULT_SCHOOL_TRANSFER_YEARS, SCHOOL_TRANSF
 FILENAME = "sendcheck.toml"
 SECTIONS = {"columns": dict, "values": dict, "phase_transfer": dict}
 SECTIONS["caseload"] = dict
+SECTIONS["term_dates"] = dict
 
 
 @dataclass
@@ -43,6 +44,8 @@ class Config:
 
     # [phase_transfer] years: year groups whose children change school the next September (PT01).
     school_transfer_years: tuple[str, ...] = DEFAULT_SCHOOL_TRANSFER_YEARS
+    # [term_dates] file: the council's closures (sendcheck.read.term_dates), relative to this file.
+    term_dates: str | None = None
 
 
 @dataclass(frozen=True)
@@ -104,7 +107,19 @@ def parse_config(data: dict, path: Path) -> Config:
     _parse_audit(data.get("audit", {}), path, config)
     config.suppress = _parse_suppress(data.get("suppress", []), path)
     _phase_transfer(data.get("phase_transfer", {}), path, config)
+    _term_dates(data.get("term_dates", {}), path, config)
     return config
+
+
+def _term_dates(section: dict, path: Path, config: Config) -> None:
+    """[term_dates] file = "term_dates.csv": the closures a school_closure exception is checked
+    against (DQ40); a relative path is read from the configuration file's folder."""
+    for key, value in section.items():
+        if key != "file":
+            raise _fail(path, f"term_dates.{key}", "unknown key (allowed: file)")
+        if not isinstance(value, str) or not value.strip():
+            raise _fail(path, "term_dates.file", "expected the path of a CSV of closures (text)")
+        config.term_dates = str((path.parent / value.strip()).resolve())
 
 
 def parse_caseload(table: dict, path: Path) -> CaseloadLimits:

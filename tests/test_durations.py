@@ -72,3 +72,33 @@ def test_months_are_the_anniversary_clamped_to_month_end(start, n):
     year, month = divmod(months, 12)
     last = (D(year + (month == 11), (month + 1) % 12 + 1, 1) - dt.timedelta(days=1)).day
     assert got == D(year, month + 1, min(start.day, last))
+
+
+# Working days: Monday-Friday less England's bank holidays (calendars read by hand).
+@pytest.mark.parametrize("start,limit,expected", [
+    # Easter 2025: Good Friday 18 Apr, Easter Monday 21 Apr. Thu 17 + 3: Tue 22, Wed 23, Thu 24.
+    (D(2025, 4, 17), "3wd", D(2025, 4, 24)),
+    (D(2025, 4, 19), "3wd", D(2025, 4, 24)),    # from a Saturday: the same three days
+    (D(2025, 4, 21), "3wd", D(2025, 4, 24)),    # from Easter Monday itself
+    # August bank holiday Mon 25 Aug 2025. Fri 22 + 5: Tue 26 .. Fri 29, Mon 1 Sep.
+    (D(2025, 8, 22), "5wd", D(2025, 9, 1)),
+    # No holiday: Mon 3 Mar 2025 + 5 = Mon 10 Mar.
+    (D(2025, 3, 3), "5wd", D(2025, 3, 10)),
+    # Christmas 2026: Fri 25 Dec, Boxing Day Sat 26 -> substitute Mon 28 Dec. Thu 24 + 3:
+    # Tue 29, Wed 30, Thu 31 Dec.
+    (D(2026, 12, 24), "3wd", D(2026, 12, 31)),
+    # The late May bank holiday moved to Fri 3 Jun 2022 (Jubilee), Thu 2 Jun was added: Wed 1 + 1
+    # is Mon 6 Jun.
+    (D(2022, 6, 1), "1wd", D(2022, 6, 6)),
+])
+def test_working_days(start, limit, expected):
+    assert _add(parse_limit(limit), start) == expected
+
+
+def test_working_days_look_back_and_labels():
+    # 3 working days before Tue 22 Apr 2025: Thu 17 (Mon 21 and Fri 18 are holidays), Wed 16, Tue 15.
+    assert pl.select(Duration(3, "wd").sub(pl.lit(D(2025, 4, 22)))).item() == D(2025, 4, 15)
+    assert Duration.parse("3wd").label == "3-working-day"
+    assert Duration.parse("0d").label == "immediate"
+    with pytest.raises(ValueError):
+        Duration.parse("0w")

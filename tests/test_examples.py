@@ -60,6 +60,7 @@ def possible_statuses(rule) -> set[str]:
       the window: a start after the as-of date is `invalid`, so the due date is at most
       limit days away (RA01's 15 days, RV02's 4 weeks against a 28-day window).
     - For a fixed calendar deadline already past on the as-of date, nothing is still to come.
+    - A rule that applies only once its end is recorded is never overdue, due soon or pending.
     """
     out = set(STATUSES)
     if rule.mode == "earliest":
@@ -68,7 +69,13 @@ def possible_statuses(rule) -> set[str]:
         out.discard("early")
     if not (rule.exceptions or rule.flag_excepts):
         out.discard("excepted")
+    if any(c.column == rule.end and c.present for c in rule.applies):
+        # Judged only once the end is recorded (TO02: a decision not to issue after an ordered
+        # assessment; an open assessment is the 14-week rule's), so never still to do.
+        out -= {"overdue", "due_soon", "pending"}
     days = rule.limit.days if isinstance(rule.limit, Duration) else None
+    if isinstance(rule.limit, Duration) and rule.limit.unit == "wd":
+        days = 2 * rule.limit.n + 4  # at most: weekends and a run of bank holidays (Easter)
     if days is not None and days <= DUE_WITHIN and rule.mode != "earliest":
         out.discard("pending")
     deadline = _fixed_deadline(rule)

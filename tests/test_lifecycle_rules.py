@@ -77,7 +77,8 @@ def test_phase_transfer_rules_skip_without_a_year_source():
                          Options(as_of=D(2026, 3, 31), select=["PT"]))
     assert {r.rule.code: r.skipped for r in audit.runs} == {
         "PT01": ("phase_transfer_due_date or nc_year or birth_date",),
-        "PT02": ("phase_transfer_due_date or nc_year or birth_date",)}
+        "PT02": ("phase_transfer_due_date or nc_year or birth_date",),
+        "PT03": ("post16_move_date", "post16_move_plan_date")}
     assert audit.results.height == 0
 
 
@@ -142,13 +143,18 @@ def test_rv05_overdue_alone_fails_only_with_strict(tmp_path):
     assert run_cli(*args, "--strict", "--fail-on", "invalid").code == 0
 
 
-def test_rules_lists_all_sixteen_with_sources():
+def test_rules_lists_every_rule_with_its_source():
     run = run_cli("rules")
     assert run.code == 0
     rules_part = run.out.split("\n\n")[0]  # then the data-quality checks
     codes = [line.split()[0] for line in rules_part.splitlines()]
-    assert codes == ["AS01", "AS02", "AS03", "AS04", "AS05", "PT01", "PT02", "RA01", "RA02",
-                     "RV01", "RV02", "RV03", "RV04", "RV05", "TR01", "TR02"]
+    assert codes == ["AS01", "AS02", "AS03", "AS04", "AS05",
+                     *(f"ME{n:02d}" for n in range(1, 12)), "PT01", "PT02", "PT03", "RA01", "RA02",
+                     "RV01", "RV02", "RV03", "RV04", "RV05", "RV06",
+                     *(f"TO{n:02d}" for n in range(1, 9)), "TR01", "TR02",
+                     *(f"UA{n:02d}" for n in range(1, 8))]
+    assert "SEND Regulations 2014 (as amended by SI 2015/359) reg 44(2)(b)" in run.out
+    assert "3 working days" in run.out and "at least 5 months before post16_move_date" in run.out
     assert "SEND Regulations 2014 reg 18(1)(b)" in run.out
     assert "by 14 February (the last compliant day)" in run.out
     explain = run_cli("rules", "PT01")

@@ -214,7 +214,9 @@ def test_workbook_holds_ids_and_flags_as_numbers_and_dates_as_cells(hand):
     assert (first["week20"].value, first["week20"].data_type) == (0, "n")
     assert book["Requests"]["C2"].value == dt.datetime(2025, 1, 6)  # receiveddate, a date cell
     blade = (paths["csv"] / "Blade-Export_requests.csv").read_text().splitlines()
-    assert blade[0] == "requeststableid,persontableid,receiveddate,requestoutcomedate,requestoutcome"
+    # (The mediation and tribunal flags are read, so written back.)
+    assert blade[0] == ("requeststableid,persontableid,receiveddate,requestoutcomedate,"
+                        "requestoutcome,requestmediation,requesttribunal")
     assert blade[1].startswith("1,1,2025-Jan-06 00:00:00,2025-Feb-17 00:00:00,")
 
 

@@ -66,6 +66,7 @@ def audit(
     suppress_below: SuppressBelow = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors and the final one-line verdict; the report goes only to --output.")] = False,
     reviews: Annotated[Optional[Path], typer.Option("--reviews", help="Review history (CSV or Excel, one row per review meeting): judge every review cycle.")] = None,
+    term_dates: Annotated[Optional[Path], typer.Option("--term-dates", help="The council's closures (CSV: start, end, optional setting, name): check school-closure exceptions (DQ40), mark cases due in a closure.")] = None,
 ) -> int:
     """Check export files and report breaches, cases due soon and data-quality findings."""
     from sendcheck.audit import Options, audit_tables, latest_event, load_inputs, load_reviews
@@ -85,7 +86,7 @@ def audit(
                       due_within=next(d for d in (due_within, cfg.due_within, 28) if d is not None),
                       select=codes(select) or cfg.select, ignore=codes(ignore) or cfg.ignore,
                       sheet=sheet, strict=strict, rules_dir=rules_dir,
-                      reviews=reviews)
+                      reviews=reviews, term_dates=term_dates or cfg.term_dates)
     with Progress.for_terminal(quiet) as progress:
         progress.stage("reading " + ", ".join(f.name for f in files))
         tables = load_inputs(list(files), options, cfg)

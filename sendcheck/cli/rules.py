@@ -27,6 +27,7 @@ def rules(
     from sendcheck.judge.rulebook import load_rules
     from sendcheck.views.rulehelp import explain_rule, list_rules
 
+    import sendcheck.judge.closures  # noqa: F401 - registers the term-dates check (DQ40)
     import sendcheck.judge.sen2_checks  # noqa: F401 - registers the SEN2 return checks
     from sendcheck.judge.quality import BY_CODE
 

@@ -19,6 +19,7 @@ from sendcheck.figures.caseload import (
     compute_caseload,
     read_staff,
 )
+from sendcheck.figures.appeals import appeal_measures
 from sendcheck.figures.measures import Measure, compute_measures, measure_rules
 from sendcheck.figures.periods import Period, parse_period
 
@@ -51,8 +52,10 @@ def compute_headline(audit: Audit, period: str | None = None, cohort: str = "iss
         period = str(year) if year is not None else None
     per = parse_period(period, as_of)
     rules = measure_rules(audit.options.rules_dir)
+    measures = compute_measures(audit.episodes, rules, per, cohort, as_of)
+    measures += appeal_measures(audit.results, audit.runs, audit.episodes, per, cohort, as_of)
     return Headline(
-        per, cohort, compute_measures(audit.episodes, rules, per, cohort, as_of),
+        per, cohort, measures,
         compute_backlog(audit.episodes, as_of, rules["AS05"]),
         compute_caseload_for(audit, staff), suppress_below)
 

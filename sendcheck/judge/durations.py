@@ -1,19 +1,43 @@
-"""Time limits as written in rule files (`6w`, `20w`, `15d`, `12mo`) and the arithmetic on them.
+"""Time limits as written in rule files (`6w`, `20w`, `15d`, `12mo`, `3wd`) and their arithmetic.
 
 One implementation for every rule: weeks and days are calendar days; months are calendar
 months clamped to the month's last day (31 Aug + 6 months = 28/29 Feb; 29 Feb 2024 +
-12 months = 28 Feb 2025), which is what polars' `offset_by("Nmo")` does.
+12 months = 28 Feb 2025), which is what polars' `offset_by("Nmo")` does. Working days (`wd`,
+the mediation limits) are Monday to Friday less England's bank holidays, from the `holidays`
+package (subdiv ENG: Easter Monday and the August bank holiday are England's, not the UK's).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import cache
 
 import polars as pl
 
-_PATTERN = re.compile(r"^(\d{1,3})(w|d|mo)$")
-_LABEL = {"w": "week", "d": "day", "mo": "month"}
+_PATTERN = re.compile(r"^(\d{1,3})(w|d|mo|wd)$")
+_LABEL = {"w": "week", "d": "day", "mo": "month", "wd": "working-day"}
+# Bank holidays are listed for these years; a date outside them is still counted, without them.
+HOLIDAY_YEARS = range(1990, 2061)
+
+
+@cache
+def bank_holidays() -> tuple[dt.date, ...]:
+    """England's bank holidays (Good Friday, Easter Monday, the May and August bank holidays,
+    Christmas, New Year and the one-off days such as 8 May 2020 and 19 September 2022)."""
+    import holidays
+
+    return tuple(sorted(holidays.country_holidays("GB", subdiv="ENG", years=HOLIDAY_YEARS)))
+
+
+def add_working_days(start: pl.Expr, n: int) -> pl.Expr:
+    """start + n working days (n < 0: before), whole-column. A start on a weekend or bank
+    holiday first rolls away from the direction counted, so the first working day counted is the
+    next one after it (mediation on Saturday 19 April 2025 + 3 working days: Tue 22, Wed 23,
+    Thu 24 April, Good Friday and Easter Monday skipped)."""
+    return start.dt.add_business_days(n, holidays=list(bank_holidays()),
+                                      roll="backward" if n >= 0 else "forward")
 
 
 @dataclass(frozen=True)
@@ -24,9 +48,10 @@ class Duration:
     @classmethod
     def parse(cls, text: str) -> "Duration":
         m = _PATTERN.match(text.strip()) if isinstance(text, str) else None
-        if not m or int(m.group(1)) == 0:
-            raise ValueError(
-                f"bad duration {text!r}: expected a whole number and a unit, like 6w, 15d or 12mo")
+        # `0d` is "immediately" (reg 44(2)(a)): due on the start day itself.
+        if not m or (int(m.group(1)) == 0 and m.group(2) != "d"):
+            raise ValueError(f"bad duration {text!r}: expected a whole number and a unit, "
+                             f"like 6w, 15d, 12mo or 3wd")
         return cls(int(m.group(1)), m.group(2))
 
     def __str__(self) -> str:
@@ -34,7 +59,9 @@ class Duration:
 
     @property
     def label(self) -> str:
-        """`20-week`, `15-day`, `12-month`: used in messages."""
+        """`20-week`, `15-day`, `12-month`, `3-working-day`, `immediate`: used in messages."""
+        if self.n == 0:
+            return "immediate"
         return f"{self.n}-{_LABEL[self.unit]}"
 
     @property
@@ -45,12 +72,16 @@ class Duration:
         """start + this duration, on a Date expression."""
         if self.unit == "mo":
             return start.dt.offset_by(f"{self.n}mo")
+        if self.unit == "wd":
+            return add_working_days(start, self.n)
         return start + pl.duration(days=self.days)
 
     def sub(self, end: pl.Expr) -> pl.Expr:
         """end - this duration (used to look back, e.g. 'in the twelve months before')."""
         if self.unit == "mo":
             return end.dt.offset_by(f"-{self.n}mo")
+        if self.unit == "wd":
+            return add_working_days(end, -self.n)
         return end - pl.duration(days=self.days)
 
 

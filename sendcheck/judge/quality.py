@@ -42,6 +42,9 @@ ORDER = [
     ("reassessment_request_date", "reassessment_decision_date"),
     ("reassessment_decision_date", "reassessment_plan_date"),
     *[(f"advice_{k}_requested_date", f"advice_{k}_received_date") for k in ADVICE_KINDS],
+    ("mediation_request_date", "mediation_date"),
+    ("mediation_notice_date", "mediation_date"),
+    ("mediation_date", "mediation_certificate_date"),
 ]
 
 
@@ -263,6 +266,13 @@ def register_pack(pack: Pack) -> None:
         BY_CODE.update({c.code: c for c in pack.checks})
 
 
+def is_selected(code: str, select=None, ignore=None) -> bool:
+    """Whether --select / --ignore (codes or prefixes) keep a data-quality check."""
+    if select and not any(code.startswith(p.upper()) for p in select):
+        return False
+    return not (ignore and any(code.startswith(p.upper()) for p in ignore))
+
+
 def run_checks(episodes: pl.DataFrame, as_of: dt.date, select=None, ignore=None
                ) -> tuple[pl.DataFrame, dict[str, tuple[str, ...] | None]]:
     """All data-quality findings, and which checks were skipped for lack of columns."""
@@ -271,9 +281,7 @@ def run_checks(episodes: pl.DataFrame, as_of: dt.date, select=None, ignore=None
     packs = [p for p in PACKS if p.applies(cols)]
     replaced = {code: need for p in packs for code, need in p.replaces.items()}
     for check in (*CHECKS, *(c for p in packs for c in p.checks)):
-        if select and not any(check.code.startswith(p.upper()) for p in select):
-            continue
-        if ignore and any(check.code.startswith(p.upper()) for p in ignore):
+        if not is_selected(check.code, select, ignore):
             continue
         # record_id always exists after preparation; DQ04 needs it in the input itself.
         missing = tuple(c for c in check.needs if c not in cols or
@@ -314,3 +322,30 @@ REVIEW_CHECKS: tuple[Check, ...] = (
           ("review_meeting_date",), _review_no_meeting),
 )
 BY_CODE.update({c.code: c for c in REVIEW_CHECKS})
+
+
+# ---------------------------------------------------------------- orders, concessions, agreements
+
+# Each start of the order, concession and agreement rules, with the column saying what it
+# requires: without it no rule can say which limit applies (every one is not_applicable).
+APPEAL_STARTS = (("tribunal_order_date", "tribunal_order_kind"),
+                 ("concession_date", "concession_kind"),
+                 ("mediation_agreement_date", "mediation_agreement_kind"))
+
+
+def _appeal_kind_missing(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+    parts = [_rows(df, pl.col(date).is_not_null() & pl.col(kind).is_null(), kind, pl.format(
+        "{} {} recorded but {} is blank: no limit of reg 44, 45 or 42 can be applied",
+        pl.lit(date), pl.col(date), pl.lit(kind)), "DQ41")
+        for date, kind in APPEAL_STARTS if date in df.columns and kind in df.columns]
+    return pl.concat(parts) if parts else _empty()
+
+
+register_pack(Pack(
+    applies=lambda cols: any(d in cols and k in cols for d, k in APPEAL_STARTS),
+    checks=(Check("DQ41", "appeal-kind-missing",
+                  "Tribunal order, concession or mediation agreement with no kind recorded",
+                  "Record what the order, concession or agreement requires (assess, plan, amend, "
+                  "school, cease; other for an agreed action that could not be appealed).",
+                  (), _appeal_kind_missing),),
+    replaces={}))

@@ -17,7 +17,10 @@ from sendcheck.judge.anchors import ANCHORS
 from sendcheck.judge.durations import Duration, FixedDay, parse_limit
 
 SEVERITIES = ("error", "warning")
-MODES = ("deadline", "earliest")
+# deadline: due = start + limit; earliest: the end no earlier than start + limit (a minimum gap);
+# before: due = start - limit, the start being the event the duty must precede (reg 18(2): at
+# least 5 months before a move between post-16 institutions).
+MODES = ("deadline", "earliest", "before")
 EXCEPTION_REASONS = tuple(sorted(set(VALUES["exception_reason"].values())))
 # Conditions: {column = "...", in = [...]} (value in list), {column = "...", present = true|false},
 # {column = "...", before = "..."} / {column = "...", on_or_after = "..."} (both dates recorded and
@@ -211,7 +214,20 @@ def _conditions(path: Path, items: list, key: str) -> tuple[Condition, ...]:
     return tuple(out)
 
 
+# Parsed rule files by (path, modification time, size): a rule file is parsed once per process
+# however many audits run (the per-rule fixture tests run hundreds), and re-read when it changes.
+_PARSED: dict[tuple[str, int, int], Rule] = {}
+
+
 def load_rule(path: Path) -> Rule:
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    if key not in _PARSED:
+        _PARSED[key] = _parse_rule(path)
+    return _PARSED[key]
+
+
+def _parse_rule(path: Path) -> Rule:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -246,6 +262,9 @@ def load_rule(path: Path) -> Rule:
         raise SendcheckError(f"{_where(path, 'limit')}: {exc}") from None
     if isinstance(limit, FixedDay) and mode != "deadline":
         raise SendcheckError(f"{_where(path, 'limit')}: a fixed day is a deadline, not a minimum")
+    if mode == "before" and (limit.unit == "wd" or data["start"] in ANCHORS):
+        raise SendcheckError(f"{_where(path, 'mode')}: 'before' needs a recorded start date and "
+                             f"a limit in weeks, days or months")
     for key in ("start", "end"):
         _known_column(path, key, data[key], derived=True)
     later_of = None

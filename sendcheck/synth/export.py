@@ -23,6 +23,7 @@ import polars as pl
 
 from sendcheck.columns import CEASE_REASONS
 from sendcheck.errors import SendcheckError
+from sendcheck.synth import appeals
 
 NAT = np.datetime64("NaT", "D")
 DAY = np.timedelta64(1, "D")
@@ -72,6 +73,25 @@ HEADERS: dict[str, str] = {
     "reassessment_request_date": "Reassessment Request Date",
     "reassessment_decision_date": "Reassessment Decision Date",
     "reassessment_plan_date": "Reassessment Plan Issued",
+    "post16_move_date": "Post-16 Move Date",
+    "post16_move_plan_date": "Post-16 Move Plan Date",
+    "tribunal_order_date": "Tribunal Order Date",
+    "tribunal_order_kind": "Tribunal Order Type",
+    "concession_date": "Date LA Conceded",
+    "concession_kind": "Concession Type",
+    "mediation_request_date": "Mediation Requested",
+    "mediation_notice_date": "Mediation Notice Date",
+    "mediation_date": "Date of Mediation",
+    "mediation_certificate_date": "Mediation Certificate Issued",
+    "mediation_agreement_date": "Mediation Agreement Date",
+    "mediation_agreement_kind": "Mediation Agreement Type",
+    "agreed_action_date": "Agreed Action Completed",
+    "ordered_assess_notice_date": "Date Notified Will Assess",
+    "ordered_no_plan_date": "Decision Not to Issue After Tribunal",
+    "ordered_draft_plan_date": "Draft Plan After Tribunal",
+    "ordered_final_plan_date": "Final Plan After Tribunal",
+    "ordered_amended_plan_date": "Amended Plan After Tribunal",
+    "ordered_cease_date": "Ceased After Tribunal",
 }
 # Columns councils export that sendcheck does not use (shown as "Headers not used").
 EXTRA_HEADERS = ("Primary Need", "Team")
@@ -107,7 +127,7 @@ CEASE_SHARES = {"2": 0.24, "3": 0.05, "4": 0.08, "5": 0.22, "6": 0.12, "7": 0.03
                 "9": 0.25}
 OUTCOMES = ("Agreed", "Refused", "Withdrawn")
 YES_NO = ("Yes", "No")
-REASONS = tuple(EXCEPTION_WORDS)
+REASONS = (*EXCEPTION_WORDS, *appeals.REASONS)
 REVIEW_OUTCOMES = ("Maintain", "Amend", "Cease")
 CEASE_CODES = CEASE_REASONS  # SEN2 CeaseReason 1-9
 NC_YEARS = ("N1", "N2", "R", *(str(i) for i in range(1, 15)))
@@ -377,6 +397,25 @@ def generate(episodes: int, seed: int = 0, as_of: dt.date = DEFAULT_AS_OF) -> Sy
     disagree = assess & ~exception & (u() < 0.003)  # a reason, but the flag says No (DQ11)
     reason = np.where(disagree, _pick(rng, EXCEPTION_WORDS, n), reason)
 
+    # ---- Tribunal orders, concessions, mediation, post-16 moves (their own random stream, so
+    # the columns above are what they were before these were added)
+    arng = np.random.default_rng([seed, 2])
+    old_enough = A - 420 * DAY
+    decided_early = ~np.isnat(decision) & (decision < old_enough)
+    age_now = (A - birth) / DAY / 365.25
+    app = appeals.draw(
+        arng, as_of, refused=(outcome == 1) & decided_early,
+        not_issued=not_issue & (assessment_outcome == 1) & ~np.isnat(assessment_date)
+        & (assessment_date < old_enough),
+        plans=in_force & (final < old_enough), young=in_force & (age_now >= 16) & (age_now < 25),
+        free=~exception & (reason < 0))
+    to_export = np.array([REASONS.index(label) for label in appeals.REASON_LABELS])
+    reason = np.where(app.reason >= 0, to_export[np.maximum(app.reason, 0)], reason)
+    flag = np.where(app.touched, -1, flag)  # the 20-week flag would override the reason
+    # A few final amended plans issued inside the family's 15 days (RV06 early).
+    hasty = ~np.isnat(amendment_notice) & (arng.random(n) < 0.03)
+    amended = np.where(hasty, _upto(amendment_notice + _days(arng.uniform(4, 14, n)), A), amended)
+
     # ---- caseworkers: uneven loads; more of them for bigger exports
     k = max(14, n // EPISODES_PER_CASEWORKER)
     names = [_caseworker_name(i) for i in range(k)]
@@ -410,10 +449,15 @@ def generate(episodes: int, seed: int = 0, as_of: dt.date = DEFAULT_AS_OF) -> Sy
         "reassessment_request_date": ra_request, "reassessment_decision_date": ra_decision,
         "reassessment_plan_date": ra_plan,
     }
+    appeal_dates = dict(app.dates)
     plans = {"final": final, "meeting": meeting, "decision": review_decision,
              "outcome": review_outcome, "notice": amendment_notice, "amended": amended,
              "transfer_in": transfer_in, "under5": under5, "person": numbers["person_id"]}
     text = _add_faults(dates, coded, rng, as_of)
+    # The appeal columns' faults from their own stream (the other columns' are as they were).
+    text |= _add_faults(appeal_dates, {}, arng, as_of, app.forced)
+    dates |= appeal_dates
+    coded |= {c: (appeals.KINDS, v) for c, v in app.kinds.items()}
     order = _duplicated(rng, n)
     syn = build_table(numbers, coded, dates, text, order, as_of, seed)
     syn.plans = {**plans, "order": order}
@@ -447,25 +491,27 @@ _UNKNOWN = {"request_outcome": "Pending panel", "exception_reason": "Staff short
 
 
 def _add_faults(dates: dict[str, np.ndarray], coded: dict[str, tuple], rng: np.random.Generator,
-                as_of: dt.date) -> dict[str, np.ndarray]:
+                as_of: dt.date, spare: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Put in the faults real exports carry, in small shares (at least one of each in an export
     of 500 rows or more), so every data-quality path and every `invalid` status occurs.
 
     Changes `dates` and `coded` in place; returns, per date column, codes into UNREADABLE for
-    the cells that show an unreadable value instead of their date (-1 elsewhere).
+    the cells that show an unreadable value instead of their date (-1 elsewhere). Rows in
+    `spare` get none (the cases set to show a status).
     """
     n = len(next(iter(dates.values())))
+    ok = ~spare if spare is not None else np.ones(n, dtype=bool)
     A = np.datetime64(as_of, "D")
     small = 1 if n >= 500 else 0
     for early, late in _CONTRADICT:  # the later event keyed before the earlier one
         if early not in dates or late not in dates:
             continue
-        both = ~np.isnat(dates[early]) & ~np.isnat(dates[late])
+        both = ~np.isnat(dates[early]) & ~np.isnat(dates[late]) & ok
         hit = _some(rng, both, 0.002, small)
         dates[late] = np.where(hit, dates[early] - _days(rng.uniform(1, 40, n)), dates[late])
     text: dict[str, np.ndarray] = {}
     for c in dates:
-        filled = ~np.isnat(dates[c])
+        filled = ~np.isnat(dates[c]) & ok
         # A year typed wrong: 2024 -> 2042 is a date after the as-of date (DQ03).
         future = _some(rng, filled & (dates[c] > A - 3000 * DAY), 0.0005, small)
         dates[c] = np.where(future, dates[c] + 6575 * DAY, dates[c])

@@ -37,7 +37,9 @@ FIELDS: dict[str, tuple[str, str]] = {
 SEN2_CODES = {"review_outcome": {"maintain": "M", "amend": "A", "cease": "C"}}
 COLLECT_DATE = "%Y-%b-%d 00:00:00"  # COLLECT's Blade CSV export: 2022-Sep-28 00:00:00
 NUMERIC_IN_WORKBOOK = ("persontableid", "requeststableid", "week20", "sentyperank", "ceasereason",
-                       "placementrank")  # the workbook holds these as floats (123.0, 1.0)
+                       "placementrank", "requestmediation", "requesttribunal",
+                       "assessmentmediation", "assessmenttribunal", "othermediation",
+                       "othertribunal")  # the workbook holds these as floats (123.0, 1.0)
 INDENT = {"person": 4, "requests": 6, "assessment": 8, "namedplan": 10, "plandetail": 12,
           "activeplans": 8, "placementdetail": 10, "senneed": 10}
 
@@ -257,9 +259,39 @@ def default_header(as_of: dt.date) -> dict[str, str]:
             "SourceLevel": "L", "LEA": "999", "SoftwareCode": "sendcheck"}
 
 
+# SEN2's mediation and tribunal items by what the appeal was about (sen2.md: after the decision
+# not to assess, not to issue, or another decision).
+_STAGE_OF_KIND = {"assess": "request", "plan": "assessment", "amend": "other", "school": "other",
+                  "cease": "other"}
+
+
+def with_sen2_flags(episodes: pl.DataFrame) -> pl.DataFrame:
+    """The six yes/no items (RequestMediation ... OtherTribunal) worked out from an export's
+    order, concession and mediation-agreement kinds, where the export has those and not the
+    items: 1 for the stage the appeal or mediation was about, else 0 where the request (or the
+    assessment) is in the return."""
+    cols = set(episodes.columns)
+    sources = {"tribunal": [k for k in ("tribunal_order_kind", "concession_kind") if k in cols],
+               "mediation": [k for k in ("mediation_agreement_kind",) if k in cols]}
+    out = []
+    for what, kinds in sources.items():
+        for stage in ("request", "assessment", "other"):
+            name = f"{stage}_{what}"
+            if not kinds or name in cols:
+                continue
+            hit = pl.any_horizontal(pl.col(k).replace_strict(_STAGE_OF_KIND, default=None)
+                                    == stage for k in kinds).fill_null(False)
+            # 0 only where SEN2 has the element the item sits in (a request; an assessment).
+            holder = "request_received_date" if stage == "request" else "assessment_outcome"
+            has = pl.col(holder).is_not_null() if holder in cols else pl.lit(False)
+            out.append(pl.when(hit).then(pl.lit("1")).when(has).then(pl.lit("0"))
+                       .otherwise(None).alias(name))
+    return episodes.with_columns(out) if out else episodes
+
+
 def write_all(episodes: pl.DataFrame, out: Path, as_of: dt.date) -> dict[str, Path]:
     """The XML, the module CSVs, the workbook and the id pairing, from prepared episodes."""
-    frames = module_frames(episodes)
+    frames = module_frames(with_sen2_flags(episodes))
     header = default_header(as_of)
     out.mkdir(parents=True, exist_ok=True)
     paths = {"xml": out / "sen2.xml", "csv": out / "sen2_modules",

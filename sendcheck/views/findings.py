@@ -11,6 +11,7 @@ import polars as pl
 from sendcheck.audit import Audit
 from sendcheck.columns import PERSONAL
 from sendcheck.errors import SendcheckError
+from sendcheck.judge.closures import mark_due_in_closure
 from sendcheck.judge.engine import STATUSES, add_messages
 from sendcheck.judge.quality import BY_CODE
 from sendcheck.judge.suppress import SUPPRESSED_SCHEMA, open_results
@@ -81,6 +82,8 @@ def suppressed_findings(audit: Audit, personal: bool = False) -> pl.DataFrame:
 def _findings(audit: Audit, res: pl.DataFrame, quality: pl.DataFrame, personal: bool,
               extra: tuple[str, ...] = ()) -> pl.DataFrame:
     res = add_messages(res, audit.rules)
+    if audit.closures is not None:  # "...; due in the summer closure"
+        res = mark_due_in_closure(res, audit.closures)
     rules = _attach(audit, res, personal)
     dq = _attach(audit, quality, personal).with_columns(
         pl.col("check").alias("rule"), pl.lit(None, pl.String).alias("kind"),

@@ -19,9 +19,14 @@ def limit_text(rule: Rule) -> str:
         start, later = rule.later_of
         return (f"later of {rule.limit.label.replace('-', ' ')}s and "
                 f"{later.label.replace('-', ' ')}s from {start}")
+    if rule.limit.days == 0:
+        return "immediately"
+    span = f"{rule.limit.label.replace('-', ' ')}s"
     if rule.mode == "earliest":
-        return f"at least {rule.limit.label.replace('-', ' ')}s after the start"
-    return f"{rule.limit.label.replace('-', ' ')}s"
+        return f"at least {span} after the start"
+    if rule.mode == "before":
+        return f"at least {span} before {rule.start}"
+    return span
 
 
 def list_rules(rules: list[Rule]) -> str:
