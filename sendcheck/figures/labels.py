@@ -65,6 +65,13 @@ FIXED = {
     "phase_transfers_by_deadline": "Phase transfers done by the deadline",
     "phase_transfers_not_done": "Phase transfers not done",
     "pc_phase_transfers_by_deadline": "% of phase transfers done by the deadline",
+    # The measures of rule pack 2 (Tribunal orders, unopposed appeals, mediation): actions
+    # each with its own limit.
+    "actions": "Actions counted", "on_time": "Actions done within their limits",
+    "late": "Actions done late", "pc_on_time": "% of actions done within their limits",
+    "excepted": "Actions excepted", "open_overdue": "Actions not done, overdue",
+    "open_due_soon": "Actions not done, due soon", "open_pending": "Actions not done, not yet due",
+    "invalid": "Actions with unreadable dates",
     # The backlog and the trend.
     "open_assessments": "Open assessments",
     "open_with_exception": "Open assessments with a 20-week exception",
