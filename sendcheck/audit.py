@@ -15,7 +15,7 @@ from sendcheck.config import Config, Suppression
 from sendcheck.judge import sen2_checks  # noqa: F401 - registers the SEN2 return checks (DQ20-DQ39)
 from sendcheck.judge.engine import RuleRun, evaluate, plan_runs
 from sendcheck.judge.closures import NO_TERM_DATES, implausible_closure_exceptions
-from sendcheck.judge.quality import is_selected, run_checks
+from sendcheck.judge.quality import RULE_GAPS, is_selected, rule_gaps, run_checks
 from sendcheck.judge.reviews import ReviewHistory, build_history
 from sendcheck.judge.rulebook import Rule, load_rules, select_rules
 from sendcheck.judge.suppress import match
@@ -161,6 +161,9 @@ def audit_tables(tables: list[Table], options: Options, config: Config | None = 
     if history is not None:
         quality = pl.concat([quality, history.quality])
         skipped = {**skipped, **history.quality_ran}
+    if is_selected(RULE_GAPS.code, options.select, options.ignore):
+        quality = pl.concat([quality, rule_gaps(results, quality)])
+        skipped[RULE_GAPS.code] = None
     suppressed, quality, quality_suppressed, unmatched = match(
         episodes, results, quality, config.suppress)
     return Audit(options, config, tables, episodes, runs, results, quality, skipped,

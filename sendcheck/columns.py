@@ -273,8 +273,33 @@ _LIFECYCLE_ALIASES: dict[str, tuple[str, ...]] = {
     "reassessment_plan_date": ("Reassessment Final Plan Issued", "Re-assessment Plan Issued",
                                "Reassessment Plan Finalised", "Re-assessment Final Plan Date"),
 }
-COLUMNS = tuple(Column(c.name, c.kind, c.aliases + _LIFECYCLE_ALIASES.get(c.name, ()))
-                for c in COLUMNS)
+# The Ofsted/CQC area SEND inspection's Annex A, List 1 ("children and young people with an EHC
+# plan"), as the template words its headers (D2I's Annex A SEND validator and SSD extract carry the
+# same list): one row per child, so "Unique ID" is the child's id; "Date updated EHC plan issued"
+# is the latest amended plan; "Date EHC plan last reviewed" is the date of the last annual review
+# meeting ("i.e. the date of the last annual review"). List 2 (SEN support) has no dates.
+_ANNEX_A_ALIASES: dict[str, tuple[str, ...]] = {
+    "person_id": ("Unique ID", "Child Unique ID", "ChildUniqueID"),
+    "final_plan_date": ("Date initial EHC plan issued", "Date initial EHCP issued"),
+    "amended_plan_date": ("Date updated EHC plan issued", "Date updated EHCP issued"),
+    "review_meeting_date": ("Date EHC plan last reviewed", "Date EHCP last reviewed"),
+    # Council wording of the EHC needs assessment steps, as inspection lists of requests and
+    # assessments are usually headed.
+    "request_received_date": ("Date request for EHC needs assessment received",
+                              "Date EHC needs assessment requested", "Date EHCNA request received"),
+    "request_outcome_date": ("Date of decision whether to carry out an EHC needs assessment",
+                             "Date decision to carry out EHC needs assessment",
+                             "Date of decision to carry out an EHC needs assessment",
+                             "Date EHCNA decision"),
+    "request_outcome": ("Decision whether to carry out an EHC needs assessment",
+                        "Outcome of request for EHC needs assessment", "EHCNA Decision"),
+    "assessment_outcome_date": ("Date of decision whether to issue an EHC plan",
+                                "Date EHC needs assessment completed"),
+    "assessment_outcome": ("Decision whether to issue an EHC plan",
+                           "Outcome of EHC needs assessment"),
+}
+COLUMNS = tuple(Column(c.name, c.kind, c.aliases + _LIFECYCLE_ALIASES.get(c.name, ())
+                       + _ANNEX_A_ALIASES.get(c.name, ())) for c in COLUMNS)
 
 BY_NAME: dict[str, Column] = {c.name: c for c in COLUMNS}
 # Dates that record a deadline rather than an event: rightly after the as-of date.
@@ -306,13 +331,21 @@ def _synonyms(table: dict[str, tuple[str, ...]]) -> dict[str, str]:
 
 
 VALUES: dict[str, dict[str, str]] = {
+    # SEN2's RequestOutcome and AssessmentOutcome codes (sen2.md section 2, from schemas written
+    # from DfE's technical specification, 2022-2026): Y yes, N no, A decision not yet made,
+    # W withdrawn, H historical. `A` is the SEN2 code for an open decision, so it is never read
+    # as "agreed". `pending` is an open decision (the deadline runs, as with a blank outcome);
+    # `historical` means the return does not say (the rules judge the dates, and the run says so).
     "request_outcome": _synonyms({
         "assess": ("assess", "agreed", "agree", "yes", "y", "agreed to assess", "assessment agreed",
-                   "proceed", "proceed to assessment", "accepted", "1", "a"),
+                   "proceed", "proceed to assessment", "accepted", "1"),
         "not_assess": ("not assess", "not_assess", "refused", "declined", "no", "n",
                        "not agreed", "refused to assess", "decline", "not to assess",
                        "assessment refused", "2", "r"),
         "withdrawn": ("withdrawn", "withdrew", "request withdrawn", "w", "3", "cancelled"),
+        "pending": ("a", "pending", "decision not yet made", "not yet decided", "awaiting decision",
+                    "undecided"),
+        "historical": ("h", "historical", "historic"),
     }),
     "assessment_outcome": _synonyms({
         "issue": ("issue", "issued", "yes", "y", "plan issued", "issue plan", "ehcp issued",
@@ -320,6 +353,10 @@ VALUES: dict[str, dict[str, str]] = {
         "not_issue": ("not issue", "not_issue", "no", "n", "no plan", "not issued",
                       "refused to issue", "decision not to issue", "refused", "declined", "2",
                       "not to issue"),
+        "withdrawn": ("withdrawn", "withdrew", "w", "assessment withdrawn", "request withdrawn"),
+        "pending": ("a", "pending", "decision not yet made", "not yet decided", "awaiting decision",
+                    "undecided"),
+        "historical": ("h", "historical", "historic"),
     }),
     "exception_reason": _synonyms({
         "school_closure": ("school_closure", "school closure", "school closed", "school holiday",

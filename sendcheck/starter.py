@@ -24,6 +24,8 @@ GUESS_CUTOFF = 0.85  # else a near spelling (difflib ratio), e.g. "Date Reqest R
 # Words that say nothing about which column it is: a shared "date" alone is no evidence.
 GENERIC_WORDS = {"date", "no", "id", "number", "of", "the", "to", "by", "for", "dt", "d"}
 MAX_VALUES = 20  # unknown values listed per coded column
+PREFIX_WEIGHT = 0.9  # "issued" for "issue": nearly, not quite, the same word
+NEAREST_CUTOFF = 0.6  # `sendcheck columns` names the nearest column down to this spelling ratio
 
 
 @dataclass
@@ -46,11 +48,17 @@ def _same_word(a: str, b: str) -> bool:
 def _word_score(header: set[str], alias: set[str]) -> float:
     """Words in common over the header's words plus the alias's distinctive words it lacks:
     "Plan Finalised" is closer to "Final Plan Date" (only the generic "date" missing) than to
-    "Reassessment Plan Finalised" (the telling word "reassessment" missing)."""
-    shared = {a for a in alias if any(_same_word(a, h) for h in header)}
+    "Reassessment Plan Finalised" (the telling word "reassessment" missing).
+
+    A word in the header itself counts 1, a longer or shorter form of it 0.9: "Date Decision To
+    Assess Issued" is "Date Decision to Assess" (four words as written) before "Date Decision to
+    Issue" (three, and "issued" for "issue")."""
+    weight = {a: max((1.0 if a == h else PREFIX_WEIGHT if _same_word(a, h) else 0.0)
+                     for h in header) for a in alias} if header else {}
+    shared = {a for a, w in weight.items() if w}
     if not shared - GENERIC_WORDS:
         return 0.0
-    return len(shared) / (len(header) + len(alias - shared - GENERIC_WORDS))
+    return sum(weight[a] for a in shared) / (len(header) + len(alias - shared - GENERIC_WORDS))
 
 
 def guess_column(header: str, taken: set[str]) -> str | None:
@@ -70,6 +78,19 @@ def guess_column(header: str, taken: set[str]) -> str | None:
     spelled = {normalise_header(a): col for a, col in names.items()}
     best = difflib.get_close_matches(key, list(spelled), n=1, cutoff=GUESS_CUTOFF)
     return spelled[best[0]] if best else None
+
+
+def suggest_column(header: str, taken: set[str]) -> tuple[str | None, bool]:
+    """The column `init` would guess for a header (close: True), else the nearest spelling of a
+    canonical name or alias (close: False), else (None, False); for `sendcheck columns`."""
+    guess = guess_column(header, taken)
+    if guess:
+        return guess, True
+    names = {normalise_header(a): c.name for c in COLUMNS if c.name not in taken
+             for a in (c.name, *c.aliases)}
+    best = difflib.get_close_matches(normalise_header(header), list(names), n=1,
+                                     cutoff=NEAREST_CUTOFF)
+    return (names[best[0]], False) if best else (None, False)
 
 
 def guess_value(column: str, value: str) -> str | None:

@@ -55,7 +55,7 @@ def possible_statuses(rule) -> set[str]:
     """The statuses a rule can give at all, from its rule file.
 
     - `early` only in the minimum-gap mode (AS04); that mode has no late/overdue/due_soon.
-    - `excepted` only for a rule that allows exceptions.
+    - `excepted` only for a rule that allows exceptions; `missed` only for one with `ends_with`.
     - `pending` (not done, not due within the window) cannot happen when the whole limit fits in
       the window: a start after the as-of date is `invalid`, so the due date is at most
       limit days away (RA01's 15 days, RV02's 4 weeks against a 28-day window).
@@ -73,6 +73,8 @@ def possible_statuses(rule) -> set[str]:
         # Judged only once the end is recorded (TO02: a decision not to issue after an ordered
         # assessment; an open assessment is the 14-week rule's), so never still to do.
         out -= {"overdue", "due_soon", "pending"}
+    if not rule.ends_with:  # only a duty that can end undone can be missed
+        out.discard("missed")
     days = rule.limit.days if isinstance(rule.limit, Duration) else None
     if isinstance(rule.limit, Duration) and rule.limit.unit == "wd":
         days = 2 * rule.limit.n + 4  # at most: weekends and a run of bank holidays (Easter)

@@ -71,7 +71,8 @@ def test_explain_personal_data_only_when_asked(cli, export):
 def test_explain_unknown_record_is_exit_2(cli, export):
     run = cli("explain", export, "H9", "--as-of", "2025-06-30")
     assert run.code == 2
-    assert run.err == "Error: no record 'H9' in the input (record ids look like 'H1', 'H2')\n"
+    assert run.err == ("Error: no record id or person id 'H9' in the input (record ids look like "
+                       "'H1', 'H2')\n")
 
 
 def test_quiet_prints_only_the_last_line(cli, export, tmp_path):

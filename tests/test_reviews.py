@@ -83,7 +83,9 @@ def test_a_finding_per_review_cycle(files):
         ("R-3", "reviews.xlsx", 6): ("pending", "2025-05-01", None, -31),
         # 01/09/2022 + 12mo = 01/09/2023, met 31/08/2023; then ceased 01/12/2024
         ("R-4", "export.csv", 5): ("met", "2023-09-01", "2023-08-31", -1),
-        ("R-4", "reviews.xlsx", 10): ("not_applicable", "2024-08-31", None, None),
+        # cycle 2: 31/08/2023 + 12mo = 31/08/2024, never held; the plan ceased 01/12/2024:
+        # missed (contract s.3), 30 + 31 + 30 + 1 = 92 days after the limit
+        ("R-4", "reviews.xlsx", 10): ("missed", "2024-08-31", None, 92),
     }
     messages = {k: f["message"] for k, f in _findings(run, "RV01").items()}
     assert messages[("R-1", "reviews.xlsx", 7)] == (
@@ -135,7 +137,8 @@ def test_the_same_export_without_reviews_judges_the_current_cycle(files):
         ("R-1", "export.csv", 2): ("pending", "2025-06-01"),   # latest meeting 01/06/2024
         ("R-2", "export.csv", 3): ("overdue", "2025-02-28"),
         ("R-3", "export.csv", 4): ("pending", "2025-05-01"),   # reviewed after the transfer
-        ("R-4", "export.csv", 5): ("not_applicable", "2024-08-31"),  # ceased 01/12/2024
+        # due 31/08/2024, never held, ceased 01/12/2024: missed (contract s.3)
+        ("R-4", "export.csv", 5): ("missed", "2024-08-31"),
     }
     assert "reviews" not in json.loads(run.out)
     assert _findings(run, "TR02")[("R-3", "export.csv", 4)]["status"] == "not_applicable"

@@ -155,7 +155,11 @@ def test_hand_built_xml_gives_hand_computed_statuses(hand):
     assert (got["status"], got["due"]) == ("pending", dt.date(2025, 10, 19))
     # Person 4 has no request: one row of its own, reported by DQ20, no rule applies.
     dq = audit.quality.join(audit.episodes.select("_idx", "person_id", "_row"), on="_idx")
-    assert dq.select("check", "person_id", "_row").rows() == [("DQ20", "4", 56)]  # <Person> line
+    # The outcomes are worded (agreed, yes, plan issued, no plan): read, but the return takes only
+    # the codes Y/N/A/W/H (DQ34 RequestOutcome, DQ35 AssessmentOutcome), on each <Requests> line.
+    assert dq.select("check", "person_id", "_row").rows() == [
+        ("DQ20", "4", 56), ("DQ34", "1", 11), ("DQ34", "2", 29), ("DQ34", "3", 42),
+        ("DQ35", "1", 11), ("DQ35", "2", 29), ("DQ35", "3", 42)]
     assert audit.episodes.get_column("person_id").to_list() == ["1", "2", "3", "3", "4"]
 
 
@@ -196,10 +200,14 @@ def test_xml_module_csvs_and_workbook_give_identical_findings(rich):
 
 
 def test_writer_keeps_the_findings_of_the_return_it_was_given(hand):
-    # HAND_XML words its outcomes (agreed, plan issued); the writer writes sendcheck's words,
-    # which read back the same, so the findings are the same.
+    # HAND_XML words its outcomes (agreed, plan issued); the writer writes the return's codes
+    # (Y, N), which read back as the same outcomes: the same findings, less the word-not-code
+    # findings (DQ34, DQ35) the hand-worded return had.
     audit, paths = hand
-    assert _comparable(_audit([paths["xml"]])) == _comparable(audit)
+    words = {"DQ34", "DQ35"}
+    before = _comparable(audit)
+    assert {f[0] for f in before} >= words
+    assert _comparable(_audit([paths["xml"]])) == [f for f in before if f[0] not in words]
 
 
 def test_workbook_holds_ids_and_flags_as_numbers_and_dates_as_cells(hand):
@@ -240,8 +248,8 @@ def person(i: int, *, upn: str | None = None, week20: str = "0", outcome: str = 
                        for t, r in needs)
     request = requests if requests is not None else f"""<Requests>
         <ReceivedDate>2024-01-08</ReceivedDate><RequestOutcomeDate>2024-02-12</RequestOutcomeDate>
-        <RequestOutcome>assess</RequestOutcome>
-        <Assessment><AssessmentOutcome>issue</AssessmentOutcome><Week20>{week20}</Week20>
+        <RequestOutcome>Y</RequestOutcome>
+        <Assessment><AssessmentOutcome>Y</AssessmentOutcome><Week20>{week20}</Week20>
           <NamedPlan><StartDate>2024-05-20</StartDate>{cease}</NamedPlan></Assessment>
         <ActivePlans><ReviewMeeting>2025-05-01</ReviewMeeting><ReviewOutcome>{outcome}</ReviewOutcome>
           <LastReview>2025-05-20</LastReview>
@@ -257,12 +265,37 @@ def sen2(people: list[str]) -> str:
 CLEAN = [person(i) for i in range(1, 26)]  # 25 persons: enough for the share checks to judge
 TWO_ASSESSMENTS = """<Requests><ReceivedDate>2024-01-08</ReceivedDate>
   <Assessment><Week20>0</Week20></Assessment><Assessment><Week20>1</Week20></Assessment></Requests>"""
-CEASED = "<CeaseDate>2025-03-01</CeaseDate>"
+CEASED = "<CeaseDate>2025-06-01</CeaseDate>"  # after the review (20 May), before the as-of date
 BACKWARDS = """<Requests><ReceivedDate>2024-03-01</ReceivedDate>
-  <RequestOutcomeDate>2024-02-01</RequestOutcomeDate><RequestOutcome>assess</RequestOutcome>
-  <Assessment><AssessmentOutcome>issue</AssessmentOutcome><Week20>0</Week20>
+  <RequestOutcomeDate>2024-02-01</RequestOutcomeDate><RequestOutcome>Y</RequestOutcome>
+  <Assessment><AssessmentOutcome>Y</AssessmentOutcome><Week20>0</Week20>
     <NamedPlan><StartDate>2024-01-15</StartDate><CeaseDate>2025-01-01</CeaseDate>
       <CeaseReason>12</CeaseReason></NamedPlan></Assessment></Requests>"""
+
+WORDED = """<Requests><ReceivedDate>2024-01-08</ReceivedDate>
+  <RequestOutcomeDate>2024-02-12</RequestOutcomeDate><RequestOutcome>agreed</RequestOutcome>
+  <Assessment><AssessmentOutcome>plan issued</AssessmentOutcome><Week20>0</Week20>
+    <NamedPlan><StartDate>2024-05-20</StartDate></NamedPlan></Assessment></Requests>"""
+# 14 February is the last compliant day, but the deadline the return records is 15 February.
+TRANSFER_DUE = """<Requests><ReceivedDate>2024-01-08</ReceivedDate>
+  <RequestOutcomeDate>2024-02-12</RequestOutcomeDate><RequestOutcome>Y</RequestOutcome>
+  <Assessment><AssessmentOutcome>Y</AssessmentOutcome><Week20>0</Week20>
+    <NamedPlan><StartDate>2024-05-20</StartDate></NamedPlan></Assessment>
+  <ActivePlans><PhaseTransferDueDate>2026-02-14</PhaseTransferDueDate></ActivePlans></Requests>"""
+# Ceased 1 March 2025 (reason 5, moved away), yet reviewed on 1 May and placed on 1 April.
+AFTER_CEASE = """<Requests><ReceivedDate>2024-01-08</ReceivedDate>
+  <RequestOutcomeDate>2024-02-12</RequestOutcomeDate><RequestOutcome>Y</RequestOutcome>
+  <Assessment><AssessmentOutcome>Y</AssessmentOutcome><Week20>0</Week20>
+    <NamedPlan><StartDate>2024-05-20</StartDate><CeaseDate>2025-03-01</CeaseDate>
+      <CeaseReason>5</CeaseReason></NamedPlan></Assessment>
+  <ActivePlans><ReviewMeeting>2025-05-01</ReviewMeeting>
+    <PlacementDetail><EntryDate>2025-04-01</EntryDate><SENSetting>OLA</SENSetting></PlacementDetail>
+  </ActivePlans></Requests>"""
+ASSESSED_AFTER_REFUSAL = """<Requests><ReceivedDate>2024-01-08</ReceivedDate>
+  <RequestOutcomeDate>2024-02-12</RequestOutcomeDate><RequestOutcome>N</RequestOutcome>
+  <Assessment><AssessmentOutcome>N</AssessmentOutcome>
+    <AssessmentOutcomeDate>2024-04-22</AssessmentOutcomeDate><Week20>0</Week20></Assessment>
+</Requests>"""
 
 # One return of 25 clean persons and one crafted person per row-level check (record id = the
 # person's position, as each has one request): (check, record_id, column) expected.
@@ -282,6 +315,12 @@ ROW_CASES = [
     (person(37, requests=BACKWARDS), [("DQ02", "36", "final_plan_date"),
                                       ("DQ02", "36", "request_outcome_date"),
                                       ("DQ10", "36", "cease_reason")]),
+    (person(38, requests=WORDED), [("DQ34", "37", "request_outcome"),
+                                   ("DQ35", "37", "assessment_outcome")]),
+    (person(39, requests=TRANSFER_DUE), [("DQ36", "38", "phase_transfer_due_date")]),
+    (person(40, requests=AFTER_CEASE), [("DQ37", "39", "review_meeting_date"),
+                                        ("DQ37", "39", "plan_cease_date")]),
+    (person(41, requests=ASSESSED_AFTER_REFUSAL), [("DQ39", "40", "request_outcome")]),
 ]
 # Shares, each with its own denominator, so one return can cross all four thresholds:
 # 10 of 25 assessments Week20 = 1 (40% > 25%); 10 of 50 needs OTH (20% > 10%); 5 of 25 settings

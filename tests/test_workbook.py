@@ -224,8 +224,9 @@ def test_markdown_summary(cli, export):
     assert run.code == 1
     md = run.out
     assert md.startswith("# SEND statutory timescales: position at 31/03/2025\n")
-    assert "| AS05 | final-plan-20w | 1 | 1 | 0 | 0 | 0 | 0 | 1 | - |" in md
-    assert "| AS01 | decision-to-assess-6w | 0 | 0 | 1 | 0 | 2 | 0 | 1 | 66.7% |" in md
+    # overdue, due soon, late, early, missed, met, excepted, invalid, on time
+    assert "| AS05 | final-plan-20w | 1 | 1 | 0 | 0 | 0 | 0 | 0 | 1 | - |" in md
+    assert "| AS01 | decision-to-assess-6w | 0 | 0 | 1 | 0 | 0 | 2 | 0 | 1 | 66.7% |" in md
     # The pipe-free neutral caseworker table; the overdue one is R2's.
     assert '| =HYPERLINK("http://x") | 1 | 1 | 0 |' in md
     for s in (*SENTINELS, "R2", "P2"):

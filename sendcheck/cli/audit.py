@@ -103,6 +103,10 @@ def audit(
             progress.stop()  # the table is quick, and may be drawn on the same terminal
         _report(result, format, output, all_statuses, include_personal_data, quiet)
     if result.unmatched_suppressions and not quiet:
+        if "record_id__given" not in result.episodes.columns:
+            print(f"note: {Path(result.config.path or '').name}: the export has no record id "
+                  f"column, and suppressions match record ids, never row numbers (rows move "
+                  f"between exports)", file=sys.stderr)
         for s in result.unmatched_suppressions:
             print(f"note: {Path(result.config.path or '').name} {s.key} ({s.rule} {s.record_id}) "
                   f"matches no finding; remove it if the case is resolved", file=sys.stderr)

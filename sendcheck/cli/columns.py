@@ -27,6 +27,7 @@ def columns(
     from sendcheck.judge.engine import plan_runs
     from sendcheck.judge.rulebook import load_rules
     from sendcheck.read.export import read_export
+    from sendcheck.starter import suggest_column
 
     cfg = load_config(config, [file])
     table = read_export(file, sheet=sheet, config_columns=cfg.columns)
@@ -35,7 +36,16 @@ def columns(
            + (f", {table.encoding}, delimiter {table.delimiter!r}" if table.encoding else ""), "",
            "Mapped columns:"]
     out += [f"  {header!r:45} -> {canonical}" for canonical, header in table.mapping.items()]
-    out += ["", "Headers not used:"] + [f"  {h!r}" for h in table.unmapped] or ["  (none)"]
+    out += ["", "Headers not used (map one in sendcheck.toml [columns] if it holds a column):"]
+    taken = set(table.mapping)
+    for header in table.unmapped:
+        # The same guess `sendcheck init` writes, so the two never disagree.
+        column, close = suggest_column(header, taken)
+        hint = ("  (no column near it)" if column is None else
+                f"  probably {column}" if close else f"  nearest: {column}?")
+        out.append(f"  {header!r}{hint}")
+    if not table.unmapped:
+        out.append("  (none)")
     out += ["", "Rules:"]
     for run in plan_runs(load_rules(), set(table.frame.columns)):
         if run.skipped:

@@ -20,7 +20,7 @@ EXAMPLE = """Examples:
 
 def explain(
     file: Annotated[Path, typer.Argument(help="An export file.")],
-    record_id: Annotated[str, typer.Argument(help="The case's record id (or spreadsheet row when the export has none).")],
+    record_id: Annotated[str, typer.Argument(help="The case's record id (or spreadsheet row when the export has none), or a person id: every episode of that person is shown.")],
     as_of: AsOf = None,
     due_within: Annotated[Optional[int], typer.Option("--due-within", min=0, help="Look-ahead window in days for due_soon.")] = None,
     sheet: Sheet = None,

@@ -30,6 +30,7 @@ import polars as pl
 
 from sendcheck.columns import ADVICE_KINDS
 from sendcheck.figures.periods import Period
+from sendcheck.judge.anchors import ENDINGS, Context
 from sendcheck.judge.cases import REVIEW_CYCLE, col_or_null, missing_columns
 from sendcheck.judge.durations import Duration
 from sendcheck.judge.engine import KIND_LABELS, condition_expr, exception_expr
@@ -84,13 +85,27 @@ def _in(expr: pl.Expr, period: Period) -> pl.Expr:
     return expr.is_between(pl.lit(period.start), pl.lit(period.end)).fill_null(False)
 
 
-def _scope(rule: Rule, cols: set[str]) -> pl.Expr:
-    """Episodes the rule applies to, by the rule file's own `not_applicable` / `applies`."""
+def _scope(rule: Rule, cols: set[str], cohort: str = "issued", start: str | None = None
+           ) -> pl.Expr:
+    """Episodes the rule applies to, by the rule file's own `not_applicable` / `applies`, and
+    its `ends_with` (a withdrawn request).
+
+    A withdrawn request is no decision: DfE leaves it out of the cohorts of cases done. In the
+    `due` cohort a request withdrawn after its due date stays in, as the engine's `missed`: a
+    duty that fell due in the period and was not done in time."""
     out = pl.lit(True)
     for cond in rule.not_applicable:
         out = out & ~condition_expr(cond, cols)
     for cond in rule.applies:
         out = out & condition_expr(cond, cols)
+    if "request_withdrawn" in rule.ends_with:
+        ctx = Context(dt.date.min, frozenset(cols))
+        ending = ENDINGS["request_withdrawn"]
+        withdrawn = ending.build(ctx).is_not_null() | ending.undated(ctx)
+        if cohort == "due" and start is not None and start in cols:
+            missed = (ending.build(ctx) > rule.limit.add(pl.col(start))).fill_null(False)
+            withdrawn = withdrawn & ~missed
+        out = out & ~withdrawn.fill_null(False)
     return out
 
 
@@ -217,7 +232,7 @@ def _timed_measure(df: pl.DataFrame, *, id: str, title: str, rule: Rule, kind: s
     if m.missing:
         return m
     v = timeliness(df, start=start, end=end, limit=rule.limit, period=period, cohort=cohort,
-                   as_of=as_of, scope=_scope(rule, cols), rule=rule, bands=bands)
+                   as_of=as_of, scope=_scope(rule, cols, cohort, start), rule=rule, bands=bands)
     ex_ok = _has_exception_columns(cols)
     out = {
         names["den"]: v["den"], names["within"]: v["within"], names["pc"]: pct(v["within"], v["den"]),
@@ -463,7 +478,9 @@ def compute_measures(episodes: pl.DataFrame, rules: dict[str, Rule], period: Per
     out.append(_timed_measure(
         episodes, id="decision_to_assess_6w",
         title="Decisions whether to assess within 6 weeks", rule=rules["AS01"], kind=None,
-        names=SIX_WEEK_NAMES, what="requests for assessment (not withdrawn)", **args))
+        names=SIX_WEEK_NAMES, what=("requests for assessment (not withdrawn by the due date)"
+                                    if cohort == "due" else
+                                    "requests for assessment (not withdrawn)"), **args))
     out.append(_timed_measure(
         episodes, id="no_plan_decision_16w",
         title="Decisions not to issue a plan within 16 weeks", rule=rules["AS03"], kind=None,

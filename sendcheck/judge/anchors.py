@@ -206,3 +206,57 @@ ANCHORS: dict[str, Anchor] = {a.name: a for a in (
            "transfer (1 September to 31 August)",
            _transfer_plan, **_PLAN_READS),
 )}
+
+
+# ---------------------------------------------------------------- when a duty ends
+#
+# A duty can end before it is done: the plan ceases (moved away, needs met, aged out), or the
+# family withdraws the request. A rule file names these with `ends_with`. What the end means
+# (contract section 3): a duty whose due date had passed before it ended is `missed` (a breach
+# that happened, with nothing left to do, counted with its due date); a duty that fell due on or
+# after the day it ended is `not_applicable`.
+
+
+@dataclass(frozen=True)
+class Ending:
+    name: str
+    what: str  # "plan ceased": how messages say it
+    build: Callable[[Context], pl.Expr]  # the date the duty ended, or null
+    reads: tuple[str, ...]
+    # Dates that must be readable to judge the rule (an unreadable cease date: whether the duty
+    # ended cannot be told, so invalid). A withdrawal's outcome date matters only when the
+    # request was withdrawn: unreadable there, the withdrawal counts as undated.
+    judged: tuple[str, ...] = ()
+    # Ended, but on a date not recorded: whether the limit had passed cannot be told, so the
+    # rule is not_applicable with this reason (e.g. a request withdrawn with no date).
+    undated: Callable[[Context], pl.Expr] | None = None
+    undated_reason: str = ""
+
+
+def _withdrawn_on(ctx: Context) -> pl.Expr:
+    """The date of a withdrawal: the request's outcome date when the request was withdrawn, the
+    assessment's outcome date when the request was withdrawn during the assessment (SEN2
+    RequestOutcome / AssessmentOutcome W, with their outcome dates)."""
+    request = ctx.col("request_outcome", pl.String) == "withdrawn"
+    assessment = ctx.col("assessment_outcome", pl.String) == "withdrawn"
+    return (pl.when(request.fill_null(False)).then(ctx.col("request_outcome_date"))
+            .when(assessment.fill_null(False)).then(ctx.col("assessment_outcome_date"))
+            .otherwise(None))
+
+
+def _withdrawn_undated(ctx: Context) -> pl.Expr:
+    request = (ctx.col("request_outcome", pl.String) == "withdrawn").fill_null(False)
+    assessment = (ctx.col("assessment_outcome", pl.String) == "withdrawn").fill_null(False)
+    return _withdrawn_on(ctx).is_null() & (request | assessment)
+
+
+ENDINGS: dict[str, Ending] = {e.name: e for e in (
+    Ending("plan_ceased", "the plan ceased", lambda ctx: ctx.col("plan_cease_date"),
+           reads=("plan_cease_date",), judged=("plan_cease_date",)),
+    Ending("request_withdrawn", "the request was withdrawn", _withdrawn_on,
+           reads=("request_outcome", "request_outcome_date", "assessment_outcome",
+                  "assessment_outcome_date"),
+           undated=_withdrawn_undated,
+           undated_reason="request withdrawn (no date recorded, so whether the limit had "
+                          "passed cannot be told)"),
+)}

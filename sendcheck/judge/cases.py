@@ -23,9 +23,11 @@ def missing_columns(cols: set[str], needs: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def closed_without_plan(cols: set[str]) -> pl.Expr:
-    """The request ended without a plan: refused, withdrawn, or a decision not to issue."""
+    """The request ended without a plan: refused, withdrawn (before or during the assessment,
+    SEN2 W), or a decision not to issue."""
     return (col_or_null(cols, "request_outcome").is_in(["not_assess", "withdrawn"]).fill_null(False)
-            | (col_or_null(cols, "assessment_outcome") == "not_issue").fill_null(False))
+            | col_or_null(cols, "assessment_outcome").is_in(["not_issue", "withdrawn"])
+            .fill_null(False))
 
 
 def open_assessment(cols: set[str], on: dt.date) -> pl.Expr:
@@ -37,7 +39,7 @@ def open_assessment(cols: set[str], on: dt.date) -> pl.Expr:
     final = col_or_null(cols, "final_plan_date", pl.Date)
     closed_on = pl.when(col_or_null(cols, "request_outcome").is_in(["not_assess", "withdrawn"]))
     closed_on = closed_on.then(col_or_null(cols, "request_outcome_date", pl.Date)).when(
-        col_or_null(cols, "assessment_outcome") == "not_issue").then(
+        col_or_null(cols, "assessment_outcome").is_in(["not_issue", "withdrawn"])).then(
         col_or_null(cols, "assessment_outcome_date", pl.Date)).otherwise(pl.lit(None, pl.Date))
     closed = closed_without_plan(cols) & (closed_on.is_null() | (closed_on <= day)).fill_null(True)
     return ((req <= day).fill_null(False) & (final.is_null() | (final > day)).fill_null(False)

@@ -6,6 +6,9 @@ Order of judgement for one pair (first that holds wins):
   1. invalid        a date the rule needs is unreadable, or after the as-of date, or a derived
                     date (sendcheck.anchors) cannot be worked out from what is recorded
   2. not_applicable a `not_applicable` condition holds, or an `applies` condition fails
+     missed         the duty ended undone (`ends_with`: the plan ceased, the request was
+                    withdrawn) after its due date had passed; not_applicable when it ended on
+                    or before the due date
   3. invalid        the end event is recorded but the start is not
   4. not_applicable the start event has not happened
   5. invalid        the end is before the start
@@ -21,11 +24,11 @@ from dataclasses import dataclass
 import polars as pl
 
 from sendcheck.columns import BY_NAME, DEADLINE_COLUMNS, PERSONAL
-from sendcheck.judge.anchors import ANCHORS, DEFAULT_SCHOOL_TRANSFER_YEARS, Context
+from sendcheck.judge.anchors import ANCHORS, DEFAULT_SCHOOL_TRANSFER_YEARS, ENDINGS, Context
 from sendcheck.judge.rulebook import Condition, Rule
 
-STATUSES = ("met", "late", "early", "overdue", "due_soon", "pending", "excepted", "invalid",
-            "not_applicable")
+STATUSES = ("met", "late", "early", "overdue", "missed", "due_soon", "pending", "excepted",
+            "invalid", "not_applicable")
 # SI 2020/471 relaxed the limits only where they fell in this window (timescales.md section 3).
 COVID_FROM, COVID_TO = dt.date(2020, 5, 1), dt.date(2020, 9, 25)
 KIND_LABELS = {"ep": "EP", "health": "health", "social_care": "social care",
@@ -85,14 +88,11 @@ def condition_expr(cond: Condition, columns: set[str], ctx: Context | None = Non
     `dates` gives the rule's own start, due and end, which the date conditions compare with.
     """
     if ctx is not None and cond.in_force:
-        # Issued by the due date, and not ceased by the time the duty was done (or, while it is
-        # not done, by the as-of date): a ceased plan is not_applicable from its cease date.
-        cease = ctx.col("plan_cease_date")
-        by = pl.coalesce(dates["end"], pl.lit(ctx.as_of))
+        # Issued by the due date. A plan that has since ceased is the rule's `ends_with`
+        # (plan_ceased): missed when the duty was already overdue, else not_applicable.
         # (No due date yet means the start is blank: that reason is given further on.)
-        issued = pl.col("final_plan_date").is_not_null() & (
+        return pl.col("final_plan_date").is_not_null() & (
             pl.col("final_plan_date") <= dates["due"]).fill_null(True)
-        return issued & (cease.is_null() | (cease > by)).fill_null(False)
     if ctx is not None and cond.age_under is not None:
         from sendcheck.judge.durations import Duration
 
@@ -117,7 +117,7 @@ def _describe(cond: Condition) -> str:
     if cond.present is not None:
         return f"{cond.column} {'recorded' if cond.present else 'blank'}"
     if cond.in_force:
-        return "the plan was in force (issued by the due date, not ceased)"
+        return "the plan was issued by the due date"
     if cond.age_under is not None:
         return f"the child was under {cond.age_under} at the start"
     if cond.before or cond.on_or_after:
@@ -209,7 +209,12 @@ def evaluate_rule(episodes: pl.DataFrame | pl.LazyFrame, rule: Rule, kind: str |
         # e.g. TR02 (reg 15(5)): the later of 3 months from the transfer and 12 months from the
         # plan or last review.
         due = pl.max_horizontal(due, rule.later_of[1].add(_date(rule.later_of[0], ctx)))
-    episodes = episodes.with_columns(bound.alias("_rule_bound"), due.alias("_rule_due"))
+    endings = [ENDINGS[name] for name in rule.ends_with]
+    ends = {e.name: (pl.col(f"_ends_{e.name}") if f"_ends_{e.name}" in columns else e.build(ctx))
+            for e in endings}  # (worked out once for every rule by `evaluate`)
+    ended_on = pl.min_horizontal(list(ends.values())) if endings else pl.lit(None, pl.Date)
+    episodes = episodes.with_columns(bound.alias("_rule_bound"), due.alias("_rule_due"),
+                                     ended_on.alias("_rule_ended"))
     bound, due = pl.col("_rule_bound"), pl.col("_rule_due")
     dates = {"start": start, "end": end, "due": due}
     anchors = rule.anchors(kind)
@@ -217,7 +222,8 @@ def evaluate_rule(episodes: pl.DataFrame | pl.LazyFrame, rule: Rule, kind: str |
     date_cols = [c for c in dict.fromkeys((start_col, end_col, *rule.requires, *rule.uses,
                                            *(c for a in anchors for c in (*a.needs, *a.uses)),
                                            *(c for cond in (*rule.not_applicable, *rule.applies)
-                                             for c in cond.columns())))
+                                             for c in cond.columns()),
+                                           *(c for e in endings for c in e.judged)))
                  if c in columns and c in BY_NAME and BY_NAME[c].kind == "date"]
     status = pl.when(pl.lit(False)).then(pl.lit(None, pl.String))
     reason = _Reasons()
@@ -242,7 +248,8 @@ def evaluate_rule(episodes: pl.DataFrame | pl.LazyFrame, rule: Rule, kind: str |
     for c in date_cols:
         bad = pl.col(f"{c}__err").is_not_null()
         status = status.when(bad).then(pl.lit("invalid"))
-        reason.add(bad, pl.format(f"{c} is unreadable ({{}})", pl.col(f"{c}__err")))
+        # (`c__err` says why: not a date, or a date before the reforms: sendcheck.episodes.)
+        reason.add(bad, pl.format(f"{c} cannot be used: {{}}", pl.col(f"{c}__err")))
     for c in (c for c in date_cols if c not in DEADLINE_COLUMNS):
         future = (pl.col(c) > as_of_lit).fill_null(False)
         status = status.when(future).then(pl.lit("invalid"))
@@ -267,6 +274,33 @@ def evaluate_rule(episodes: pl.DataFrame | pl.LazyFrame, rule: Rule, kind: str |
         miss = ~condition_expr(cond, columns, ctx, dates)
         status = status.when(miss).then(pl.lit("not_applicable"))
         reason.add(miss, f"applies only when {_describe(cond)}")
+    if endings:
+        ended = pl.col("_rule_ended")
+        # Done before the duty ended: judged as usual. Not done by then (or "done" only on or
+        # after that day, as a withdrawal's own outcome date is): missed when the due date had
+        # passed, not_applicable when the duty ended first. Worked out once, as a column
+        # (1 missed, 2 ended first, 3 ended on a date not recorded), for both chains below.
+        undone = ended.is_not_null() & start.is_not_null() & (
+            end.is_null() | (end >= ended)).fill_null(True)
+        state = (pl.when(undone & (due < ended).fill_null(False)).then(pl.lit(1, pl.UInt8))
+                 .when(undone).then(pl.lit(2, pl.UInt8)))
+        undated = [e for e in endings if e.undated is not None]
+        for i, e in enumerate(undated):
+            state = state.when(e.undated(ctx) & end.is_null()).then(pl.lit(3 + i, pl.UInt8))
+        episodes = episodes.with_columns(state.otherwise(None).alias("_rule_end_state"))
+        state = pl.col("_rule_end_state")
+        said = pl.when(pl.lit(False)).then(pl.lit(None, pl.String))
+        for e in endings:  # (texts in the format strings: see the note on literals above)
+            said = said.when(ended == ends[e.name]).then(pl.format(f"{e.what} on {{}}", ended))
+        status = status.when(state == 1).then(pl.lit("missed"))
+        reason.add((state == 1).fill_null(False), said.otherwise(None))
+        status = status.when(state == 2).then(pl.lit("not_applicable"))
+        reason.add((state == 2).fill_null(False), pl.format(
+            "{}, on or before the due date {}: the duty ended before it fell due",
+            said.otherwise(None), due))
+        for i, e in enumerate(undated):
+            status = status.when(state == 3 + i).then(pl.lit("not_applicable"))
+            reason.add((state == 3 + i).fill_null(False), e.undated_reason)
     # A derived end (an amended plan in the transfer window) means nothing without its start.
     no_start_done = start.is_null() & end.is_not_null() & pl.lit(end_col not in ANCHORS)
     status = status.when(no_start_done).then(pl.lit("invalid"))
@@ -294,6 +328,21 @@ def evaluate_rule(episodes: pl.DataFrame | pl.LazyFrame, rule: Rule, kind: str |
                   .when(as_of_lit > due).then(pl.lit("overdue"))
                   .when(left <= due_within).then(pl.lit("due_soon"))
                   .otherwise(pl.lit("pending")))
+    # SEN2's H (historical): the return does not give the outcome, so the dates were judged as
+    # recorded; a note on the finding says so (last, so it never hides a reason above).
+    tags = {c: tag for c, tag in (("request_outcome", "RequestOutcome"),
+                                  ("assessment_outcome", "AssessmentOutcome"))
+            if c in columns and c in (*rule.uses, *rule.requires,
+                                      *(cond.column for cond in (*rule.not_applicable,
+                                                                 *rule.applies)))}
+    said = {c: (pl.col(c) == "historical").fill_null(False) for c in tags}
+    if len(said) == 2:
+        reason.add(said["request_outcome"] & said["assessment_outcome"],
+                   "RequestOutcome and AssessmentOutcome H (historical): the outcomes are not "
+                   "given, so the dates were judged as recorded")
+    for c, told in said.items():
+        reason.add(told, f"{tags[c]} H (historical): the outcome is not given, so the dates "
+                         f"were judged as recorded")
     episodes = episodes.with_row_index("_rule_row").with_columns(
         reason.branch().alias("_reason_branch"))
 
@@ -309,12 +358,16 @@ def evaluate_rule(episodes: pl.DataFrame | pl.LazyFrame, rule: Rule, kind: str |
         reason.fixed(pl.col("_reason_branch")).alias("reason"),
         ctx.col("_cycle", pl.Int32).alias("cycle"),
         pl.col("_rule_row"),
+        pl.col("_rule_ended"),
     )
     frame = reason.fill_in(frame, episodes, pl.col("_reason_branch"))
     timed = pl.col("status").is_in(["met", "late", "early", "overdue", "due_soon", "pending"])
     days = (pl.coalesce(pl.col("done"), as_of_lit) - pl.col("due")).dt.total_days()
+    # A missed duty: days past the due date on the day the duty ended.
+    ended_days = (pl.col("_rule_ended") - pl.col("due")).dt.total_days()
     return frame.with_columns(
-        pl.when(timed).then(days).otherwise(None).cast(pl.Int64).alias("days_over"),
+        pl.when(timed).then(days).when(pl.col("status") == "missed").then(ended_days)
+        .otherwise(None).cast(pl.Int64).alias("days_over"),
         # An excepted case keeps its exception; others show none.
         pl.when(pl.col("status") == "excepted").then(pl.col("exception")).alias("exception"),
     ).select(list(RESULT_SCHEMA)).cast(RESULT_SCHEMA)
@@ -346,6 +399,10 @@ def evaluate(episodes: pl.DataFrame, runs: list[RuleRun], as_of: dt.date,
     # review cycles, built by concatenation); a rechunked frame evaluates correctly.
     lazy = episodes.rechunk().lazy()
     blank = {c for c in episodes.columns if episodes.get_column(c).null_count() == episodes.height}
+    # The dates duties end on (a withdrawal, a cease date), once for every rule that reads them.
+    ctx = Context(as_of, frozenset(episodes.columns))
+    used = {name for run in runs if run.skipped is None for name in run.rule.ends_with}
+    lazy = lazy.with_columns(ENDINGS[name].build(ctx).alias(f"_ends_{name}") for name in used)
     for run in runs:
         if run.skipped is not None:
             continue
@@ -415,12 +472,28 @@ def add_messages(found: pl.DataFrame, rules: dict[str, Rule]) -> pl.DataFrame:
             pl.col("_done"), pl.col("done"), -days, plural, pl.col("due"), pl.col("_label")))
         .when(pl.col("status") == "overdue").then(pl.format(
             "{}{}; {} {} past the {} limit", prefix, pl.col("_missing"), days, plural, pl.col("_label")))
-        .when(pl.col("status").is_in(["due_soon", "pending"])).then(pl.format(
+        .when(pl.col("status") == "missed").then(pl.format(
+            "{}{} by its due date {}; {}, {} {} after the {} limit", prefix, pl.col("_missing"),
+            pl.col("due"), pl.col("reason"), days, plural, pl.col("_label")))
+        # A minimum gap (AS04) not yet reached or passed: the earliest allowed date, never a
+        # count of "days left" (which is negative once that date has passed).
+        .when(pl.col("status").is_in(["due_soon", "pending"]) & pl.col("_earliest")).then(
+            pl.format("{}{}; the earliest allowed date is {} (the {} minimum)", prefix,
+                      pl.col("_missing"), pl.col("due"), pl.col("_label")))
+        .when(pl.col("status").is_in(["due_soon", "pending"]) & (days <= 0)).then(pl.format(
             "{}{}; due {} ({} {} left)", prefix, pl.col("_missing"), pl.col("due"), -days, plural))
+        .when(pl.col("status").is_in(["due_soon", "pending"])).then(pl.format(
+            "{}{}; due {}", prefix, pl.col("_missing"), pl.col("due")))
         .when(pl.col("status") == "excepted").then(pl.format(
-            "{}the {} limit does not apply: exception {}", prefix, pl.col("_label"), pl.col("exception")))
+            "{}the {} limit does not apply (exception: {})", reason_prefix, pl.col("_label"),
+            pl.col("exception")))
         .otherwise(pl.format("{}{}", reason_prefix, pl.col("reason")))
     )
+    # A judged finding keeps its note (SEN2's H outcome), if any; only invalid, not_applicable
+    # and missed findings use the reason as their message text.
+    noted = pl.col("reason").is_not_null() & ~pl.col("status").is_in(
+        ["invalid", "not_applicable", "missed"])
+    msg = pl.when(noted).then(pl.format("{} ({})", msg, pl.col("reason"))).otherwise(msg)
     return (found.join(texts, on="rule", how="left", maintain_order="left")
             .with_columns(msg.alias("message"))
             .drop("_done", "_missing", "_label", "_earliest"))

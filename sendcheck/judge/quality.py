@@ -39,6 +39,8 @@ ORDER = [
     ("final_plan_date", "review_meeting_date"),
     ("review_meeting_date", "review_decision_date"),
     ("amendment_notice_date", "amended_plan_date"),
+    ("review_meeting_date", "amended_plan_date"),  # RV04: the latest amended plan, after the meeting
+    ("transfer_in_date", "transfer_in_notice_date"),
     ("reassessment_request_date", "reassessment_decision_date"),
     ("reassessment_decision_date", "reassessment_plan_date"),
     *[(f"advice_{k}_requested_date", f"advice_{k}_received_date") for k in ADVICE_KINDS],
@@ -76,7 +78,8 @@ def _unreadable(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
     parts = []
     for c in _date_columns(df):
         shown = pl.lit("(value not shown)") if c in PERSONAL else pl.col(f"{c}__raw")
-        parts.append(_rows(df, pl.col(f"{c}__err").is_not_null(), c, pl.format(
+        unreadable = pl.col(f"{c}__err").is_not_null() & ~_is_before_reforms(c)  # DQ15's
+        parts.append(_rows(df, unreadable, c, pl.format(
             "{}: '{}' is {}", pl.lit(c), shown, pl.col(f"{c}__err")), "DQ01"))
     return pl.concat(parts) if parts else _empty()
 
@@ -99,6 +102,22 @@ def _future(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
         parts.append(_rows(df, (pl.col(c) > pl.lit(as_of)).fill_null(False), c, pl.format(
             "{} {} is after the as-of date {}", pl.lit(c), shown, pl.lit(as_of)), "DQ03"))
     return pl.concat(parts) if parts else _empty()
+
+
+def _before_reforms(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+    # Every EHC event is on or after 1 September 2014 (CFA 2014 Part 3 in force): the reader
+    # makes such a cell unusable, its reason in `c__err` (sendcheck.episodes.BEFORE_REFORMS).
+    parts = []
+    for c in (c for c in _date_columns(df) if c not in PERSONAL):
+        parts.append(_rows(df, _is_before_reforms(c), c, pl.format(
+            "{}: {} (a two-digit year read as 19yy?)", pl.lit(c), pl.col(f"{c}__err")), "DQ15"))
+    return pl.concat(parts) if parts else _empty()
+
+
+def _is_before_reforms(c: str) -> pl.Expr:
+    from sendcheck.read.episodes import BEFORE_REFORMS
+
+    return pl.col(f"{c}__err").str.starts_with(BEFORE_REFORMS).fill_null(False)
 
 
 def _duplicates(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
@@ -241,6 +260,10 @@ CHECKS: tuple[Check, ...] = (
     Check("DQ11", "exception-flag-disagrees", "Exception reason given but the flag says none",
           "Set the 20-week exception flag to 1 if the exception applied, or clear the reason.",
           ("exception_20w", "exception_reason"), _reason_flag_off),
+    Check("DQ15", "date-before-reforms", "Date before the SEND reforms (1 September 2014)",
+          "Correct the date (a two-digit year such as 27 is read as 1927 when 2027 is too far "
+          "ahead): no EHC request, decision, plan or review predates the reforms.", (),
+          _before_reforms),
 )
 
 
@@ -295,6 +318,48 @@ def run_checks(episodes: pl.DataFrame, as_of: dt.date, select=None, ignore=None
 
 
 BY_CODE = {c.code: c for c in CHECKS}
+
+
+# DQ14: the safety net under every rule's `invalid` (no silent invalid, contract section 3). A
+# rule finding is invalid for a reason a cell check usually reports already (DQ01 unreadable, DQ02
+# out of order, DQ03 future, DQ10 unknown code, DQ15 before the reforms); where no finding on that
+# row names that column (a final plan with a blank draft date, say), DQ14 reports it, so every
+# invalid finding is counted in the data-quality summary.
+# Why a review cycle is invalid when its history has an unreadable meeting date (sendcheck.reviews;
+# DQ01 names that cell, so DQ14 does not report it again).
+HISTORY_UNREADABLE = "a review meeting date in the history is unreadable"
+_BLANK_START = r"recorded but (\w+) is blank$"
+RULE_GAPS = Check(
+    "DQ14", "rule-could-not-judge", "A rule could not judge the case from its dates",
+    "Record the missing date, or correct the contradictory one: the finding names the rules "
+    "and why.", (), lambda df, as_of: _empty())
+
+
+def rule_gaps(results: pl.DataFrame, quality: pl.DataFrame) -> pl.DataFrame:
+    """DQ14 findings: invalid rule findings whose row has no data-quality finding on the column
+    the reason names (one finding per row, column and reason, naming every rule it stops)."""
+    # (A cycle left unsure by an unreadable meeting in the review history: DQ01 names that row.)
+    bad = results.filter(pl.col("status") == "invalid").select(
+        "_idx", pl.col("rule").cast(pl.String), pl.col("reason").cast(pl.String)).filter(
+        ~pl.col("reason").str.starts_with(HISTORY_UNREADABLE).fill_null(False))
+    if bad.is_empty():
+        return _empty()
+    named = pl.coalesce(pl.col("reason").str.extract(_BLANK_START, 1),
+                        pl.col("reason").str.extract(r"^(\w+)", 1))
+    column = pl.when(named.is_in(list(BY_NAME))).then(named).otherwise(None)
+    gaps = (bad.with_columns(column.alias("column"))
+            .join(quality.select("_idx", "column").unique(), on=["_idx", "column"], how="anti",
+                  nulls_equal=False)
+            .group_by("_idx", "column", "reason", maintain_order=True)
+            .agg(pl.col("rule").unique(maintain_order=True).str.join(", ").alias("rules")))
+    return gaps.select(
+        pl.lit("DQ14").alias("check"), "_idx", "column",
+        pl.format("{} cannot be judged: {}", pl.col("rules"),
+                  pl.col("reason").fill_null("no reason recorded")).alias("message")
+    ).cast(DQ_SCHEMA)
+
+
+BY_CODE[RULE_GAPS.code] = RULE_GAPS
 
 
 # Checks on the rows of a review-history file (--reviews), run by sendcheck.reviews on the file's

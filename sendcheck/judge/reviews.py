@@ -24,7 +24,7 @@ import polars as pl
 from sendcheck.columns import PERSONAL
 from sendcheck.errors import SendcheckError
 from sendcheck.judge.engine import RuleRun, plan_runs
-from sendcheck.judge.quality import DQ_SCHEMA, REVIEW_CHECKS, run_checks
+from sendcheck.judge.quality import DQ_SCHEMA, HISTORY_UNREADABLE, REVIEW_CHECKS, run_checks
 from sendcheck.judge.rulebook import Rule
 from sendcheck.read.episodes import prepare
 from sendcheck.read.sheets import Table
@@ -119,8 +119,8 @@ def build_history(table: Table, episodes: pl.DataFrame, as_of: dt.date,
     # A meeting date that cannot be read cannot be put in order: every cycle of that episode is
     # then unsure where it ends, so the rules that need the next meeting say so (invalid).
     broken = (review.filter(pl.col("_ep").is_not_null() & unreadable)
-              .group_by("_ep").agg(pl.format("a review meeting date in the history is unreadable "
-                                             "({} row {})", pl.col("_source"), pl.col("_row"))
+              .group_by("_ep").agg(pl.format(HISTORY_UNREADABLE + " ({} row {})",
+                                             pl.col("_source"), pl.col("_row"))
                                    .first().alias("_next_review_meeting__err")))
 
     drop = [c for c in episodes.columns if c.split("__")[0] in REVIEW_COLUMNS]

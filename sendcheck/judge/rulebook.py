@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sendcheck.columns import ADVICE_KINDS, BY_NAME, VALUES
 from sendcheck.errors import SendcheckError
-from sendcheck.judge.anchors import ANCHORS
+from sendcheck.judge.anchors import ANCHORS, ENDINGS
 from sendcheck.judge.durations import Duration, FixedDay, parse_limit
 
 SEVERITIES = ("error", "warning")
@@ -25,8 +25,10 @@ EXCEPTION_REASONS = tuple(sorted(set(VALUES["exception_reason"].values())))
 # Conditions: {column = "...", in = [...]} (value in list), {column = "...", present = true|false},
 # {column = "...", before = "..."} / {column = "...", on_or_after = "..."} (both dates recorded and
 # in that order; either may be a derived date from sendcheck.anchors), {in_force = true} (the plan
-# was issued by the due date and had not ceased by the end event, or by the as-of date while the
-# end is not yet done), {age_under = N} (birth_date less than N years before the start).
+# was issued by the due date; a plan that ceased is handled by `ends_with = ["plan_ceased"]`),
+# {age_under = N} (birth_date less than N years before the start).
+# `ends_with` names events that end the duty before it is done (sendcheck.anchors.ENDINGS): a
+# duty whose due date passed before it ended is `missed`, one due on or after it `not_applicable`.
 CONDITION_KEYS = {"column", "in", "present", "reason", "before", "on_or_after", "in_force",
                   "age_under"}
 CONDITION_TESTS = ("in", "present", "before", "on_or_after", "in_force", "age_under")
@@ -41,7 +43,7 @@ REQUIRED = {
 OPTIONAL = {
     "mode": str, "exceptions": list, "flag_excepts": bool, "requires": list, "uses": list,
     "not_applicable": list, "applies": list, "kinds": list, "notes": str,
-    "later_of": dict, "per": str,
+    "later_of": dict, "per": str, "ends_with": list,
 }
 SOURCE_KEYS = {"instrument": str, "provision": str, "url": str}
 EXAMPLE_KEYS = {"title", "row", "as_of", "status", "due"}
@@ -96,6 +98,7 @@ class Rule:
     path: str = ""
     later_of: tuple[str, Duration] | None = None  # due = the later of start + limit and this
     per: str = "episode"  # "review": with --reviews, judged once per review cycle
+    ends_with: tuple[str, ...] = ()  # sendcheck.anchors.ENDINGS that end the duty undone
 
     @property
     def limit_label(self) -> str:
@@ -120,7 +123,8 @@ class Rule:
         extra = [c for a in self.anchors(kind) for c in a.columns()]
         conds = [c for cond in (*self.not_applicable, *self.applies)
                  for c in (cond.column, cond.before, cond.on_or_after) if c in BY_NAME]
-        return tuple(dict.fromkeys((*self.columns(kind), *self.uses, *extra, *conds)))
+        ends = [c for e in self.ends_with for c in ENDINGS[e].reads]
+        return tuple(dict.fromkeys((*self.columns(kind), *self.uses, *extra, *conds, *ends)))
 
     @property
     def source(self) -> str:
@@ -295,6 +299,13 @@ def _parse_rule(path: Path) -> Rule:
             raise SendcheckError(
                 f"{_where(path, 'exceptions')}: unknown reason {reason!r} "
                 f"(known: {', '.join(EXCEPTION_REASONS)})")
+    for name in data.get("ends_with", []):
+        if name not in ENDINGS:
+            raise SendcheckError(f"{_where(path, 'ends_with')}: unknown ending {name!r} "
+                                 f"(known: {', '.join(ENDINGS)})")
+    if data.get("ends_with") and mode != "deadline":
+        raise SendcheckError(f"{_where(path, 'ends_with')}: only for a deadline (a minimum gap "
+                             f"is never missed)")
     kinds = tuple(data.get("kinds", []))
     for kind in kinds:
         if kind not in ADVICE_KINDS:
@@ -320,6 +331,7 @@ def _parse_rule(path: Path) -> Rule:
         not_applicable=_conditions(path, data.get("not_applicable", []), "not_applicable"),
         applies=_conditions(path, data.get("applies", []), "applies"),
         kinds=kinds, notes=data.get("notes", ""), path=str(path), later_of=later_of, per=per,
+        ends_with=tuple(data.get("ends_with", [])),
     )
 
 

@@ -28,7 +28,8 @@ from sendcheck.judge.quality import (
     _rows,
     register_pack,
 )
-from sendcheck.read.sen2_schema import REVIEW_OUTCOMES, SEN_SETTINGS, SEN_TYPES, WEEK20
+from sendcheck.read.dates import parse_date_columns
+from sendcheck.read.sen2_schema import OUTCOMES, REVIEW_OUTCOMES, SEN_SETTINGS, SEN_TYPES, WEEK20
 
 # High shares DfE's data team asks an authority to explain. The thresholds are signals well above
 # the national picture (a few per cent for "other" needs and settings), not DfE's own limits.
@@ -70,6 +71,76 @@ def _week20(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
 
 def _review_outcome(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
     return _code_not_allowed(df, "review_outcome", REVIEW_OUTCOMES, "ReviewOutcome", "DQ23")
+
+
+def _request_outcome(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+    return _code_not_allowed(df, "request_outcome", OUTCOMES, "RequestOutcome", "DQ34")
+
+
+def _assessment_outcome(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+    return _code_not_allowed(df, "assessment_outcome", OUTCOMES, "AssessmentOutcome", "DQ35")
+
+
+def _phase_transfer_day(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+    # Reg 18(1): the phase-transfer review must be completed before 15 February (school) or 31
+    # March (post-16) of the year of transfer, and the return records those deadlines as they are.
+    due = pl.col("phase_transfer_due_date")
+    day = (due.dt.month(), due.dt.day())
+    odd = ~((day[0] == 2) & (day[1] == 15) | (day[0] == 3) & (day[1] == 31))
+    return _rows(df, (due.is_not_null() & odd).fill_null(False), "phase_transfer_due_date",
+                 pl.format("PhaseTransferDueDate {} is neither 15 February nor 31 March (the "
+                           "reg 18(1) deadlines)", due), "DQ36")
+
+
+# Active-plan items (ActivePlans) dated after the plan ceased: the plan was no longer in force.
+AFTER_CEASE = {"review_meeting_date": "ReviewMeeting", "review_decision_date": "LastReview",
+               "amendment_notice_date": "ReviewDraft",
+               "phase_transfer_final_date": "PhaseTransferFinalDate"}
+
+
+def _after_cease(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+    cease = pl.col("plan_cease_date")
+    parts = []
+    for column, tag in AFTER_CEASE.items():
+        if column in df.columns:
+            parts.append(_rows(df, (pl.col(column) > cease).fill_null(False), column, pl.format(
+                "ActivePlans {} {} is after the plan's CeaseDate {}", pl.lit(tag),
+                pl.col(column), cease), "DQ37"))
+    if "sen2_placement_entry" in df.columns:
+        entries = df.select("_idx", "plan_cease_date", pl.col("sen2_placement_entry").alias(
+            "entry")).explode("entry").filter(pl.col("entry").is_not_null())
+        entries = entries.with_columns(
+            parse_date_columns(entries, ["entry"], as_of.year + 1).get_column("entry")
+            .alias("entry_date"))
+        parts.append(_rows(entries, (pl.col("entry_date") > cease).fill_null(False),
+                           "plan_cease_date", pl.format(
+                               "PlacementDetail EntryDate {} is after the plan's CeaseDate {}",
+                               pl.col("entry_date"), cease), "DQ37"))
+    return pl.concat(parts) if parts else _empty()
+
+
+def _header_year(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+    # The January collection: Year 2025 has its ReferenceDate in January 2025 (sen2.md).
+    headers = df.select("sen2_year", "sen2_reference_date").unique(maintain_order=True).filter(
+        pl.col("sen2_year").is_not_null() & pl.col("sen2_reference_date").is_not_null())
+    year = pl.col("sen2_year").str.strip_chars()
+    bad = headers.filter(pl.col("sen2_reference_date").str.strip_chars().str.slice(0, 4) != year)
+    return pl.DataFrame({
+        "check": ["DQ38"] * bad.height, "_idx": [None] * bad.height,
+        "column": ["sen2_year"] * bad.height,
+        "message": [f"the header's Year {y} disagrees with its ReferenceDate {r} (the "
+                    f"collection's Year is the ReferenceDate's year)" for y, r in bad.rows()],
+    }, schema=DQ_SCHEMA)
+
+
+def _assessed_after_refusal(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+    refused = (pl.col("request_outcome") == "not_assess").fill_null(False)
+    held = [c for c in ("assessment_outcome", "assessment_outcome_date", "final_plan_date",
+                        "exception_20w") if c in df.columns]
+    assessed = pl.any_horizontal([pl.col(c).is_not_null() for c in held])
+    return _rows(df, refused & assessed, "request_outcome", pl.lit(
+        "RequestOutcome is N (not assessed), yet the request has an Assessment (an outcome, a "
+        "plan or Week20)"), "DQ39")
 
 
 def _cease_no_reason(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
@@ -213,6 +284,28 @@ CHECKS: tuple[Check, ...] = (
     Check("DQ33", "sen2-cease-reason-9-share", "High share of CeaseReason 9 (other)",
           "Review plans ceased for 'other' reasons and record the specific reason where there "
           "is one.", ("cease_reason",), _cease_other_share),
+    Check("DQ34", "sen2-request-outcome-code", "RequestOutcome not Y, N, A, W or H",
+          "Record the request outcome as Y (assess), N (not assess), A (decision not yet made), "
+          "W (withdrawn) or H (historical).", ("request_outcome",), _request_outcome),
+    Check("DQ35", "sen2-assessment-outcome-code", "AssessmentOutcome not Y, N, A, W or H",
+          "Record the assessment outcome as Y (issue a plan), N (not issue), A (decision not yet "
+          "made), W (withdrawn) or H (historical).", ("assessment_outcome",),
+          _assessment_outcome),
+    Check("DQ36", "sen2-phase-transfer-due-date", "PhaseTransferDueDate not 15 February or 31 "
+          "March", "Record the phase-transfer deadline as 15 February (a school transfer) or 31 "
+          "March (secondary to post-16) of the year of transfer.", ("phase_transfer_due_date",),
+          _phase_transfer_day),
+    Check("DQ37", "sen2-after-cease", "Active-plan or placement dates after the plan ceased",
+          "Check the cease date: if the plan is still in force, clear it; if it ceased, remove the "
+          "reviews and placements recorded after it (they belong to no plan).",
+          ("plan_cease_date",), _after_cease),
+    Check("DQ38", "sen2-header-year", "Header Year disagrees with its ReferenceDate",
+          "Set the header's Year to the year of the ReferenceDate (the January census date) "
+          "before submitting.", ("sen2_year", "sen2_reference_date"), _header_year),
+    Check("DQ39", "sen2-assessed-after-refusal", "An assessment under a request refused",
+          "Check the request outcome: if the assessment went ahead, the outcome is Y; if the "
+          "request was refused, remove the assessment.", ("request_outcome",),
+          _assessed_after_refusal),
 )
 
 PACK = Pack(applies=lambda columns: "sen2_requests" in columns, checks=CHECKS,

@@ -1,6 +1,8 @@
 """Suppressions (`[[suppress]]` in sendcheck.toml): findings a team has investigated, set apart.
 
-A suppression names a record id, a rule (or data-quality check) code, an optional advice kind
+A suppression names a record id (the export's own: never a spreadsheet row number, which moves
+as rows are added and removed, so a row whose record id is blank, or an export with no record id
+column, matches no suppression), a rule (or data-quality check) code, an optional advice kind
 and a required reason. A suppressed finding is not listed with the open findings, does not count
 towards `--fail-on` or the cron line, and is listed apart with its reason. The rule's status is
 not changed: summary counts and measures still count every case as the law sees it. A
@@ -40,7 +42,9 @@ def match(episodes: pl.DataFrame, results: pl.DataFrame, quality: pl.DataFrame,
     if not suppress:
         return pl.DataFrame(schema=SUPPRESSED_SCHEMA), quality, quality.clear(), []
     entries = _entries(suppress)
-    ids = episodes.select("_idx", "record_id")
+    given = (pl.col("record_id__given") if "record_id__given" in episodes.columns
+             else pl.lit(False))
+    ids = episodes.filter(given).select("_idx", "record_id")
     kind_ok = pl.col("s_kind").is_null() | (pl.col("s_kind") == pl.col("kind")).fill_null(False)
     rule_hits = (results.filter(~pl.col("status").is_in(HIDDEN))
                  .select(pl.col("rule", "kind").cast(pl.String), "_idx")

@@ -11,9 +11,28 @@ import datetime as dt
 
 import polars as pl
 
-from sendcheck.columns import BY_NAME, VALUES, canonical_value_expr
+from sendcheck.columns import BY_NAME, PERSONAL, VALUES, canonical_value_expr
 from sendcheck.read.dates import parse_date_columns
 from sendcheck.read.sheets import Table
+
+# The EHC duties began with the SEND reforms (CFA 2014 Part 3, in force 1 September 2014): a
+# request, decision, plan or review dated earlier is no EHC event (often a two-digit year read as
+# 19yy). Such a cell is unusable, like one that is not a date: it is blanked with its reason in
+# `c__err`, so every rule reading it is invalid with that reason and no measure counts it, and
+# DQ15 reports the cell (a date of birth is the only date that may be older).
+REFORM_DATE = dt.date(2014, 9, 1)
+BEFORE_REFORMS = "a date before the SEND reforms (1 September 2014)"
+
+
+def _before_reforms(dates: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """The parsed dates with any before the reforms made unusable, their reason in `c__err`."""
+    fix = []
+    for c in (c for c in columns if c not in PERSONAL):
+        early = (pl.col(c) < pl.lit(REFORM_DATE)).fill_null(False)
+        fix += [pl.when(early).then(pl.format(BEFORE_REFORMS + ", read as {}", pl.col(c)))
+                .otherwise(pl.col(f"{c}__err")).alias(f"{c}__err"),
+                pl.when(early).then(None).otherwise(pl.col(c)).alias(c)]
+    return dates.with_columns(fix) if fix else dates
 
 
 def combine(tables: list[Table]) -> pl.DataFrame:
@@ -52,14 +71,16 @@ def prepare(raw: pl.DataFrame, as_of: dt.date, values: dict[str, dict[str, str]]
             # A blank cell is a missing value, whatever the column (an empty string never counts
             # as "recorded").
             exprs.append(pl.col(name).str.strip_chars().replace("", None).alias(name))
-    dates = parse_date_columns(raw, date_cols, pivot)
+    dates = _before_reforms(parse_date_columns(raw, date_cols, pivot), date_cols)
     out = raw.with_columns(exprs).with_columns(dates.get_columns()).with_row_index("_idx")
     row_id = pl.col("_row").cast(pl.String)
     if "record_id" in out.columns:
-        # A blank record id falls back to the spreadsheet row, so every episode can be named.
+        # A blank record id falls back to the spreadsheet row, so every episode can be named;
+        # `record_id__given` says, per row, whether the id is the export's own (a row number
+        # moves between exports, so nothing that must last, such as a suppression, keys on it).
         out = out.with_columns(
             pl.coalesce(pl.col("record_id").replace("", None), row_id).alias("record_id"),
-            pl.lit(True).alias("record_id__given"))
+            pl.col("record_id").replace("", None).is_not_null().alias("record_id__given"))
     else:
         out = out.with_columns(row_id.alias("record_id"))
     return out

@@ -202,6 +202,12 @@ def assemble(frames: dict[str, pl.DataFrame], index: dict[str, str]
         lists = pl.concat(settings).filter(pl.col("sensetting").is_not_null()).group_by(
             "requeststableid", maintain_order=True).agg(pl.col("sensetting").alias("sen2_setting"))
         episodes = episodes.join(lists, on="requeststableid", how="left", maintain_order="left")
+    if "placementdetail" in linked and "entrydate" in linked["placementdetail"].columns:
+        # Placement entry dates, for the check that none is after the plan's cease date (DQ37).
+        entries = linked["placementdetail"].sort("_ord").filter(
+            pl.col("entrydate").is_not_null()).group_by("requeststableid", maintain_order=True).agg(
+            pl.col("entrydate").alias("sen2_placement_entry"))
+        episodes = episodes.join(entries, on="requeststableid", how="left", maintain_order="left")
     if "senneed" in linked and {"sentype", "sentyperank"} <= set(linked["senneed"].columns):
         needs = linked["senneed"].sort("_ord").group_by("requeststableid", maintain_order=True).agg(
             pl.col("sentype").alias("sen2_sentype"), pl.col("sentyperank").alias("sen2_sentype_rank"))
@@ -326,6 +332,10 @@ def _header_values(frame: pl.DataFrame) -> dict[str, str]:
 def _sen2_table(path: str, frames: dict[str, pl.DataFrame], index: dict[str, str], sha: str,
                 shape: str, unused: list[str], header: dict[str, str], where_rows: str) -> Sen2Table:
     episodes, mapping = assemble(frames, index)
+    # The header's Year and ReferenceDate on every row, for the check that they agree (DQ38).
+    episodes = episodes.with_columns(
+        pl.lit(header.get("Year"), pl.String).alias("sen2_year"),
+        pl.lit(header.get("ReferenceDate"), pl.String).alias("sen2_reference_date"))
     notes = [f"SEN2 return ({shape}): one row per request; {where_rows}", SEN2_NOTE]
     if header:
         notes.append("header: " + ", ".join(f"{k}={v}" for k, v in header.items()))

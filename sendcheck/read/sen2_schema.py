@@ -63,15 +63,17 @@ BY_KEY: dict[str, Module] = {m.key: m for m in MODULES}
 EPISODE_MODULES = ("person", "requests", "assessment", "namedplan", "activeplans")
 # Modules with several elements per request: only the coded fields the return checks read are
 # kept, as lists on the episode (settings from plan and placement details together).
-LIST_FIELDS = {"plandetail": ("sensetting",), "placementdetail": ("sensetting",),
+LIST_FIELDS = {"plandetail": ("sensetting",), "placementdetail": ("sensetting", "entrydate"),
                "senneed": ("sentype", "sentyperank")}
 ID_COLUMNS = tuple(m.id_column for m in MODULES)
 SHEETS: dict[str, str] = {normalise_header(m.sheet): m.key for m in MODULES}
 
-# Code lists known with confidence (sen2.md section 2). RequestOutcome and AssessmentOutcome
-# codes are not confirmed: those columns take sendcheck's word lists and sendcheck.toml [values].
+# Code lists known with confidence (sen2.md section 2). RequestOutcome and AssessmentOutcome: Y yes,
+# N no, A decision not yet made, W withdrawn, H historical (confirmed from schemas written from
+# DfE's technical specification, 2022-2026); sendcheck also reads the common words for them.
 SEN_TYPES = ("SPLD", "MLD", "SLD", "PMLD", "SEMH", "SLCN", "HI", "VI", "MSI", "PD", "ASD", "DS",
              "OTH")
 SEN_SETTINGS = ("OLA", "OPA", "EHE", "EYP", "OTH", "NEET", "NIEC", "NIEO")  # settings without a URN
 REVIEW_OUTCOMES = ("A", "C", "M")
+OUTCOMES = ("Y", "N", "A", "W", "H")  # RequestOutcome, AssessmentOutcome
 WEEK20 = ("0", "1")

@@ -127,6 +127,7 @@ CEASE_SHARES = {"2": 0.24, "3": 0.05, "4": 0.08, "5": 0.22, "6": 0.12, "7": 0.03
                 "9": 0.25}
 OUTCOMES = ("Agreed", "Refused", "Withdrawn")
 YES_NO = ("Yes", "No")
+ISSUE_OUTCOMES = (*YES_NO, "Withdrawn")  # decision to issue: yes, no, or the request withdrawn
 REASONS = (*EXCEPTION_WORDS, *appeals.REASONS)
 REVIEW_OUTCOMES = ("Maintain", "Amend", "Cease")
 CEASE_CODES = CEASE_REASONS  # SEN2 CeaseReason 1-9
@@ -422,6 +423,56 @@ def generate(episodes: int, seed: int = 0, as_of: dt.date = DEFAULT_AS_OF) -> Sy
     weights = rng.gamma(2.0, 1.0, k)
     caseworker = rng.choice(k, size=n, p=weights / weights.sum())
 
+    # ---- duties that ended undone (contract section 3: `missed`): requests withdrawn during the
+    # assessment after the 20 weeks with advice still out, and plans that ceased (the family
+    # moved away) with a re-assessment, a transfer letter or review, or a post-16 transfer plan
+    # overdue. A stream of its own, so every other cell is as the seed always made it.
+    er = np.random.default_rng([seed, 2])
+    few = max(2, n // 700)
+
+    def pick(mask: np.ndarray) -> np.ndarray:
+        out = np.zeros(n, dtype=bool)
+        where = np.flatnonzero(mask)
+        out[er.choice(where, size=min(few, where.size), replace=False)] = True
+        return out
+
+    def after(start: np.ndarray, days: float) -> np.ndarray:
+        """A day from start + days to the as-of date."""
+        room = np.maximum((A - start) / DAY - days, 0)
+        return start + _days(days + er.uniform(0, 1, n) * room)
+
+    waiting = assess & np.isnat(final) & ~transfer_in & ((A - request) / DAY > 160)
+    withdrawn = pick(waiting)
+    assessment_outcome = np.where(withdrawn, ISSUE_OUTCOMES.index("Withdrawn"), assessment_outcome)
+    assessment_date = np.where(withdrawn, after(request, 141), assessment_date)
+    draft = np.where(withdrawn, NAT, draft)
+    for kind in ADVICE:  # advice asked for and never received before the withdrawal
+        got = f"advice_{kind}_received_date"
+        advice[got] = np.where(withdrawn, NAT, advice[got])
+    moved = np.zeros(n, dtype=bool)
+
+    def ceases_after(mask: np.ndarray, start: np.ndarray, days: int) -> np.ndarray:
+        """A few of `mask` whose plan ceases at least `days` after `start` (the duty undone)."""
+        nonlocal cease, moved
+        chosen = pick(mask & ~moved & (start + days * DAY <= A))
+        moved = moved | chosen
+        cease = np.where(chosen, np.maximum(after(start, days), final), cease)
+        return chosen
+
+    # RA01 (15 days): no decision; RA02 (14 weeks = 98 days): decided, no plan.
+    gone = ceases_after(reassess, ra_request, 16)
+    ra_decision, ra_plan = np.where(gone, NAT, ra_decision), np.where(gone, NAT, ra_plan)
+    gone = ceases_after(reassess & ~np.isnat(ra_decision), ra_decision, 99)
+    ra_plan = np.where(gone, NAT, ra_plan)
+    # TR01 (6 weeks = 42 days): no letter; TR02: no review by the later of 3 and 12 months.
+    gone = ceases_after(transfer_in, transfer_date, 43)
+    notice = np.where(gone, NAT, notice)
+    gone = ceases_after(transfer_in, np.maximum(transfer_date + 93 * DAY, final + 366 * DAY), 1)
+    meeting, review_decision = np.where(gone, NAT, meeting), np.where(gone, NAT, review_decision)
+    # PT02 (last day 30 March): no amended plan, the young person moved away on the as-of date.
+    gone = ceases_after(y11 & np.isnat(pt_final), np.full(n, A - DAY), 1)
+    cease_reason = np.where(moved, CEASE_CODES.index("5"), cease_reason)
+
     # ---- identity (synthetic): ids, invented names, UPN-shaped strings with LA number 999
     pr = np.random.default_rng([seed, 1])  # names depend on the person, not the episode order
     numbers = {"record_id": np.arange(n) + 1, "person_id": person + 100001,
@@ -432,7 +483,7 @@ def generate(episodes: int, seed: int = 0, as_of: dt.date = DEFAULT_AS_OF) -> Sy
         "_surname_b": (_SYL_B, pr.integers(0, len(_SYL_B), n)[person]),
         "nc_year": (NC_YEARS, nc_year),
         "caseworker": (tuple(names), caseworker), "request_outcome": (OUTCOMES, outcome),
-        "assessment_outcome": (YES_NO, assessment_outcome), "exception_20w": (YES_NO, flag),
+        "assessment_outcome": (ISSUE_OUTCOMES, assessment_outcome), "exception_20w": (YES_NO, flag),
         "exception_reason": (REASONS, reason), "review_outcome": (REVIEW_OUTCOMES, review_outcome),
         "cease_reason": (CEASE_CODES, cease_reason), "transfer_in_la": (OTHER_LAS, from_la),
         "Primary Need": (NEEDS, rng.integers(0, len(NEEDS), n)),
@@ -453,6 +504,10 @@ def generate(episodes: int, seed: int = 0, as_of: dt.date = DEFAULT_AS_OF) -> Sy
     plans = {"final": final, "meeting": meeting, "decision": review_decision,
              "outcome": review_outcome, "notice": amendment_notice, "amended": amended,
              "transfer_in": transfer_in, "under5": under5, "person": numbers["person_id"]}
+    # A two-digit year read a century early ("06/01/24" typed where 2024 was meant, read by a
+    # system as 1924): a request date before the reforms (DQ15), on a refused request.
+    typo = pick((outcome == 1) & ~np.isnat(request))
+    dates["request_received_date"] = np.where(typo, _add_years(request, -100), request)
     text = _add_faults(dates, coded, rng, as_of)
     # The appeal columns' faults from their own stream (the other columns' are as they were).
     text |= _add_faults(appeal_dates, {}, arng, as_of, app.forced)

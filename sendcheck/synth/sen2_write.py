@@ -8,8 +8,8 @@ export's caseworker, advice and draft dates, exception reasons and NC year are l
 Persons are numbered in order of first appearance and requests in document order, which is
 how the reader numbers the XML's persons and requests, so all three shapes give the same
 person_id and record_id (the pairing with the export's own ids is written beside them).
-RequestOutcome and AssessmentOutcome are written as sendcheck's canonical words (assess,
-not_assess, withdrawn; issue, not_issue), because DfE's codes for them are not confirmed.
+RequestOutcome and AssessmentOutcome are written as the return's codes (Y, N, A, W, H: sen2.md
+section 2).
 Everything is built with polars expressions, the XML included (fragments per element, joined
 per parent), so a return of a few hundred thousand persons is written in seconds.
 
@@ -34,7 +34,10 @@ FIELDS: dict[str, tuple[str, str]] = {
     ALIASES[normalise_header(tag)]: (m.key, tag)
     for m in MODULES if m.key in EPISODE_MODULES for tag in m.fields
     if normalise_header(tag) in ALIASES}
-SEN2_CODES = {"review_outcome": {"maintain": "M", "amend": "A", "cease": "C"}}
+OUTCOME_CODES = {"pending": "A", "withdrawn": "W", "historical": "H"}
+SEN2_CODES = {"review_outcome": {"maintain": "M", "amend": "A", "cease": "C"},
+              "request_outcome": {"assess": "Y", "not_assess": "N", **OUTCOME_CODES},
+              "assessment_outcome": {"issue": "Y", "not_issue": "N", **OUTCOME_CODES}}
 COLLECT_DATE = "%Y-%b-%d 00:00:00"  # COLLECT's Blade CSV export: 2022-Sep-28 00:00:00
 NUMERIC_IN_WORKBOOK = ("persontableid", "requeststableid", "week20", "sentyperank", "ceasereason",
                        "placementrank", "requestmediation", "requesttribunal",

@@ -1,4 +1,6 @@
-"""`sendcheck explain FILE RECORD_ID`: one case's whole history, in date order.
+"""`sendcheck explain FILE ID`: one case's whole history, in date order.
+
+ID is a record id, or a person id: a person with several episodes (requests) gets each of them.
 
 Every event date recorded for the episode, and every rule's start, due date, status and days
 over, from the same audit the other reports use (no rule logic here), so a coordinator
@@ -40,13 +42,20 @@ def _event(column: str, episode: dict) -> str:
     return f"{label} ({value})" if value and value != "?" else label
 
 
-def episode_rows(audit: Audit, record_id: str) -> pl.DataFrame:
-    found = audit.episodes.filter(pl.col("record_id") == record_id.strip())
-    if found.is_empty():
-        sample = audit.episodes.get_column("record_id").head(3).to_list()
-        raise SendcheckError(f"no record {record_id!r} in the input (record ids look like "
-                             f"{', '.join(repr(s) for s in sample)})")
-    return found
+def episode_rows(audit: Audit, wanted: str) -> tuple[pl.DataFrame, str]:
+    """The episodes with this record id, else those of this person id; and which it matched."""
+    wanted = wanted.strip()
+    found = audit.episodes.filter(pl.col("record_id") == wanted)
+    if not found.is_empty():
+        return found, "record"
+    if "person_id" in audit.episodes.columns:
+        found = audit.episodes.filter(pl.col("person_id") == wanted)
+        if not found.is_empty():
+            return found, "person"
+    sample = audit.episodes.get_column("record_id").head(3).to_list()
+    people = (" or person id" if "person_id" in audit.episodes.columns else "")
+    raise SendcheckError(f"no record id{people} {wanted!r} in the input (record ids look like "
+                         f"{', '.join(repr(s) for s in sample)})")
 
 
 def explain_episode(audit: Audit, episode: dict, personal: bool = False) -> list[str]:
@@ -94,9 +103,12 @@ def explain_episode(audit: Audit, episode: dict, personal: bool = False) -> list
     for r in sorted(res.iter_rows(named=True), key=lambda r: (order[r["rule"]], r["kind"] or "")):
         suppressed = (r["rule"], r["kind"]) not in open_keys and r["status"] not in (
             "met", "pending", "not_applicable")
+        # A rule that does not apply has no due date for this case (one worked out from its
+        # start would read as a deadline the case had).
+        due = None if r["status"] == "not_applicable" else r["due"]
         rows.append([r["rule"] + (f"/{r['kind']}" if r["kind"] else ""),
                      r["status"] + (" (suppressed)" if suppressed else ""),
-                     _day(r["start"]), _day(r["due"]), _day(r["done"]),
+                     _day(r["start"]), _day(due), _day(r["done"]),
                      "" if r["days_over"] is None else str(r["days_over"]), r["message"]])
     for run in audit.runs:
         if run.skipped:
@@ -111,11 +123,17 @@ def explain_episode(audit: Audit, episode: dict, personal: bool = False) -> list
     return out
 
 
-def explain(audit: Audit, record_id: str, personal: bool = False) -> str:
-    episodes = episode_rows(audit, record_id)
+def explain(audit: Audit, wanted: str, personal: bool = False) -> str:
+    """Every episode with record id `wanted`, else every episode of person id `wanted`."""
+    episodes, matched = episode_rows(audit, wanted)
     parts = []
-    if episodes.height > 1:
-        parts.append([(f"record id {record_id!r} is on {episodes.height} rows (DQ04); each is "
+    if episodes.height > 1 and matched == "record":
+        parts.append([(f"record id {wanted!r} is on {episodes.height} rows (DQ04); each is "
+                      f"shown"), ""])
+    elif matched == "person":
+        ids = ", ".join(episodes.get_column("record_id").to_list())
+        parts.append([(f"person {wanted!r}: {episodes.height} "
+                      f"episode{'s' if episodes.height != 1 else ''} (record {ids}); each is "
                       f"shown"), ""])
     for episode in episodes.iter_rows(named=True):
         parts.append(explain_episode(audit, episode, personal))

@@ -18,7 +18,8 @@ from sendcheck.judge.suppress import SUPPRESSED_SCHEMA, open_results
 
 HIDDEN_BY_DEFAULT = ("met", "pending", "not_applicable")
 STATUS_RANK = {s: i for i, s in enumerate(
-    ("overdue", "late", "early", "due_soon", "invalid", "excepted", "pending", "met", "not_applicable"))}
+    ("overdue", "missed", "late", "early", "due_soon", "invalid", "excepted", "pending", "met",
+     "not_applicable"))}
 # --fail-on categories (contract section 7); `new` is judged against the run history.
 FAIL_CATEGORIES = ("overdue", "due_soon", "late", "early", "missed", "invalid", "breach", "new",
                    "none")
@@ -194,5 +195,6 @@ def per_caseworker(found: pl.DataFrame) -> pl.DataFrame:
         pl.col("record_id").filter(pl.col("status") == "overdue").n_unique().alias("cases"),
         (pl.col("status") == "due_soon").sum().alias("due_soon"),
         pl.col("status").is_in(["late", "early"]).sum().alias("late"),
+        (pl.col("status") == "missed").sum().alias("missed"),
         pl.col("rule").str.starts_with("DQ").sum().alias("dq"))
         .sort(["overdue", "due_soon", "caseworker"], descending=[True, True, False]))

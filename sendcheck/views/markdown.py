@@ -119,12 +119,15 @@ def to_markdown(audit: Audit) -> str:
             continue
         done = c["met"] + c["late"] + c["early"]
         table.append([item["code"], item["name"], c["overdue"], c["due_soon"], c["late"],
-                      c["early"], c["met"], c["excepted"], c["invalid"],
+                      c["early"], c["missed"], c["met"], c["excepted"], c["invalid"],
                       f"{c['met'] / done:.1%}" if done else "-"])
-    out += _table(["Rule", "Name", "Overdue", "Due soon", "Late", "Early", "Met", "Excepted",
+    out += _table(["Rule", "Name", "Overdue", "Due soon", "Late", "Early", "Missed", "Met",
+                   "Excepted",
                    "Invalid", "On time"], [[_number(v) for v in r] for r in table])
     out += ["", ("On time = met / (met + late + early): completed cases only. Overdue and due soon "
-            f"are cases not yet done (due soon: within {audit.options.due_within} days).")]
+            f"are cases not yet done (due soon: within {audit.options.due_within} days). Missed = not "
+            "done, and the duty ended (the plan ceased, the request was withdrawn) after its due "
+            "date: a breach with nothing left to do.")]
     skipped = [f"{i['code']} (missing {', '.join(i['skipped'])})" for i in data["rules"] if i["skipped"]]
     if skipped:
         out.append("Not checked, for lack of columns: " + "; ".join(skipped) + ".")

@@ -29,7 +29,7 @@ from sendcheck.views.findings import (
     summary,
 )
 
-NUMERIC_HEADERS = {"met", "late", "early", "overdue", "due soon", "pending", "excepted", "invalid",
+NUMERIC_HEADERS = {"met", "late", "early", "overdue", "missed", "due soon", "pending", "excepted", "invalid",
                    "n/a", "on time", "row", "days", "findings"}
 TABLE_LIMIT = 20  # rows per list in the table view before "... and N more"
 
@@ -131,14 +131,14 @@ def render_table(audit: Audit, rich: bool, stream=None) -> str:
     for item in rules_list(audit):
         c = counts.get(item["code"])
         if c is None:
-            rows.append([item["code"], item["name"], *[""] * 9,
+            rows.append([item["code"], item["name"], *[""] * 10,
                          "skipped: missing " + ", ".join(item["skipped"])])
             continue
         rows.append([item["code"], item["name"], c["met"], c["late"], c["early"], c["overdue"],
-                     c["due_soon"], c["pending"], c["excepted"], c["invalid"], c["not_applicable"],
+                     c["missed"], c["due_soon"], c["pending"], c["excepted"], c["invalid"], c["not_applicable"],
                      _share(c)])
     view.table("Rules (on time = met / (met + late + early), completed cases only)",
-               ["code", "name", "met", "late", "early", "overdue", "due soon", "pending",
+               ["code", "name", "met", "late", "early", "overdue", "missed", "due soon", "pending",
                 "excepted", "invalid", "n/a", "on time"], rows)
     found = findings_frame(audit, statuses=("overdue", "due_soon"))
     order = {r: i for i, r in enumerate(counts)}

@@ -47,8 +47,8 @@ from sendcheck.views.xlsx import (
 DEFINITION_WIDTH = 110  # the Definitions sheet's text column: a landscape page's width
 STATUSES = ("overdue", "due_soon", "late", "early", "missed", "met", "pending", "excepted",
             "invalid", "not_applicable")
-PROBLEMS_ONLY = ("This workbook lists problems only: overdue, due soon, late or early, data "
-                 "quality, excepted and invalid findings. Cases met, pending or not applicable are "
+PROBLEMS_ONLY = ("This workbook lists problems only: overdue, due soon, late, early or missed, "
+                 "data quality, excepted and invalid findings. Cases met, pending or not applicable are "
                  "counted on the Counts sheet but not listed; `sendcheck audit FILE --format csv "
                  "--all` lists every case.")
 FIELD_NOTE = ("Field names are DfE's, from its SEN2 timeliness data, where DfE publishes the "
@@ -170,7 +170,7 @@ def _summary(w: Writer, audit: Audit, data: dict, written: dict[str, int],
     grid.add("Findings listed on the other sheets", bold=True, span=True)
     grid.add("Findings", "Sheet", "Rows", header=True)
     for label, sheet in (("Overdue", "Overdue"), ("Due soon", "Due soon"),
-                         ("Late or early", "Late"), ("Data quality", "Data quality"),
+                         ("Late, early or missed", "Late"), ("Data quality", "Data quality"),
                          ("Excepted or invalid", "Other findings"), ("Suppressed", "Suppressed")):
         if sheet in written:
             grid.add(label, sheet, written[sheet])
@@ -444,7 +444,7 @@ def to_xlsx(audit: Audit, personal: bool = False) -> bytes:
     soon = found.filter(status == "due_soon").sort(["due", "rule", "source", "row"]).with_columns(
         (-pl.col("days_over")).alias("days_over"))
     sheet("Due soon", soon, _rule_cols(found, personal, done=False, days="Days left"))
-    late = found.filter(status.is_in(["late", "early"]))
+    late = found.filter(status.is_in(["late", "early", "missed"]))
     sheet("Late", late, _rule_cols(found, personal, status=True))
     written["Caseload"] = _caseload(w, data, found)
     dq = found.filter(is_dq).with_columns(
