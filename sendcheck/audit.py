@@ -59,6 +59,8 @@ class Audit:
     headline: object | None = None
     # Review history (--reviews): every review cycle, judged by RV01-RV05 and TR02.
     reviews: ReviewHistory | None = None
+    # What changed since the previous run in --history (sendcheck.history.changes.Changes).
+    changes: object | None = None
     # The term dates' closures (--term-dates, [term_dates]): read_term_dates' frame, or None.
     closures: pl.DataFrame | None = None
 

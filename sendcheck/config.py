@@ -42,8 +42,16 @@ class Config:
     # [[suppress]]: findings the team has investigated, reported apart (see sendcheck.suppress).
     suppress: list[Suppression] = field(default_factory=list)
 
+    # [history]: the run history file (relative to the configuration file's folder) and how long
+    # a run waits for another run holding it.
+    history_path: str | None = None
+    history_wait: int | None = None
+
     # [phase_transfer] years: year groups whose children change school the next September (PT01).
     school_transfer_years: tuple[str, ...] = DEFAULT_SCHOOL_TRANSFER_YEARS
+    # [forecast] target: the 20-week percentage the year's forecast measures against (default
+    # England's latest published figure).
+    forecast_target: float | None = None
     # [term_dates] file: the council's closures (sendcheck.read.term_dates), relative to this file.
     term_dates: str | None = None
 
@@ -105,8 +113,10 @@ def parse_config(data: dict, path: Path) -> Config:
         config.values[column] = dict(table)
     config.caseload = parse_caseload(data.get("caseload", {}), path)
     _parse_audit(data.get("audit", {}), path, config)
+    _parse_history(data.get("history", {}), path, config)
     config.suppress = _parse_suppress(data.get("suppress", []), path)
     _phase_transfer(data.get("phase_transfer", {}), path, config)
+    config.forecast_target = _forecast_target(data.get("forecast", {}), path)
     _term_dates(data.get("term_dates", {}), path, config)
     return config
 
@@ -134,8 +144,9 @@ def parse_caseload(table: dict, path: Path) -> CaseloadLimits:
 
 
 # Sections added after [columns] and [values]; each parser names the bad key in its errors.
-SECTIONS.update({"audit": dict, "suppress": list})
+SECTIONS.update({"audit": dict, "suppress": list, "forecast": dict, "history": dict})
 AUDIT_KEYS = {"due_within": int, "select": list, "ignore": list}
+HISTORY_KEYS = {"path": str, "wait_seconds": int}
 SUPPRESS_KEYS = {"record_id": str, "rule": str, "reason": str, "kind": str}
 
 
@@ -166,6 +177,19 @@ def _parse_audit(table: dict, path: Path, config: Config) -> None:
             if not all(isinstance(c, str) and c.strip() for c in codes):
                 raise _fail(path, f"audit.{key}", "expected a list of rule codes, like [\"AS05\"]")
             setattr(config, key, [c.strip() for c in codes])
+
+
+def _parse_history(table: dict, path: Path, config: Config) -> None:
+    _check_table(table, HISTORY_KEYS, path, "history")
+    if "path" in table:
+        if not table["path"].strip():
+            raise _fail(path, "history.path", "expected a file name, e.g. \"history.sqlite\"")
+        # Relative to the configuration file, not to wherever cron starts the job.
+        config.history_path = str(path.parent / table["path"].strip())
+    if "wait_seconds" in table:
+        if table["wait_seconds"] < 0:
+            raise _fail(path, "history.wait_seconds", "expected a number of seconds, 0 or more")
+        config.history_wait = table["wait_seconds"]
 
 
 def _parse_suppress(items: list, path: Path) -> list[Suppression]:
@@ -204,6 +228,24 @@ def _phase_transfer(section: dict, path: Path, config: Config) -> None:
                             f"point (allowed: {', '.join(SCHOOL_TRANSFER_YEARS)})")
             years.append(text)
         config.school_transfer_years = tuple(dict.fromkeys(years))
+
+
+def _forecast_target(section: dict, path: Path) -> float | None:
+    """[forecast] target = 60: a percentage from 1 to 100 (a share such as 0.6 is refused rather
+    than read as 0.6%)."""
+    for key in section:
+        if key != "target":
+            raise _fail(path, f"forecast.{key}", "unknown key (allowed: target)")
+    if "target" not in section:
+        return None
+    value = section["target"]
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _fail(path, "forecast.target", f"expected a percentage (a number such as 60 or "
+                    f"46.1), found {type(value).__name__} {value!r}")
+    if not 1 <= value <= 100:
+        raise _fail(path, "forecast.target", f"expected a percentage from 1 to 100, found "
+                    f"{value!r}" + (" (give 60 for 60%, not 0.6)" if 0 < value < 1 else ""))
+    return float(value)
 
 
 def load_config(explicit: str | Path | None = None, inputs: list[Path] | None = None) -> Config:

@@ -68,7 +68,8 @@ def all_cells(wb) -> list[object]:
 def test_sheets_headers_and_known_row(cli, export):
     wb = build(cli, export)
     assert wb.sheetnames == ["Summary", "Overdue", "Due soon", "Late", "Caseload", "Data quality",
-                             "Other findings", "Backlog", "Counts", "Rules", "Definitions"]
+                             "Other findings", "Backlog", "Forecast", "Counts", "Rules",
+                             "Definitions"]
     ws = wb["Overdue"]
     header = [c.value for c in ws[1]]
     assert header == ["Rule", "Advice kind", "Record", "Person", "Caseworker", "File", "Row",

@@ -18,6 +18,8 @@ from sendcheck.cli.options import (
     Debug,
     Files,
     Format,
+    History,
+    HistoryFile,
     Output,
     Personal,
     ReportFormat,
@@ -66,21 +68,25 @@ def audit(
     suppress_below: SuppressBelow = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors and the final one-line verdict; the report goes only to --output.")] = False,
     reviews: Annotated[Optional[Path], typer.Option("--reviews", help="Review history (CSV or Excel, one row per review meeting): judge every review cycle.")] = None,
+    history: HistoryFile = None,
     term_dates: Annotated[Optional[Path], typer.Option("--term-dates", help="The council's closures (CSV: start, end, optional setting, name): check school-closure exceptions (DQ40), mark cases due in a closure.")] = None,
 ) -> int:
     """Check export files and report breaches, cases due soon and data-quality findings."""
     from sendcheck.audit import Options, audit_tables, latest_event, load_inputs, load_reviews
     from sendcheck.cli.progress import Progress
     from sendcheck.config import load_config
+    from sendcheck.views.changes import summary_line
     from sendcheck.views.findings import cron_line, failing, parse_fail_on
 
     need_output(format, output)
     if quiet and output is None:
         raise SendcheckError("--quiet prints no report: give --output FILE for it")
     categories = parse_fail_on(fail_on)
-    if "new" in categories:
-        raise SendcheckError("--fail-on new compares with the previous run: give --history FILE")
     cfg = load_config(config, list(files))
+    keep = History.chosen(history, cfg)
+    if "new" in categories and keep is None:
+        raise SendcheckError("--fail-on new compares with the previous run: give --history FILE "
+                             "(or [history] path in sendcheck.toml)")
     # A command-line option replaces the configuration file's value; the file replaces the default.
     options = Options(as_of=parse_as_of(as_of),
                       due_within=next(d for d in (due_within, cfg.due_within, 28) if d is not None),
@@ -90,9 +96,12 @@ def audit(
     with Progress.for_terminal(quiet) as progress:
         progress.stage("reading " + ", ".join(f.name for f in files))
         tables = load_inputs(list(files), options, cfg)
-        history = load_reviews(options, cfg)
+        reviews_table = load_reviews(options, cfg)
         progress.stage(f"checking {sum(t.rows for t in tables)} rows")
-        result = audit_tables(tables, options, cfg, history)
+        result = audit_tables(tables, options, cfg, reviews_table)
+        if keep is not None:
+            progress.stage(f"comparing with the history in {keep.path}")
+            keep.record(result)
         if format is not Format.csv:  # CSV is the findings list; the others carry the measures
             from sendcheck.figures.headline import compute_headline
 
@@ -101,7 +110,7 @@ def audit(
         progress.stage("writing the report")
         if format is Format.table:
             progress.stop()  # the table is quick, and may be drawn on the same terminal
-        _report(result, format, output, all_statuses, include_personal_data, quiet)
+        _report(result, format, output, all_statuses, include_personal_data, quiet, keep)
     if result.unmatched_suppressions and not quiet:
         if "record_id__given" not in result.episodes.columns:
             print(f"note: {Path(result.config.path or '').name}: the export has no record id "
@@ -110,6 +119,8 @@ def audit(
         for s in result.unmatched_suppressions:
             print(f"note: {Path(result.config.path or '').name} {s.key} ({s.rule} {s.record_id}) "
                   f"matches no finding; remove it if the case is resolved", file=sys.stderr)
+    if keep is not None and format is Format.csv and not quiet:
+        print(summary_line(result), file=sys.stderr)  # the CSV holds findings, not the summary
     latest = latest_event(result.episodes, result.options.as_of)
     if latest is not None and (result.options.as_of - latest).days > STALE_DAYS:
         print(f"warning: the newest event date in the export is {latest.isoformat()}, "
@@ -121,7 +132,7 @@ def audit(
 
 
 def _report(result, format: Format, output: Path | None, all_statuses: bool,
-            include_personal_data: bool, quiet: bool) -> None:
+            include_personal_data: bool, quiet: bool, keep: History | None = None) -> None:
     """Write the report in the chosen format to --output, or to stdout unless --quiet."""
     from sendcheck.views.json import to_json
 
@@ -137,6 +148,11 @@ def _report(result, format: Format, output: Path | None, all_statuses: bool,
         from sendcheck.views.markdown import to_markdown
 
         emit(to_markdown(result), output)
+    elif format is Format.html:
+        from sendcheck.views.html import to_html
+
+        emit(to_html(result, include_personal_data, keep.runs() if keep is not None else None),
+             output)
     elif format is Format.xlsx:
         from sendcheck.views.files import write_atomic
         from sendcheck.views.workbook import to_xlsx

@@ -23,6 +23,7 @@ from sendcheck.cli.options import (
     is_terminal,
     need_output,
     parse_as_of,
+    refuse_html,
 )
 
 EXAMPLE = """Examples:
@@ -53,6 +54,7 @@ def caseload(
     from sendcheck.views.json import caseload_report_json
     from sendcheck.views.table import caseload_table
 
+    refuse_html(format, "caseload")
     need_output(format, output)
     result = run_audit(list(files), Options(as_of=parse_as_of(as_of), due_within=due_within,
                                             sheet=sheet), load_config(config, list(files)))

@@ -23,6 +23,7 @@ class Format(str, Enum):
     csv = "csv"
     xlsx = "xlsx"
     markdown = "markdown"
+    html = "html"
 
 
 class Cohort(str, Enum):
@@ -63,6 +64,48 @@ SuppressBelow = Annotated[Optional[int], typer.Option("--suppress-below", min=1,
 Staff = Annotated[Optional[Path], typer.Option("--staff", help="staff.csv (caseworker, FTE, role) for per-FTE loads.")]
 
 
+HistoryFile = Annotated[Optional[Path], typer.Option("--history", help="Keep this run in a history file (SQLite, created when missing; default [history] path in sendcheck.toml) and say what changed since the previous run.")]
+
+
+class History:
+    """The run history a command keeps: --history, else [history] path; checked before the
+    audit starts (a file that is not a history stops the run before any work)."""
+
+    def __init__(self, path: Path, wait: float, create: bool = True):
+        from sendcheck.history.store import check_history
+
+        self.path, self.wait = path, wait
+        check_history(path, wait, create)
+
+    @classmethod
+    def chosen(cls, option: Path | None, config, create: bool = True) -> "History | None":
+        from sendcheck.history.store import DEFAULT_WAIT_SECONDS
+
+        path = option or (Path(config.history_path) if config.history_path else None)
+        if path is None:
+            return None
+        wait = config.history_wait if config.history_wait is not None else DEFAULT_WAIT_SECONDS
+        return cls(path, wait, create)
+
+    def record(self, audit) -> None:
+        """Store the audit's run and set `audit.changes`."""
+        from sendcheck.history.run import record_audit
+        from sendcheck.views.findings import findings_frame
+
+        audit.changes = record_audit(audit, findings_frame(audit, cycle=True), self.path, self.wait)
+
+    def runs(self) -> list[dict]:
+        """Every run in the history (this one included once recorded), oldest first, with its
+        counts: for the HTML report's history chart."""
+        from sendcheck.history.store import list_runs, open_history
+
+        conn = open_history(self.path, self.wait, create=False)
+        try:
+            return list_runs(conn).select("as_of", "overdue", "due_soon").to_dicts()
+        finally:
+            conn.close()
+
+
 def parse_as_of(text: str | None) -> dt.date | None:
     """--as-of as a date; None when not given (the audit then takes a SEN2 return's ReferenceDate,
     else today: sendcheck.audit.resolve_as_of)."""
@@ -94,6 +137,14 @@ def need_output(format: Format, output: Path | None) -> None:
     """A workbook is a file, never terminal output: --format xlsx needs --output (exit 2)."""
     if format is Format.xlsx and output is None:
         raise SendcheckError("--format xlsx writes a workbook: give --output FILE.xlsx")
+
+
+def refuse_html(format: Format, command: str) -> None:
+    """Only `audit` writes the HTML report; another command refuses it (exit 2), never writes
+    its table under an .html name."""
+    if format is Format.html:
+        raise SendcheckError(f"--format html: `sendcheck {command}` has no HTML view; "
+                             f"`sendcheck audit --format html` writes the report")
 
 
 def is_terminal() -> bool:

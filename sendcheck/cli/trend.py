@@ -22,6 +22,7 @@ from sendcheck.cli.options import (
     is_terminal,
     need_output,
     parse_as_of,
+    refuse_html,
 )
 
 EXAMPLE = """Examples:
@@ -49,6 +50,7 @@ def trend(
     from sendcheck.figures.trend import compute_trend
     from sendcheck.views.trend import trend_csv, trend_json, trend_table
 
+    refuse_html(format, "trend")
     need_output(format, output)
     result = run_audit(list(files), Options(as_of=parse_as_of(as_of), sheet=sheet),
                        load_config(config, list(files)))

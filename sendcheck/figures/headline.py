@@ -19,6 +19,7 @@ from sendcheck.figures.caseload import (
     compute_caseload,
     read_staff,
 )
+from sendcheck.figures.forecast import Forecast, compute_forecast, target_for
 from sendcheck.figures.appeals import appeal_measures
 from sendcheck.figures.measures import Measure, compute_measures, measure_rules
 from sendcheck.figures.periods import Period, parse_period
@@ -32,6 +33,7 @@ class Headline:
     backlog: Backlog
     caseload: Caseload
     suppress_below: int | None = None
+    forecast: Forecast | None = None  # where the as-of date's calendar year will land
 
 
 def compute_caseload_for(audit: Audit, staff: Path | None) -> Caseload:
@@ -57,7 +59,9 @@ def compute_headline(audit: Audit, period: str | None = None, cohort: str = "iss
     return Headline(
         per, cohort, measures,
         compute_backlog(audit.episodes, as_of, rules["AS05"]),
-        compute_caseload_for(audit, staff), suppress_below)
+        compute_caseload_for(audit, staff), suppress_below,
+        compute_forecast(audit.episodes, rules["AS05"], as_of,
+                         target_for(audit.config.forecast_target)))
 
 
 # ---------------------------------------------------------------- JSON

@@ -47,8 +47,22 @@ AMEND_12W = Duration(12, "w")  # R (L, M and P) v Devon CC [2022]
 BEFORE_DAYS = ((2, 15), (3, 31))
 
 
+class NeedsColumns:
+    """A figure computed only when the export has its columns (`missing` names those absent)."""
+
+    missing: tuple[str, ...]
+
+    @property
+    def available(self) -> bool:
+        return not self.missing
+
+    @property
+    def reason(self) -> str | None:
+        return f"not available: missing {', '.join(self.missing)}" if self.missing else None
+
+
 @dataclass
-class Measure:
+class Measure(NeedsColumns):
     """One measure: its figures and everything needed to read them."""
 
     id: str
@@ -64,14 +78,6 @@ class Measure:
     # How to suppress derived figures: pc field -> (numerator, denominator); avg field -> count.
     ratios: dict[str, tuple[str, str]] = field(default_factory=dict)
     averages: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def available(self) -> bool:
-        return not self.missing
-
-    @property
-    def reason(self) -> str | None:
-        return f"not available: missing {', '.join(self.missing)}" if self.missing else None
 
 
 def pct(num: int | None, den: int | None) -> float | None:

@@ -11,12 +11,14 @@ from sendcheck.figures.caseload import (
     Caseload,
 )
 from sendcheck.figures.headline import suppressed_caseload
+from sendcheck.views.changes import annotate
 from sendcheck.views.files import neutralise_expr
 from sendcheck.views.findings import findings_frame
 
 
 def to_csv(audit: Audit, all_statuses: bool = False, personal: bool = False) -> str:
-    found = findings_frame(audit, all_statuses, personal)
+    found = annotate(audit, findings_frame(audit, all_statuses, personal,
+                                            cycle=audit.changes is not None))
     text_cols = [c for c, t in found.schema.items() if t == pl.String]
     safe = found.with_columns([neutralise_expr(c) for c in text_cols])
     buf = io.StringIO()

@@ -52,8 +52,11 @@ def _attach(audit: Audit, frame: pl.DataFrame, personal: bool) -> pl.DataFrame:
 
 
 def findings_frame(audit: Audit, all_statuses: bool = False, personal: bool = False,
-                   statuses: tuple[str, ...] | None = None) -> pl.DataFrame:
+                   statuses: tuple[str, ...] | None = None, cycle: bool = False) -> pl.DataFrame:
     """Rule findings and data-quality findings, in one stable order, with messages.
+
+    With `cycle`, also the review cycle of a finding judged per cycle from --reviews (null
+    otherwise): with rule, kind and record_id it names the same finding from run to run.
 
     With `statuses`, only the rule findings of those statuses (no data-quality findings): the
     table view lists overdue and due soon, and building a message for each of a million other
@@ -62,10 +65,10 @@ def findings_frame(audit: Audit, all_statuses: bool = False, personal: bool = Fa
     res = open_results(audit.results, audit.suppressed)
     if statuses is not None:
         return _findings(audit, res.filter(pl.col("status").is_in(statuses)),
-                         audit.quality.clear(), personal)
+                         audit.quality.clear(), personal, ("cycle",) if cycle else ())
     if not all_statuses:
         res = res.filter(~pl.col("status").is_in(HIDDEN_BY_DEFAULT))
-    return _findings(audit, res, audit.quality, personal)
+    return _findings(audit, res, audit.quality, personal, ("cycle",) if cycle else ())
 
 
 def suppressed_findings(audit: Audit, personal: bool = False) -> pl.DataFrame:
@@ -88,7 +91,7 @@ def _findings(audit: Audit, res: pl.DataFrame, quality: pl.DataFrame, personal: 
     rules = _attach(audit, res, personal)
     dq = _attach(audit, quality, personal).with_columns(
         pl.col("check").alias("rule"), pl.lit(None, pl.String).alias("kind"),
-        pl.lit("invalid").alias("status"), pl.lit(None, pl.Date).alias("start"),
+        pl.lit(None, pl.Int32).alias("cycle"), pl.lit("invalid").alias("status"), pl.lit(None, pl.Date).alias("start"),
         pl.lit(None, pl.Date).alias("due"), pl.lit(None, pl.Date).alias("done"),
         pl.lit(None, pl.Int64).alias("days_over"), pl.lit(None, pl.String).alias("exception"),
     )
@@ -122,6 +125,18 @@ def quality_summary(audit: Audit) -> list[dict]:
     return out
 
 
+def new_findings(audit: Audit, strict: bool = False) -> int:
+    """`--fail-on new`: overdue, due-soon and invalid findings the previous run in the history
+    did not have (rules at error severity unless `strict`; every data-quality check)."""
+    changes = audit.changes
+    if changes is None:
+        return 0
+    counted = [code for code, r in audit.rules.items() if strict or r.severity == "error"]
+    chosen = pl.col("rule").is_in(counted) | pl.col("rule").str.starts_with("DQ")
+    return sum(f.filter(chosen).height
+               for f in (changes.new_overdue, changes.new_due_soon, changes.new_invalid))
+
+
 def parse_fail_on(text: str) -> frozenset[str]:
     """--fail-on's comma-separated categories (contract section 7). They do not nest: each names
     the statuses it fails on; `breach` is short for late, early, overdue and missed."""
@@ -147,6 +162,8 @@ def failing(audit: Audit, categories: frozenset[str], strict: bool = False) -> l
     statuses = set(res.get_column("status").unique().to_list())
     if audit.quality.height:  # a data-quality check is an invalid finding
         statuses.add("invalid")
+    if "new" in categories and new_findings(audit, strict):
+        statuses.add("new")
     return [c for c in FAIL_CATEGORIES if c in categories and c in statuses]
 
 

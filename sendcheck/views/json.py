@@ -12,9 +12,11 @@ from sendcheck.figures import small_counts as suppression
 from sendcheck.figures.caseload import (
     Caseload,
 )
+from sendcheck.figures.forecast import forecast_json
 from sendcheck.figures.headline import Headline, suppressed_backlog, suppressed_caseload
 from sendcheck.figures.measures import Measure
 from sendcheck.figures.periods import Period
+from sendcheck.views.changes import changes_section
 from sendcheck.views.findings import (
     findings_frame,
     quality_summary,
@@ -51,6 +53,7 @@ def to_json_dict(audit: Audit, all_statuses: bool = False, personal: bool = Fals
         **suppression_section(audit, personal),
         **headline_section(audit),
         **({"reviews": audit.reviews.summary()} if audit.reviews is not None else {}),
+        **changes_section(audit),
     }
 
 
@@ -112,7 +115,10 @@ def measures_json(measures: list[Measure], period: Period, cohort: str,
 def headline_json(h: Headline) -> dict:
     """The three top-level JSON keys this module owns."""
     b = h.suppress_below
-    return {"measures": measures_json(h.measures, h.period, h.cohort, b),
+    measures = measures_json(h.measures, h.period, h.cohort, b)
+    if h.forecast is not None:
+        measures["forecast_20w"] = forecast_json(h.forecast, b)
+    return {"measures": measures,
             "backlog": suppressed_backlog(h.backlog, b),
             "caseload": suppressed_caseload(h.caseload, b)}
 

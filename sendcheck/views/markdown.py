@@ -9,6 +9,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from sendcheck.audit import Audit
+from sendcheck.views.changes import markdown_lines
 from sendcheck.views.findings import findings_frame, per_caseworker
 from sendcheck.views.json import to_json_dict
 
@@ -111,6 +112,7 @@ def to_markdown(audit: Audit) -> str:
             # A paper for a board names no case: the longest-wait lists stay in the other formats.
             section = {k: v for k, v in data[key].items() if not k.startswith("longest")}
             out += _section(title, section)
+    out += markdown_lines(audit)
     out += ["", "## Cases per rule", ""]
     table = []
     for item in data["rules"]:

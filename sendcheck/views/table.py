@@ -21,6 +21,7 @@ from sendcheck.figures.headline import (
 )
 from sendcheck.figures.measures import Measure
 from sendcheck.figures.periods import Period
+from sendcheck.views.changes import screen_lines
 from sendcheck.views.findings import (
     findings_frame,
     quality_summary,
@@ -126,6 +127,8 @@ def render_table(audit: Audit, rich: bool, stream=None) -> str:
         r = audit.reviews.summary()
         view.text(f"reviews: {r['path']}: {r['rows']} rows, {r['matched']} matched on {r['joined_on']}"
                   f" ({r['ignored']} without a usable meeting date), {r['unmatched']} unmatched")
+    for line in screen_lines(audit):
+        view.text(line)
     counts = summary(audit)
     rows = []
     for item in rules_list(audit):
@@ -258,6 +261,12 @@ def render_caseload(view: View, c: Caseload, below: int | None) -> None:
 
 
 def render_headline(view: View, h: Headline) -> None:
+    if h.forecast is not None:
+        from sendcheck.views.forecast import summary_lines
+
+        view.text()
+        for line in summary_lines(h.forecast, h.suppress_below):
+            view.text(line, style="bold" if not line.startswith(" ") else None)
     render_measures(view, h.measures, h.period, h.cohort, h.suppress_below)
     render_backlog(view, h.backlog, h.suppress_below)
     render_caseload(view, h.caseload, h.suppress_below)

@@ -30,6 +30,7 @@ from sendcheck.audit import Audit
 from sendcheck.figures import small_counts
 from sendcheck.figures.labels import field_label
 from sendcheck.judge.quality import BY_CODE
+from sendcheck.views.changes import changes_frame
 from sendcheck.views.findings import findings_frame, per_caseworker, suppressed_findings
 from sendcheck.views.json import to_json_dict
 from sendcheck.views.rulehelp import limit_text
@@ -171,7 +172,8 @@ def _summary(w: Writer, audit: Audit, data: dict, written: dict[str, int],
     grid.add("Findings", "Sheet", "Rows", header=True)
     for label, sheet in (("Overdue", "Overdue"), ("Due soon", "Due soon"),
                          ("Late, early or missed", "Late"), ("Data quality", "Data quality"),
-                         ("Excepted or invalid", "Other findings"), ("Suppressed", "Suppressed")):
+                         ("Excepted or invalid", "Other findings"), ("Suppressed", "Suppressed"),
+                         ("Changes since the previous run", "Changes")):
         if sheet in written:
             grid.add(label, sheet, written[sheet])
     if written.get("_capped"):
@@ -422,6 +424,45 @@ def _trend_rows(audit: Audit) -> list[dict]:
     return series_shown(compute_trend(audit), below)
 
 
+CHANGES_COLS = [Col("change", "Change"), Col("rule", "Rule"), Col("kind", "Advice kind"),
+                Col("cycle", "Review cycle", "int"), Col("record_id", "Record"),
+                Col("person_id", "Person"), Col("caseworker", "Caseworker"),
+                Col("status", "Status"), Col("due", "Due", "date"),
+                Col("days_over", "Days over", "int"), Col("overdue_since", "Overdue since", "date"),
+                Col("status_now", "Status now"), Col("done_now", "Done now", "date")]
+
+
+def _forecast_sheet(w: Writer, data: dict) -> None:
+    """Where the year will land: the JSON's measures.forecast_20w as two labelled tables (the
+    percentages as the JSON gives them, 0-100, as the labels say)."""
+    from sendcheck.views.forecast import forecast_tables
+
+    f = (data.get("measures") or {}).get("forecast_20w")
+    if not f:
+        return
+    grid = Grid()
+    grid.add(f"{f['title']} (as of {f['as_of']}; target: {f['target']['source']})", bold=True,
+             span=True)
+    if not f["available"]:
+        grid.add(f["reason"], span=True)
+        w.grid_sheet("Forecast", grid, title_rows="1:1")
+        return
+    head, rows, month_head, months = forecast_tables(f)
+    first = grid.add(*head, header=True)
+    for r in rows:
+        grid.add(*r)
+    last = grid.at - 1
+    grid.gap()
+    grid.add(*month_head, header=True)
+    for r in months:
+        grid.add(_date(r[0]), *r[1:])
+    grid.gap()
+    grid.add("Assumptions", bold=True, span=True)
+    for a in f["assumptions"]:
+        grid.add(a)
+    w.grid_sheet("Forecast", grid, filter_rows=(first, last), freeze="A3")
+
+
 def to_xlsx(audit: Audit, personal: bool = False) -> bytes:
     """The audit workbook as bytes (the caller writes it atomically)."""
     # The findings come from findings_frame, with their dates; the JSON's are not made into
@@ -457,12 +498,16 @@ def to_xlsx(audit: Audit, personal: bool = False) -> bytes:
                                Col("action", "What to do")], DQ_EXTRA)
     other = found.filter(~is_dq & status.is_in(["excepted", "invalid"]))
     sheet("Other findings", other, _rule_cols(found, personal, status=True, exception=True))
+    changed = changes_frame(audit)
+    if changed is not None:  # --history: what changed since the previous run
+        sheet("Changes", changed, CHANGES_COLS)
     if audit.config.suppress:
         sup = suppressed_findings(audit, personal)
         sheet("Suppressed", sup, [*_rule_cols(sup, personal, status=True),
                                   Col("suppression_reason", "Why suppressed")])
     if data.get("backlog"):
         _backlog(w, data["backlog"], (data.get("measures") or {}).get("suppress_below"))
+    _forecast_sheet(w, data)
     _counts(w, data)
     _rules_sheet(w, audit, data)
     _definitions(w, data, audit.options.due_within)

@@ -1,0 +1,57 @@
+"""`sendcheck history`: the runs kept in a run history, with their counts, and overdue and due
+soon over time."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sendcheck.cli.options import EXIT_OK, Output, emit
+from sendcheck.errors import SendcheckError
+
+
+EXAMPLE = """Examples:
+
+\b
+  sendcheck history history.sqlite
+  sendcheck history history.sqlite --format csv --output runs.csv
+"""
+
+
+class HistoryFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+def history(
+    path: Annotated[Path, typer.Argument(help="A history file written by `sendcheck audit --history`.")],
+    format: Annotated[HistoryFormat, typer.Option("--format", help="Report format.")] = HistoryFormat.table,
+    output: Output = None,
+) -> int:
+    """List the runs in a history with their counts, and chart overdue and due soon over time."""
+    from sendcheck.history.store import list_runs, open_history
+    from sendcheck.views import history as view
+
+    if format is HistoryFormat.xlsx and output is None:
+        raise SendcheckError("--format xlsx writes a workbook: give --output FILE.xlsx")
+    conn = open_history(path, create=False)
+    try:
+        runs = list_runs(conn)
+    finally:
+        conn.close()
+    if format is HistoryFormat.json:
+        emit(view.history_json(runs, str(path)), output)
+    elif format is HistoryFormat.csv:
+        emit(view.history_csv(runs), output)
+    elif format is HistoryFormat.xlsx:
+        from sendcheck.views.files import write_atomic
+
+        write_atomic(output, view.history_xlsx(runs))
+    else:
+        emit(view.history_text(runs, str(path)), output)
+    return EXIT_OK

@@ -1,0 +1,68 @@
+"""An audit as the history keeps it: the run's record and its findings, stored and compared."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import polars as pl
+
+from sendcheck import __version__
+from sendcheck.audit import Audit
+from sendcheck.history.changes import KEY, Changes, kept_findings
+from sendcheck.history.store import (
+    DEFAULT_WAIT_SECONDS,
+    RunRecord,
+    compare_with_latest,
+    file_sha256,
+    open_history,
+    record_run,
+)
+
+
+def run_counts(found: pl.DataFrame) -> dict[str, int]:
+    """Findings per status, and cases (record ids) overdue and due soon (a case overdue on one
+    rule and due soon on another counts as overdue only)."""
+    status, record = pl.col("status"), pl.col("record_id")
+    overdue_ids = record.filter(status == "overdue")
+    row = found.select(
+        *[(status == s).sum().alias(s) for s in ("overdue", "due_soon", "invalid", "late",
+                                                 "early", "missed", "excepted")],
+        overdue_ids.n_unique().alias("cases_overdue"),
+        record.filter((status == "due_soon") & ~record.is_in(overdue_ids.implode()))
+        .n_unique().alias("cases_due_soon"),
+    ).row(0, named=True)
+    return {k: int(v) for k, v in row.items()}
+
+
+def record_audit(audit: Audit, findings: pl.DataFrame, path: str | Path,
+                 wait: float = DEFAULT_WAIT_SECONDS, now: dt.datetime | None = None) -> Changes:
+    """Store this audit and its findings (views.findings.findings_frame) in the history at
+    `path` (created when missing) and return what changed since the latest earlier run."""
+    found = kept_findings(findings)
+    cfg = audit.config.path
+    run = RunRecord(
+        as_of=audit.options.as_of, sendcheck_version=__version__,
+        due_within=audit.options.due_within, rows_read=audit.rows_read,
+        inputs=[{"path": t.path, "sheet": t.sheet, "rows": t.rows, "sha256": t.sha256}
+                for t in audit.tables],
+        counts=run_counts(found), config_path=cfg, config_sha256=file_sha256(cfg),
+        run_at=(now or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds"))
+    conn = open_history(path, wait)
+    try:
+        return record_run(conn, run, found, path, wait)
+    finally:
+        conn.close()
+
+
+def overdue_since(audit: Audit, findings: pl.DataFrame, path: str | Path,
+                  wait: float = DEFAULT_WAIT_SECONDS) -> pl.DataFrame:
+    """(rule, kind, record_id, cycle, overdue_since) of this audit's overdue findings, from the
+    history at `path`, which is read, never written (`actions --history`)."""
+    conn = open_history(path, wait, create=False)
+    try:
+        _, stored, _ = compare_with_latest(conn, audit.options.as_of, kept_findings(findings),
+                                           audit.options.due_within, path)
+    finally:
+        conn.close()
+    return stored.filter(pl.col("status") == "overdue").select(*KEY, "overdue_since")

@@ -1,0 +1,247 @@
+"""Each caseworker's own list (`sendcheck actions`): their cases overdue, due soon and the data
+fixes on their cases, one file each, an index, and a manifest of the files it wrote."""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import polars as pl
+
+from sendcheck import __version__
+from sendcheck.audit import Audit
+from sendcheck.columns import PERSONAL
+from sendcheck.figures.caseload import UNALLOCATED
+from sendcheck.figures.headline import compute_caseload_for
+from sendcheck.history.changes import KEY
+from sendcheck.judge.quality import BY_CODE
+from sendcheck.views.markdown import _cell, _table
+from sendcheck.views.files import neutralise_expr
+from sendcheck.views.findings import findings_frame
+
+# Names the folder's own files take; a caseworker whose name slugs to one of them gets "-2".
+RESERVED = {"index", "unallocated", "con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
+            *(f"lpt{i}" for i in range(10))}
+SLUG_LIMIT = 60
+EXTENSIONS = {"csv": "csv", "markdown": "md", "html": "html", "xlsx": "xlsx"}
+LISTS = {"overdue": "Overdue", "due_soon": "Due soon", "fix": "Data to fix"}
+INVALID_ACTION = ("correct the dates this rule reads (the finding names them) in the case "
+                  "system; the rule is judged again on the next export")
+
+
+@dataclass
+class Worklist:
+    """One caseworker's (or the unallocated cases') lists, and the file they go to."""
+
+    caseworker: str
+    file: str
+    rows: pl.DataFrame  # every item: column `list` is overdue, due_soon or fix
+
+    def part(self, name: str) -> pl.DataFrame:
+        return self.rows.filter(pl.col("list") == name)
+
+    def counts(self) -> dict[str, int]:
+        """Findings on each list (cases are counted as the caseload counts them: index_frame)."""
+        listed = pl.col("list")
+        row = self.rows.select(*[(listed == k).sum().alias(name) for k, name in (
+            ("overdue", "overdue_findings"), ("due_soon", "due_soon_findings"), ("fix", "fixes"))]
+        ).row(0, named=True)
+        return {k: int(v) for k, v in row.items()}
+
+
+def slug(name: str) -> str:
+    """A file name stem from a caseworker's name: ASCII letters, digits and hyphens only, so no
+    name can make a path, a hidden file or a device name."""
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    text = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:SLUG_LIMIT].strip("-")
+    return text or "caseworker"
+
+
+def assign_files(names: list[str], ext: str) -> dict[str, str]:
+    """File name per caseworker. Names are taken in sorted order; a slug already taken (another
+    name, or the folder's own files) gets -2, -3, ...: the same names give the same files."""
+    taken = set(RESERVED)
+    out = {}
+    for name in sorted(names):
+        base = slug(name)
+        stem, n = base, 1
+        while stem in taken:
+            n += 1
+            stem = f"{base}-{n}"
+        taken.add(stem)
+        out[name] = f"{stem}.{ext}"
+    return out
+
+
+def worklists(audit: Audit, ext: str, overdue_since: pl.DataFrame | None = None,
+              personal: bool = False) -> list[Worklist]:
+    """Every caseworker with something to do, then the unallocated cases (if any).
+
+    `overdue_since`: the history's (rule, kind, record_id, cycle, overdue_since) for this run.
+    """
+    found = findings_frame(audit, personal=personal, cycle=True)
+    status = pl.col("status")
+    actions = {c: q.action for c, q in BY_CODE.items()}
+    who = pl.col("caseworker").str.strip_chars()
+    items = (found.filter(status.is_in(["overdue", "due_soon", "invalid"]))
+             .with_columns(
+                 pl.when(status == "invalid").then(pl.lit("fix")).otherwise(status.cast(pl.String))
+                 .alias("list"),
+                 pl.when(who.is_null() | (who == "")).then(pl.lit(UNALLOCATED)).otherwise(who)
+                 .alias("caseworker"),
+                 pl.when(status != "invalid").then(None)
+                 .when(pl.col("rule").str.starts_with("DQ"))
+                 .then(pl.col("rule").replace_strict(actions, default=None))
+                 .otherwise(pl.lit(INVALID_ACTION)).alias("what_to_do")))
+    if overdue_since is not None:
+        items = items.join(overdue_since.unique(KEY).cast({"kind": items.schema["kind"],
+                                                           "cycle": items.schema["cycle"]}),
+                           on=KEY, how="left", nulls_equal=True, maintain_order="left")
+    # Overdue most overdue first, due soon soonest first, fixes by check and row.
+    order = pl.col("list").replace_strict({"overdue": 0, "due_soon": 1, "fix": 2},
+                                          return_dtype=pl.Int8)
+    urgency = pl.when(pl.col("list") == "overdue").then(-pl.col("days_over")).otherwise(None)
+    items = items.sort([order, urgency, pl.col("due"), pl.col("rule"), pl.col("record_id"),
+                        pl.col("source"), pl.col("row")], nulls_last=True, maintain_order=True)
+    names = [n for n in items.get_column("caseworker").unique().to_list() if n != UNALLOCATED]
+    files = assign_files(names, ext)
+    out = [Worklist(name, files[name], part) for (name,), part in
+           sorted(items.partition_by("caseworker", as_dict=True).items())
+           if name != UNALLOCATED]
+    unallocated = items.filter(pl.col("caseworker") == UNALLOCATED)
+    if unallocated.height:
+        out.append(Worklist(UNALLOCATED, f"unallocated.{ext}", unallocated))
+    return out
+
+
+def _columns(rows: pl.DataFrame, personal: bool) -> list[str]:
+    cols = ["list", "rule", "kind", "record_id", "person_id"]
+    cols += [c for c in PERSONAL if personal and c in rows.columns]
+    cols += ["source", "row", "start", "due", "days_over"]
+    cols += ["overdue_since"] if "overdue_since" in rows.columns else []
+    return cols + ["message", "what_to_do"]
+
+
+HEADERS = {"list": "List", "rule": "Rule", "kind": "Advice kind", "record_id": "Record",
+           "person_id": "Person", "forename": "Forename", "surname": "Surname", "upn": "UPN",
+           "birth_date": "Date of birth", "source": "File", "row": "Row", "start": "Start",
+           "due": "Due", "days_over": "Days over", "overdue_since": "Overdue since",
+           "message": "Finding", "what_to_do": "What to do", "caseworker": "Caseworker",
+           "cases_overdue": "Cases overdue", "cases_due_soon": "Cases due soon",
+           "overdue_findings": "Overdue findings", "due_soon_findings": "Due soon findings",
+           "fixes": "Data to fix", "file": "File"}
+
+
+def _title(w: Worklist, audit: Audit) -> str:
+    return (f"{w.caseworker}: cases to act on, as of {audit.options.as_of.isoformat()} "
+            f"(due soon = within {audit.options.due_within} days)")
+
+
+def to_csv(frame: pl.DataFrame) -> str:
+    text = [c for c, t in frame.schema.items() if t == pl.String]
+    buf = io.StringIO()
+    frame.with_columns(neutralise_expr(c) for c in text).write_csv(buf, date_format="%Y-%m-%d")
+    return buf.getvalue()
+
+
+def _strings(frame: pl.DataFrame) -> list[list[str]]:
+    return frame.with_columns(pl.all().cast(pl.String).fill_null("")).rows()
+
+
+def to_markdown(title: str, sections: list[tuple[str, pl.DataFrame]]) -> str:
+    out = [f"# {_cell(title)}"]
+    for heading, frame in sections:
+        out += ["", f"## {_cell(heading)} ({frame.height})", ""]
+        out += (_table([HEADERS.get(c, c) for c in frame.columns], _strings(frame))
+                if frame.height else ["None."])
+    return "\n".join(out) + "\n"
+
+
+def to_html(title: str, sections: list[tuple[str, pl.DataFrame]],
+            links: str | None = None) -> str:
+    """A plain, self-contained page; every value escaped. `links`: the column holding file
+    names to link to (the index)."""
+    esc = html.escape
+    out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+           f"<title>{esc(title)}</title>",
+           "<style>body{font-family:sans-serif;margin:1em}table{border-collapse:collapse}"
+           "th,td{border:1px solid #999;padding:2px 6px;text-align:left;vertical-align:top}"
+           "</style></head><body>", f"<h1>{esc(title)}</h1>"]
+    for heading, frame in sections:
+        out.append(f"<h2>{esc(heading)} ({frame.height})</h2>")
+        if not frame.height:
+            out.append("<p>None.</p>")
+            continue
+        out.append("<table><thead><tr>" + "".join(
+            f'<th scope="col">{esc(HEADERS.get(c, c))}</th>' for c in frame.columns)
+            + "</tr></thead><tbody>")
+        at = frame.columns.index(links) if links in frame.columns else -1
+        for row in _strings(frame):
+            cells = [f'<a href="{esc(v)}">{esc(v)}</a>' if i == at and v else esc(v)
+                     for i, v in enumerate(row)]
+            out.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+        out.append("</tbody></table>")
+    out.append(f"<p>sendcheck {esc(__version__)}</p></body></html>")
+    return "\n".join(out) + "\n"
+
+
+def to_xlsx(sections: list[tuple[str, pl.DataFrame]]) -> bytes:
+    from sendcheck.views.workbook import MAX_WIDTH, Col, Writer
+
+    kinds = {pl.Date: "date", pl.Int64: "int", pl.Int32: "int", pl.UInt32: "int"}
+    w = Writer()
+    for heading, frame in sections:
+        cols = [Col(c, HEADERS.get(c, c), kinds.get(t, "text"),
+                    MAX_WIDTH if c in ("message", "what_to_do") else None)
+                for c, t in frame.schema.items()]
+        w.list_sheet(heading, frame.with_columns(
+            pl.col(c).cast(pl.String) for c, t in frame.schema.items()
+            if kinds.get(t, "text") == "text"), cols)
+    return w.save()
+
+
+def render(fmt: str, title: str, sections: list[tuple[str, pl.DataFrame]],
+           links: str | None = None) -> str | bytes:
+    if fmt == "csv":
+        return to_csv(pl.concat([f for _, f in sections], how="diagonal_relaxed"))
+    if fmt == "markdown":
+        return to_markdown(title, sections)
+    if fmt == "html":
+        return to_html(title, sections, links)
+    return to_xlsx(sections)
+
+
+def worklist_file(w: Worklist, audit: Audit, fmt: str, personal: bool) -> str | bytes:
+    cols = _columns(w.rows, personal)
+    if fmt == "csv":  # one table: the `list` column says which list a row is on
+        return render(fmt, "", [("", w.rows.select(cols))])
+    cols.remove("list")
+    return render(fmt, _title(w, audit), [(LISTS[k], w.part(k).select(cols)) for k in LISTS])
+
+
+def index_frame(lists: list[Worklist], audit: Audit) -> pl.DataFrame:
+    """One line per caseworker of the caseload (and per list): cases overdue and due soon as
+    the caseload counts them (the one definition), findings per list, and the file (blank for a
+    caseworker with nothing to do)."""
+    load = compute_caseload_for(audit, None)
+    cases = pl.DataFrame(load.rows, schema_overrides={"caseworker": pl.String}).select(
+        "caseworker", "cases_overdue", "cases_due_soon") if load.rows else pl.DataFrame(
+        schema={"caseworker": pl.String, "cases_overdue": pl.Int64, "cases_due_soon": pl.Int64})
+    counts = ("overdue_findings", "due_soon_findings", "fixes")
+    files = pl.DataFrame([{"caseworker": w.caseworker, **w.counts(), "file": w.file}
+                          for w in lists],
+                         schema={"caseworker": pl.String, **dict.fromkeys(counts, pl.Int64),
+                                 "file": pl.String}, orient="row")
+    both = cases.join(files, on="caseworker", how="full", coalesce=True)
+    return (both.with_columns(pl.col(*counts).fill_null(0))
+            .sort([pl.col("caseworker") == UNALLOCATED, pl.col("caseworker").str.to_lowercase()])
+            .select("caseworker", "cases_overdue", "cases_due_soon", *counts, "file"))
+
+
+def index_file(lists: list[Worklist], audit: Audit, fmt: str) -> str | bytes:
+    title = (f"Cases to act on by caseworker, as of {audit.options.as_of.isoformat()} "
+             f"(due soon = within {audit.options.due_within} days)")
+    return render(fmt, title, [("Caseworkers", index_frame(lists, audit))], links="file")
