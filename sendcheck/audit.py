@@ -76,6 +76,10 @@ class Audit:
     def rows_blank(self) -> int:
         return sum(t.blank_rows for t in self.tables)
 
+    @property
+    def rows_footer(self) -> int:
+        return sum(t.footer_rows for t in self.tables)
+
 
 def load_inputs(paths: list[str | Path], options: Options, config: Config) -> list[Table]:
     from sendcheck.read.sen2 import merge_modules  # SEN2 module CSVs given as separate files

@@ -91,7 +91,8 @@ def parse_config(data: dict, path: Path) -> Config:
         if key not in SECTIONS:
             raise _fail(path, key, f"unknown key (allowed: {', '.join(SECTIONS)})")
         if not isinstance(value, SECTIONS[key]):
-            raise _fail(path, key, f"expected a table, found {type(value).__name__}")
+            wanted = f"[[{key}]] tables" if SECTIONS[key] is list else "a table"
+            raise _fail(path, key, f"expected {wanted}, found {type(value).__name__}")
     config = Config(path=str(path))
     for header, canonical in data.get("columns", {}).items():
         if not isinstance(canonical, str):
@@ -107,6 +108,9 @@ def parse_config(data: dict, path: Path) -> Config:
             raise _fail(path, f"values.{column}", "expected a table of local value = canonical value")
         allowed = set(VALUES[column].values())
         for local, canonical in table.items():
+            if not isinstance(canonical, str):
+                raise _fail(path, f"values.{column}.{local}", f"expected text (one of "
+                            f"{', '.join(sorted(allowed))}), found {type(canonical).__name__}")
             if canonical not in allowed:
                 raise _fail(path, f"values.{column}.{local}",
                             f"{canonical!r} is not one of {', '.join(sorted(allowed))}")
@@ -222,7 +226,11 @@ def _phase_transfer(section: dict, path: Path, config: Config) -> None:
             raise _fail(path, "phase_transfer.years", "expected a list of year groups, e.g. [\"6\"]")
         years = []
         for item in value:
-            text = str(item).strip().upper() if isinstance(item, (str, int)) else None
+            ok = isinstance(item, (str, int)) and not isinstance(item, bool)
+            text = str(item).strip().upper() if ok else None
+            if not ok:
+                raise _fail(path, "phase_transfer.years", f"expected year groups as text or whole "
+                            f"numbers, found {type(item).__name__}")
             if text not in SCHOOL_TRANSFER_YEARS:
                 raise _fail(path, "phase_transfer.years", f"{item!r} is not a school transfer "
                             f"point (allowed: {', '.join(SCHOOL_TRANSFER_YEARS)})")

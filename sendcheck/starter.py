@@ -18,6 +18,7 @@ from pathlib import Path
 
 from sendcheck.columns import ADVICE_KINDS, BY_NAME, COLUMNS, PERSONAL, VALUES, normalise_header
 from sendcheck.errors import SendcheckError
+from sendcheck.views.files import display_name
 
 WORD_CUTOFF = 0.5  # share of words in common with an alias for a guess
 GUESS_CUTOFF = 0.85  # else a near spelling (difflib ratio), e.g. "Date Reqest Recieved"
@@ -101,15 +102,15 @@ def guess_value(column: str, value: str) -> str | None:
 
 def _raw_header(path: Path, sheet: str | None) -> list[str]:
     """The first non-blank row of the file, for an export whose header sendcheck cannot find."""
-    from sendcheck.read.sheets import DELIMITERS, decode_text, refuse_non_xlsx
+    from sendcheck.read.sheets import DELIMITERS, check_xlsx, decode_text, pick_sheet
 
     data = path.read_bytes()
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         import fastexcel
 
-        refuse_non_xlsx(path, data)
-        reader = fastexcel.read_excel(data)
-        index = reader.sheet_names.index(sheet) if sheet in reader.sheet_names else 0
+        book = check_xlsx(path, data)
+        index, _, _ = pick_sheet(book, sheet, path.name)
+        reader = fastexcel.read_excel(book.data)
         frame = reader.load_sheet(index, header_row=None, dtypes="string", n_rows=30).to_polars()
         rows = [[c for c in r] for r in frame.iter_rows()]
     else:
@@ -133,7 +134,7 @@ def read_headers(path: Path, sheet: str | None = None) -> Headers:
     except SendcheckError as exc:
         if "no recognisable column header" not in str(exc):
             raise
-        return Headers(path.name, {}, _raw_header(path, sheet), {})
+        return Headers(display_name(path.name), {}, _raw_header(path, sheet), {})
     unknown: dict[str, list[str]] = {}
     for column in VALUES:
         if column not in table.frame.columns:
@@ -143,13 +144,13 @@ def read_headers(path: Path, sheet: str | None = None) -> Headers:
         odd = [v for v in seen if v and normalise_header(v) not in VALUES[column]]
         if odd:
             unknown[column] = odd[:MAX_VALUES]
-    where = path.name + (f" (sheet {table.sheet!r})" if table.sheet else "")
+    where = display_name(path.name) + (f" (sheet {table.sheet!r})" if table.sheet else "")
     return Headers(where, table.mapping, table.unmapped, unknown)
 
 
 def _q(text: str) -> str:
-    """A TOML basic string (JSON's escapes are valid TOML)."""
-    return json.dumps(text, ensure_ascii=False)
+    """A TOML basic string (JSON's escapes are valid TOML; TOML also forbids a raw DEL)."""
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 def starter_toml(headers: Headers, needed: dict[str, list[str]]) -> str:

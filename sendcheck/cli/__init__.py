@@ -57,15 +57,51 @@ for _module in (_audit, _rules, _columns, _caseload, _init, _trend, _explain, _s
     app.command(_name, epilog=_module.EXAMPLE)(getattr(_module, _name))
 
 
+def _internal(exc: BaseException) -> str:
+    """An internal error in one line: its kind and where in sendcheck it happened, never its
+    message (a library's message can quote a cell: a name, a date of birth)."""
+    import traceback
+
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if "sendcheck" in f.filename]
+    where = ""
+    if frames:
+        path = frames[-1].filename.replace("\\", "/")
+        where = f" at {path[path.rfind('sendcheck/'):]}:{frames[-1].lineno}"
+    return f"internal error ({type(exc).__name__}{where}); rerun with --debug for the traceback"
+
+
+def _tolerant_stdout() -> None:
+    """A stdout that cannot encode a character (PYTHONIOENCODING=ascii, a C locale) escapes it
+    rather than failing the run; a report written with --output is UTF-8 whatever the locale."""
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None:
+        try:
+            reconfigure(errors="backslashreplace")
+        except (ValueError, OSError):  # a stream already written to in another mode
+            pass
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: map every outcome to 0, 1 or 2; a crash is one line and exit 2, never 1."""
     from typer.exceptions import Abort, Exit, TyperException
 
+    from sendcheck.cli.signals import Interrupted, interruptible
+    from sendcheck.views.files import one_line
+
     args = sys.argv[1:] if argv is None else argv
+    _tolerant_stdout()
+
+    def error(message: str) -> int:
+        print(one_line(f"Error: {message}"), file=sys.stderr)
+        return EXIT_ERROR
+
     try:
-        code = app(args=args, standalone_mode=False, prog_name="sendcheck")
+        with interruptible():
+            code = app(args=args, standalone_mode=False, prog_name="sendcheck")
     except Exit as exc:
-        code = exc.exit_code
+        # typer's own Ctrl-C handling, for an interrupt that came before ours was installed
+        interrupted = isinstance(exc.__context__, KeyboardInterrupt) and exc.exit_code == 130
+        code = error("interrupted") if interrupted else exc.exit_code
     except TyperException as exc:  # usage errors (click's would exit 1 for some); always 2 here
         if type(exc).__name__ == "NoArgsIsHelpError":  # bare `sendcheck`: the help is the answer
             print(exc.format_message(), file=sys.stderr)
@@ -73,29 +109,19 @@ def main(argv: list[str] | None = None) -> None:
         # One line, as every other error (click's own show() prints usage and a hint too).
         ctx = getattr(exc, "ctx", None)
         hint = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
-        print(f"Error: {exc.format_message()}{hint}", file=sys.stderr)
-        code = EXIT_ERROR
-    except Abort:
-        print("Error: interrupted", file=sys.stderr)
-        code = EXIT_ERROR
+        code = error(f"{exc.format_message()}{hint}")
+    except (Abort, KeyboardInterrupt, Interrupted):
+        code = error("interrupted")
     except SendcheckError as exc:
-        print(f"Error: {exc}", file=sys.stderr)
-        code = EXIT_ERROR
-    except KeyboardInterrupt:
-        print("Error: interrupted", file=sys.stderr)
-        code = EXIT_ERROR
+        code = error(str(exc))
     except BaseException as exc:  # noqa: BLE001 - the contract: a crash exits 2 with one line
         # BaseException, not Exception: a panic inside polars or fastexcel arrives as pyo3's
-        # PanicException, which derives from BaseException (SystemExit and KeyboardInterrupt
-        # are handled above or re-raised below).
+        # PanicException, which derives from BaseException (SystemExit is re-raised below).
         if isinstance(exc, (SystemExit, GeneratorExit)):
             raise
         if "--debug" in args:
             import traceback
 
             traceback.print_exc()
-        first = (str(exc).strip().splitlines() or [""])[0]
-        print(f"Error: internal error ({type(exc).__name__}: {first}); rerun with --debug "
-              f"for the traceback", file=sys.stderr)
-        code = EXIT_ERROR
+        code = error(_internal(exc))
     sys.exit(code if isinstance(code, int) else EXIT_OK)

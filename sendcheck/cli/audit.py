@@ -27,10 +27,12 @@ from sendcheck.cli.options import (
     Staff,
     SuppressBelow,
     codes,
+    check_output,
     emit,
     is_terminal,
     need_output,
     parse_as_of,
+    to_stdout,
 )
 from sendcheck.errors import SendcheckError
 
@@ -84,6 +86,8 @@ def audit(
     categories = parse_fail_on(fail_on)
     cfg = load_config(config, list(files))
     keep = History.chosen(history, cfg)
+    check_output(output, files, cfg.path, reviews=reviews, staff=staff, rules_dir=rules_dir,
+                 history=keep.path if keep is not None else None)
     if "new" in categories and keep is None:
         raise SendcheckError("--fail-on new compares with the previous run: give --history FILE "
                              "(or [history] path in sendcheck.toml)")
@@ -112,12 +116,14 @@ def audit(
             progress.stop()  # the table is quick, and may be drawn on the same terminal
         _report(result, format, output, all_statuses, include_personal_data, quiet, keep)
     if result.unmatched_suppressions and not quiet:
+        from sendcheck.views.files import display_name
+
         if "record_id__given" not in result.episodes.columns:
-            print(f"note: {Path(result.config.path or '').name}: the export has no record id "
+            print(f"note: {display_name(Path(result.config.path or '').name)}: the export has no record id "
                   f"column, and suppressions match record ids, never row numbers (rows move "
                   f"between exports)", file=sys.stderr)
         for s in result.unmatched_suppressions:
-            print(f"note: {Path(result.config.path or '').name} {s.key} ({s.rule} {s.record_id}) "
+            print(f"note: {display_name(Path(result.config.path or '').name)} {s.key} ({s.rule} {s.record_id}) "
                   f"matches no finding; remove it if the case is resolved", file=sys.stderr)
     if keep is not None and format is Format.csv and not quiet:
         print(summary_line(result), file=sys.stderr)  # the CSV holds findings, not the summary
@@ -154,14 +160,13 @@ def _report(result, format: Format, output: Path | None, all_statuses: bool,
         emit(to_html(result, include_personal_data, keep.runs() if keep is not None else None),
              output)
     elif format is Format.xlsx:
-        from sendcheck.views.files import write_atomic
         from sendcheck.views.workbook import to_xlsx
 
-        write_atomic(output, to_xlsx(result, include_personal_data))
+        emit(to_xlsx(result, include_personal_data), output)
     else:
         from sendcheck.views.table import headline_table, render_table
 
-        if output is None and is_terminal():
+        if to_stdout(output) and is_terminal():
             render_table(result, rich=True)
             headline_table(result.headline, rich=True)
         else:

@@ -19,10 +19,12 @@ from sendcheck.cli.options import (
     Sheet,
     Staff,
     SuppressBelow,
+    check_output,
     emit,
     is_terminal,
     need_output,
     parse_as_of,
+    to_stdout,
     refuse_html,
 )
 
@@ -56,23 +58,24 @@ def caseload(
 
     refuse_html(format, "caseload")
     need_output(format, output)
+    cfg = load_config(config, list(files))
+    check_output(output, files, cfg.path, staff=staff)
     result = run_audit(list(files), Options(as_of=parse_as_of(as_of), due_within=due_within,
-                                            sheet=sheet), load_config(config, list(files)))
+                                            sheet=sheet), cfg)
     load = compute_caseload_for(result, staff)
     if format is Format.json:
         emit(caseload_report_json(result, load, suppress_below), output)
     elif format is Format.csv:
         emit(caseload_csv(load, suppress_below), output)
     elif format is Format.xlsx:
-        from sendcheck.views.files import write_atomic
         from sendcheck.views.workbook import caseload_xlsx
 
-        write_atomic(output, caseload_xlsx(load.as_of, suppressed_caseload(load, suppress_below)))
+        emit(caseload_xlsx(load.as_of, suppressed_caseload(load, suppress_below)), output)
     elif format is Format.markdown:
         from sendcheck.views.markdown import caseload_markdown
 
         emit(caseload_markdown(suppressed_caseload(load, suppress_below)), output)
-    elif output is None and is_terminal():
+    elif to_stdout(output) and is_terminal():
         caseload_table(load, suppress_below, rich=True)
     else:
         emit(caseload_table(load, suppress_below, rich=False), output)

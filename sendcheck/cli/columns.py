@@ -23,6 +23,7 @@ def columns(
     config: ConfigFile = None,
 ) -> int:
     """Show which headers map to which columns, and which rules can run."""
+    from sendcheck.views.files import display_name
     from sendcheck.config import load_config
     from sendcheck.judge.engine import plan_runs
     from sendcheck.judge.rulebook import load_rules
@@ -31,7 +32,7 @@ def columns(
 
     cfg = load_config(config, [file])
     table = read_export(file, sheet=sheet, config_columns=cfg.columns)
-    out = [f"{table.path}: header on row {table.header_row}, {table.rows} rows"
+    out = [f"{display_name(table.path)}: header on row {table.header_row}, {table.rows} rows"
            + (f", sheet {table.sheet!r}" if table.sheet else "")
            + (f", {table.encoding}, delimiter {table.delimiter!r}" if table.encoding else ""), "",
            "Mapped columns:"]

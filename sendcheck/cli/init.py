@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from sendcheck.cli.options import EXIT_OK, Output, Sheet
+from sendcheck.cli.options import EXIT_OK, Output, Sheet, check_output
 
 EXAMPLE = """Examples:
 
@@ -27,6 +27,8 @@ def init(
 ) -> int:
     """Write a starter sendcheck.toml from an export's headers, to edit once and keep."""
     from sendcheck.starter import write_starter
+
+    check_output(output, [file])
 
     headers, text = write_starter(file, output, sheet, force)
     to_map = text.count("# a guess: check it") + text.count("# no guess:")

@@ -43,7 +43,7 @@ Debug = Annotated[bool, typer.Option("--debug", help="Show a full traceback on a
 Sheet = Annotated[Optional[str], typer.Option("--sheet", help="Worksheet to read (default the first).")]
 
 
-Output = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report here (atomically).")]
+Output = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report here (atomically; - for standard output). Never an input file.")]
 
 
 ConfigFile = Annotated[Optional[Path], typer.Option("--config", help="sendcheck.toml to use (default: found in this folder or above).")]
@@ -123,14 +123,60 @@ def codes(text: str | None) -> list[str] | None:
     return [c.strip() for c in text.split(",") if c.strip()] if text else None
 
 
-def emit(text: str, output: Path | None) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    else:
+def to_stdout(output: Path | None) -> bool:
+    """No --output, or `-`: the report goes to standard output."""
+    return output is None or str(output) == "-"
+
+
+def emit(text: str | bytes, output: Path | None) -> None:
+    """The report to --output (atomically), or to standard output."""
+    if not to_stdout(output):
         from sendcheck.views.files import write_atomic
 
         write_atomic(output, text)
+    elif isinstance(text, bytes):  # a workbook to `-`
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text)
+        sys.stdout.buffer.flush()
+    else:
+        sys.stdout.write(_encodable(text))
+        sys.stdout.flush()
+
+
+def _encodable(text: str) -> str:
+    """JSON for a stdout that cannot encode every character (PYTHONIOENCODING=ascii) has them
+    as \\u escapes, so it stays valid JSON; other text is escaped by the stream itself."""
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    if not text.startswith("{") or encoding.lower().replace("-", "") in ("utf8", "utf16", "utf32"):
+        return text
+    try:
+        text.encode(encoding)
+        return text
+    except (UnicodeEncodeError, LookupError):
+        import re
+
+        return re.sub(r"[^\x00-\x7f]",
+                      lambda m: "".join(f"\\u{u:04x}" for u in _utf16(m.group())), text)
+
+
+def _utf16(ch: str) -> list[int]:
+    data = ch.encode("utf-16-be")
+    return [int.from_bytes(data[i:i + 2], "big") for i in range(0, len(data), 2)]
+
+
+def check_output(output: Path | None, files: list[Path] = (), config: str | Path | None = None,
+                 **named: Path | None) -> None:
+    """Refuse an --output that is one of the run's inputs (exit 2) before anything is read."""
+    from sendcheck.views.files import refuse_overwrite
+
+    if to_stdout(output):
+        return
+    inputs = [("export", f) for f in files] + [("configuration", config)]
+    inputs += [(f"--{k.replace('_', '-')} file", v) for k, v in named.items()]
+    # The files in a folder given as an input (SEN2 module CSVs, --rules-dir) are inputs too.
+    inputs += [(what, p) for what, f in list(inputs) if f is not None and Path(f).is_dir()
+               for p in Path(f).iterdir() if p.is_file()]
+    refuse_overwrite(output, inputs)
 
 
 def need_output(format: Format, output: Path | None) -> None:

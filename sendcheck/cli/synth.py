@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from sendcheck.cli.options import EXIT_OK, AsOf, Output, parse_as_of
+from sendcheck.cli.options import EXIT_OK, AsOf, Output, check_output, parse_as_of
 from sendcheck.errors import SendcheckError
 
 EXAMPLE = """Examples:
@@ -38,6 +38,8 @@ def synth(
     existing = [str(p) for p in (output, reviews_output) if p is not None and p.exists()]
     if existing and not force:
         raise SendcheckError(f"{', '.join(existing)} already exists: give --force to replace it")
+    if reviews_output is not None:
+        check_output(reviews_output, [output])
     when = parse_as_of(as_of) or generator.DEFAULT_AS_OF
     data = generator.generate(episodes, seed, when)
     generator.write(data, output, encoding)

@@ -18,10 +18,12 @@ from sendcheck.cli.options import (
     ReportFormat,
     Sheet,
     SuppressBelow,
+    check_output,
     emit,
     is_terminal,
     need_output,
     parse_as_of,
+    to_stdout,
     refuse_html,
 )
 
@@ -52,8 +54,10 @@ def trend(
 
     refuse_html(format, "trend")
     need_output(format, output)
+    cfg = load_config(config, list(files))
+    check_output(output, files, cfg.path)
     result = run_audit(list(files), Options(as_of=parse_as_of(as_of), sheet=sheet),
-                       load_config(config, list(files)))
+                       cfg)
     rows = compute_trend(result, months)
     if format is Format.json:
         emit(trend_json(result, rows, suppress_below), output)
@@ -65,15 +69,14 @@ def trend(
 
         shown = series_shown(rows, suppress_below)
         if format is Format.xlsx:
-            from sendcheck.views.files import write_atomic
             from sendcheck.views.workbook import trend_xlsx
 
-            write_atomic(output, trend_xlsx(result.options.as_of, shown, FIELDS))
+            emit(trend_xlsx(result.options.as_of, shown, FIELDS), output)
         else:
             from sendcheck.views.markdown import trend_markdown
 
             emit(trend_markdown(result.options.as_of, shown, FIELDS), output)
-    elif output is None and is_terminal():
+    elif to_stdout(output) and is_terminal():
         trend_table(result, rows, suppress_below, rich=True)
     else:
         emit(trend_table(result, rows, suppress_below, rich=False), output)

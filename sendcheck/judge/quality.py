@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from sendcheck.read.dates import EXCEL_ERROR
 from sendcheck.columns import (
     ADVICE_KINDS,
     BY_NAME,
@@ -77,10 +78,13 @@ def _date_columns(df: pl.DataFrame) -> list[str]:
 def _unreadable(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
     parts = []
     for c in _date_columns(df):
-        shown = pl.lit("(value not shown)") if c in PERSONAL else pl.col(f"{c}__raw")
         unreadable = pl.col(f"{c}__err").is_not_null() & ~_is_before_reforms(c)  # DQ15's
-        parts.append(_rows(df, unreadable, c, pl.format(
-            "{}: '{}' is {}", pl.lit(c), shown, pl.col(f"{c}__err")), "DQ01"))
+        if c in PERSONAL:  # neither the value nor its reason ("year 1890 is outside ...")
+            message = pl.lit(f"{c}: the value (not shown) is not a readable date")
+        else:
+            message = pl.format("{}: '{}' is {}", pl.lit(c), pl.col(f"{c}__raw"),
+                                pl.col(f"{c}__err"))
+        parts.append(_rows(df, unreadable, c, message, "DQ01"))
     return pl.concat(parts) if parts else _empty()
 
 
@@ -214,6 +218,21 @@ def _age(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
                  pl.lit("age outside 0-25 at the request (or the as-of date)"), "DQ09")
 
 
+def _excel_errors(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+    """Excel error values in the text columns (ids, caseworker); date and coded columns report
+    them already (DQ01, DQ10)."""
+    parts = []
+    for c in df.columns:
+        col = BY_NAME.get(c)
+        if col is None or col.kind == "date" or c in VALUES:
+            continue
+        bad = pl.col(c).str.strip_chars().str.contains(EXCEL_ERROR).fill_null(False)
+        parts.append(_rows(df, bad, c, pl.format("{}: '{}' is an Excel error cell (a formula that "
+                                                 "failed), not a value", pl.lit(c),
+                                                 pl.col(c).str.strip_chars()), "DQ19"))
+    return pl.concat(parts) if parts else _empty()
+
+
 def _unknown_codes(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
     parts = []
     for c in VALUES:
@@ -264,6 +283,9 @@ CHECKS: tuple[Check, ...] = (
           "Correct the date (a two-digit year such as 27 is read as 1927 when 2027 is too far "
           "ahead): no EHC request, decision, plan or review predates the reforms.", (),
           _before_reforms),
+    Check("DQ19", "excel-error-value", "Excel error value (#N/A, #REF!, ...) in a text column",
+          "Fix the formula or the lookup that produced the error in the workbook, or replace it "
+          "with the value.", (), _excel_errors),
 )
 
 

@@ -354,15 +354,24 @@ def load_rules(extra: Path | None = None) -> list[Rule]:
         found = [load_rule(p) for p in sorted(folder.glob("*.toml"))]
         if not found:
             raise SendcheckError(f"no rule files (*.toml) in {folder}")
+        if folder is extra:
+            for rule in found:  # DQnn are the data-quality checks' codes (--select DQ, rules DQnn)
+                if rule.code.upper().startswith("DQ"):
+                    raise SendcheckError(f"rule file {rule.path}: code {rule.code}: DQ codes "
+                                         f"are the data-quality checks'; give the rule another "
+                                         f"prefix (e.g. LC01)")
         rules += found
     codes: dict[str, str] = {}
     names: dict[str, str] = {}
     for rule in rules:
-        if rule.code in codes:  # codes are never reused: a local rule needs a code of its own
-            raise SendcheckError(f"rule file {rule.path}: code {rule.code} is already used by {codes[rule.code]}")
+        # Codes are never reused, in any letter case (--select matches them case-blind): a
+        # local rule needs a code of its own.
+        if rule.code.upper() in codes:
+            raise SendcheckError(f"rule file {rule.path}: code {rule.code} is already used by "
+                                 f"{codes[rule.code.upper()]}")
         if rule.name in names:
             raise SendcheckError(f"rule file {rule.path}: name {rule.name!r} is also {names[rule.name]}")
-        codes[rule.code], names[rule.name] = rule.path, rule.code
+        codes[rule.code.upper()], names[rule.name] = rule.path, rule.code
     return rules
 
 

@@ -26,6 +26,10 @@ _ISO = r"^(\d{4})-(\d{1,2})-(\d{1,2})" + _TIME + "$"
 _D_MON_Y = r"^(\d{1,2})[ \-/]?([A-Za-z]{3,9})\.?[ \-/,]*(\d{4}|\d{2})" + _TIME + "$"
 _Y_MON_D = r"^(\d{4})-([A-Za-z]{3,9})-(\d{1,2})" + _TIME + "$"
 _SERIAL = r"^(-?\d{1,7})(?:\.\d+)?$"
+# What Excel shows in an error cell (a formula that failed), in a workbook or a CSV saved from one.
+EXCEL_ERROR = r"^#(?:N/A|VALUE!|REF!|DIV/0!|NAME\?|NUM!|NULL!|SPILL!|CALC!|GETTING_DATA|FIELD!|BLOCKED!|BUSY!|CONNECT!|EXTERNAL!|PYTHON!|UNKNOWN!)$"
+# A number no date can be: an exponent, more digits than any serial, not finite.
+_NUMBER = r"(?i)^[+-]?(?:\d+(?:\.\d*)?(?:e[+-]?\d+)?|\.\d+(?:e[+-]?\d+)?|inf(?:inity)?|nan)$"
 
 
 def _year_expr(raw: pl.Expr, pivot_year: int) -> pl.Expr:
@@ -162,7 +166,13 @@ def _parse_distinct(values: pl.Series, pivot_year: int) -> pl.DataFrame:
     in_range = (year >= MIN_YEAR) & (year <= MAX_YEAR)
     f = f.with_columns(
         pl.when(pl.col("blank")).then(None)
+        .when(kind.is_null() & pl.col("s").str.contains(EXCEL_ERROR)).then(
+            pl.lit("an Excel error cell, not a date"))
+        .when(kind.is_null() & pl.col("s").str.contains(_NUMBER)).then(
+            pl.lit("a number outside any Excel date"))
         .when(kind.is_null()).then(pl.lit("not a date"))
+        .when((kind == "serial") & (serial >= 2958466)).then(
+            pl.lit("a number outside any Excel date"))
         .when((kind == "serial") & (serial < 10000)).then(pl.lit("not a date (a number too small for an Excel date)"))
         .when(pl.col("date").is_null()).then(pl.lit("no such calendar date"))
         .when(~in_range).then(pl.format("year {} is outside {}–{}", year, pl.lit(MIN_YEAR), pl.lit(MAX_YEAR)))

@@ -10,19 +10,19 @@ from pathlib import Path
 import polars as pl
 
 from sendcheck.errors import SendcheckError
+from sendcheck.read.limits import check_text, require_regular
 from sendcheck.read.sheets import (
-    DAMAGED,
     DELIMITERS,
     HEADER_SCAN_ROWS,
     Table,
     build_table,
+    check_xlsx,
+    csv_error,
     decode_text,
     find_header,
-    first_used_row,
     header_index,
     header_score,
-    refuse_non_xlsx,
-    refuse_uncalculated_formulas,
+    pick_sheet,
     scan_rows,
 )
 
@@ -34,6 +34,7 @@ def read_csv(path: Path, index: dict[str, str], sha: str, data: bytes) -> Table:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise SendcheckError(f"{where}: the file is empty")
+    check_text(text, where)
     head_lines = text[: 1 << 20].split("\n")[:HEADER_SCAN_ROWS]
     best: tuple[int, int, str, int] | None = None  # (score, columns, delimiter, header line)
     for delim in DELIMITERS:
@@ -54,9 +55,8 @@ def read_csv(path: Path, index: dict[str, str], sha: str, data: bytes) -> Table:
             io.BytesIO(text.encode("utf-8")), has_header=False, skip_rows=at, infer_schema=False,
             separator=delim, truncate_ragged_lines=True, quote_char='"', raise_if_empty=False,
         )
-    except pl.exceptions.PolarsError as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise SendcheckError(f"{where}: could not read as CSV ({first})") from None
+    except pl.exceptions.PolarsError:
+        raise csv_error(text, delim, at, where) from None
     return build_table(raw, 0, at + 1, index, path, None, sha, encoding=encoding, delimiter=delim)
 
 
@@ -66,43 +66,30 @@ def read_excel(path: Path, index: dict[str, str], sha: str, data: bytes,
     import fastexcel
 
     where = path.name
-    refuse_non_xlsx(path, data)
+    book = check_xlsx(path, data)
+    at, name, notes = pick_sheet(book, sheet, where)
     try:
-        reader = fastexcel.read_excel(data)
-        names = reader.sheet_names
-        if sheet is not None and sheet not in names:
-            raise SendcheckError(
-                f"{where}: no sheet named {sheet!r} (sheets: {', '.join(names)})")
-        sheet_index = names.index(sheet) if sheet is not None else 0
-        loaded = reader.load_sheet(sheet_index, header_row=None, dtypes="string")
-        raw = loaded.to_polars()
-    except SendcheckError:
-        raise
+        reader = fastexcel.read_excel(book.data)
+        raw = reader.load_sheet(at, header_row=None, dtypes="string").to_polars()
     except Exception as exc:  # fastexcel raises its own hierarchy; any failure here is the file's
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise SendcheckError(f"{where}: could not read the workbook ({first})") from None
+        # Its message can quote cell text (names, dates of birth): only its kind is shown.
+        raise SendcheckError(f"{where}: could not read sheet {name!r} ({type(exc).__name__}); "
+                             f"open it in Excel and save it again, or export it as CSV") from None
     if raw.height == 0:
-        raise SendcheckError(f"{where}: sheet {names[sheet_index]!r} is empty")
-    try:
-        first_row = first_used_row(path, sheet_index)
-        refuse_uncalculated_formulas(path, sheet_index, f"{where} sheet {names[sheet_index]!r}")
-    except DAMAGED as exc:
-        raise SendcheckError(f"{where}: the workbook is damaged ({type(exc).__name__}: "
-                             f"{str(exc)[:200]})") from None
+        raise SendcheckError(f"{where}: sheet {name!r} is empty")
     rows = [list(r) for r in raw.head(HEADER_SCAN_ROWS).iter_rows()]
-    others = [n for n in names if n != names[sheet_index]]
-    at = find_header(rows, index, f"{where} sheet {names[sheet_index]!r}"
-                      + (f" (other sheets: {', '.join(others)}; choose one with --sheet)"
-                         if others and sheet is None else ""))
-    return build_table(raw, at, first_row, index, path, names[sheet_index], sha)
+    others = [s.name for s in book.sheets if s.name != name and s.kind == "worksheet"]
+    header_at = find_header(rows, index, f"{where} sheet {name!r}"
+                            + (f" (other sheets: {', '.join(others)}; choose one with --sheet)"
+                               if others and sheet is None else ""))
+    return build_table(raw, header_at, book.scans[name].first_row, index, path, name, sha,
+                       notes=notes)
 
 
 def read_export(path: str | Path, sheet: str | None = None,
                 config_columns: dict[str, str] | None = None) -> Table:
     """Read one export; whole-file problems raise SendcheckError (exit 2)."""
-    path = Path(path)
-    if not path.exists():
-        raise SendcheckError(f"{path}: no such file")
+    path = require_regular(path)
     if path.is_dir() or path.suffix.lower() == ".xml":  # SEN2: a folder of module CSVs, the XML
         from sendcheck.read.sen2 import read_sen2_path
 

@@ -44,13 +44,14 @@ from sendcheck.read.sen2_schema import (
     MODULES,
     SHEETS,
 )
+from sendcheck.read.limits import DAMAGED, check_text, read_member
 from sendcheck.read.sheets import (
     HEADER_SCAN_ROWS,
     Table,
+    check_xlsx,
+    csv_error,
     decode_text,
-    first_used_row,
     header_index,
-    refuse_non_xlsx,
 )
 
 CHUNK_PERSONS = 10_000  # persons held as Python lists before they become a polars frame
@@ -312,12 +313,12 @@ def sniff_module_csv(path: Path, data: bytes) -> str | None:
 def read_module_csv(path: Path, data: bytes, sha: str, index: dict[str, str]) -> ModuleTable:
     module = sniff_module_csv(path, data)
     text, delim = _csv_text(path, data)
+    check_text(text, path.name)
     try:
         raw = pl.read_csv(io.BytesIO(text.encode("utf-8")), infer_schema=False, separator=delim,
                           raise_if_empty=False)
-    except pl.exceptions.PolarsError as exc:
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise SendcheckError(f"{path.name}: could not read as CSV ({first})") from None
+    except pl.exceptions.PolarsError:
+        raise csv_error(text, delim, 0, path.name) from None
     frame, unused = _module_frame(raw, module, index, 2, path.name, whole_floats=True)
     return ModuleTable(str(path), None, 1, frame, {}, unused, sha, delimiter=delim, module=module)
 
@@ -396,8 +397,8 @@ def is_sen2_workbook(data: bytes) -> bool:
     """True for a workbook whose sheets are SEN2 modules (read from the zip, not the sheets)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            book = zf.read("xl/workbook.xml").decode("utf-8", "replace")
-    except (zipfile.BadZipFile, KeyError, OSError):
+            book = read_member(zf, "xl/workbook.xml", "").decode("utf-8", "replace")
+    except (*DAMAGED, SendcheckError):  # a damaged package is reported by the workbook reader
         return False
     names = {normalise_header(n) for n in re.findall(r'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]+)"', book)}
     return "requests" in names and len(names & set(SHEETS)) >= 2
@@ -406,15 +407,15 @@ def is_sen2_workbook(data: bytes) -> bool:
 def read_workbook(path: Path, data: bytes, sha: str, index: dict[str, str]) -> Sen2Table:
     import fastexcel
 
-    refuse_non_xlsx(path, data)
+    book = check_xlsx(path, data)
     frames: dict[str, pl.DataFrame] = {}
     unused: set[str] = set()
     try:
-        reader = fastexcel.read_excel(data)
-        sheets = reader.sheet_names
-        for i, name in enumerate(sheets):
+        reader = fastexcel.read_excel(book.data)
+        for i, sheet in enumerate(book.sheets):
+            name = sheet.name
             module = SHEETS.get(normalise_header(name))
-            if module is None:
+            if module is None or sheet.kind != "worksheet":
                 continue
             raw = reader.load_sheet(i, header_row=None, dtypes="string").to_polars()
             rows = [[normalise_header(c) for c in r if c] for r in raw.head(HEADER_SCAN_ROWS).iter_rows()]
@@ -424,15 +425,16 @@ def read_workbook(path: Path, data: bytes, sha: str, index: dict[str, str]) -> S
                                      f"persontableid or requeststableid")
             body = raw.slice(at + 1)
             body.columns = [str(c) if c else f"_blank{k}" for k, c in enumerate(raw.row(at))]
-            first = first_used_row(path, i) + at + 1
+            first = book.scans[name].first_row + at + 1
             frames[module], left = _module_frame(body, module, index, first, f"{path.name} [{name}]",
                                                  whole_floats=True)
             unused |= {u for u in left if not u.startswith("blank")}
     except SendcheckError:
         raise
     except Exception as exc:  # noqa: BLE001 - fastexcel raises its own hierarchy: the file is bad
-        first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise SendcheckError(f"{path.name}: could not read the workbook ({first_line})") from None
+        # Its message can quote cell text (names, dates of birth): only its kind is shown.
+        raise SendcheckError(f"{path.name}: could not read the workbook ({type(exc).__name__}); "
+                             f"open it in Excel and save it again") from None
     return _sen2_table(str(path), frames, index, sha, "workbook", sorted(unused), {},
                        "row = row in the Requests sheet")
 

@@ -10,17 +10,28 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from xml.etree.ElementTree import ParseError, iterparse
 
 import polars as pl
 
 from sendcheck.columns import ALIASES, normalise_header
 from sendcheck.errors import SendcheckError
+from sendcheck.read.limits import DAMAGED
+from sendcheck.read.sheetscan import Workbook, check_workbook
 
+# A report's footer, as case-management systems and report writers print them: the text of a row
+# with at most two cells filled. Anchored and whole so an episode cannot match.
+FOOTER = (r"(?i)^(?:(?:grand |sub-?)?totals?\b[ :=]*[0-9,]*(?: (?:rows?|records?|cases?))?"
+          r"|(?:this )?(?:report|data|export|extract|list) (?:was )?(?:generated|produced|run|"
+          r"created|printed|extracted)\b.*"
+          r"|(?:generated|produced|printed|run|created|extracted) (?:by|on|at)\b.*"
+          r"|end of (?:the )?(?:report|data|file|export|extract|list|records?)\b.*"
+          r"|page [0-9]+(?: of [0-9]+)?"
+          r"|[0-9,]+ (?:rows?|records?|cases?)(?: (?:returned|selected|listed|found|in total))?\.?"
+          r"|(?:count|number of (?:records|rows|cases))[ :=]+[0-9,]+)$")
+FOOTERS_LISTED = 5  # footer rows named in the notes; the rest counted
 HEADER_SCAN_ROWS = 30  # title rows above the header: council reports rarely have more than a few
 DELIMITERS = (",", ";", "\t", "|")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -39,6 +50,7 @@ class Table:
     unmapped: list[str]
     sha256: str
     blank_rows: int = 0
+    footers: list[tuple[int, str]] = field(default_factory=list)  # (row, text) of footer rows
     encoding: str | None = None
     delimiter: str | None = None
     notes: list[str] = field(default_factory=list)
@@ -46,7 +58,12 @@ class Table:
     @property
     def rows(self) -> int:
         """Data rows below the header (blank rows included: every row is accounted for)."""
-        return self.frame.height + self.blank_rows
+        return self.frame.height + self.blank_rows + self.footer_rows
+
+    @property
+    def footer_rows(self) -> int:
+        """Rows rejected as a report's footer ("Total: 40"), not episodes."""
+        return len(self.footers)
 
 
 def header_index(config_columns: dict[str, str] | None = None) -> dict[str, str]:
@@ -104,17 +121,36 @@ def build_table(raw: pl.DataFrame, header_at: int, first_row: int, index: dict[s
                      dtype=pl.Int64).alias("_row"),
         pl.lit(path.name).alias("_source"),
     )
-    # A row whose every cell is blank is not an episode; it is counted, not evaluated.
-    all_cells = [pl.col(n) for n in names]
-    blank = body.select(
-        pl.all_horizontal([c.is_null() | (c.str.strip_chars() == "") for c in all_cells])
-    ).to_series() if names else pl.Series([], dtype=pl.Boolean)
-    blank_rows = int(blank.sum()) if len(blank) else 0
-    if blank_rows:
-        frame = frame.filter(~blank)
+    # A row whose every cell is blank is not an episode; it is counted, not evaluated. So is a
+    # report's footer: one or two cells reading like "Total: 40" or "Page 3 of 3". The cells are
+    # counted in one pass; a row's text is built only for the rows of one or two cells.
+    filled = body.select(pl.sum_horizontal(
+        [(pl.col(n).str.strip_chars() != "").fill_null(False) for n in names]).alias("n")
+    ).to_series() if names else pl.Series("n", [], dtype=pl.UInt32)
+    blank = filled == 0
+    few = (filled > 0) & (filled <= 2)
+    footer = pl.repeat(False, body.height, dtype=pl.Boolean, eager=True)
+    footers = frame.select("_row", pl.lit("").alias("text")).clear()
+    if few.any():
+        text = body.filter(few).select(pl.concat_str(
+            [pl.col(n).str.strip_chars().replace("", None) for n in names], separator=" ",
+            ignore_nulls=True).alias("text")).to_series()
+        hit = text.str.contains(FOOTER).fill_null(False)
+        footer = footer.scatter(few.arg_true().filter(hit), True)
+        footers = frame.filter(footer).select("_row").with_columns(text.filter(hit))
+    rejected = blank | footer
+    blank_rows = int(blank.sum())
+    notes = [f"row {row} rejected: a report footer ({text[:60]!r}), not an episode"
+             for row, text in footers.head(FOOTERS_LISTED).iter_rows()]
+    if footers.height > FOOTERS_LISTED:
+        notes.append(f"... and {footers.height - FOOTERS_LISTED} more footer rows rejected")
+    if blank_rows or footers.height:
+        frame = frame.filter(~rejected)
     mapping = {c: str(headers[i]).strip() for c, i in found.items()}
+    extra["notes"] = extra.get("notes", []) + notes
     return Table(str(path), sheet, first_row + header_at, frame, mapping, unmapped, sha,
-                 blank_rows=blank_rows, **extra)
+                 blank_rows=blank_rows, footers=[(r, t[:60]) for r, t in footers.iter_rows()],
+                 **extra)
 
 
 # ---------------------------------------------------------------- CSV
@@ -148,83 +184,35 @@ def scan_rows(lines: list[str], delimiter: str) -> list[list[str]]:
         csv.field_size_limit(old)
 
 
+def csv_error(text: str, delimiter: str, skip: int, where: str) -> SendcheckError:
+    """Where a CSV polars could not read goes wrong, from the standard library's strict reader.
+    polars' own message quotes the row (names, dates of birth): it never reaches the user."""
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
+    old = csv.field_size_limit()
+    csv.field_size_limit(1 << 30)
+    line = 1  # where the record being read starts
+    try:
+        for _ in reader:
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        kind = str(exc).split(":")[0]
+        if "EOF" in kind or "end of data" in kind:
+            return SendcheckError(f"{where}: could not read as CSV: a quoted field opened on line "
+                                  f"{line} is never closed; check the quotes on that line")
+        return SendcheckError(f"{where}: could not read as CSV: {kind} on line {line}; check "
+                              f"the quotes on that line")
+    finally:
+        csv.field_size_limit(old)
+    return SendcheckError(f"{where}: could not read as CSV (from line {skip + 1}); save it again "
+                          f"from the system, or as .xlsx")
+
+
 # ---------------------------------------------------------------- Excel
 
 
-def _sheet_part(zf: zipfile.ZipFile, sheet_index: int) -> str | None:
-    """The zip member holding the sheet at `sheet_index`, from the workbook's relationships."""
-    rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
-    book = zf.read("xl/workbook.xml").decode("utf-8", "replace")
-    rids = re.findall(r'<(?:\w+:)?sheet\b[^>]*?\br:id="([^"]+)"', book) or re.findall(
-        r'<(?:\w+:)?sheet\b[^>]*?\bid="([^"]+)"', book)
-    targets = dict(re.findall(r'<Relationship\b[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels))
-    targets |= {a: b for b, a in re.findall(
-        r'<Relationship\b[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)}
-    target = targets.get(rids[sheet_index]) if sheet_index < len(rids) else None
-    if not target:
-        return None
-    target = target.lstrip("/")
-    return target if target.startswith("xl/") else "xl/" + target
-
-
-def first_used_row(path: Path, sheet_index: int) -> int:
-    """Spreadsheet row of the first cell with a value in the sheet.
-
-    calamine (fastexcel) starts its range at the first used row and does not say which row that
-    is; error messages must give the real spreadsheet row, so read it from the sheet XML,
-    stopping at the first cell with a value.
-    """
-    with zipfile.ZipFile(path) as zf:
-        name = _sheet_part(zf, sheet_index)
-        if name is None:
-            return 1
-        with zf.open(name) as fh:
-            row_no = None
-            # The cell's reference is read when the cell opens: its value ends before it does.
-            for event, elem in iterparse(fh, events=("start", "end")):
-                tag = elem.tag.rsplit("}", 1)[-1]
-                if event == "start":
-                    if tag == "c":
-                        digits = "".join(ch for ch in elem.get("r", "") if ch.isdigit())
-                        row_no = int(digits) if digits else row_no
-                    continue
-                if tag in ("v", "is") and (elem.text or len(elem)):
-                    return row_no or 1
-                if tag == "c":
-                    elem.clear()
-    return 1
-
-
-_FORMULA_CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*?)(?<!/)>(?:(?!</(?:\w+:)?c>).)*?<(?:\w+:)?f\b(?:(?!</(?:\w+:)?c>).)*?</(?:\w+:)?c>', re.S)
-_CACHED_VALUE = re.compile(rb"<(?:\w+:)?v>[^<]+</(?:\w+:)?v>")
-
-
-def refuse_uncalculated_formulas(path: Path, sheet_index: int, where: str) -> None:
-    """Stop when formula cells carry no saved value (a workbook written by a program and never
-    opened in Excel): calamine reads such cells as empty, which would silently blank dates."""
-    with zipfile.ZipFile(path) as zf:
-        name = _sheet_part(zf, sheet_index)
-        if name is None:
-            return
-        xml = zf.read(name)
-    if b"<f>" not in xml and b"<f " not in xml and b":f>" not in xml and b":f " not in xml:
-        return
-    empty = [m for m in _FORMULA_CELL.finditer(xml) if not _CACHED_VALUE.search(m.group(0))]
-    if empty:
-        ref = re.search(rb'\br="([A-Z]+\d+)"', empty[0].group(1))
-        at = f" (first at {ref.group(1).decode()})" if ref else ""
-        raise SendcheckError(
-            f"{where}: {len(empty)} formula cell(s) have no saved value{at}, so their dates "
-            f"cannot be read; open the workbook in Excel and save it, or export it as CSV")
-
-
-# What the zip and XML readers raise on a damaged package (found by fuzzing: a corrupt central
-# directory makes zipfile raise ValueError("negative seek value")).
-DAMAGED = (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, KeyError,
-            RuntimeError, NotImplementedError, ParseError, UnicodeDecodeError)
-
-
-def refuse_non_xlsx(path: Path, data: bytes) -> None:
+def check_xlsx(path: Path, data: bytes) -> Workbook:
+    """Refuse what is not an .xlsx package, then check it (read/sheetscan.py): the package
+    whole and within bounds, each worksheet's extent, its error cells and odd numbers."""
     where = path.name
     if data.startswith(OLE_MAGIC):
         if ENCRYPTED_STREAM in data:
@@ -240,11 +228,34 @@ def refuse_non_xlsx(path: Path, data: bytes) -> None:
                     f"{where}: an OpenDocument spreadsheet (.ods); save it as .xlsx or .csv")
             if "xl/workbook.xml" not in names:
                 raise SendcheckError(f"{where}: not an Excel workbook (no xl/workbook.xml inside)")
-            bad = zf.testzip()
-            if bad:
-                raise SendcheckError(f"{where}: the workbook is damaged ({bad} is corrupt)")
     except DAMAGED as exc:
-        raise SendcheckError(f"{where}: the workbook is damaged or truncated ({exc})") from None
+        raise SendcheckError(f"{where}: the workbook is damaged or truncated "
+                             f"({type(exc).__name__})") from None
+    return check_workbook(data, where)
+
+
+def pick_sheet(book: Workbook, sheet: str | None, where: str) -> tuple[int, str, list[str]]:
+    """The sheet to read (its position, its name) and notes on sheets passed over. The first
+    worksheet unless --sheet names one: a chart or dialog sheet holds no table."""
+    names = [s.name for s in book.sheets]
+    worksheets = [s.name for s in book.sheets if s.kind == "worksheet"]
+    if sheet is not None:
+        if sheet not in names:
+            raise SendcheckError(f"{where}: no sheet named {sheet!r} (sheets: "
+                                 f"{', '.join(map(repr, names))})")
+        kind = book.sheets[names.index(sheet)].kind
+        if kind != "worksheet":
+            raise SendcheckError(f"{where}: sheet {sheet!r} is a {kind}, not a table (worksheets: "
+                                 f"{', '.join(map(repr, worksheets)) or 'none'}; choose one with "
+                                 f"--sheet)")
+        return names.index(sheet), sheet, []
+    if not worksheets:
+        raise SendcheckError(f"{where}: no worksheet in the workbook (sheets: "
+                             f"{', '.join(f'{s.name!r} ({s.kind})' for s in book.sheets)})")
+    at = names.index(worksheets[0])
+    notes = [f"sheet {s.name!r} passed over (a {s.kind}); read {worksheets[0]!r}, the first "
+             f"worksheet" for s in book.sheets[:at]]
+    return at, worksheets[0], notes
 
 
 # ---------------------------------------------------------------- entry

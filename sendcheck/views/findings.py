@@ -177,8 +177,24 @@ def totals(audit: Audit) -> dict[str, int]:
 
 
 def rows_account(audit: Audit) -> dict[str, int]:
-    """Rows read = rows evaluated + rows rejected (blank rows are the only rows not evaluated)."""
-    return {"read": audit.rows_read, "evaluated": audit.episodes.height, "rejected": audit.rows_blank}
+    """Rows read = rows evaluated + rows rejected (blank rows and report footers are the only
+    rows not evaluated)."""
+    return {"read": audit.rows_read, "evaluated": audit.episodes.height,
+            "rejected": audit.rows_blank + audit.rows_footer}
+
+
+def rows_line(audit: Audit) -> str:
+    """The rows account as every text view prints it, with why rows were rejected."""
+    acc = rows_account(audit)
+    return (f"rows: {acc['read']} read, {acc['evaluated']} evaluated, {acc['rejected']} rejected "
+            f"({audit.rows_blank} blank, {audit.rows_footer} footer)")
+
+
+def rejected_rows(audit: Audit) -> dict:
+    """JSON `rejected_rows`: how many blank rows, and each footer row with its text."""
+    return {"blank": audit.rows_blank,
+            "footer": [{"source": t.path.replace("\\", "/").rsplit("/", 1)[-1], "row": row,
+                        "text": text} for t in audit.tables for row, text in t.footers]}
 
 
 def rules_list(audit: Audit) -> list[dict]:
@@ -196,7 +212,9 @@ def rules_list(audit: Audit) -> list[dict]:
 def cron_line(audit: Audit) -> str:
     """The one line every run ends with on stderr: as-of date, inputs, the rows account and the
     counts a nightly log is read for (stable: scripts grep it)."""
-    names = " ".join(t.path.rsplit("/", 1)[-1] for t in audit.tables)
+    from sendcheck.views.files import display_name
+
+    names = " ".join(display_name(t.path.rsplit("/", 1)[-1]) for t in audit.tables)
     t = totals(audit)
     acc = rows_account(audit)
     return (f"sendcheck: {audit.options.as_of} {names} {acc['read']} rows read, "

@@ -20,6 +20,7 @@ from sendcheck.views.changes import changes_section
 from sendcheck.views.findings import (
     findings_frame,
     quality_summary,
+    rejected_rows,
     rows_account,
     rules_list,
     summary,
@@ -49,6 +50,7 @@ def to_json_dict(audit: Audit, all_statuses: bool = False, personal: bool = Fals
         "as_of_source": audit.options.as_of_source,
         "config": audit.config.path,
         "data_quality": quality_summary(audit),
+        "rejected_rows": rejected_rows(audit),
         "findings": findings,
         **suppression_section(audit, personal),
         **headline_section(audit),

@@ -11,15 +11,17 @@ from collections.abc import Sequence
 from sendcheck.audit import Audit
 from sendcheck.views.changes import markdown_lines
 from sendcheck.views.findings import findings_frame, per_caseworker
+from sendcheck.views.files import display_name
 from sendcheck.views.json import to_json_dict
 
 TOP_CASEWORKERS = 10
 
 
 def _cell(value: object) -> str:
-    """A table cell: pipes and line breaks would break the Markdown table."""
+    """A table cell: pipes and line breaks would break the Markdown table; `<` would start HTML."""
     text = "" if value is None else str(value)
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+    return (text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+            .replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
 
 
 def _table(headers: list[str], rows: list[list[object]]) -> list[str]:
@@ -99,14 +101,14 @@ def to_markdown(audit: Audit) -> str:
     as_of = audit.options.as_of
     out = [f"# SEND statutory timescales: position at {as_of.strftime('%d/%m/%Y')}", ""]
     for t in data["inputs"]:
-        sheet = f" (sheet {t['sheet']})" if t["sheet"] else ""
+        sheet = f" (sheet {display_name(t['sheet'])})" if t["sheet"] else ""
         name = t["path"].replace("\\", "/").rsplit("/", 1)[-1]
-        out.append(f"- Source: {_cell(name)}{_cell(sheet)}, {t['rows']:,} rows, "
+        out.append(f"- Source: {_cell(display_name(name))}{_cell(sheet)}, {t['rows']:,} rows, "
                    f"sha256 `{t['sha256'][:12]}`")
     rows = data.get("rows")
     if rows:
         out.append(f"- Rows read {rows['read']:,}, evaluated {rows['evaluated']:,}, rejected "
-                   f"(blank) {rows['rejected']:,}")
+                   f"(blank or footer) {rows['rejected']:,}")
     for key, title in (("measures", "Headline measures"), ("backlog", "Backlog")):
         if data.get(key):
             # A paper for a board names no case: the longest-wait lists stay in the other formats.

@@ -22,10 +22,11 @@ from sendcheck.figures.headline import (
 from sendcheck.figures.measures import Measure
 from sendcheck.figures.periods import Period
 from sendcheck.views.changes import screen_lines
+from sendcheck.views.files import display_name
 from sendcheck.views.findings import (
     findings_frame,
     quality_summary,
-    rows_account,
+    rows_line,
     rules_list,
     summary,
 )
@@ -115,14 +116,14 @@ def render_table(audit: Audit, rich: bool, stream=None) -> str:
     view = View(rich, stream)
     opts = audit.options
     view.text(f"sendcheck {__version__}: as of {opts.as_of.isoformat()}", style="bold")
-    acc = rows_account(audit)
     for t in audit.tables:
         sheet = f", sheet {t.sheet!r}" if t.sheet else ""
-        view.text(f"input: {t.path}{sheet}: {t.rows} rows below the header on row {t.header_row}"
-                  f" ({t.blank_rows} blank)")
+        footer = f", {t.footer_rows} footer" if t.footer_rows else ""
+        view.text(f"input: {display_name(t.path)}{sheet}: {t.rows} rows below the header on row "
+                  f"{t.header_row} ({t.blank_rows} blank{footer})")
         for note in t.notes:
             view.text(f"  {note}")
-    view.text(f"rows: {acc['read']} read, {acc['evaluated']} evaluated, {acc['rejected']} rejected (blank)")
+    view.text(rows_line(audit))
     if audit.reviews is not None:
         r = audit.reviews.summary()
         view.text(f"reviews: {r['path']}: {r['rows']} rows, {r['matched']} matched on {r['joined_on']}"
@@ -154,7 +155,7 @@ def render_table(audit: Audit, rich: bool, stream=None) -> str:
     if audit.config.suppress:
         n = audit.suppressed.height if audit.suppressed is not None else 0
         view.text("")
-        view.text(f"suppressed in {audit.config.path}: {n} findings (listed in --format json "
+        view.text(f"suppressed in {display_name(audit.config.path)}: {n} findings (listed in --format json "
                   f"or xlsx); {len(audit.unmatched_suppressions)} suppressions match nothing")
     return "" if rich else view.getvalue()
 

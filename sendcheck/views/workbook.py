@@ -233,7 +233,7 @@ def _inputs(grid: Grid, data: dict) -> None:
     if rows:
         grid.add("Export rows read", None, rows["read"])
         grid.add("Export rows evaluated", None, rows["evaluated"])
-        grid.add("Export rows rejected (blank)", None, rows["rejected"])
+        grid.add("Export rows rejected (blank or footer)", None, rows["rejected"])
     if reviews:
         grid.add("Review meetings matched to an export row", None, reviews["matched"])
         grid.add("Review meetings matching no export row", None, reviews["unmatched"])
