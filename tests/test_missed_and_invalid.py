@@ -116,10 +116,10 @@ def test_missed_in_table_csv_markdown_and_workbook(export, tmp_path):
     wb = openpyxl.load_workbook(out)
     late = [[c.value for c in r] for r in wb["Late"].iter_rows()]
     assert any("missed" in row and "M1" in row for row in late), late
-    summary = [[c.value for c in r] for r in wb["Summary"].iter_rows()]
-    header = next(r for r in summary if r and r[0] == "Rule")
-    row = next(r for r in summary if r and r[0] == "RV01")
-    assert row[header.index("missed")] == 1
+    counts = [[c.value for c in r] for r in wb["Counts"].iter_rows()]  # every case per status
+    header = next(r for r in counts if r and r[0] == "Rule")
+    row = next(r for r in counts if r and r[0] == "RV01")
+    assert row[header.index("Missed")] == 1
 
 
 def test_explain_shows_the_missed_review(export):

@@ -67,8 +67,27 @@ def markdown(args: list[str]) -> dict[str, tuple[int, int]]:
     return out
 
 
+def workbook(args: list[str]) -> dict[str, tuple[int, int]]:
+    """The audit workbook's Caseload sheet, read by its header names (the last row is the
+    total, "All caseworkers (n)")."""
+    import tempfile
+
+    import openpyxl
+
+    with tempfile.TemporaryDirectory() as folder:
+        out = f"{folder}/report.xlsx"
+        run = run_cli("audit", *args, "--format", "xlsx", "--output", out, "--fail-on", "none")
+        assert run.code == 0, run.err
+        rows = list(openpyxl.load_workbook(out, read_only=True)["Caseload"].iter_rows(
+            values_only=True))
+    head = list(rows[0])
+    overdue, soon = head.index("Cases overdue"), head.index("Cases due soon")
+    assert str(rows[-1][0]).startswith("All caseworkers")
+    return {r[0]: (r[overdue], r[soon]) for r in rows[1:-1]}
+
+
 VIEWS = {"caseload --format json": caseload_command, "caseload (table)": caseload_command_table,
-         "audit --format markdown": markdown}
+         "audit --format markdown": markdown, "audit --format xlsx": workbook}
 
 
 @pytest.fixture(scope="module")

@@ -33,6 +33,7 @@ from sendcheck.cli.options import (
     due_within_days,
     emit,
     is_terminal,
+    need_output,
     parse_as_of,
     plain_width,
     to_stdout,
@@ -84,8 +85,7 @@ def audit(
     from sendcheck.views.changes import summary_line
     from sendcheck.views.findings import cron_line, failing, parse_fail_on
 
-    if format is Format.xlsx and output is None:
-        raise SendcheckError("--format xlsx writes a workbook: give --output FILE.xlsx")
+    need_output(format, output)
     if quiet and output is None:
         raise SendcheckError("--quiet prints no report: give --output FILE for it")
     categories = parse_fail_on(fail_on)

@@ -21,6 +21,7 @@ from sendcheck.cli.options import (
     due_within_days,
     emit,
     is_terminal,
+    need_output,
     parse_as_of,
     plain_width,
     refuse_html,
@@ -51,12 +52,13 @@ def caseload(
     """Load per caseworker: plans, open assessments, reviews due, cases overdue and due soon."""
     from sendcheck.audit import Options, run_audit
     from sendcheck.config import load_config
-    from sendcheck.figures.headline import compute_caseload_for
+    from sendcheck.figures.headline import compute_caseload_for, suppressed_caseload
     from sendcheck.views.csv import caseload_csv
     from sendcheck.views.json import caseload_report_json
     from sendcheck.views.table import caseload_table
 
     refuse_html(format, "caseload")
+    need_output(format, output)
     cfg = load_config(config, list(files))
     check_output(output, files, cfg.path, staff=staff)
     result = run_audit(list(files), Options(as_of=parse_as_of(as_of), sheet=sheet,
@@ -67,6 +69,14 @@ def caseload(
         emit(caseload_report_json(result, load, suppress_below), output)
     elif format is Format.csv:
         emit(caseload_csv(load, suppress_below), output)
+    elif format is Format.xlsx:
+        from sendcheck.views.workbook import caseload_xlsx
+
+        emit(caseload_xlsx(load.as_of, suppressed_caseload(load, suppress_below)), output)
+    elif format is Format.markdown:
+        from sendcheck.views.markdown import caseload_markdown
+
+        emit(caseload_markdown(suppressed_caseload(load, suppress_below)), output)
     elif to_stdout(output) and is_terminal():
         caseload_table(load, suppress_below, rich=True)
     else:

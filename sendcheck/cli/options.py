@@ -197,6 +197,12 @@ def check_output(output: Path | None, files: list[Path] = (), config: str | Path
     refuse_overwrite(output, inputs)
 
 
+def need_output(format: Format, output: Path | None) -> None:
+    """A workbook is a file, never terminal output: --format xlsx needs --output (exit 2)."""
+    if format is Format.xlsx and output is None:
+        raise SendcheckError("--format xlsx writes a workbook: give --output FILE.xlsx")
+
+
 def refuse_html(format: Format, command: str) -> None:
     """Only `audit` writes the HTML report; another command refuses it (exit 2), never writes
     its table under an .html name."""

@@ -22,6 +22,7 @@ from sendcheck.cli.options import (
     check_output,
     emit,
     is_terminal,
+    need_output,
     parse_as_of,
     plain_width,
     refuse_html,
@@ -55,6 +56,7 @@ def trend(
     from sendcheck.views.trend import trend_csv, trend_json, trend_table
 
     refuse_html(format, "trend")
+    need_output(format, output)
     cfg = load_config(config, list(files))
     check_output(output, files, cfg.path)
     result = run_audit(list(files), Options(as_of=parse_as_of(as_of), sheet=sheet,
@@ -64,6 +66,19 @@ def trend(
         emit(trend_json(result, rows, suppress_below), output)
     elif format is Format.csv:
         emit(trend_csv(rows, suppress_below), output)
+    elif format in (Format.xlsx, Format.markdown):
+        from sendcheck.figures.trend import FIELDS
+        from sendcheck.views.trend import series_shown
+
+        shown = series_shown(rows, suppress_below)
+        if format is Format.xlsx:
+            from sendcheck.views.workbook import trend_xlsx
+
+            emit(trend_xlsx(result.options.as_of, shown, FIELDS), output)
+        else:
+            from sendcheck.views.markdown import trend_markdown
+
+            emit(trend_markdown(result.options.as_of, shown, FIELDS), output)
     elif to_stdout(output) and is_terminal():
         trend_table(result, rows, suppress_below, rich=True)
     else:

@@ -3,6 +3,7 @@ fixes on their cases, one file each, an index, and a manifest of the files it wr
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import io
 import re
@@ -188,22 +189,21 @@ def to_html(title: str, sections: list[tuple[str, pl.DataFrame]],
     return "\n".join(out) + "\n"
 
 
-def to_xlsx(sections: list[tuple[str, pl.DataFrame]]) -> bytes:
-    from sendcheck.views.workbook import MAX_WIDTH, Col, Writer
+def to_xlsx(sections: list[tuple[str, pl.DataFrame]], as_of: dt.date) -> bytes:
+    from sendcheck.views.xlsx import Col, Writer
 
     kinds = {pl.Date: "date", pl.Int64: "int", pl.Int32: "int", pl.UInt32: "int"}
-    w = Writer()
+    w = Writer(as_of)
     for heading, frame in sections:
-        cols = [Col(c, HEADERS.get(c, c), kinds.get(t, "text"),
-                    MAX_WIDTH if c in ("message", "what_to_do") else None)
-                for c, t in frame.schema.items()]
+        # Long text (the message, what to do) wraps at the writer's width cap.
+        cols = [Col(c, HEADERS.get(c, c), kinds.get(t, "text")) for c, t in frame.schema.items()]
         w.list_sheet(heading, frame.with_columns(
             pl.col(c).cast(pl.String) for c, t in frame.schema.items()
             if kinds.get(t, "text") == "text"), cols)
     return w.save()
 
 
-def render(fmt: str, title: str, sections: list[tuple[str, pl.DataFrame]],
+def render(fmt: str, title: str, sections: list[tuple[str, pl.DataFrame]], as_of: dt.date,
            links: str | None = None) -> str | bytes:
     if fmt == "csv":
         return to_csv(pl.concat([f for _, f in sections], how="diagonal_relaxed"))
@@ -211,15 +211,16 @@ def render(fmt: str, title: str, sections: list[tuple[str, pl.DataFrame]],
         return to_markdown(title, sections)
     if fmt == "html":
         return to_html(title, sections, links)
-    return to_xlsx(sections)
+    return to_xlsx(sections, as_of)
 
 
 def worklist_file(w: Worklist, audit: Audit, fmt: str, personal: bool) -> str | bytes:
     cols = _columns(w.rows, personal)
     if fmt == "csv":  # one table: the `list` column says which list a row is on
-        return render(fmt, "", [("", w.rows.select(cols))])
+        return render(fmt, "", [("", w.rows.select(cols))], audit.options.as_of)
     cols.remove("list")
-    return render(fmt, _title(w, audit), [(LISTS[k], w.part(k).select(cols)) for k in LISTS])
+    return render(fmt, _title(w, audit), [(LISTS[k], w.part(k).select(cols)) for k in LISTS],
+                  audit.options.as_of)
 
 
 def index_frame(lists: list[Worklist], audit: Audit) -> pl.DataFrame:
@@ -244,4 +245,5 @@ def index_frame(lists: list[Worklist], audit: Audit) -> pl.DataFrame:
 def index_file(lists: list[Worklist], audit: Audit, fmt: str) -> str | bytes:
     title = (f"Cases to act on by caseworker, as of {audit.options.as_of.isoformat()} "
              f"(due soon = within {audit.options.due_within} days)")
-    return render(fmt, title, [("Caseworkers", index_frame(lists, audit))], links="file")
+    return render(fmt, title, [("Caseworkers", index_frame(lists, audit))], audit.options.as_of,
+                  links="file")

@@ -3,6 +3,7 @@ due soon over time (terminal bars; JSON, CSV, workbook)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import polars as pl
@@ -68,13 +69,14 @@ def history_csv(runs: pl.DataFrame) -> str:
 def history_xlsx(runs: pl.DataFrame) -> bytes:
     from openpyxl.chart import LineChart, Reference
 
-    from sendcheck.views.workbook import Col, Writer
+    from sendcheck.views.xlsx import Col, Writer
 
-    w = Writer()
+    dated = runs.with_columns(pl.col("as_of").str.to_date())
+    # The footer's as-of date: the latest run's.
+    w = Writer(dated["as_of"].max() if runs.height else dt.date.today())
     cols = [Col(c, h, "int" if runs.schema[c] == pl.Int64 else "text")
             for c, h in COLUMNS.items()]
-    w.list_sheet("Runs", runs.with_columns(pl.col("as_of").str.to_date()), [
-        Col("as_of", "as of", "date"), *cols[1:]])
+    w.list_sheet("Runs", dated, [Col("as_of", "as of", "date"), *cols[1:]])
     ws = w.wb.worksheets[0]
     if runs.height:
         chart = LineChart()

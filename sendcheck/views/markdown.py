@@ -6,6 +6,8 @@ dates of birth, record or person ids, no row numbers."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sendcheck.audit import Audit
 from sendcheck.figures.national import national
 from sendcheck.views.changes import markdown_lines
@@ -156,3 +158,56 @@ def _national_note() -> str:
     n = national()
     return (f"England: {n['source']} ({n['url']}); "
             f"{n['twenty_weeks']['definition']}")
+
+
+def _figure(field: str, value: object) -> str:
+    """A figure of the caseload or trend: percentages (pc_ fields) are 0-100, not fractions."""
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:,.1f}" + ("%" if field.startswith("pc_") else "")
+    return _cell(_number(value))
+
+
+def caseload_markdown(section: dict) -> str:
+    """`sendcheck caseload --format markdown`: the load per caseworker as one table, the
+    definition and benchmark as notes at the end."""
+    from sendcheck.figures.labels import field_label
+
+    as_of = dt.date.fromisoformat(section["as_of"])
+    out = [f"# Caseload per caseworker at {as_of:%d/%m/%Y}", ""]
+    if section.get("reason"):
+        return "\n".join(out + [f"Caseload {section['reason']}."]) + "\n"
+    t = section["thresholds"]
+    keys = [k for k in ("caseworker", "role", "fte", "plans_in_force", "plans_per_fte",
+                        "open_assessments", "assessments_per_fte", "reviews_due_next",
+                        "cases_overdue", "cases_due_soon")
+            if any(k in r for r in section["caseworkers"])]
+    headers = [f"Reviews due in the next {t['review_weeks']} weeks" if k == "reviews_due_next"
+               else field_label(k) for k in keys] + ["Above the benchmark"]
+    rows = []
+    for r in section["caseworkers"]:
+        above = [what for what, k in (("plans", "over_plans"), ("assessments", "over_assessments"))
+                 if r.get(k)]
+        rows.append([_figure(k, r.get(k)) for k in keys] + [", ".join(above) or "no"])
+    total = {**section["total"], "caseworker": f"All caseworkers ({section['total']['caseworkers']})"}
+    rows.append([_figure(k, total.get(k)) for k in keys] + [""])
+    out += _table(headers, rows)
+    out += ["", f"_Definition: {_cell(section['definition'])}._", "",
+            f"_Benchmark: {t['plans_per_caseworker']} plans and {t['assessments_per_caseworker']} "
+            f"open assessments, compared {t['compared']}; {_cell(t['source'])}._"]
+    return "\n".join(out) + "\n"
+
+
+def trend_markdown(as_of: dt.date, series: list[dict], definitions: dict[str, str]) -> str:
+    """`sendcheck trend --format markdown`: one row per month, each column's definition once,
+    as notes at the end."""
+    from sendcheck.figures.labels import field_label
+
+    out = [f"# Month by month to {as_of:%d/%m/%Y}", ""]
+    rows = [[r["month"] + (" (to the as-of date)" if r["partial"] else ""),
+             *[_figure(f, r[f]) for f in definitions]] for r in series]
+    out += _table(["Month", *[field_label(f) for f in definitions]], rows)
+    out += ["", "Notes:", ""]
+    out += [f"- {field_label(f)} (`{f}`): {_cell(text)}." for f, text in definitions.items()]
+    return "\n".join(out) + "\n"

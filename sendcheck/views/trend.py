@@ -15,7 +15,7 @@ from sendcheck.figures.trend import AVERAGES, CHART_FIELD, FIELDS, RATIOS
 CHART_WIDTH = 40
 
 
-def _series(rows: list[dict], below: int | None) -> list[dict]:
+def series_shown(rows: list[dict], below: int | None) -> list[dict]:
     return [suppression.values(r, below, RATIOS, AVERAGES) for r in rows]
 
 
@@ -30,7 +30,7 @@ def trend_json(audit: Audit, rows: list[dict], below: int | None) -> str:
         "suppress_below": below,
         "definitions": FIELDS,
         "not_available": missing,
-        "series": _series(rows, below),
+        "series": series_shown(rows, below),
     }
     if audit.reviews is not None:
         # The trend's series are assessment and plan figures; the review history is read and
@@ -43,7 +43,7 @@ def trend_json(audit: Audit, rows: list[dict], below: int | None) -> str:
 def trend_csv(rows: list[dict], below: int | None) -> str:
     from sendcheck.views.files import neutralise_expr
 
-    frame = pl.DataFrame(_series(rows, below), infer_schema_length=None,
+    frame = pl.DataFrame(series_shown(rows, below), infer_schema_length=None,
                          schema_overrides={f: pl.String for f in FIELDS}
                          if below is not None else None)
     text = [c for c, t in frame.schema.items() if t == pl.String]
@@ -65,7 +65,7 @@ def trend_table(audit: Audit, rows: list[dict], below: int | None, rich: bool,
     from sendcheck.views.table import View
 
     view = View(rich, stream, width)
-    shown = _series(rows, below)
+    shown = series_shown(rows, below)
     view.text(f"sendcheck {__version__}: trend as of {audit.options.as_of.isoformat()}, "
               f"last {len(rows)} months" + (f"; counts under {below} shown as <{below}"
                                              if below else ""), style="bold")

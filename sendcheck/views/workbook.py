@@ -1,58 +1,399 @@
-"""The Excel workbook report (`--format xlsx`): the sheets a manager opens, written with openpyxl.
+"""The Excel workbooks (`--format xlsx`): the audit report a team manager opens, and the workbooks
+of `caseload` and `trend`, written with openpyxl in write-only mode.
 
-Sheets: Summary (as-of date, inputs, counts per rule and status, headline measures, charts),
-Overdue, Due soon, Late, Caseload, Data quality (with empty "Action taken" and "Checked by"
-columns for the team), Other findings (excepted and invalid), Suppressed (when the
-configuration suppresses findings), Backlog (when measures give one) and Rules.
+Audit sheets: Summary (labelled tables: what needs action now, by rule, with a chart; the headline
+measures, each figure with its English label, DfE's field name, value and period; the 20-week
+figure month by month, unsmoothed, with a chart; data quality; inputs), Overdue, Due soon, Late,
+Caseload, Data quality (with empty "Action taken" and "Checked by" columns for the team), Other
+findings (excepted and invalid), Suppressed (when the configuration suppresses findings),
+Backlog (when the measures give one), Counts (every case per rule and status), Rules, and
+Definitions (each measure's definition, said once).
 
-The workbook lists problems only: cases met, pending or not applicable are counted on the Summary
-but not listed (writing every on-time case would make a 100,000-episode workbook slow to write
-and useless to read; `--format csv --all` lists everything). Every text cell is neutralised
-against formula injection and written as an explicit string cell, so openpyxl never stores a
-formula. Dates are real Excel dates shown dd/mm/yyyy. openpyxl is imported only here, when a
-workbook is written, and in write-only mode (streamed, constant memory per row).
+Every sheet: column widths fitted to the content (capped; longer text wrapped), dates as date
+cells, Yes/No for booleans, a frozen header, a filter, and print settings (A4 landscape, one page
+wide, header rows repeated on every page, as-of date, sheet name and page number in the footer).
+
+The workbook lists problems only: cases met, pending or not applicable are counted but not
+listed (writing every on-time case would make a 100,000-episode workbook slow to write and
+useless to read; `--format csv --all` lists everything). How cells and sheets are written
+(neutralised text, the fast XML for long lists, widths, print settings) is views/xlsx.py's.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 import polars as pl
 
 from sendcheck.audit import Audit
+from sendcheck.figures import small_counts
+from sendcheck.figures.labels import field_label
 from sendcheck.judge.quality import BY_CODE
 from sendcheck.views.changes import changes_frame
-from sendcheck.views.files import neutralise, neutralise_expr
 from sendcheck.views.findings import findings_frame, per_caseworker, suppressed_findings
 from sendcheck.views.json import to_json_dict
 from sendcheck.views.rulehelp import limit_text
+from sendcheck.views.xlsx import (
+    MAX_ROWS,
+    PERCENT_FORMAT,
+    Col,
+    Grid,
+    Line,
+    Styled,
+    Writer,
+    month,
+    pct,
+)
 
-DATE_FORMAT = "dd/mm/yyyy"
-PERCENT_FORMAT = "0.0%"
-MAX_ROWS = 1_048_575  # Excel's sheet limit less the header row
-MAX_WIDTH = 60
-SHOWN_STATUSES = ("met", "late", "early", "overdue", "missed", "due_soon", "pending", "excepted",
-                  "invalid", "not_applicable")
-CHART_STATUSES = ("met", "late", "early", "overdue", "missed", "due_soon", "pending", "excepted",
-                  "invalid")
-PROBLEMS_ONLY = ("This workbook lists problems only: overdue, due soon, late, early or missed, data "
-                 "quality, excepted and invalid findings. Cases met, pending or not applicable are "
-                 "counted below but not listed; `sendcheck audit FILE --format csv --all` lists "
-                 "every case.")
+DEFINITION_WIDTH = 110  # the Definitions sheet's text column: a landscape page's width
+STATUSES = ("overdue", "due_soon", "late", "early", "missed", "met", "pending", "excepted",
+            "invalid", "not_applicable")
+PROBLEMS_ONLY = ("This workbook lists problems only: overdue, due soon, late, early or missed, "
+                 "data quality, excepted and invalid findings. Cases met, pending or not applicable are "
+                 "counted on the Counts sheet but not listed; `sendcheck audit FILE --format csv "
+                 "--all` lists every case.")
+FIELD_NOTE = ("Field names are DfE's, from its SEN2 timeliness data, where DfE publishes the "
+              "figure; the others are sendcheck's own.")
 DQ_EXTRA = ("Action taken", "Checked by")
+MONTHLY_NOTE = ("Each month on its own, not a rolling figure: new EHC plans issued in the month "
+                "without a 20-week exception, and the share of them issued within 20 weeks of "
+                "the request (140 days), DfE's headline measure.")
+CHART_ROWS = 16  # rows left empty under a chart of 7.5 cm
 
 
-@dataclass(frozen=True)
-class Col:
-    """One column of a list sheet: the frame column, its header, and how cells are written."""
 
-    name: str
-    header: str
-    kind: str = "text"  # "text", "date", "int"
-    width: int | None = None
+
+def _date(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
+# ---------------------------------------------------------------- the Summary
+
+
+def _action(grid: Grid, data: dict) -> tuple[int, int] | None:
+    """What needs action now: findings overdue and due soon per rule (not the historic met and
+    late), then the cases, each counted once. Returns the rows the chart reads."""
+    summary = data["summary"]
+    names = {r["code"]: r["name"] for r in data["rules"]}
+    grid.add("What needs action now: findings overdue and due soon, by rule", bold=True, span=True)
+    first = grid.add("Rule", "Name", "Overdue", "Due soon", header=True)
+    for code, c in summary.items():
+        if c["overdue"] or c["due_soon"]:
+            grid.add(code, names.get(code), c["overdue"], c["due_soon"])
+    last = grid.at - 1
+    if last == first:
+        grid.add("Nothing is overdue or due soon.", span=True)
+    total = (data.get("caseload") or {}).get("total") or {}
+    if "cases_overdue" in total:
+        grid.add("Cases overdue and due soon, each case counted once", None,
+                 total["cases_overdue"], total["cases_due_soon"], bold=True)
+    return (first, last) if last > first else None
+
+
+def _measures(grid: Grid, data: dict) -> tuple[int, int] | None:
+    """The headline measures: one row per figure, under its measure's title."""
+    section = data.get("measures")
+    if not section:
+        return None
+    period = section["period"]
+    start, end = _date(period["start"]), _date(period["end"])
+    grid.add(f"Headline measures, {period['label']}: {start:%d/%m/%Y} to {end:%d/%m/%Y}"
+             + (" (cut at the as-of date)" if period.get("partial") else "")
+             + f"; cohort: {section['cohort']}"
+             + (f"; counts under {section['suppress_below']} shown as <"
+                f"{section['suppress_below']}" if section.get("suppress_below") else ""),
+             bold=True, span=True)
+    first = grid.add("Measure", "DfE field", "Value", "From", "To", header=True)
+    for item in section["items"].values():
+        grid.add(item["title"], bold=True)
+        if not item["available"]:
+            grid.add(item["reason"])
+            continue
+        if item.get("flag"):
+            grid.add("Flag: " + item["flag"])
+        for key, value in item["values"].items():
+            grid.add(field_label(key), key, pct(value) if key.startswith("pc_") else value,
+                     start, end)
+    last = grid.at - 1
+    grid.add(FIELD_NOTE + " Each measure's definition is on the Definitions sheet.", span=True)
+    return first, last
+
+
+def _monthly(grid: Grid, trend: list[dict]) -> tuple[int, int] | None:
+    """The 20-week figure month by month (each month on its own, not smoothed)."""
+    if not any(r["plans_issued_den_ex"] is not None for r in trend):
+        return None
+    grid.add("New EHC plans issued within 20 weeks (excluding exceptions), month by month",
+             bold=True, span=True)
+    first = grid.add("Month", field_label("plans_issued_den_ex"), "Within 20 weeks",
+                     "% within 20 weeks", "Partial month", header=True)
+    for r in trend:
+        grid.add(month(_date(r["start"])), r["plans_issued_den_ex"],
+                 r["plans_issued_20_weeks_ex"], pct(r["pc_plans_issued_20_weeks_ex"]),
+                 r["partial"])
+    return first, grid.at - 1
+
+
+def _room_for_chart(grid: Grid, table: tuple[int, int] | None) -> int:
+    """Empty rows under a table for its chart (none when there is no table); the chart's row."""
+    at = grid.at
+    if table:
+        grid.gap(CHART_ROWS)
+    grid.gap()
+    return at
+
+
+def _summary(w: Writer, audit: Audit, data: dict, written: dict[str, int],
+             trend: list[dict]) -> None:
+    from openpyxl.chart import BarChart, Reference
+
+    grid = Grid()
+    grid.add(f"sendcheck {data['sendcheck_version']}: SEND statutory timescales, position at "
+             f"{audit.options.as_of:%d/%m/%Y}", bold=True, span=True)
+    grid.add(Styled("As of"), audit.options.as_of, bold=True)
+    grid.add("Problems only are listed; each measure's definition is on the Definitions sheet.",
+             span=True)
+    grid.gap()
+    action = _action(grid, data)
+    action_chart = _room_for_chart(grid, action)
+    measures = _measures(grid, data)
+    grid.gap()
+    monthly = _monthly(grid, trend)
+    monthly_chart = _room_for_chart(grid, monthly)
+    grid.add("Data quality", bold=True, span=True)
+    grid.add("Check", "Code", "Findings", header=True)
+    for q in data.get("data_quality", []):
+        found = q["findings"] if not q["skipped"] else "skipped: missing " + ", ".join(q["skipped"])
+        grid.add(q["title"], q["check"], found)
+    grid.add("Data-quality findings", None,
+             sum(q["findings"] for q in data.get("data_quality", [])), bold=True)
+    grid.gap()
+    grid.add("Findings listed on the other sheets", bold=True, span=True)
+    grid.add("Findings", "Sheet", "Rows", header=True)
+    for label, sheet in (("Overdue", "Overdue"), ("Due soon", "Due soon"),
+                         ("Late, early or missed", "Late"), ("Data quality", "Data quality"),
+                         ("Excepted or invalid", "Other findings"), ("Suppressed", "Suppressed"),
+                         ("Changes since the previous run", "Changes")):
+        if sheet in written:
+            grid.add(label, sheet, written[sheet])
+    if written.get("_capped"):
+        grid.add(f"Some sheets were cut at Excel's limit of {MAX_ROWS} rows; use --format csv.",
+                 span=True)
+    unmatched = data.get("suppressions_unmatched") or []
+    if unmatched:
+        grid.gap()
+        grid.add("Suppressions in sendcheck.toml that match no finding (remove them if resolved)",
+                 bold=True, span=True)
+        grid.add("Entry", "Record", "Rule", "Reason", header=True)
+        for u in unmatched:
+            grid.add(u["entry"], u["record_id"], u["rule"], u["reason"])
+    grid.gap()
+    _inputs(grid, data)
+    ws = w.grid_sheet("Summary", grid, filter_rows=measures, title_rows="1:2", freeze="A3",
+                      index=0)
+    if action:
+        first, last = action
+        chart = BarChart()
+        chart.type, chart.grouping = "col", "clustered"
+        chart.title = "Findings overdue and due soon, by rule"
+        chart.y_axis.title = "findings"
+        for col in (3, 4):
+            chart.add_data(Reference(ws, min_col=col, min_row=first, max_row=last),
+                           titles_from_data=True)
+        chart.set_categories(Reference(ws, min_col=1, min_row=first + 1, max_row=last))
+        chart.height, chart.width = 7.5, 20
+        ws.add_chart(chart, f"A{action_chart}")
+    if monthly:
+        first, last = monthly
+        ws.add_chart(_monthly_chart(ws, 4, first, last), f"A{monthly_chart}")
+
+
+def _monthly_chart(ws, col: int, first: int, last: int):
+    """A line of the monthly 20-week percentage in column `col` (header row `first`)."""
+    from openpyxl.chart import LineChart, Reference
+
+    line = LineChart()
+    line.title = "New EHC plans within 20 weeks (excluding exceptions), by month of issue"
+    line.y_axis.number_format = "0%"
+    line.y_axis.scaling.min, line.y_axis.scaling.max = 0, 1
+    line.add_data(Reference(ws, min_col=col, min_row=first, max_row=last), titles_from_data=True)
+    line.set_categories(Reference(ws, min_col=1, min_row=first + 1, max_row=last))
+    line.height, line.width = 7.5, 20
+    return line
+
+
+def _inputs(grid: Grid, data: dict) -> None:
+    grid.add("Inputs", bold=True, span=True)
+    grid.add("File", "Sheet", "Rows", header=True)
+    reviews = data.get("reviews")
+    for t in data["inputs"] + ([reviews] if reviews else []):
+        grid.add(t["path"], t["sheet"], t["rows"])
+        grid.lines.append(Line(["SHA-256", t["sha256"]], span=True))
+    rows = data.get("rows")
+    if rows:
+        grid.add("Export rows read", None, rows["read"])
+        grid.add("Export rows evaluated", None, rows["evaluated"])
+        grid.add("Export rows rejected (blank or footer)", None, rows["rejected"])
+    if reviews:
+        grid.add("Review meetings matched to an export row", None, reviews["matched"])
+        grid.add("Review meetings matching no export row", None, reviews["unmatched"])
+        grid.add("Review rows ignored", None, reviews["ignored"])
+
+
+# ---------------------------------------------------------------- the other small sheets
+
+
+def caseload_grid(section: dict) -> tuple[Grid, tuple[int, int] | None]:
+    """The caseload per caseworker, then the total: one row each, booleans as Yes/No."""
+    grid = Grid()
+    if section.get("reason"):
+        grid.add("Caseload", header=True)
+        grid.add("Caseload " + section["reason"])
+        return grid, None
+    weeks = section["thresholds"]["review_weeks"]
+    rows = section["caseworkers"]
+    keys = [k for k in ("caseworker", "role", "fte", "plans_in_force", "plans_per_fte",
+                        "open_assessments", "assessments_per_fte", "reviews_due_next",
+                        "cases_overdue", "cases_due_soon", "over_plans", "over_assessments")
+            if any(k in r for r in rows) or k in section["total"]]
+    headers = [f"Reviews due in the next {weeks} weeks" if k == "reviews_due_next"
+               else field_label(k) for k in keys]
+    first = grid.add(*headers, header=True)
+    for r in rows:
+        grid.add(*[r.get(k) for k in keys])
+    total = {**section["total"], "caseworker": f"All caseworkers ({section['total']['caseworkers']})"}
+    last = grid.add(*[total.get(k) for k in keys], bold=True)
+    return grid, (first, last)
+
+
+def _caseload(w: Writer, data: dict, found: pl.DataFrame) -> int:
+    section = data.get("caseload")
+    if section:
+        grid, table = caseload_grid(section)
+        w.grid_sheet("Caseload", grid, filter_rows=table)
+        return len(section.get("caseworkers") or [])
+    # No caseload section (the measures were not computed): open findings per caseworker.
+    per = per_caseworker(found)
+    return w.list_sheet("Caseload", per, [
+        Col("caseworker", "Caseworker"), Col("overdue", "Overdue findings", "int"),
+        Col("cases", "Cases with an overdue finding", "int"),
+        Col("due_soon", "Due soon findings", "int"), Col("late", "Late or early findings", "int"),
+        Col("dq", "Data-quality findings", "int")])
+
+
+def _backlog(w: Writer, section: dict, below: int | None) -> None:
+    grid = Grid()
+    first = grid.add("Backlog", "Field", "Cases", "With an exception", "Without an exception",
+                     header=True)
+    a = section["assessments"]
+    if a is None:
+        grid.add("Open assessments " + section["assessments_reason"])
+    else:
+        total, with_exc = a["open_assessments"], a["open_with_exception"]
+        # Without an exception = total less those with one; withheld as the table view does
+        # when either count is suppressed.
+        without = (small_counts.count(total - with_exc, below)
+                   if isinstance(total, int) and isinstance(with_exc, int) else f"<{below}")
+        grid.add(field_label("open_assessments"), "open_assessments", total, with_exc, without)
+        for weeks in (20, 30, 52):
+            key = f"past_{weeks}_weeks"
+            grid.add(f"Open assessments waiting more than {weeks} weeks", key, a[key],
+                     a[f"{key}_with_exception"], a[f"{key}_without_exception"])
+    r = section["reviews"]
+    if r is None:
+        grid.add("Overdue annual reviews " + section["reviews_reason"])
+    else:
+        for key in ("reviews_overdue", "overdue_0_6_months", "overdue_6_12_months",
+                    "overdue_12_24_months", "overdue_24_plus_months"):
+            grid.add(field_label(key), key, r[key])
+    last = grid.at - 1
+    for title, rows, head in (
+            ("Longest waits: open assessments", section["longest_assessments"],
+             [("record_id", "Record"), ("caseworker", "Caseworker"),
+              ("request_received_date", "Request received"), ("weeks_waiting", "Weeks waiting"),
+              ("exception", "Exception")]),
+            ("Longest waits: overdue annual reviews", section["longest_reviews"],
+             [("record_id", "Record"), ("caseworker", "Caseworker"), ("review_due", "Review due"),
+              ("days_overdue", "Days overdue")])):
+        grid.gap()
+        grid.add(title, bold=True, span=True)
+        if isinstance(rows, str):  # withheld under --suppress-below
+            grid.add(rows, span=True)
+            continue
+        grid.add(*[h for _, h in head], header=True)
+        for row in rows:
+            grid.add(*[_date(row.get(k)) if k in ("request_received_date", "review_due")
+                       else row.get(k) for k, _ in head])
+    w.grid_sheet("Backlog", grid, filter_rows=(first, last))
+
+
+def _counts(w: Writer, data: dict) -> None:
+    """Every case per rule and status, as the law sees it (the JSON's `summary`)."""
+    grid = Grid()
+    first = grid.add("Rule", "Name", *[s.replace("_", " ").capitalize() for s in STATUSES],
+                     "On time (met / completed)", header=True)
+    names = {r["code"]: r["name"] for r in data["rules"]}
+    for code, c in data["summary"].items():
+        done = c["met"] + c["late"] + c["early"]
+        grid.add(code, names.get(code), *[c.get(s, 0) for s in STATUSES],
+                 Styled(c["met"] / done, PERCENT_FORMAT) if done else None)
+    last = grid.at - 1
+    for item in data["rules"]:
+        if item["code"] not in data["summary"]:
+            grid.add(item["code"], item["name"], "skipped: missing " + ", ".join(item["skipped"]))
+    w.grid_sheet("Counts", grid, filter_rows=(first, max(last, grid.at - 1)))
+
+
+def _rules_sheet(w: Writer, audit: Audit, data: dict) -> None:
+    grid = Grid()
+    first = grid.add("Code", "Name", "Title", "Severity", "Limit", "Legal source", "Link", "Ran",
+                     header=True)
+    for item in data["rules"]:
+        rule = audit.rules[item["code"]]
+        ran = "Yes" if not item["skipped"] else "No: missing " + ", ".join(item["skipped"])
+        if item.get("kinds_skipped"):
+            ran += "; no columns for advice kinds " + ", ".join(item["kinds_skipped"])
+        grid.add(rule.code, rule.name, rule.title, rule.severity, limit_text(rule), rule.source,
+                 Styled(rule.url, link=rule.url), ran)
+    w.grid_sheet("Rules", grid, filter_rows=(first, grid.at - 1))
+
+
+def _definitions(w: Writer, data: dict, due_within: int) -> None:
+    """Each definition once: the workbook, what needs action, each measure, the backlog, the
+    caseload."""
+    grid = Grid()
+    first = grid.add("Section", "Definition", header=True)
+    grid.add("This workbook", PROBLEMS_ONLY)
+    grid.add("What needs action now",
+             f"Overdue = not done and the as-of date is past the due date; due soon = not done, "
+             f"due within {due_within} days (--due-within). The rule rows count findings; a case "
+             f"can be behind on several rules. The cases row counts each case once, as the "
+             f"Caseload sheet does.")
+    grid.add("Field names", FIELD_NOTE)
+    section = data.get("measures") or {}
+    for item in (section.get("items") or {}).values():
+        notes = "".join(f" Note: {n}." for n in item.get("notes") or [])
+        grid.add(item["title"], item["definition"] + "." + notes)
+    grid.add("Month by month", MONTHLY_NOTE)
+    if data.get("backlog"):
+        grid.add("Backlog", data["backlog"]["definition"])
+    if data.get("caseload"):
+        _caseload_definitions(grid, data["caseload"])
+    w.grid_sheet("Definitions", grid, filter_rows=(first, grid.at - 1), max_width=DEFINITION_WIDTH)
+
+
+def _caseload_definitions(grid: Grid, section: dict) -> None:
+    if section.get("reason"):
+        return
+    t = section["thresholds"]
+    grid.add("Caseload", section["definition"])
+    grid.add("Caseload benchmark",
+             f"{t['plans_per_caseworker']} plans and {t['assessments_per_caseworker']} open "
+             f"assessments, compared {t['compared']}; {t['source']}.")
+
+
+# ---------------------------------------------------------------- the finding lists
 
 
 def _identity(frame: pl.DataFrame, personal: bool) -> list[Col]:
@@ -73,400 +414,15 @@ def _rule_cols(frame: pl.DataFrame, personal: bool, *, status: bool = False, don
     cols += [Col("done", "Done", "date")] if done else []
     cols += [Col("days_over", days, "int")] if days else []
     cols += [Col("exception", "Exception")] if exception else []
-    return cols + [Col("message", "What the finding is", width=MAX_WIDTH)]
+    return cols + [Col("message", "What the finding is")]
 
 
-class Writer:
-    """A write-only workbook: small sheets cell by cell through openpyxl, the long finding lists
-    as whole-column XML.
+def _trend_rows(audit: Audit) -> list[dict]:
+    from sendcheck.figures.trend import compute_trend
+    from sendcheck.views.trend import series_shown
 
-    openpyxl spends about 40 microseconds on each cell it serialises (a 175,000-row finding list
-    took 78 s). The long lists are therefore built by `_body_xml`, as polars string expressions
-    over whole columns, and put into the sheets openpyxl wrote (header, frozen pane, filter,
-    widths) after it saves: text as inline strings (never formulas), dates as serial numbers in
-    the dd/mm/yyyy style openpyxl registered, numbers as numbers.
-    """
-
-    def __init__(self) -> None:
-        from openpyxl import Workbook
-        from openpyxl.styles import Font
-
-        self.wb = Workbook(write_only=True)
-        self.bold = Font(bold=True)
-        self.link = Font(color="0563C1", underline="single")
-        self.bodies: list[tuple[object, pl.DataFrame, Sequence[Col]]] = []
-
-    def cell(self, ws, value: object, *, bold: bool = False, fmt: str | None = None,
-             link: str | None = None):
-        from openpyxl.cell import WriteOnlyCell
-
-        if isinstance(value, str):
-            c = WriteOnlyCell(ws, clean_text(str(neutralise(value))))
-            c.data_type = "s"  # never a formula, whatever the text
-        else:
-            c = WriteOnlyCell(ws, value)
-        if isinstance(value, dt.date) and fmt is None:
-            fmt = DATE_FORMAT
-        if fmt:
-            c.number_format = fmt
-        if bold:
-            c.font = self.bold
-        if link:
-            c.hyperlink = link
-            c.font = self.link
-        return c
-
-    def row(self, ws, values: Iterable[object], bold: bool = False) -> None:
-        """Append a row; values already made into cells (by `cell`) pass through."""
-        from openpyxl.cell import Cell
-
-        ws.append([v if v is None or isinstance(v, Cell) else self.cell(ws, v, bold=bold)
-                   for v in values])
-
-    def list_sheet(self, title: str, frame: pl.DataFrame, cols: Sequence[Col],
-                   extra_headers: Sequence[str] = ()) -> int:
-        """A sheet of one table: bold frozen header, filter, fitting widths. Returns rows written."""
-        from openpyxl.utils import get_column_letter
-
-        ws = self.wb.create_sheet(title)
-        frame = frame.head(MAX_ROWS).select([c.name for c in cols])
-        headers = [c.header for c in cols] + list(extra_headers)
-        widths = _widths(frame, cols) + [len(h) + 4 for h in extra_headers]
-        for i, w in enumerate(widths, 1):  # must be set before the first row in write-only mode
-            ws.column_dimensions[get_column_letter(i)].width = w
-        ws.freeze_panes = "A2"
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(frame.height + 1, 2)}"
-        self.row(ws, headers, bold=True)
-        if frame.height:
-            self.bodies.append((ws, frame, cols))
-        return frame.height
-
-    def save(self) -> bytes:
-        import zipfile
-
-        date_style = self.cell(self.wb.worksheets[0], dt.date(2000, 1, 1)).style_id
-        buf = io.BytesIO()
-        self.wb.save(buf)
-        if not self.bodies:
-            return buf.getvalue()
-        rows = {ws.path.lstrip("/"): _body_xml(frame, cols, date_style)
-                for ws, frame, cols in self.bodies}
-        out = io.BytesIO()
-        with zipfile.ZipFile(buf) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-            for item in src.infolist():
-                data = src.read(item.filename)
-                if item.filename in rows:
-                    xml = data.decode("utf-8")
-                    at = xml.index("</sheetData>")
-                    data = (xml[:at] + rows[item.filename] + xml[at:]).encode("utf-8")
-                dst.writestr(item, data, compress_type=zipfile.ZIP_DEFLATED)
-        return out.getvalue()
-
-
-# XML 1.0 cannot hold these control characters (openpyxl refuses them); Excel holds at most
-# 32,767 characters in a cell.
-ILLEGAL_XML = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"
-CELL_LIMIT = 32_767
-EXCEL_EPOCH = dt.date(1899, 12, 30)
-
-
-def clean_text(text: str) -> str:
-    import re
-
-    return re.sub(ILLEGAL_XML, "", text)[:CELL_LIMIT]
-
-
-def _body_xml(frame: pl.DataFrame, cols: Sequence[Col], date_style: int) -> str:
-    """Rows 2.. of a list sheet as SpreadsheetML, built column-wise by polars expressions."""
-    from openpyxl.utils import get_column_letter
-
-    n = pl.int_range(2, pl.len() + 2, dtype=pl.Int64).cast(pl.String)
-    cells = []
-    for i, c in enumerate(cols, 1):
-        ref = pl.concat_str([pl.lit(f'<c r="{get_column_letter(i)}'), n])
-        v = pl.col(c.name)
-        if c.kind == "text":
-            text = (neutralise_expr(c.name).cast(pl.String).str.replace_all(ILLEGAL_XML, "")
-                    .str.slice(0, CELL_LIMIT).str.replace_all("&", "&amp;", literal=True)
-                    .str.replace_all("<", "&lt;", literal=True)
-                    .str.replace_all(">", "&gt;", literal=True))
-            xml = pl.concat_str([ref, pl.lit('" t="inlineStr"><is><t xml:space="preserve">'),
-                                 text, pl.lit("</t></is></c>")])
-        elif c.kind == "date":
-            serial = (v - pl.lit(EXCEL_EPOCH)).dt.total_days().cast(pl.String)
-            xml = pl.concat_str([ref, pl.lit(f'" s="{date_style}"><v>'), serial, pl.lit("</v></c>")])
-        else:
-            xml = pl.concat_str([ref, pl.lit('"><v>'), v.cast(pl.String), pl.lit("</v></c>")])
-        cells.append(xml.fill_null(""))
-    row = pl.concat_str([pl.lit('<row r="'), n, pl.lit('">'), *cells, pl.lit("</row>")])
-    return "".join(frame.select(row.alias("xml")).get_column("xml").to_list())
-
-
-def _widths(frame: pl.DataFrame, cols: Sequence[Col]) -> list[int]:
-    out = []
-    for c in cols:
-        if c.width:
-            out.append(c.width)
-            continue
-        if c.kind == "date":
-            longest = 10
-        elif frame.height:
-            longest = frame.select(pl.col(c.name).cast(pl.String).str.len_chars().max()).item() or 0
-        else:
-            longest = 0
-        out.append(min(MAX_WIDTH, max(len(c.header), longest) + 2))
-    return out
-
-
-# ---------------------------------------------------------------- generic sections
-
-
-def _scalar(v: object) -> bool:
-    return v is None or isinstance(v, (str, int, float, bool))
-
-
-def _label(path: Sequence[str]) -> str:
-    return " / ".join(str(p).replace("_", " ") for p in path)
-
-
-def blocks(obj: object, path: tuple[str, ...] = ()) -> list[tuple]:
-    """Flatten a JSON section (measures, backlog, caseload) into printable blocks, whatever its
-    exact shape: ("value", path, value, definition) and ("table", path, headers, rows).
-
-    A dict with a "definition" text gives that definition to each of its values; a list of
-    records, or a dict of records, becomes a table."""
-    if isinstance(obj, list):
-        if obj and all(isinstance(r, dict) and all(_scalar(v) for v in r.values()) for r in obj):
-            headers = list(dict.fromkeys(k for r in obj for k in r))
-            return [("table", path, headers, [[r.get(h) for h in headers] for r in obj])]
-        if all(_scalar(v) for v in obj):
-            return [("value", path, ", ".join("" if v is None else str(v) for v in obj), None)]
-        return [b for i, v in enumerate(obj) for b in blocks(v, (*path, str(i + 1)))]
-    if not isinstance(obj, dict):
-        return [("value", path, obj, None)]
-    records = [v for v in obj.values() if isinstance(v, dict)]
-    if obj and len(records) == len(obj) and all(all(_scalar(x) for x in r.values()) for r in records) \
-            and not any("definition" in r for r in records) and len(obj) > 1:
-        headers = list(dict.fromkeys(k for r in records for k in r))
-        first = path[-1] if path else "name"
-        return [("table", path, [first, *headers], [[k, *[r.get(h) for h in headers]]
-                                                     for k, r in obj.items()])]
-    definition = obj.get("definition") if isinstance(obj.get("definition"), str) else None
-    out: list[tuple] = []
-    for key, value in obj.items():
-        if key == "definition" and definition is not None:
-            continue
-        if _scalar(value):
-            out.append(("value", (*path, key), value, definition))
-        else:
-            out += blocks(value, (*path, key))
-    return out
-
-
-def _write_blocks(put, items: list[tuple]) -> None:
-    """Write blocks through `put(values, bold=False)`."""
-    for block in items:
-        if block[0] == "value":
-            _, path, value, definition = block
-            put([_label(path), value, definition])
-        else:
-            _, path, headers, rows = block
-            put([])
-            put([_label(path)], bold=True)
-            put([str(h).replace("_", " ") for h in headers], bold=True)
-            for r in rows:
-                put(r)
-
-
-# ---------------------------------------------------------------- summary
-
-
-def monthly_20w(audit: Audit, months: int = 12) -> pl.DataFrame | None:
-    """Final plans issued per calendar month (AS05 statuses), for the last `months` months.
-
-    Within 20 weeks = AS05 `met`; over = `late`; plans issued late under an allowed exception
-    (`excepted`) are counted apart and left out of the share, as DfE's "excluding exceptions"
-    figure leaves them out. None when AS05 did not run."""
-    if "AS05" not in audit.rules or not any(r.rule.code == "AS05" and r.skipped is None
-                                            for r in audit.runs):
-        return None
-    end = audit.options.as_of.replace(day=1)
-    first = (pl.Series([end]).dt.offset_by(f"-{months - 1}mo").item())
-    months_frame = pl.DataFrame({"month": pl.date_range(first, end, "1mo", eager=True)})
-    issued = (audit.results.filter((pl.col("rule") == "AS05") & pl.col("done").is_not_null()
-                                   & pl.col("status").is_in(["met", "late", "excepted"]))
-              .with_columns(pl.col("done").dt.truncate("1mo").alias("month"))
-              .group_by("month").agg(
-                  (pl.col("status") == "met").sum().alias("within"),
-                  (pl.col("status") == "late").sum().alias("over"),
-                  (pl.col("status") == "excepted").sum().alias("excepted")))
-    out = months_frame.join(issued, on="month", how="left").fill_null(0).with_columns(
-        (pl.col("within") + pl.col("over") + pl.col("excepted")).alias("issued"))
-    share = pl.col("within") / (pl.col("within") + pl.col("over"))
-    return out.with_columns(pl.when(pl.col("within") + pl.col("over") > 0).then(share)
-                            .otherwise(None).alias("share")).sort("month")
-
-
-def _summary(w: Writer, audit: Audit, data: dict, written: dict[str, int]) -> None:
-    from openpyxl.chart import BarChart, LineChart, Reference
-    from openpyxl.utils import get_column_letter
-
-    ws = w.wb.create_sheet("Summary", 0)
-    for col, width in zip("ABCDEFGHIJKLM", (34, 26, 12, 12, 12, 12, 12, 12, 12, 12, 14, 12, 12)):
-        ws.column_dimensions[col].width = width
-    ws.freeze_panes = "A3"
-    at = 0
-
-    def put(values: Iterable[object], bold: bool = False) -> int:
-        nonlocal at
-        w.row(ws, list(values), bold=bold)
-        at += 1
-        return at
-
-    put([f"sendcheck {data['sendcheck_version']} audit report"], bold=True)
-    put([w.cell(ws, "As of", bold=True), audit.options.as_of])
-    put([PROBLEMS_ONLY])
-    put([])
-    put(["Inputs"], bold=True)
-    put(["File", "Sheet", "Rows", "SHA-256"], bold=True)
-    for t in data["inputs"]:
-        put([t["path"], t["sheet"], t["rows"], t["sha256"]])
-    rows = data.get("rows")
-    if rows:
-        put(["Rows read / evaluated / rejected (blank or footer)",
-             f"{rows['read']} / {rows['evaluated']} / {rows['rejected']}"])
-    put([])
-    put(["Counts per rule and status (every case, as the law sees it)"], bold=True)
-    header = put(["Rule", "Name", *[s.replace("_", " ") for s in SHOWN_STATUSES],
-                  "On time (met / completed)"], bold=True)
-    summary = data["summary"]
-    ran = [r for r in data["rules"] if r["code"] in summary]
-    for item in ran:
-        c = summary[item["code"]]
-        done = c["met"] + c["late"] + c["early"]
-        put([item["code"], item["name"], *[c[s] for s in SHOWN_STATUSES],
-             w.cell(ws, c["met"] / done, fmt=PERCENT_FORMAT) if done else None])
-    last_rule_row = at
-    for item in data["rules"]:
-        if item["code"] not in summary:
-            put([item["code"], item["name"], "skipped: missing " + ", ".join(item["skipped"] or [])])
-    put([])
-    put(["Open findings (listed on the other sheets)"], bold=True)
-    for label, sheet in (("Overdue", "Overdue"), ("Due soon", "Due soon"),
-                         ("Late, early or missed", "Late"), ("Data quality", "Data quality"),
-                         ("Excepted or invalid", "Other findings"), ("Suppressed", "Suppressed"),
-                         ("Changes since the previous run", "Changes")):
-        if sheet in written:
-            put([label, written[sheet]])
-    if written.get("_capped"):
-        put([f"Some sheets were cut at Excel's limit of {MAX_ROWS} rows; use --format csv."])
-    unmatched = data.get("suppressions_unmatched") or []
-    if unmatched:
-        put([])
-        put(["Suppressions in sendcheck.toml that match no finding (remove them if resolved)"],
-            bold=True)
-        put(["Entry", "Record", "Rule", "Reason"], bold=True)
-        for u in unmatched:
-            put([u["entry"], u["record_id"], u["rule"], u["reason"]])
-    put([])
-    put(["Data-quality checks"], bold=True)
-    put(["Check", "Name", "Findings", "What to do"], bold=True)
-    for q in data.get("data_quality", []):
-        found = q["findings"] if not q["skipped"] else "skipped: missing " + ", ".join(q["skipped"])
-        put([q["check"], q["name"], found, q["action"]])
-    for key in ("measures", "backlog"):
-        if data.get(key):
-            put([])
-            put([key.capitalize() + " (value, then its definition)"], bold=True)
-            _write_blocks(put, blocks(data[key]))
-    monthly = monthly_20w(audit)
-    month_rows = None
-    if monthly is not None and monthly["issued"].sum() > 0:
-        put([])
-        put([("Final plans issued per month (AS05). Within 20 weeks = met; share = within / "
-             "(within + over); plans issued late under an allowed exception are left out of the "
-             "share, as DfE's figure excluding exceptions leaves them out.")])
-        first = put(["Month", "Issued", "Within 20 weeks", "Over 20 weeks", "Excepted",
-                     "Share within 20 weeks"], bold=True)
-        for m in monthly.iter_rows(named=True):
-            put([w.cell(ws, m["month"], fmt="mmm yyyy"), m["issued"], m["within"], m["over"],
-                 m["excepted"],
-                 None if m["share"] is None else w.cell(ws, m["share"], fmt=PERCENT_FORMAT)])
-        month_rows = (first, at)
-
-    anchor_col = get_column_letter(len(SHOWN_STATUSES) + 5)
-    if ran:
-        chart = BarChart()
-        chart.type, chart.grouping, chart.overlap = "col", "stacked", 100
-        chart.title = "Cases by status per rule"
-        chart.y_axis.title = "cases"
-        first_status = 3  # column C
-        for s in CHART_STATUSES:
-            col = first_status + SHOWN_STATUSES.index(s)
-            chart.add_data(Reference(ws, min_col=col, min_row=header, max_row=last_rule_row),
-                           titles_from_data=True)
-        chart.set_categories(Reference(ws, min_col=1, min_row=header + 1, max_row=last_rule_row))
-        chart.height, chart.width = 9, 18
-        ws.add_chart(chart, f"{anchor_col}2")
-    if month_rows:
-        first, last = month_rows
-        line = LineChart()
-        line.title = "Final plans within 20 weeks (excluding exceptions), by month issued"
-        line.y_axis.number_format = "0%"
-        line.y_axis.scaling.min, line.y_axis.scaling.max = 0, 1
-        line.add_data(Reference(ws, min_col=6, min_row=first, max_row=last), titles_from_data=True)
-        line.set_categories(Reference(ws, min_col=1, min_row=first + 1, max_row=last))
-        line.height, line.width = 9, 18
-        ws.add_chart(line, f"{anchor_col}22")
-
-
-# ---------------------------------------------------------------- the other sheets
-
-
-def _caseload(w: Writer, audit: Audit, data: dict, found: pl.DataFrame) -> int:
-    section = data.get("caseload")
-    if section:
-        items = blocks(section, ())
-        if len(items) == 1 and items[0][0] == "table":
-            _, _, headers, rows = items[0]
-            frame = pl.DataFrame(rows, schema=[str(h) for h in headers], orient="row",
-                                 infer_schema_length=None)
-            # Numbers and dates keep their type; anything else is shown as text.
-            frame = frame.with_columns([pl.col(h).cast(pl.String) for h, t in frame.schema.items()
-                                        if not (t.is_numeric() or t == pl.Date)])
-            cols = [Col(h, str(h).replace("_", " "),
-                        "text" if t == pl.String else "date" if t == pl.Date else "num")
-                    for h, t in frame.schema.items()]
-            return w.list_sheet("Caseload", frame, cols)
-        ws = w.wb.create_sheet("Caseload")
-        _write_blocks(lambda values, bold=False: w.row(ws, values, bold), items)
-        return len(items)
-    # No caseload section in this build: open findings per caseworker, from the findings.
-    per = per_caseworker(found)
-    return w.list_sheet("Caseload", per, [
-        Col("caseworker", "Caseworker"), Col("overdue", "Overdue findings", "int"),
-        Col("cases", "Cases with an overdue finding", "int"),
-        Col("due_soon", "Due soon findings", "int"), Col("late", "Late or early findings", "int"),
-        Col("dq", "Data-quality findings", "int")])
-
-
-def _rules_sheet(w: Writer, audit: Audit, data: dict) -> None:
-    from openpyxl.utils import get_column_letter
-
-    ws = w.wb.create_sheet("Rules")
-    headers = ["Code", "Name", "Title", "Severity", "Limit", "Legal source", "Link", "Ran"]
-    for i, width in enumerate((8, 28, 60, 10, 32, 34, 60, 40), 1):
-        ws.column_dimensions[get_column_letter(i)].width = width
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:H{len(data['rules']) + 1}"
-    w.row(ws, headers, bold=True)
-    for item in data["rules"]:
-        rule = audit.rules[item["code"]]
-        ran = "yes" if not item["skipped"] else "skipped: missing " + ", ".join(item["skipped"])
-        if item.get("kinds_skipped"):
-            ran += "; no columns for advice kinds " + ", ".join(item["kinds_skipped"])
-        w.row(ws, [rule.code, rule.name, rule.title, rule.severity, limit_text(rule), rule.source,
-                   w.cell(ws, rule.url, link=rule.url), ran])
+    below = audit.headline.suppress_below if audit.headline is not None else None
+    return series_shown(compute_trend(audit), below)
 
 
 CHANGES_COLS = [Col("change", "Change"), Col("rule", "Rule"), Col("kind", "Advice kind"),
@@ -477,13 +433,46 @@ CHANGES_COLS = [Col("change", "Change"), Col("rule", "Rule"), Col("kind", "Advic
                 Col("status_now", "Status now"), Col("done_now", "Done now", "date")]
 
 
+def _forecast_sheet(w: Writer, data: dict) -> None:
+    """Where the year will land: the JSON's measures.forecast_20w as two labelled tables (the
+    percentages as the JSON gives them, 0-100, as the labels say)."""
+    from sendcheck.views.forecast import forecast_tables
+
+    f = (data.get("measures") or {}).get("forecast_20w")
+    if not f:
+        return
+    grid = Grid()
+    grid.add(f"{f['title']} (as of {f['as_of']}; target: {f['target']['source']})", bold=True,
+             span=True)
+    if not f["available"]:
+        grid.add(f["reason"], span=True)
+        w.grid_sheet("Forecast", grid, title_rows="1:1")
+        return
+    head, rows, month_head, months = forecast_tables(f)
+    first = grid.add(*head, header=True)
+    for r in rows:
+        grid.add(*r)
+    last = grid.at - 1
+    grid.gap()
+    grid.add(*month_head, header=True)
+    for r in months:
+        grid.add(_date(r[0]), *r[1:])
+    grid.gap()
+    grid.add("Assumptions", bold=True, span=True)
+    for a in f["assumptions"]:
+        grid.add(a)
+    w.grid_sheet("Forecast", grid, filter_rows=(first, last), freeze="A3")
+
+
 def to_xlsx(audit: Audit, personal: bool = False) -> bytes:
-    """The workbook as bytes (the caller writes it atomically)."""
-    data = to_json_dict(audit, False, personal)
+    """The audit workbook as bytes (the caller writes it atomically)."""
+    # The findings come from findings_frame, with their dates; the JSON's are not made into
+    # Python dicts (seconds for 100,000 episodes, for nothing).
+    data = to_json_dict(audit, False, personal, findings_frame_only=True)
     found = findings_frame(audit, False, personal)
     status = pl.col("status")
     is_dq = pl.col("rule").str.starts_with("DQ")
-    w = Writer()
+    w = Writer(audit.options.as_of)
     written: dict[str, int] = {}
 
     def sheet(title: str, frame: pl.DataFrame, cols: list[Col], extra: Sequence[str] = ()) -> None:
@@ -499,16 +488,15 @@ def to_xlsx(audit: Audit, personal: bool = False) -> bytes:
     sheet("Due soon", soon, _rule_cols(found, personal, done=False, days="Days left"))
     late = found.filter(status.is_in(["late", "early", "missed"]))
     sheet("Late", late, _rule_cols(found, personal, status=True))
-    written["Caseload"] = _caseload(w, audit, data, found)
+    written["Caseload"] = _caseload(w, data, found)
     dq = found.filter(is_dq).with_columns(
         pl.col("rule").replace_strict({c: q.name for c, q in BY_CODE.items()}, default=None)
         .alias("check_name"),
         pl.col("rule").replace_strict({c: q.action for c, q in BY_CODE.items()}, default=None)
         .alias("action"))
     sheet("Data quality", dq, [Col("rule", "Check"), Col("check_name", "Name"),
-                               *_identity(found, personal),
-                               Col("message", "Finding", width=MAX_WIDTH),
-                               Col("action", "What to do", width=MAX_WIDTH)], DQ_EXTRA)
+                               *_identity(found, personal), Col("message", "Finding"),
+                               Col("action", "What to do")], DQ_EXTRA)
     other = found.filter(~is_dq & status.is_in(["excepted", "invalid"]))
     sheet("Other findings", other, _rule_cols(found, personal, status=True, exception=True))
     changed = changes_frame(audit)
@@ -517,42 +505,53 @@ def to_xlsx(audit: Audit, personal: bool = False) -> bytes:
     if audit.config.suppress:
         sup = suppressed_findings(audit, personal)
         sheet("Suppressed", sup, [*_rule_cols(sup, personal, status=True),
-                                  Col("suppression_reason", "Why suppressed", width=MAX_WIDTH)])
+                                  Col("suppression_reason", "Why suppressed")])
     if data.get("backlog"):
-        ws = w.wb.create_sheet("Backlog")
-        _write_blocks(lambda values, bold=False: w.row(ws, values, bold), blocks(data["backlog"]))
+        _backlog(w, data["backlog"], (data.get("measures") or {}).get("suppress_below"))
     _forecast_sheet(w, data)
+    _counts(w, data)
     _rules_sheet(w, audit, data)
-    _summary(w, audit, data, written)
+    _definitions(w, data, audit.options.due_within)
+    _summary(w, audit, data, written, _trend_rows(audit))
     return w.save()
 
 
-def _forecast_sheet(w: Writer, data: dict) -> None:
-    """Where the year will land: the JSON's measures.forecast_20w as two labelled tables."""
-    from sendcheck.views.forecast import forecast_tables
+# ---------------------------------------------------------------- caseload and trend commands
 
-    f = (data.get("measures") or {}).get("forecast_20w")
-    if not f:
-        return
-    ws = w.wb.create_sheet("Forecast")
-    ws.column_dimensions["A"].width = 48
-    for col in "BCDE":
-        ws.column_dimensions[col].width = 22
-    w.row(ws, [f"{f['title']} (as of {f['as_of']}; target: {f['target']['source']})"],
-          bold=True)
-    if not f["available"]:
-        w.row(ws, [f["reason"]])
-        return
-    head, rows, month_head, months = forecast_tables(f)
-    w.row(ws, head, bold=True)
-    for r in rows:
-        w.row(ws, r)
-    w.row(ws, [])
-    w.row(ws, month_head, bold=True)
-    for r in months:
-        w.row(ws, [dt.date.fromisoformat(r[0]), *r[1:]])
-    w.row(ws, [])
-    w.row(ws, ["Assumptions"], bold=True)
-    for a in f["assumptions"]:
-        w.row(ws, [a])
 
+def caseload_xlsx(as_of: dt.date, section: dict) -> bytes:
+    """`sendcheck caseload --format xlsx`: the Caseload sheet and its definitions."""
+    w = Writer(as_of)
+    grid, table = caseload_grid(section)
+    w.grid_sheet("Caseload", grid, filter_rows=table)
+    defs = Grid()
+    first = defs.add("Section", "Definition", header=True)
+    _caseload_definitions(defs, section)
+    w.grid_sheet("Definitions", defs, filter_rows=(first, defs.at - 1), max_width=DEFINITION_WIDTH)
+    return w.save()
+
+
+def trend_xlsx(as_of: dt.date, series: list[dict], definitions: dict[str, str]) -> bytes:
+    """`sendcheck trend --format xlsx`: one row per month with a chart of the 20-week figure,
+    and what each column means."""
+    w = Writer(as_of)
+    grid = Grid()
+    fields = list(definitions)
+    first = grid.add("Month", "Partial month", *[field_label(f) for f in fields], header=True)
+    for r in series:
+        grid.add(month(_date(r["start"])), r["partial"],
+                 *[pct(r[f]) if f.startswith("pc_") else r[f] for f in fields])
+    last = grid.at - 1
+    grid.gap()
+    chart_at = grid.at
+    grid.gap(CHART_ROWS)
+    ws = w.grid_sheet("Trend", grid, filter_rows=(first, last))
+    ws.add_chart(_monthly_chart(ws, 3 + fields.index("pc_plans_issued_20_weeks_ex"), first, last),
+                 f"A{chart_at}")
+    defs = Grid()
+    top = defs.add("Column", "DfE field", "Definition", header=True)
+    for f, text in definitions.items():
+        defs.add(field_label(f), f, text)
+    defs.add("Month by month", None, MONTHLY_NOTE)
+    w.grid_sheet("Definitions", defs, filter_rows=(top, defs.at - 1), max_width=DEFINITION_WIDTH)
+    return w.save()
