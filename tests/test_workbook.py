@@ -208,18 +208,6 @@ def test_body_xml_escapes_and_neutralises():
     assert '<c r="C3" s="1" t="inlineStr"><is><t xml:space="preserve">No</t>' in xml
 
 
-def test_generic_sections_render_whatever_the_shape():
-    from sendcheck.views.markdown import blocks
-
-    section = {"final_plans_20w": {"definition": "plans issued in the period", "pc": 46.4, "n": 10},
-               "by_worker": [{"caseworker": "A", "plans": 3}, {"caseworker": "B", "plans": 5}]}
-    assert blocks(section) == [
-        ("value", ("final_plans_20w", "pc"), 46.4, "plans issued in the period"),
-        ("value", ("final_plans_20w", "n"), 10, "plans issued in the period"),
-        ("table", ("by_worker",), ["caseworker", "plans"], [["A", 3], ["B", 5]]),
-    ]
-
-
 def test_suppressed_sheet_and_a_clean_export(cli, export, tmp_path):
     config = tmp_path / "sendcheck.toml"
     config.write_text('[[suppress]]\nrecord_id = "R2"\nrule = "AS05"\nreason = "Issued on paper"\n',
