@@ -92,49 +92,51 @@ def _with_endings(units: pl.DataFrame, runs: list[RuleRun], as_of: dt.date) -> p
 
 
 def judge_part(units: pl.DataFrame, runs: list[RuleRun], settings: Settings) -> Part:
-    """Every rule that can run over `units`: the status columns, in one collect."""
+    """Every rule that can run over `units`: the status columns, from one collect_all."""
     lazy = _with_endings(units, runs, settings.as_of)
-    blank = {c for c in units.columns if units.get_column(c).null_count() == units.height}
-    n = units.height
+    nulls = units.null_count().row(0, named=True)
+    blank = {c for c, n in nulls.items() if n == units.height}
+    keys = _keys(runs)
+    edges = {column_name(run.rule.code, kind): run.rule.for_kind(kind) for run, kind in keys}
+    # A rule most rows never start (an order, a mediation, a transfer in): only the started
+    # rows are judged, the rest are step 0's not_applicable (one query gives every share).
+    started = {name: pl.any_horizontal(pl.col(c).is_not_null() for c in (
+        start, end, f"{start}__err", f"{end}__err")) for name, (start, end) in edges.items()
+        if start not in ANCHORS and end not in ANCHORS}
+    share = (units.select(e.mean().alias(name) for name, e in started.items()).row(0, named=True)
+             if started and units.height and "_cycle" not in units.columns else {})
     names, queries, plans = [], [], []
-    for run, kind in _keys(runs):
-        start, end = run.rule.for_kind(kind)
-        names.append(column_name(run.rule.code, kind))
+    for run, kind in keys:
+        name = column_name(run.rule.code, kind)
+        start, end = edges[name]
+        names.append(name)
         judge = lambda frame: rule_status(frame, run.rule, kind, settings.as_of,  # noqa: E731
                                           settings.due_within, settings.school_transfer_years)
-        if start in ANCHORS or end in ANCHORS:
-            plans.append(("all", len(queries)))
-            queries.append(judge(lazy))
-            continue
-        if {start, end, f"{start}__err", f"{end}__err"} <= blank:
+        if name in started and {start, end, f"{start}__err", f"{end}__err"} <= blank:
             # Nothing recorded for this rule in any row (the export has the columns, empty):
             # every pair is step 0's not_applicable, without building the rule's query.
             plans.append(("none", None))
-            continue
-        # A rule most rows never start (an order, a mediation, a transfer in): only the started
-        # rows are judged, the rest are step 0's not_applicable.
-        triggered = pl.any_horizontal(pl.col(c).is_not_null() for c in (
-            start, end, f"{start}__err", f"{end}__err"))
-        if "_cycle" not in units.columns and \
-                units.select(triggered.mean()).item() < SPARSE_SHARE:
+        elif share.get(name, 1) < SPARSE_SHARE:
             plans.append(("some", len(queries)))
-            started = lazy.with_row_index("_pos").filter(triggered)
-            queries.append(pl.concat([started.select("_pos"), judge(started)], how="horizontal"))
-            continue
-        plans.append(("all", len(queries)))
-        queries.append(judge(lazy))
+            rows = lazy.with_row_index("_pos").filter(started[name])
+            queries.append(pl.concat([rows.select("_pos"), judge(rows)], how="horizontal"))
+        else:
+            plans.append(("all", len(queries)))
+            queries.append(judge(lazy))
     done = pl.collect_all(queries, engine="in-memory") if queries else []
+    # Step 0's not_applicable down every row of the rules not judged in full (one query).
+    unstarted = pl.select(pl.repeat("not_applicable", units.height, dtype=STATUS).alias(name)
+                          for name, (how, _) in zip(names, plans) if how != "all")
     columns = [units.get_column("_idx")]
     for name, (how, i) in zip(names, plans):
         if how == "all":
             col = done[i].get_column("status")
         else:
-            col = pl.repeat("not_applicable", n, dtype=STATUS, eager=True)
+            col = unstarted.get_column(name)
             if how == "some" and done[i].height:
                 col = col.scatter(done[i].get_column("_pos"), done[i].get_column("status"))
-        columns.append(col.cast(STATUS).alias(name))
-    return Part(units, runs, pl.DataFrame(columns),
-                [(run.rule.code, kind) for run, kind in _keys(runs)])
+        columns.append(col.alias(name))
+    return Part(units, runs, pl.DataFrame(columns), [(run.rule.code, kind) for run, kind in keys])
 
 
 @dataclass
@@ -146,21 +148,22 @@ class Judgement:
     _made: dict[tuple, pl.DataFrame] = field(default_factory=dict, repr=False)
 
     def counts(self, by_kind: bool = False) -> pl.DataFrame:
-        """(rule, [kind,] status, len) for every status that occurs: a value count of each
-        status column, never a long frame."""
-        frames = []
-        for part in self.parts:
-            if not part.keys:
-                continue
-            names = [column_name(*k) for k in part.keys]
-            counted = part.statuses.select(pl.col(c).value_counts().implode() for c in names)
-            for (rule, kind), name in zip(part.keys, names):
-                frames.append(counted.get_column(name).explode().struct.unnest()
-                              .filter(pl.col("count") > 0).select(
-                    pl.lit(rule).alias("rule"), pl.lit(kind, pl.String).alias("kind"),
-                    pl.col(name).alias("status"), pl.col("count").cast(pl.UInt32).alias("len")))
-        schema = {"rule": pl.String, "kind": pl.String, "status": STATUS, "len": pl.UInt32}
-        out = pl.concat(frames) if frames else pl.DataFrame(schema=schema)
+        """(rule, [kind,] status, len) for every status that occurs, in run order: a value count
+        of each status column (one query a part), never a long frame."""
+        if "counts" not in self._made:
+            rows: list[tuple[str, str | None, str, int]] = []
+            for part in self.parts:
+                if not part.keys:
+                    continue
+                names = [column_name(*k) for k in part.keys]
+                counted = part.statuses.select(
+                    pl.col(c).value_counts(sort=True).implode() for c in names).row(0)
+                for (rule, kind), name, pairs in zip(part.keys, names, counted):
+                    rows += [(rule, kind, p[name], p["count"]) for p in pairs]
+            self._made["counts"] = pl.DataFrame(
+                rows, orient="row", schema={"rule": pl.String, "kind": pl.String,
+                                            "status": STATUS, "len": pl.UInt32})
+        out = self._made["counts"]
         if not by_kind:
             out = out.group_by("rule", "status", maintain_order=True).agg(pl.col("len").sum())
         return out
@@ -183,19 +186,21 @@ class Judgement:
         s = self.settings
         queries = []
         for part in self.parts:
-            keep = part.units.get_column("_idx").is_in(ids) if ids is not None else None
             runs = {run.rule.code: run for run in part.runs}
-            for rule, kind in part.keys:
-                if wanted is not None and rule not in wanted:
-                    continue
-                hit = part.column(rule, kind).is_in(chosen)
-                if keep is not None:
-                    hit = hit & keep
-                if not hit.any():
-                    continue
-                queries.append(evaluate_rule(
-                    _with_endings(part.units.filter(hit), part.runs, s.as_of), runs[rule].rule,
-                    kind, s.as_of, s.due_within, s.school_transfer_years))
+            keys = [k for k in part.keys if wanted is None or k[0] in wanted]
+            if not keys:
+                continue
+            mark = {k: f"_status {column_name(*k)}" for k in keys}
+            frame = part.units.hstack([part.column(*k).alias(mark[k]) for k in keys])
+            if ids is not None:
+                frame = frame.filter(pl.col("_idx").is_in(ids))
+            hit = {k: pl.col(mark[k]).is_in(chosen) for k in keys}
+            # Which rules have a row to show (one query), then each rule's rows judged in full.
+            some = frame.select(e.any().alias(mark[k]) for k, e in hit.items()).row(0)
+            lazy = _with_endings(frame, part.runs, s.as_of)
+            queries += [evaluate_rule(lazy.filter(hit[k]), runs[k[0]].rule, k[1], s.as_of,
+                                      s.due_within, s.school_transfer_years)
+                        for k, any_row in zip(keys, some) if any_row]
         if not queries:
             return pl.DataFrame(schema=RESULT_SCHEMA)
         return pl.concat(queries, rechunk=False).collect(engine="in-memory")
