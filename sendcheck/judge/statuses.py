@@ -41,7 +41,9 @@ from sendcheck.judge.engine import (
 )
 
 Key = tuple[str, str | None]  # (rule code, advice kind or None)
-SPARSE_SHARE = 0.25  # below this share of rows started, a rule is judged on those rows only
+SPARSE_SHARE = 0.25
+# The statuses views list as findings (every one but met, pending and not_applicable).
+LISTED = tuple(s for s in STATUSES if s not in ("met", "pending", "not_applicable"))  # below this share of rows started, a rule is judged on those rows only
 
 
 def column_name(rule: str, kind: str | None = None) -> str:
@@ -177,9 +179,19 @@ class Judgement:
         wanted = None if rules is None else frozenset(rules)
         ids = None if units is None else tuple(sorted(set(units)))
         key = (chosen, wanted, ids)
-        if key not in self._made:
-            self._made[key] = self._find(chosen, wanted, ids)
-        return self._made[key]
+        if key in self._made:
+            return self._made[key]
+        if ids is None and set(chosen) <= set(LISTED) and key != (LISTED, None, None):
+            # What views list is made once; every narrower ask is a filter of it (a filter
+            # keeps the order). Building a rule's query is most of the cost on a small file.
+            keep = pl.col("status").is_in(chosen)
+            if wanted is not None:
+                keep &= pl.col("rule").cast(pl.String).is_in(sorted(wanted))
+            found = self.findings(LISTED).filter(keep)
+        else:
+            found = self._find(chosen, wanted, ids)
+        self._made[key] = found
+        return found
 
     def _find(self, chosen: tuple[str, ...], wanted: frozenset[str] | None,
               ids: tuple[int, ...] | None) -> pl.DataFrame:

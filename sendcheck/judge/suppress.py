@@ -15,12 +15,10 @@ from __future__ import annotations
 import polars as pl
 
 from sendcheck.config import Suppression
-from sendcheck.judge.engine import STATUSES
-from sendcheck.judge.statuses import Judgement
+from sendcheck.judge.statuses import LISTED, Judgement
 
 SUPPRESSED_SCHEMA = {"rule": pl.String, "kind": pl.String, "_idx": pl.UInt32,
                      "suppression_reason": pl.String, "suppression": pl.String}
-HIDDEN = ("met", "pending", "not_applicable")  # never findings, so never suppressed
 
 
 def _entries(suppress: list[Suppression]) -> pl.DataFrame:
@@ -48,7 +46,7 @@ def match(episodes: pl.DataFrame, judgement: Judgement, quality: pl.DataFrame,
              else pl.lit(False))
     ids = episodes.filter(given).select("_idx", "record_id")
     kind_ok = pl.col("s_kind").is_null() | (pl.col("s_kind") == pl.col("kind")).fill_null(False)
-    rule_hits = (judgement.findings(s for s in STATUSES if s not in HIDDEN)
+    rule_hits = (judgement.findings(LISTED)
                  .select(pl.col("rule", "kind").cast(pl.String), "_idx")
                  .join(ids, on="_idx").join(entries, on=["record_id", "rule"])
                  .filter(kind_ok))

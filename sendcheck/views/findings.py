@@ -14,9 +14,9 @@ from sendcheck.errors import SendcheckError
 from sendcheck.judge.closures import mark_due_in_closure
 from sendcheck.judge.engine import STATUSES, add_messages
 from sendcheck.judge.quality import BY_CODE
-from sendcheck.judge.suppress import HIDDEN, SUPPRESSED_SCHEMA, open_results
+from sendcheck.judge.statuses import LISTED
+from sendcheck.judge.suppress import SUPPRESSED_SCHEMA, open_results
 
-HIDDEN_BY_DEFAULT = ("met", "pending", "not_applicable")
 STATUS_RANK = {s: i for i, s in enumerate(
     ("overdue", "missed", "late", "early", "due_soon", "invalid", "excepted", "pending", "met",
      "not_applicable"))}
@@ -65,8 +65,8 @@ def findings_frame(audit: Audit, all_statuses: bool = False, personal: bool = Fa
     if statuses is not None:
         res = open_results(audit.judgement.findings(statuses), audit.suppressed)
         return _findings(audit, res, audit.quality.clear(), personal, ("cycle",) if cycle else ())
-    listed = None if all_statuses else [s for s in STATUSES if s not in HIDDEN_BY_DEFAULT]
-    res = open_results(audit.judgement.findings(listed), audit.suppressed)
+    res = open_results(audit.judgement.findings(None if all_statuses else LISTED),
+                       audit.suppressed)
     return _findings(audit, res, audit.quality, personal, ("cycle",) if cycle else ())
 
 
@@ -74,7 +74,7 @@ def suppressed_findings(audit: Audit, personal: bool = False) -> pl.DataFrame:
     """The findings set apart by [[suppress]], as findings_frame shows them, with the reason."""
     sup = audit.suppressed if audit.suppressed is not None else pl.DataFrame(schema=SUPPRESSED_SCHEMA)
     dq_sup = audit.quality_suppressed if audit.quality_suppressed is not None else audit.quality.clear()
-    found = audit.judgement.findings(s for s in STATUSES if s not in HIDDEN)  # (never suppressed)
+    found = audit.judgement.findings(LISTED)  # (the only statuses suppressed)
     res = found.join(sup.drop("suppression").cast(
         {c: found.schema[c] for c in ("rule", "kind")}), on=["rule", "kind", "_idx"],
         nulls_equal=True)
@@ -159,7 +159,7 @@ def failing(audit: Audit, categories: frozenset[str], strict: bool = False) -> l
     severity = {r.code: r.severity for r in audit.rules.values()}
     counted = [code for code, sev in severity.items() if strict or sev == "error"]
     # (Every category is a status that can be suppressed: the open findings of those statuses.)
-    found = audit.judgement.findings([s for s in STATUSES if s not in HIDDEN], counted)
+    found = audit.judgement.findings(LISTED, counted)
     statuses = set(open_results(found, audit.suppressed).get_column("status").unique().to_list())
     if audit.quality.height:  # a data-quality check is an invalid finding
         statuses.add("invalid")
