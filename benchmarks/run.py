@@ -106,8 +106,8 @@ class Row:
     floor_cpu: float | None = None
 
 
-def measure(cmd: list[str], repeat: int, env: dict[str, str] | None = None
-            ) -> tuple[float, float, float, float]:
+def measure(cmd: list[str], repeat: int, env: dict[str, str] | None = None,
+            cwd: str | None = None) -> tuple[float, float, float, float]:
     """Median wall seconds, CPU seconds (user + system) and peak RSS (MB) of a command over
     `repeat` fresh runs, from the kernel's accounting of each child (wait4); and the 1-minute
     load average when it started."""
@@ -116,7 +116,7 @@ def measure(cmd: list[str], repeat: int, env: dict[str, str] | None = None
     for _ in range(repeat):
         with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
             start = time.perf_counter()
-            proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
+            proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env, cwd=cwd)
             _, status, usage = os.wait4(proc.pid, 0)
             walls.append(time.perf_counter() - start)
             code = os.waitstatus_to_exitcode(status)
@@ -212,7 +212,8 @@ def example_export(info: dict) -> Export:
 
 def code_at(ref: str, folder: Path) -> dict[str, str]:
     """The environment that runs sendcheck as it was at git `ref` (its files put in `folder`,
-    first on the path; the installed dependencies are shared)."""
+    first on the path, and the working directory: `python -m` puts the working directory before
+    PYTHONPATH; the installed dependencies are shared)."""
     archive = subprocess.run(["git", "-C", str(REPO), "archive", ref, "sendcheck", "rules"],
                              check=True, capture_output=True).stdout
     subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
@@ -233,7 +234,7 @@ def run_export(ex: Export, repeat: int, baseline: bool, json: bool, tmp: Path,
         if before is not None:
             w, c, m, load = measure(sendcheck("audit", str(ex.path), "--as-of", AS_OF,
                                               "--fail-on", "none", "--format", fmt, "--output",
-                                              str(out)), repeat, before)
+                                              str(out)), repeat, before, before["PYTHONPATH"])
             rows.append(Row(ex.path.name, ex.n, f"before: {fmt}", w, c, m, load, fw, fc))
     if baseline and ex.kind in ("synth", "lean"):
         cols = ("request_received_date", "request_outcome_date", "final_plan_date",
