@@ -261,10 +261,11 @@ def load_config(explicit: str | Path | None = None, inputs: list[Path] | None = 
     path = Path(explicit) if explicit else find_config(inputs=inputs)
     if path is None:
         return Config()
-    if not path.is_file():
-        raise SendcheckError(f"{path}: no such configuration file")
+    from sendcheck.read.limits import SMALL_FILE_BYTES, read_input
+
+    text = read_input(path, "configuration ", SMALL_FILE_BYTES)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(text.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise SendcheckError(f"{path.name}: not valid TOML ({exc})") from None
     return parse_config(data, path)

@@ -92,7 +92,8 @@ def audit(
     cfg = load_config(config, list(files))
     keep = History.chosen(history, cfg)
     check_output(output, files, cfg.path, reviews=reviews, staff=staff, rules_dir=rules_dir,
-                 history=keep.path if keep is not None else None)
+                 history=keep.path if keep is not None else None,
+                 term_dates=term_dates or cfg.term_dates)
     if "new" in categories and keep is None:
         raise SendcheckError("--fail-on new compares with the previous run: give --history FILE "
                              "(or [history] path in sendcheck.toml)")
@@ -110,7 +111,7 @@ def audit(
         result = audit_tables(tables, options, cfg, reviews_table)
         if keep is not None:
             progress.stage(f"comparing with the history in {keep.path}")
-            keep.record(result)
+            keep.compare(result)
         if format is not Format.csv:  # CSV is the findings list; the others carry the measures
             from sendcheck.figures.headline import compute_headline
 
@@ -121,6 +122,8 @@ def audit(
             progress.stop()  # the table is quick, and may be drawn on the same terminal
         _report(result, format, output, all_statuses, include_personal_data, quiet, keep,
                 details)
+        if keep is not None:  # only now: a run whose report was not written is not kept
+            keep.record()
     if result.unmatched_suppressions and not quiet:
         from sendcheck.views.files import display_name
 

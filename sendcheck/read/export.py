@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 
 from sendcheck.errors import SendcheckError
-from sendcheck.read.limits import check_text, require_regular
+from sendcheck.read.limits import check_text, read_input, require_regular
 from sendcheck.read.sheets import (
     DELIMITERS,
     HEADER_SCAN_ROWS,
@@ -105,7 +105,7 @@ def read_export(path: str | Path, sheet: str | None = None,
     if suffix not in (".csv", ".txt", ".xlsx", ".xlsm"):
         raise SendcheckError(f"{path.name}: unsupported file type {suffix or '(none)'}; "
                              f"give a .csv, .xlsx or .xlsm export")
-    data = path.read_bytes()
+    data = read_input(path)
     if not data or data.isspace():  # only ASCII whitespace (as `not data.strip()`, with no copy)
         raise SendcheckError(f"{path.name}: the file is empty")
     sha = hashlib.sha256(data).hexdigest()

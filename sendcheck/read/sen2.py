@@ -35,7 +35,7 @@ import polars as pl
 
 from sendcheck.columns import BY_NAME, normalise_header
 from sendcheck.errors import SendcheckError
-from sendcheck.read.limits import DAMAGED, check_text, read_member
+from sendcheck.read.limits import DAMAGED, check_text, open_input, read_input, read_member
 from sendcheck.read.sen2_schema import (
     BY_KEY,
     EPISODE_MODULES,
@@ -384,7 +384,7 @@ def read_folder(path: Path, index: dict[str, str]) -> Sen2Table | None:
     for f in sorted(path.iterdir()):
         if f.suffix.lower() not in (".csv", ".txt") or not f.is_file():
             continue
-        data = f.read_bytes()
+        data = read_input(f)
         if data.strip() and sniff_module_csv(f, data):
             tables.append(read_module_csv(f, data, hashlib.sha256(data).hexdigest(), index))
     return _merge(tables, index, str(path)) if tables else None
@@ -544,7 +544,7 @@ def _parse_xml(path: Path, index: dict[str, str]
     sha = hashlib.sha256()
     size = 0
     try:
-        with path.open("rb") as fh:
+        with open_input(path) as fh:
             while chunk := fh.read(READ_BYTES):
                 size += len(chunk)
                 sha.update(chunk)
