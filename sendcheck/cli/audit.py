@@ -3,7 +3,6 @@ findings."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -34,6 +33,7 @@ from sendcheck.cli.options import (
     emit,
     is_terminal,
     need_output,
+    note,
     parse_as_of,
     plain_width,
     to_stdout,
@@ -128,20 +128,20 @@ def audit(
         from sendcheck.views.files import display_name
 
         if "record_id__given" not in result.episodes.columns:
-            print(f"note: {display_name(Path(result.config.path or '').name)}: the export has no record id "
-                  f"column, and suppressions match record ids, never row numbers (rows move "
-                  f"between exports)", file=sys.stderr)
+            note(f"note: {display_name(Path(result.config.path or '').name)}: the export has no record id "
+                 f"column, and suppressions match record ids, never row numbers (rows move "
+                 f"between exports)")
         for s in result.unmatched_suppressions:
-            print(f"note: {display_name(Path(result.config.path or '').name)} {s.key} ({s.rule} {s.record_id}) "
-                  f"matches no finding; remove it if the case is resolved", file=sys.stderr)
+            note(f"note: {display_name(Path(result.config.path or '').name)} {s.key} ({s.rule} {s.record_id}) "
+                 f"matches no finding; remove it if the case is resolved")
     if keep is not None and format is Format.csv and not quiet:
-        print(summary_line(result), file=sys.stderr)  # the CSV holds findings, not the summary
+        note(summary_line(result))  # the CSV holds findings, not the summary
     latest = latest_event(result.episodes, result.options.as_of)
     if latest is not None and (result.options.as_of - latest).days > STALE_DAYS:
-        print(f"warning: the newest event date in the export is {latest.isoformat()}, "
-              f"{(result.options.as_of - latest).days} days before the as-of date "
-              f"{result.options.as_of.isoformat()}: is this an old export?", file=sys.stderr)
-    print(cron_line(result), file=sys.stderr)
+        note(f"warning: the newest event date in the export is {latest.isoformat()}, "
+             f"{(result.options.as_of - latest).days} days before the as-of date "
+             f"{result.options.as_of.isoformat()}: is this an old export?")
+    note(cron_line(result))
     failed = failing(result, categories, strict)
     return EXIT_FINDINGS if failed and not exit_zero else EXIT_OK
 

@@ -69,7 +69,7 @@ Staff = Annotated[Optional[Path], typer.Option("--staff", help="staff.csv (casew
 Reviews = Annotated[Optional[Path], typer.Option("--reviews", help="Review history (CSV or Excel, one row per review meeting): judge every review cycle.")]
 
 
-DueWithin = Annotated[Optional[int], typer.Option("--due-within", min=0, help="Look-ahead window in days for due_soon (default 28, or sendcheck.toml).")]
+DueWithin = Annotated[Optional[int], typer.Option("--due-within", min=0, max=3660, help="Look-ahead window in days for due_soon (default 28, or sendcheck.toml).")]
 
 
 def due_within_days(given: int | None, config) -> int:
@@ -121,6 +121,15 @@ class History:
         from sendcheck.history.run import runs_with
 
         return runs_with(self.audit, self.findings, self.path, self.wait)
+
+
+def note(text: str) -> None:
+    """One line on stderr (a note, a warning, the cron line): any text from a file in it (a
+    record id, a caseworker, a file name) sanitised, so it cannot act on a terminal or forge a
+    log line."""
+    from sendcheck.views.files import one_line
+
+    print(one_line(text), file=sys.stderr)
 
 
 def parse_as_of(text: str | None) -> dt.date | None:

@@ -238,6 +238,8 @@ def _parse_rule(path: Path) -> Rule:
         data = tomllib.loads(read_input(path, "rule file ", SMALL_FILE_BYTES).decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise SendcheckError(f"rule file {path.name}: not valid TOML ({exc})") from None
+    except ValueError:  # an integer of over 4,300 digits
+        raise SendcheckError(f"rule file {path.name}: a number too long to read") from None
     _check_keys(path, data, REQUIRED | OPTIONAL)
     for key, kind in REQUIRED.items():
         if key not in data:

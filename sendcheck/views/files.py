@@ -57,8 +57,15 @@ def display_name(text: str) -> str:
 
 
 def one_line(text: str) -> str:
-    """A message kept to one line: line breaks, control and direction characters escaped."""
+    """A message kept to one line: line breaks, control and direction characters escaped. The
+    sanitiser for any text from a file before it reaches a terminal or stderr: an escape
+    sequence (a screen clear, hidden text, an OSC 8 link) shows as `\u001b[2J`, never acts."""
     return _UNSAFE.sub(lambda m: json.dumps(m.group())[1:-1], text)
+
+
+def screen_text(text: str) -> str:
+    """Lines for a terminal: each line sanitised as one_line, the view's own line breaks kept."""
+    return "\n".join(one_line(line) for line in text.split("\n"))
 
 
 def refuse_overwrite(output: str | Path | None, inputs: list[tuple[str, str | Path | None]]
