@@ -42,10 +42,10 @@ ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 
 
 def path_text(path: str | Path) -> str:
-    """A file's name as text every output can carry: a name that is not UTF-8 (a byte such as
-    \xe9 from a Windows share) keeps its bytes as `\xe9`, so a report, the JSON or the history
-    never meets a character it cannot encode."""
-    return os.fsencode(path).decode("utf-8", "backslashreplace")
+    """A file's name as text every output can carry: a byte that is not UTF-8 (\xe9 from a
+    Windows share) shows as the replacement character, so a report, the JSON or the history
+    never meets a character it cannot encode (a backslash escape would read as a folder)."""
+    return os.fsencode(path).decode("utf-8", "replace")
 
 
 @dataclass
