@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import statistics
 
+from sendcheck.audit import Audit
 from sendcheck.figures import published as pub
 
 TWENTY_EX, TWENTY_ALL = "pc_plans_issued_20_weeks_ex", "pc_plans_issued_within_20_weeks"
@@ -141,3 +142,42 @@ def compare(a: pub.Authority, items: dict | None, source: str | None) -> dict:
         "twenty_weeks": twenty,
         "phase_transfers": phase,
     }
+
+
+CONFIG_SOURCE = "[authority] code in sendcheck.toml"
+LEA_SOURCE = "the SEN2 return's header LEA"
+NO_AUTHORITY = ("no authority set: add [authority] code = \"941\" (your DfE code or name) to "
+                "sendcheck.toml to see your published figure, region and statistical neighbours")
+
+
+def authority_of(audit: Audit) -> tuple[pub.Authority | None, str]:
+    """The authority a run is about, and where that came from (or why there is none):
+    [authority] code in sendcheck.toml, else a SEN2 return's header LEA."""
+    if audit.config.authority:
+        return pub.authority(audit.config.authority), CONFIG_SOURCE
+    leas = {str(getattr(t, "header", {}).get("LEA", "")).strip() for t in audit.tables} - {""}
+    if len(leas) == 1:
+        lea = leas.pop()
+        try:
+            return pub.authority(lea), LEA_SOURCE
+        except pub.UnknownAuthority:
+            return None, (f"the SEN2 return's header LEA {lea} is not an English authority in "
+                          f"DfE's lookup; " + NO_AUTHORITY.split(": ", 1)[1])
+    return None, NO_AUTHORITY
+
+
+def benchmark_for(audit: Audit, items: dict | None) -> dict:
+    """The JSON `benchmark` for an audit: the comparison and the reconciliation with DfE, or
+    `authority` null and the reason when the run names no authority."""
+    from sendcheck.figures.measures import measure_rules
+    from sendcheck.figures.reconcile import reconcile
+    from sendcheck.read.sen2 import return_year
+
+    a, source = authority_of(audit)
+    if a is None:
+        return {"authority": None, "note": source}
+    out = compare(a, items, source)
+    below = getattr(audit.headline, "suppress_below", None)
+    out["reconciliation"] = reconcile(audit.episodes, measure_rules(audit.options.rules_dir)["AS05"],
+                                      a, audit.options.as_of, below, return_year(audit.tables))
+    return out
