@@ -30,6 +30,7 @@ from sendcheck.audit import Audit
 from sendcheck.figures import small_counts
 from sendcheck.figures.labels import field_label
 from sendcheck.judge.quality import BY_CODE
+from sendcheck.views.benchmark import neighbours_chart, workbook_section
 from sendcheck.views.changes import changes_frame
 from sendcheck.views.findings import findings_frame, per_caseworker, suppressed_findings
 from sendcheck.views.json import to_json_dict
@@ -159,6 +160,8 @@ def _summary(w: Writer, audit: Audit, data: dict, written: dict[str, int],
     action_chart = _room_for_chart(grid, action)
     measures = _measures(grid, data)
     grid.gap()
+    neighbours = workbook_section(grid, data["benchmark"]) if "benchmark" in data else None
+    neighbours_at = _room_for_chart(grid, neighbours)
     monthly = _monthly(grid, trend)
     monthly_chart = _room_for_chart(grid, monthly)
     grid.add("Data quality", bold=True, span=True)
@@ -207,6 +210,8 @@ def _summary(w: Writer, audit: Audit, data: dict, written: dict[str, int],
     if monthly:
         first, last = monthly
         ws.add_chart(_monthly_chart(ws, 4, first, last), f"A{monthly_chart}")
+    if neighbours:
+        ws.add_chart(neighbours_chart(ws, *neighbours), f"A{neighbours_at}")
 
 
 def _monthly_chart(ws, col: int, first: int, last: int):
