@@ -130,7 +130,6 @@ OTHER_LAS = ("Northvale County Council", "Eastmoor Borough Council", "Westbury C
 NEED_SHARES = {"ASD": 201183, "SEMH": 132218, "SLCN": 135835, "MLD": 67861, "SPLD": 15030,
                "SLD": 25025, "PD": 24897, "HI": 8765, "VI": 5280, "PMLD": 8577, "MSI": 1692,
                "OTH": 7512, "": 4870}
-NEEDS = tuple(k for k in NEED_SHARES if k)
 # caseload.csv, 2025/26 (January 2026) national rows: Sex; Ethnicity (DfE's labels);
 # setting groups from the "All EHC plans" row (mainstream_total, special_total, ap_pru_total,
 # fe_total, ed_elsewhere, nm_early_years; placement_unknown as a blank cell).
@@ -149,11 +148,26 @@ SETTING_SHARES = {"Mainstream school": 326804, "Special school": 211442,
                   "Alternative provision or pupil referral unit": 5530,
                   "Further education": 100815, "Educated elsewhere": 62386,
                   "Non-maintained early years": 4936, "": 6925}
-# caseload.csv, 2025/26 national rows "Age when plan started" (2 and under ... 20 and over; the
-# 42 "unknown" left out): the age at which the episodes' requests are drawn, by year of age.
+# caseload.csv, 2025/26 national rows "Age when plan started" (the 42 "unknown" left out), as
+# the age at which the episodes' requests are drawn, in four groups.
 AGE_SHARES = {2: 5217, 3: 47984, 4: 123430, 5: 63299, 6: 53662, 7: 56004, 8: 51917, 9: 54162,
               10: 73876, 11: 56853, 12: 26993, 13: 30070, 14: 29453, 15: 21852, 16: 14277,
               17: 5073, 18: 2448, 19: 1179, 20: 1047}
+
+
+def _age_bands(groups: tuple[tuple[int, int], ...]) -> tuple[tuple[float, int, int], ...]:
+    """(share of those not in an earlier group, lowest age, age bound) per group of ages: the
+    chances np.select's conditions draw in turn. "2 and under" starts at 1, "20 and over" ends
+    at 22."""
+    total, left, out = sum(AGE_SHARES.values()), 1.0, []
+    for lo, hi in groups:
+        share = sum(w for a, w in AGE_SHARES.items() if lo <= a < hi) / total
+        out.append((share / left if left else 0.0, max(lo, 1), min(hi, 22)))
+        left -= share
+    return tuple(out)
+
+
+AGE_BANDS = _age_bands(((0, 5), (5, 11), (11, 16), (16, 23)))
 TEAMS = ("North", "South", "East", "West", "Post-16", "Early Years")
 
 # Local wording for exception reasons, and their share among exception cases.
@@ -283,11 +297,12 @@ def generate(episodes: int, seed: int = 0, as_of: dt.date = DEFAULT_AS_OF) -> Sy
     request = A - _days(years_back * 365.25)
     transfer = A - _days(u() * 730)
     anchor = np.where(transfer_in, transfer, request)
-    # Age at the request by DfE's national ages when plans started (AGE_SHARES), a year of age
-    # drawn whole and the months within it uniformly; "2 and under" from 1, "20 and over" to 23.
-    years = np.array(list(AGE_SHARES))[_pick(rng, {str(a): w for a, w in AGE_SHARES.items()}, n)]
-    age = np.where(years == 2, rng.uniform(1, 3, n), np.where(
-        years == 20, rng.uniform(20, 23, n), years + u()))
+    # Age at the request in DfE's national age groups when plans started (AGE_BANDS), uniform
+    # within each group.
+    (p1, lo1, hi1), (p2, lo2, hi2), (p3, lo3, hi3), (_, lo4, hi4) = AGE_BANDS
+    age = np.select([u() < p1, u() < p2, u() < p3], [
+        rng.uniform(lo1, hi1, n), rng.uniform(lo2, hi2, n), rng.uniform(lo3, hi3, n)],
+        rng.uniform(lo4, hi4, n))
     birth = anchor - _days(age * 365.25)
     request = np.where(transfer_in, NAT, request)
 
