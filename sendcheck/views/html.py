@@ -23,6 +23,9 @@ from sendcheck.figures.caseload import UNALLOCATED
 from sendcheck.views.benchmark import NOT_AVAILABLE, PHASE_NOTE, benchmark_rows, chart_rows, pc
 from sendcheck.views.benchmark import heading as bench_heading
 from sendcheck.views.benchmark import reconciliation_lines
+from sendcheck.views.breakdowns import HEADERS as BREAKDOWN_HEADERS
+from sendcheck.views.breakdowns import breakdown_lines, breakdown_rows
+from sendcheck.views.breakdowns import title as breakdown_title
 
 FORECAST_KEY = "forecast_20w"
 TWENTY = "final_plan_20w"
@@ -816,6 +819,21 @@ def _benchmark(b: dict | None) -> Safe:
     ])
 
 
+def _breakdowns(data: list[dict] | None) -> Safe:
+    """--by: a table per dimension (groups, then the whole), each with its definition."""
+    if not data:
+        return Safe("")
+    parts = [el("h2", "Breakdowns", id="breakdowns")]
+    for b in data:
+        if not b["available"]:
+            parts.append(el("p", breakdown_title(b), ": ", b["reason"]))
+            continue
+        parts.append(table(BREAKDOWN_HEADERS, breakdown_rows(b), caption=breakdown_title(b),
+                           id=f"t-by-{b['by']}", row_headers=True, numeric=range(1, 8)))
+        parts.append(el("p", breakdown_lines(b)[0].strip(), class_="small"))
+    return join(parts)
+
+
 def section(content: Safe, heading: str) -> Safe:
     """A section labelled by its heading's id; nothing when it has no content."""
     return el("section", content, aria_labelledby=heading) if content else Safe("")
@@ -841,6 +859,7 @@ def to_html(audit: Audit, personal: bool = False, history: list[dict] | None = N
               aria_labelledby="summary"),
            el("section", _charts(audit, data, history), aria_labelledby="charts"),
            section(_benchmark(data.get("benchmark")), "benchmark"),
+           section(_breakdowns(data.get("breakdowns")), "breakdowns"),
            section(_changes(data.get("changes")), "changes"),
            el("section", el("h2", "Overdue: not done, past the limit", id="overdue"),
               _finding_table(found, "overdue", "t-overdue", "Overdue findings", personal_cols),

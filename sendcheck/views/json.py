@@ -61,6 +61,7 @@ def to_json_dict(audit: Audit, all_statuses: bool = False, personal: bool = Fals
         **suppression_section(audit, personal),
         **headline_section(audit),
         **benchmark_section(audit),
+        **breakdowns_section(audit),
         **({"reviews": audit.reviews.summary()} if audit.reviews is not None else {}),
         **changes_section(audit),
     }
@@ -85,6 +86,14 @@ def benchmark_section(audit: Audit) -> dict:
     items = measures_json(audit.headline.measures, audit.headline.period, audit.headline.cohort,
                           audit.headline.suppress_below)["items"]
     return {"benchmark": benchmark_for(audit, items)}
+
+
+def breakdowns_section(audit: Audit) -> dict:
+    """JSON key `breakdowns` (--by): one entry per dimension, groups adding up to `total`."""
+    if not audit.breakdowns:
+        return {}
+    below = audit.headline.suppress_below if audit.headline is not None else None
+    return {"breakdowns": [b.as_json(below) for b in audit.breakdowns]}
 
 
 def suppression_section(audit: Audit, personal: bool = False) -> dict:

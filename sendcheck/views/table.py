@@ -288,6 +288,11 @@ def render_table(audit: Audit, rich: bool, stream=None, details: bool = False,
     opts = audit.options
     render_header(view, audit)
     render_first_screen(view, audit)
+    if audit.breakdowns:
+        from sendcheck.views.breakdowns import render_breakdowns
+        from sendcheck.views.json import breakdowns_section
+
+        render_breakdowns(view, breakdowns_section(audit)["breakdowns"])
     found = findings_frame(audit, statuses=("overdue", "due_soon"))
     with_file = several_files(audit)
     _list_section(view, "Overdue: not done, past the limit", found, "overdue", with_file)

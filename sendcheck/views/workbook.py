@@ -31,6 +31,7 @@ from sendcheck.figures import small_counts
 from sendcheck.figures.labels import field_label
 from sendcheck.judge.quality import BY_CODE
 from sendcheck.views.benchmark import neighbours_chart, workbook_section
+from sendcheck.views.breakdowns import workbook_breakdowns
 from sendcheck.views.changes import changes_frame
 from sendcheck.views.findings import findings_frame, per_caseworker, suppressed_findings
 from sendcheck.views.json import to_json_dict
@@ -514,6 +515,10 @@ def to_xlsx(audit: Audit, personal: bool = False) -> bytes:
     if data.get("backlog"):
         _backlog(w, data["backlog"], (data.get("measures") or {}).get("suppress_below"))
     _forecast_sheet(w, data)
+    if data.get("breakdowns"):  # --by
+        grid = Grid()
+        workbook_breakdowns(grid, data["breakdowns"])
+        w.grid_sheet("Breakdowns", grid, title_rows="1:1", freeze="A2")
     _counts(w, data)
     _rules_sheet(w, audit, data)
     _definitions(w, data, audit.options.due_within)
