@@ -109,61 +109,61 @@ def _geo(p: Problems, name: str, line: int, r: dict[str, str], known: set[str]) 
             p.add(name, line, "old_la_code", f"{r['old_la_code']!r} is not in the lookup")
 
 
-def validate_lookup(p: Problems, columns: list[str], rows: list[dict[str, str]]) -> set[str]:
-    if not p.check_columns(pub.LOOKUP, columns, LOOKUP_COLUMNS):
+def validate_lookup(p: Problems, name: str, columns: list[str], rows: list[dict[str, str]]) -> set[str]:
+    if not p.check_columns(name, columns, LOOKUP_COLUMNS):
         return set()
     for i, r in enumerate(rows, start=2):
-        p.code(pub.LOOKUP, i, "old_la_code", r["old_la_code"], OLD_CODE)
-        p.code(pub.LOOKUP, i, "la_code", r["la_code"], NEW_CODE)
-        p.code(pub.LOOKUP, i, "region_code", r["region_code"], REGION)
+        p.code(name, i, "old_la_code", r["old_la_code"], OLD_CODE)
+        p.code(name, i, "la_code", r["la_code"], NEW_CODE)
+        p.code(name, i, "region_code", r["region_code"], REGION)
     for code, n in Counter(r["old_la_code"] for r in rows).items():
         if n > 1:
-            p.items.append(f"{pub.LOOKUP}: old_la_code {code} appears {n} times")
+            p.items.append(f"{name}: old_la_code {code} appears {n} times")
     return {r["old_la_code"] for r in rows}
 
 
-def validate_neighbours(p: Problems, columns: list[str], rows: list[dict[str, str]],
+def validate_neighbours(p: Problems, name: str, columns: list[str], rows: list[dict[str, str]],
                         known: set[str]) -> None:
-    if not p.check_columns(pub.NEIGHBOURS, columns, NEIGHBOUR_COLUMNS):
+    if not p.check_columns(name, columns, NEIGHBOUR_COLUMNS):
         return
     for i, r in enumerate(rows, start=2):
         for c in ("old_la_code", "neighbour_old_la_code"):
             if r[c] not in known:
-                p.add(pub.NEIGHBOURS, i, c, f"{r[c]!r} is not in the lookup")
+                p.add(name, i, c, f"{r[c]!r} is not in the lookup")
         if not r["neighbour_rank"].isdigit():
-            p.add(pub.NEIGHBOURS, i, "neighbour_rank", f"{r['neighbour_rank']!r} is not a rank")
+            p.add(name, i, "neighbour_rank", f"{r['neighbour_rank']!r} is not a rank")
     for code, n in Counter(r["old_la_code"] for r in rows).items():
         if n != 10:
-            p.items.append(f"{pub.NEIGHBOURS}: {code} has {n} neighbours, not 10")
+            p.items.append(f"{name}: {code} has {n} neighbours, not 10")
 
 
-def validate_timeliness(p: Problems, columns: list[str], rows: list[dict[str, str]],
+def validate_timeliness(p: Problems, name: str, columns: list[str], rows: list[dict[str, str]],
                         known: set[str]) -> list[dict[str, str]]:
     """The totals rows, checked; DfE's breakdown rows (age, need, ...) are left out."""
-    if not p.check_columns(pub.TIMELINESS, columns, TIMELINESS_COLUMNS):
+    if not p.check_columns(name, columns, TIMELINESS_COLUMNS):
         return []
     kept = []
     for i, r in enumerate(rows, start=2):
         if r["breakdown_topic"] != TOTALS or r["breakdown"] != TOTALS:
             continue
-        _geo(p, pub.TIMELINESS, i, r, known)
-        p.cells(pub.TIMELINESS, i, r, pub.TIMELINESS_MEASURES)
+        _geo(p, name, i, r, known)
+        p.cells(name, i, r, pub.TIMELINESS_MEASURES)
         kept.append(r)
     if not any(r["geographic_level"] == "National" for r in kept):
-        p.items.append(f"{pub.TIMELINESS}: no National '{TOTALS}' row")
+        p.items.append(f"{name}: no National '{TOTALS}' row")
     return kept
 
 
-def validate_phase_transfers(p: Problems, columns: list[str], rows: list[dict[str, str]],
+def validate_phase_transfers(p: Problems, name: str, columns: list[str], rows: list[dict[str, str]],
                              known: set[str]) -> list[str]:
     counts = list(pub.due_final_years(columns))
-    if not p.check_columns(pub.PHASE_TRANSFERS, columns, PHASE_FIXED) or not counts:
+    if not p.check_columns(name, columns, PHASE_FIXED) or not counts:
         if not counts:
-            p.items.append(f"{pub.PHASE_TRANSFERS}: no due_YY / final_YY columns")
+            p.items.append(f"{name}: no due_YY / final_YY columns")
         return []
     for i, r in enumerate(rows, start=2):
-        _geo(p, pub.PHASE_TRANSFERS, i, r, known)
-        p.cells(pub.PHASE_TRANSFERS, i, r, ["number_plans", *counts])
+        _geo(p, name, i, r, known)
+        p.cells(name, i, r, ["number_plans", *counts])
     return [*PHASE_FIXED, *counts]
 
 
@@ -179,12 +179,14 @@ def update(source: Path, target: Path | None = None) -> list[str]:
     for ours in REQUIRED:
         if found[ours] is None:
             raise SendcheckError(f"{source}: no {' or '.join(SOURCES[ours])} (DfE's release file)")
-    read = {ours: _read(found[ours] or target / ours) for ours in SOURCES}
+    paths = {ours: found[ours] or shipped_folder() / ours for ours in SOURCES}
+    read = {ours: _read(path) for ours, path in paths.items()}
     p = Problems()
-    known = validate_lookup(p, *read[pub.LOOKUP])
-    validate_neighbours(p, *read[pub.NEIGHBOURS], known)
-    totals = validate_timeliness(p, *read[pub.TIMELINESS], known)
-    phase_columns = validate_phase_transfers(p, *read[pub.PHASE_TRANSFERS], known)
+    known = validate_lookup(p, paths[pub.LOOKUP].name, *read[pub.LOOKUP])
+    validate_neighbours(p, paths[pub.NEIGHBOURS].name, *read[pub.NEIGHBOURS], known)
+    totals = validate_timeliness(p, paths[pub.TIMELINESS].name, *read[pub.TIMELINESS], known)
+    phase_columns = validate_phase_transfers(p, paths[pub.PHASE_TRANSFERS].name,
+                                             *read[pub.PHASE_TRANSFERS], known)
     p.raise_if_any()
     out = {
         pub.TIMELINESS: _lines(TIMELINESS_COLUMNS, totals),
