@@ -563,7 +563,7 @@ def generate(episodes: int, seed: int = 0, as_of: dt.date = DEFAULT_AS_OF) -> Sy
         "exception_reason": (REASONS, reason), "review_outcome": (REVIEW_OUTCOMES, review_outcome),
         "cease_reason": (CEASE_CODES, cease_reason), "transfer_in_la": (OTHER_LAS, from_la),
         "team": (TEAMS, rng.integers(0, len(TEAMS), n)),
-        **characteristics(np.random.default_rng([seed, 3]), n, person),
+        **characteristics(np.random.default_rng([seed, 4]), n, person),
     }
     dates = {
         "birth_date": birth, "request_received_date": request, "request_outcome_date": decision,
@@ -775,7 +775,7 @@ def review_history(syn: Synthetic) -> Synthetic:
     # A meeting booked, its date never keyed (DQ13); a review of a case not in the export (DQ12).
     undated = _some(rng, clean & ~is_last, 0.001, small)
     dates["review_meeting_date"] = np.where(undated, NAT, dates["review_meeting_date"])
-    stray = _some(rng, clean & ~undated, 0.001, small)
+    stray = _some(rng, clean & ~undated & ~is_last, 0.001, small)  # never a case's last
     record = np.where(stray, n + 1 + np.cumsum(stray), ep + 1)
 
     # Listed as the system's report lists them: by meeting date (undated last), then case.
