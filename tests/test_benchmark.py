@@ -321,3 +321,97 @@ def test_reconciliation_waits_for_the_year_to_end(example_json):
     assert r["complete"] is False and r["findings"] == []
     assert r["note"] == ("2025 is not over on the as-of date 2025-03-31: the export's figure is "
                          "the year so far, so no gap is reported")
+
+
+# ---------------------------------------------------------------- breakdowns (--by)
+
+
+BY_HEADERS = ["Case Ref", "Primary Need", "Date Request Received", "Decision to Assess",
+              "Date of Decision to Assess", "Final EHCP Issued"]
+BY_ROWS = [
+    # As of 30/09/2025. N1: no decision 38 weeks on: AS01 and AS05 overdue, open past 20 weeks.
+    ["N1", "ASD", "06/01/2025", "", "", ""],
+    # N2: plan on the 20-week due day (26/05/2025): within.
+    ["N2", "asd", "06/01/2025", "Agreed", "10/02/2025", "26/05/2025"],
+    # N3: requested 01/09/2025: the decision is due 13/10/2025, within 28 days: due soon.
+    ["N3", "Autism", "01/09/2025", "", "", ""],
+    # N4: no need recorded; plan a day late.
+    ["N4", "", "06/01/2025", "Agreed", "10/02/2025", "27/05/2025"],
+    # N5: agreed, no plan: AS05 overdue, open past 20 weeks.
+    ["N5", "SEMH", "06/01/2025", "Agreed", "10/02/2025", ""],
+    # N6: a local category DfE has no label for, kept as written; refused.
+    ["N6", "Local thing", "06/01/2025", "Refused", "10/02/2025", ""],
+]
+
+
+def _by_need(tmp_path: Path, *extra: str) -> dict:
+    export = write_export(tmp_path / "needs.csv", BY_ROWS, BY_HEADERS)
+    run = run_cli("audit", export, "--as-of", "2025-09-30", "--format", "json", "--by", "need",
+                  "--fail-on", "none", *extra)
+    assert run.code == 0, run.err
+    (b,) = json.loads(run.out)["breakdowns"]
+    return b
+
+
+def test_by_need_hand_computed_under_dfes_labels_and_not_recorded(tmp_path):
+    b = _by_need(tmp_path)
+    keys = ("plans_issued_den", "plans_issued_within_20_weeks", "open_assessments",
+            "open_past_20_weeks", "cases_overdue", "cases_due_soon")
+    got = [(g["group"], *[g[k] for k in keys]) for g in b["groups"]]
+    assert got == [
+        ("Autistic spectrum disorder", 1, 1, 2, 1, 1, 1),  # N1, N2, N3
+        ("Local thing", 0, 0, 0, 0, 0, 0),  # N6
+        ("Social, emotional and mental health", 0, 0, 1, 1, 1, 0),  # N5
+        ("not recorded", 1, 0, 0, 0, 0, 0),  # N4: counted, never dropped
+    ]
+    assert [b["total"][k] for k in keys] == [2, 1, 3, 2, 2, 1]
+    # No exception columns: the excluding-exception figures are not available, not 0.
+    assert b["total"]["plans_issued_den_ex"] is None
+
+
+def test_by_need_suppressed_as_suppress_below_does(tmp_path):
+    b = _by_need(tmp_path, "--suppress-below", "2")
+    asd = b["groups"][0]
+    assert (asd["plans_issued_den"], asd["open_assessments"], asd["cases_overdue"]) == ("<2", 2,
+                                                                                         "<2")
+    assert asd["pc_plans_issued_within_20_weeks"] == "<2"  # 1 of 1 would give it back
+    assert b["groups"][1]["cases_overdue"] == 0  # zero is shown, as published tables do
+
+
+def test_every_dimension_adds_up_to_the_whole_on_the_example(tmp_path):
+    run = run_cli("audit", EXAMPLE, "--as-of", "2025-03-31", "--format", "json", "--fail-on",
+                  "none", "--by", "need,age,setting,sex,ethnicity,team")
+    data = json.loads(run.out)
+    assert [b["by"] for b in data["breakdowns"]] == ["need", "age", "setting", "sex",
+                                                       "ethnicity", "team"]
+    twenty = data["measures"]["items"]["final_plan_20w"]["values"]
+    for b in data["breakdowns"]:
+        assert b["available"], b
+        for k in ("plans_issued_den_ex", "plans_issued_20_weeks_ex", "plans_issued_den",
+                  "open_assessments", "open_past_20_weeks", "cases_overdue", "cases_due_soon"):
+            assert sum(g[k] for g in b["groups"]) == b["total"][k], (b["by"], k)
+        # The whole is the headline's own figure and the run's own case counts.
+        assert b["total"]["plans_issued_den_ex"] == twenty["plans_issued_den_ex"]
+        assert b["total"]["cases_overdue"] == data["totals"]["cases_overdue"]
+        assert b["total"]["open_assessments"] == data["backlog"]["assessments"][
+            "open_assessments"]
+    need = {g["group"] for g in data["breakdowns"][0]["groups"]}
+    assert {"Autistic spectrum disorder", "Speech, language and communication needs",
+            "not recorded"} <= need and "ASD" not in need
+    assert [g["group"] for g in data["breakdowns"][1]["groups"]][:5] == [
+        "Under 5", "5 to 10", "11 to 15", "16 to 19", "20 to 25"]
+    run = run_cli("audit", EXAMPLE, "--by", "postcode")
+    assert run.code == 2 and "--by: postcode is not one of need, age" in run.err
+
+
+def test_trend_by_sex_adds_up_month_by_month():
+    run = run_cli("trend", EXAMPLE, "--as-of", "2025-03-31", "--months", "3", "--by", "sex",
+                  "--format", "json")
+    data = json.loads(run.out)
+    (b,) = data["by"]
+    assert list(b["groups"]) == ["Male", "Female", "Total"]
+    for i, month in enumerate(data["series"]):
+        for k in ("plans_issued_den_ex", "open_assessments"):
+            assert (b["groups"]["Male"][i][k] + b["groups"]["Female"][i][k]
+                    == b["groups"]["Total"][i][k] == month[k])
+    assert run_cli("trend", EXAMPLE, "--by", "sex", "--format", "markdown").code == 2

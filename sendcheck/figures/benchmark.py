@@ -146,8 +146,8 @@ def compare(a: pub.Authority, items: dict | None, source: str | None) -> dict:
 
 CONFIG_SOURCE = "[authority] code in sendcheck.toml"
 LEA_SOURCE = "the SEN2 return's header LEA"
-NO_AUTHORITY = ("no authority set: add [authority] code = \"941\" (your DfE code or name) to "
-                "sendcheck.toml to see your published figure, region and statistical neighbours")
+NO_AUTHORITY = ("no authority set: put [authority] code = \"941\" (your code) in sendcheck.toml "
+                "to compare with neighbours")
 
 
 def authority_of(audit: Audit) -> tuple[pub.Authority | None, str]:
@@ -162,7 +162,8 @@ def authority_of(audit: Audit) -> tuple[pub.Authority | None, str]:
             return pub.authority(lea), LEA_SOURCE
         except pub.UnknownAuthority:
             return None, (f"the SEN2 return's header LEA {lea} is not an English authority in "
-                          f"DfE's lookup; " + NO_AUTHORITY.split(": ", 1)[1])
+                          f"DfE's lookup: put [authority] code in sendcheck.toml to compare "
+                          f"with neighbours")
     return None, NO_AUTHORITY
 
 
@@ -178,6 +179,7 @@ def benchmark_for(audit: Audit, items: dict | None) -> dict:
         return {"authority": None, "note": source}
     out = compare(a, items, source)
     below = getattr(audit.headline, "suppress_below", None)
-    out["reconciliation"] = reconcile(audit.episodes, measure_rules(audit.options.rules_dir)["AS05"],
-                                      a, audit.options.as_of, below, return_year(audit.tables))
+    rule = measure_rules(audit.options.rules_dir)["AS05"]
+    out["reconciliation"] = reconcile(audit.episodes, rule, a, audit.options.as_of, below,
+                                      return_year(audit.tables))
     return out

@@ -109,7 +109,8 @@ def _geo(p: Problems, name: str, line: int, r: dict[str, str], known: set[str]) 
             p.add(name, line, "old_la_code", f"{r['old_la_code']!r} is not in the lookup")
 
 
-def validate_lookup(p: Problems, name: str, columns: list[str], rows: list[dict[str, str]]) -> set[str]:
+def validate_lookup(p: Problems, name: str, columns: list[str],
+                    rows: list[dict[str, str]]) -> set[str]:
     if not p.check_columns(name, columns, LOOKUP_COLUMNS):
         return set()
     for i, r in enumerate(rows, start=2):
