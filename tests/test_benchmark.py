@@ -415,3 +415,90 @@ def test_trend_by_sex_adds_up_month_by_month():
             assert (b["groups"]["Male"][i][k] + b["groups"]["Female"][i][k]
                     == b["groups"]["Total"][i][k] == month[k])
     assert run_cli("trend", EXAMPLE, "--by", "sex", "--format", "markdown").code == 2
+
+
+# ---------------------------------------------------------------- as a person reads them
+
+
+def _wn_folder(tmp_path: Path) -> Path:
+    shutil.copy(EXAMPLE, tmp_path / "export.xlsx")
+    (tmp_path / "sendcheck.toml").write_text('[authority]\ncode = "941"\n', encoding="utf-8")
+    return tmp_path / "export.xlsx"
+
+
+def test_the_pages_neighbours_chart_holds_the_jsons_figures_in_chromium(tmp_path, example_json):
+    import re
+
+    from test_html import chromium
+
+    export = _wn_folder(tmp_path)
+    page = tmp_path / "report.html"
+    run = run_cli("audit", export, "--as-of", "2025-03-31", "--format", "html", "--output", page,
+                  "--fail-on", "none")
+    assert run.code == 0, run.err
+    dom = chromium(page, tmp_path, "--dump-dom").stdout
+    chart = dom[dom.index('id="chart-neighbours"'):]
+    chart = chart[:chart.index("</svg>")]
+    bars = re.findall(r'<rect[^>]*data-name="([^"]+)"[^>]*data-value="([^"]+)"[^>]*'
+                      r'data-ours="(yes|no)"', chart)
+    t = example_json["benchmark"]["twenty_weeks"]["pc_plans_issued_20_weeks_ex"]
+    expected = {(f"{n['name']} (DfE 2025)", str(n["value"]), "no")
+                for n in t["neighbours"]["items"]}
+    expected |= {("West Northamptonshire (DfE 2025)", str(t["published"]["value"]), "yes"),
+                 ("West Northamptonshire, ours now", str(t["ours_now"]["value"]), "yes")}
+    assert set(bars) == expected and len(bars) == 12
+    # Highest first, each bar's label the figure (ours marked in words, not colour alone).
+    values = [float(v) for _, v, _ in bars]
+    assert values == sorted(values, reverse=True)
+    labels = re.findall(r'<text[^>]*class="value"[^>]*>([^<]+)</text>', chart)
+    assert f"{t['published']['value']:.1f}% ours" in labels
+    assert f"England {t['england']['value']:.1f}%" in labels
+
+
+@pytest.mark.parametrize("columns", [80, 120])
+def test_the_first_screen_shows_the_published_figures_whole(tmp_path, columns, example_json):
+    from terminal import run_on_terminal
+
+    export = _wn_folder(tmp_path)
+    code, screen, _, err = run_on_terminal(["audit", str(export), "--as-of", "2025-03-31"],
+                                           columns, lines=60)
+    assert code == 1, err  # cases overdue
+    words = [w.rstrip(",;") for w in screen.split()]
+    t = example_json["benchmark"]["twenty_weeks"]["pc_plans_issued_20_weeks_ex"]
+    n = t["neighbours"]
+    for figure in (f"{t['published']['value']:.1f}%", f"{t['published']['den']:,})",
+                   f"{t['region']['value']:.1f}%", f"{n['median']:.1f}%", f"{n['min']:.1f}%",
+                   f"{n['max']:.1f}%", f"{n['rank_published']['rank']}th",
+                   f"{t['england']['value']:.1f}%"):
+        assert figure in words, figure  # a whole word: never cut by the terminal's width
+    assert "West Northamptonshire" in screen and "statistical neighbours:" in screen
+
+
+def test_the_workbook_summary_charts_the_neighbours_in_libreoffice(tmp_path, example_json):
+    import subprocess
+
+    import openpyxl
+
+    export = _wn_folder(tmp_path)
+    out = tmp_path / "report.xlsx"
+    assert run_cli("audit", export, "--as-of", "2025-03-31", "--format", "xlsx", "--output", out,
+                   "--fail-on", "none").code == 0
+    ws = openpyxl.load_workbook(out)["Summary"]
+    rows = [[c.value for c in r] for r in ws.iter_rows()]
+    at = next(i for i, r in enumerate(rows) if r[0] == "Authority" and r[1] == "Neighbours")
+    table = [r for r in rows[at + 1:at + 13]]
+    t = example_json["benchmark"]["twenty_weeks"]["pc_plans_issued_20_weeks_ex"]
+    ours = {r[0]: r[2] for r in table if r[2] is not None}
+    theirs = {r[0]: r[1] for r in table if r[1] is not None}
+    assert ours == {"West Northamptonshire (DfE 2025)": pytest.approx(t["published"]["value"] / 100),
+                    "West Northamptonshire, ours now": pytest.approx(t["ours_now"]["value"] / 100)}
+    assert theirs == {f"{n['name']} (DfE 2025)": pytest.approx(n["value"] / 100)
+                      for n in t["neighbours"]["items"]}
+    assert len(ws._charts) == 3  # findings by rule, the month by month line, the neighbours
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    subprocess.run([soffice, "--headless", "--convert-to", "csv", "--outdir", str(tmp_path),
+                    str(out)], capture_output=True, timeout=300, check=True)
+    text = (tmp_path / "report.csv").read_text(encoding="utf-8", errors="replace")
+    assert f"West Northamptonshire (DfE 2025),,{t['published']['value']:.1f}%" in text
