@@ -27,7 +27,7 @@ PHASE_DEFINITION = (
     "due (due_YY), over the years DfE's file gives; derived by sendcheck from DfE's counts, as "
     "DfE publishes no percentage. Ours: phase transfers due in the period with the amended plan "
     "by the deadline (reg 18), a different cut of the same duty")
-NO_ROW = "no row"  # DfE published nothing for the authority (Leicester's 2025 timeliness)
+NO_ROW = "DfE published none"  # no row for the authority (Leicester's 2025 timeliness)
 
 
 def _entry(name: str, value: float | None, num: int | None, den: int | None,

@@ -78,7 +78,8 @@ class Problems:
 def _read(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     text = path.read_text(encoding="utf-8-sig")
     reader = csv.DictReader(io.StringIO(text))
-    rows = list(reader)
+    # A short line's missing cells are blank (then reported), never None.
+    rows = [{k: v or "" for k, v in r.items() if k is not None} for r in reader]
     return list(reader.fieldnames or []), rows
 
 

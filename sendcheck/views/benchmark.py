@@ -171,9 +171,8 @@ def markdown_section(b: dict, cell) -> list[str]:
     source with the licence's attribution. `cell` escapes text for a Markdown table."""
     if b.get("authority") is None:  # one bullet under "At a glance"
         return []  # the board paper stays short; the first screen says how to set one
-    out = ["", "## Beside the rest of England"]
     rows = benchmark_rows(b)
-    out += ["", cell(heading(b)) + ".", ""]
+    out = ["", f"## Beside the rest of England: {cell(heading(b))}", ""]
     out.append("| " + " | ".join(cell(h) or "Figure" for h in rows[0]) + " |")
     out.append("|" + "---|" * len(rows[0]))
     out += ["| " + " | ".join(cell(c) for c in r) + " |" for r in rows[1:]]

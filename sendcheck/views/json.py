@@ -59,9 +59,9 @@ def to_json_dict(audit: Audit, all_statuses: bool = False, personal: bool = Fals
         "rejected_rows": rejected_rows(audit),
         "findings": findings,
         **suppression_section(audit, personal),
-        **headline_section(audit),
         **benchmark_section(audit),
         **breakdowns_section(audit),
+        **headline_section(audit),
         **({"reviews": audit.reviews.summary()} if audit.reviews is not None else {}),
         **changes_section(audit),
     }
