@@ -245,7 +245,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("primary_need", "text", ("Primary Need", "SENtype", "Primary SEN Need",
                                     "Primary Need Type", "Primary Type of Need", "SEN Need",
                                     "Main Need", "Primary SEN Type")),
-    Column("sex", "text", ("Sex", "Gender", "GenderCurrent", "Legal Sex", "Child Sex")),
+    Column("sex", "text", ("Sex", "Gender", "Legal Sex", "Child Sex")),
     Column("ethnicity", "text", ("Ethnicity", "Ethnic Group", "Ethnic Origin", "Ethnicity Code",
                                  "Ethnic Background")),
     Column("setting", "text", ("Setting", "SENSetting", "Setting Type", "Placement Type",

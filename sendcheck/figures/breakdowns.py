@@ -153,10 +153,25 @@ def _order(by: str) -> pl.Expr:
     return -pl.col("episodes").cast(pl.Int64)
 
 
+def _from_sen2_lists(episodes: pl.DataFrame) -> pl.DataFrame:
+    """A SEN2 return's primary need (the SENneed of lowest SENtypeRank) and setting (its first
+    placement), from the lists read/sen2.py keeps, where the input has no such column."""
+    cols = set(episodes.columns)
+    out = []
+    if "primary_need" not in cols and {"sen2_sentype", "sen2_sentype_rank"} <= cols:
+        ranks = pl.col("sen2_sentype_rank").list.eval(pl.element().cast(pl.Int32, strict=False))
+        out.append(pl.col("sen2_sentype").list.get(ranks.list.arg_min(), null_on_oob=True)
+                   .alias("primary_need"))
+    if "setting" not in cols and "sen2_setting" in cols:
+        out.append(pl.col("sen2_setting").list.first().alias("setting"))
+    return episodes.with_columns(out) if out else episodes
+
+
 def grouped(episodes: pl.DataFrame, by: str, as_of: dt.date) -> tuple[pl.DataFrame, str,
                                                                         tuple[str, ...]]:
     """The episodes with their group (GROUP), the column read, and what is missing."""
     column = DIMENSIONS[by][0]
+    episodes = _from_sen2_lists(episodes)
     cols = set(episodes.columns)
     if by == "age":
         expr, column, missing = _age(cols, as_of)

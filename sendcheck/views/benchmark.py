@@ -205,8 +205,7 @@ def workbook_section(grid, b: dict) -> tuple[int, int] | None:
     chart's rows (header, last available), or None."""
     from sendcheck.views.xlsx import pct
 
-    if b.get("authority") is None:
-        grid.add(b["note"], span=True)
+    if b.get("authority") is None:  # the first screen says how to set one
         return None
     grid.add("Beside the rest of England: " + heading(b), bold=True, span=True)
     rows = benchmark_rows(b)

@@ -161,8 +161,10 @@ def _summary(w: Writer, audit: Audit, data: dict, written: dict[str, int],
     action_chart = _room_for_chart(grid, action)
     measures = _measures(grid, data)
     grid.gap()
-    neighbours = workbook_section(grid, data["benchmark"]) if "benchmark" in data else None
-    neighbours_at = _room_for_chart(grid, neighbours)
+    neighbours = neighbours_at = None
+    if (data.get("benchmark") or {}).get("authority"):
+        neighbours = workbook_section(grid, data["benchmark"])
+        neighbours_at = _room_for_chart(grid, neighbours)
     monthly = _monthly(grid, trend)
     monthly_chart = _room_for_chart(grid, monthly)
     grid.add("Data quality", bold=True, span=True)
