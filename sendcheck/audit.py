@@ -67,6 +67,8 @@ class Audit:
     changes: object | None = None
     # The term dates' closures (--term-dates, [term_dates]): read_term_dates' frame, or None.
     closures: pl.DataFrame | None = None
+    # --by: the breakdowns (sendcheck.figures.breakdowns.Breakdown), when asked for.
+    breakdowns: list | None = None
 
     @property
     def rules(self) -> dict[str, Rule]:

@@ -239,6 +239,20 @@ COLUMNS: tuple[Column, ...] = (
                                               "Reassessment Final Plan Date",
                                               "Reassessment Plan Issued")),
     *_appeal_columns(),
+    # The dimensions DfE and inspectors cut the figures by (figures/breakdowns.py): free text,
+    # read as written and put under DfE's labels where a synonym is known; a blank is "not
+    # recorded", never dropped.
+    Column("primary_need", "text", ("Primary Need", "SENtype", "Primary SEN Need",
+                                    "Primary Need Type", "Primary Type of Need", "SEN Need",
+                                    "Main Need", "Primary SEN Type")),
+    Column("sex", "text", ("Sex", "Gender", "Legal Sex", "Child Sex")),
+    Column("ethnicity", "text", ("Ethnicity", "Ethnic Group", "Ethnic Origin", "Ethnicity Code",
+                                 "Ethnic Background")),
+    Column("setting", "text", ("Setting", "SENSetting", "Setting Type", "Placement Type",
+                               "Type of Setting", "Current Setting", "Placement", "Provision Type",
+                               "School Type")),
+    Column("team", "text", ("Team", "Locality", "Area Team", "SEND Team", "Locality Team",
+                            "Caseworker Team", "Service Team")),
 )
 
 # More council wording for the columns the review, phase-transfer, re-assessment and transfer

@@ -16,6 +16,7 @@ FILENAME = "sendcheck.toml"
 SECTIONS = {"columns": dict, "values": dict, "phase_transfer": dict}
 SECTIONS["caseload"] = dict
 SECTIONS["term_dates"] = dict
+SECTIONS["authority"] = dict
 
 
 @dataclass
@@ -54,6 +55,9 @@ class Config:
     forecast_target: float | None = None
     # [term_dates] file: the council's closures (sendcheck.read.term_dates), relative to this file.
     term_dates: str | None = None
+    # [authority] code: the authority the export is about (its DfE old_la_code, e.g. "941"),
+    # whose published figures and statistical neighbours are set beside its own.
+    authority: str | None = None
 
 
 @dataclass(frozen=True)
@@ -122,7 +126,22 @@ def parse_config(data: dict, path: Path) -> Config:
     _phase_transfer(data.get("phase_transfer", {}), path, config)
     config.forecast_target = _forecast_target(data.get("forecast", {}), path)
     _term_dates(data.get("term_dates", {}), path, config)
+    config.authority = _authority(data.get("authority", {}), path)
     return config
+
+
+def _authority(section: dict, path: Path) -> str | None:
+    """[authority] code = "941": DfE's old (three-digit) or new code, or the authority's name;
+    kept as the old code, which every published file shares."""
+    _check_table(section, {"code": str}, path, "authority")
+    if "code" not in section:
+        return None
+    from sendcheck.figures.published import UnknownAuthority, authority
+
+    try:
+        return authority(section["code"]).old_la_code
+    except UnknownAuthority as exc:
+        raise _fail(path, "authority.code", str(exc)) from None
 
 
 def _term_dates(section: dict, path: Path, config: Config) -> None:

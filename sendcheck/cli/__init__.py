@@ -15,6 +15,7 @@ from sendcheck.cli import audit as _audit
 from sendcheck.cli import caseload as _caseload
 from sendcheck.cli import columns as _columns
 from sendcheck.cli import explain as _explain
+from sendcheck.cli import figures as _figures
 from sendcheck.cli import history as _history
 from sendcheck.cli import init as _init
 from sendcheck.cli import rules as _rules
@@ -55,6 +56,7 @@ def _main_options(
 for _module in (_audit, _rules, _columns, _caseload, _init, _trend, _explain, _synth, _history, _actions):
     _name = _module.__name__.rpartition(".")[2]
     app.command(_name, epilog=_module.EXAMPLE)(getattr(_module, _name))
+app.add_typer(_figures.app, name="figures")
 
 
 def _internal(exc: BaseException) -> str:

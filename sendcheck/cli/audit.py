@@ -12,6 +12,7 @@ from sendcheck.cli.options import (
     EXIT_FINDINGS,
     EXIT_OK,
     AsOf,
+    By,
     Cohort,
     ConfigFile,
     Debug,
@@ -77,6 +78,7 @@ def audit(
     history: HistoryFile = None,
     term_dates: Annotated[Optional[Path], typer.Option("--term-dates", help="The council's closures (CSV: start, end, optional setting, name): check school-closure exceptions (DQ40), mark cases due in a closure.")] = None,
     details: Annotated[bool, typer.Option("--details", help="Table view: every measure's figures (each advice kind, reviews, bands), the backlog bands, the longest waits and every caseworker.")] = False,
+    by: By = None,
 ) -> int:
     """Check export files and report breaches, cases due soon and data-quality findings."""
     from sendcheck.audit import Options, audit_tables, latest_event, load_inputs, load_reviews
@@ -89,6 +91,9 @@ def audit(
     if quiet and output is None:
         raise SendcheckError("--quiet prints no report: give --output FILE for it")
     categories = parse_fail_on(fail_on)
+    from sendcheck.figures.breakdowns import parse_by
+
+    dims = parse_by(by)
     cfg = load_config(config, list(files))
     keep = History.chosen(history, cfg)
     check_output(output, files, cfg.path, reviews=reviews, staff=staff, rules_dir=rules_dir,
@@ -117,6 +122,10 @@ def audit(
 
             progress.stage("computing the measures")
             result.headline = compute_headline(result, period, cohort.value, staff, suppress_below)
+            if dims:
+                from sendcheck.figures.breakdowns import compute_breakdowns
+
+                result.breakdowns = compute_breakdowns(result, dims)
         progress.stage("writing the report")
         if format is Format.table:
             progress.stop()  # the table is quick, and may be drawn on the same terminal

@@ -66,6 +66,9 @@ AsOf = Annotated[Optional[str], typer.Option("--as-of", help="Judge as of this d
 SuppressBelow = Annotated[Optional[int], typer.Option("--suppress-below", min=1, help="Show counts under N as <N in measures, backlog and caseload.")]
 
 
+By = Annotated[Optional[str], typer.Option("--by", help="Break the 20-week figure, the open backlog and the cases overdue down by need, age, setting, sex, ethnicity or team (comma-separated for several).")]
+
+
 Staff = Annotated[Optional[Path], typer.Option("--staff", help="staff.csv (caseworker, FTE, role) for per-FTE loads.")]
 
 

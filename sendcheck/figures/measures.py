@@ -491,6 +491,15 @@ def exception_share(twenty: Measure, rule: Rule, cols: set[str]) -> Measure:
     return m
 
 
+def twenty_week_measure(episodes: pl.DataFrame, rule: Rule, period: Period, cohort: str,
+                        as_of: dt.date) -> Measure:
+    """DfE's 20-week measure (timeliness_20_week's fields) over one period and cohort."""
+    return _timed_measure(
+        episodes, id="final_plan_20w", title="New EHC plans issued within 20 weeks",
+        rule=rule, kind=None, names=TWENTY_WEEK_NAMES, bands=True, what="new EHC plans",
+        period=period, cohort=cohort, as_of=as_of)
+
+
 def compute_measures(episodes: pl.DataFrame, rules: dict[str, Rule], period: Period,
                      cohort: str, as_of: dt.date, meetings: pl.DataFrame | None = None,
                      review_source: str = EXPORT_REVIEWS) -> list[Measure]:
@@ -501,10 +510,7 @@ def compute_measures(episodes: pl.DataFrame, rules: dict[str, Rule], period: Per
     cols = set(episodes.columns)
     args = {"period": period, "cohort": cohort, "as_of": as_of}
     out = []
-    twenty = _timed_measure(
-        episodes, id="final_plan_20w", title="New EHC plans issued within 20 weeks",
-        rule=rules["AS05"], kind=None, names=TWENTY_WEEK_NAMES, bands=True,
-        what="new EHC plans", **args)
+    twenty = twenty_week_measure(episodes, rules["AS05"], **args)
     out.append(twenty)
     out.append(exception_share(twenty, rules["AS05"], cols))
     out.append(_timed_measure(

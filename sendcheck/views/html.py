@@ -20,6 +20,12 @@ import polars as pl
 from sendcheck import __version__
 from sendcheck.audit import Audit
 from sendcheck.figures.caseload import UNALLOCATED
+from sendcheck.views.benchmark import NOT_AVAILABLE, PHASE_NOTE, benchmark_rows, chart_rows, pc
+from sendcheck.views.benchmark import heading as bench_heading
+from sendcheck.views.benchmark import reconciliation_lines
+from sendcheck.views.breakdowns import HEADERS as BREAKDOWN_HEADERS
+from sendcheck.views.breakdowns import breakdown_lines, breakdown_rows
+from sendcheck.views.breakdowns import title as breakdown_title
 
 FORECAST_KEY = "forecast_20w"
 TWENTY = "final_plan_20w"
@@ -752,6 +758,82 @@ def _measures(data: dict) -> Safe:
                  el("h3", "Definitions"), el("ul", join(defs), class_="lines small")])
 
 
+# ---------------------------------------------------------------- beside the rest of England
+
+OURS = OVERDUE
+
+
+def neighbours_chart(b: dict) -> Safe:
+    """One bar per authority (the ten neighbours, this authority's published figure, ours now),
+    highest first; ours solid dark and labelled "ours"; England as a dashed line; an
+    unavailable figure written as such, with no bar."""
+    rows = chart_rows(b)
+    england = b["twenty_weeks"]["pc_plans_issued_20_weeks_ex"]["england"]["value"]
+    left, width, row_h, top = 290, 760, 22, 30
+    scale = (width - left - 120) / 100
+    height = top + row_h * len(rows) + 10
+    body = []
+    for i, r in enumerate(rows):
+        y = top + i * row_h
+        body.append(text(left - 8, y + 14, r["name"], text_anchor="end", class_="label"))
+        if r["value"] is None:
+            why = f" ({r['symbol']})" if r["symbol"] else ""
+            body.append(text(left + 4, y + 14, NOT_AVAILABLE + why, class_="value",
+                             data_name=r["name"], data_value="not available"))
+            continue
+        w = round(max(r["value"] * scale, 1), 1)
+        body.append(el("rect", x=left, y=y + 3, width=w, height=14,
+                       fill=OURS if r["ours"] else BAR, data_name=r["name"],
+                       data_value=r["value"], data_ours="yes" if r["ours"] else "no"))
+        body.append(text(left + w + 4, y + 14,
+                         pc(r["value"]) + (" ours" if r["ours"] else ""), class_="value"))
+    if england is not None:
+        x = round(left + england * scale, 1)
+        body.append(el("line", x1=x, x2=x, y1=top - 6, y2=height - 4, stroke=ENGLAND,
+                       stroke_dasharray="4 3", stroke_width=1.5))
+        body.append(text(x, top - 10, f"England {pc(england)}", text_anchor="middle",
+                         class_="value"))
+    desc = "; ".join(f"{r['name']} " + (pc(r["value"]) if r["value"] is not None
+                                         else NOT_AVAILABLE) for r in rows)
+    return svg(width, height, "New plans within 20 weeks, excluding exceptions: statistical "
+               "neighbours, ours marked", desc, *body, id="chart-neighbours")
+
+
+def _benchmark(b: dict | None) -> Safe:
+    """The section, or a one-line note when the run names no authority."""
+    if b is None:
+        return Safe("")
+    title = el("h2", "Beside the rest of England", id="benchmark")
+    if b.get("authority") is None:
+        return join([title, el("p", b["note"], class_="small")])
+    rows = benchmark_rows(b)
+    return join([
+        title, el("p", bench_heading(b)),
+        table([h or "figure" for h in rows[0]], rows[1:], caption="Our figures beside DfE's "
+              "published ones", row_headers=True, id="t-benchmark"),
+        el("ul", join(el("li", line.strip()) for line in reconciliation_lines(b)),
+           class_="lines", id="reconciliation"),
+        neighbours_chart(b),
+        el("p", PHASE_NOTE + ". ", b["release"]["attribution"], " ",
+           el("a", b["release"]["url"], href=b["release"]["url"]), class_="small"),
+    ])
+
+
+def _breakdowns(data: list[dict] | None) -> Safe:
+    """--by: a table per dimension (groups, then the whole), each with its definition."""
+    if not data:
+        return Safe("")
+    parts = [el("h2", "Breakdowns", id="breakdowns")]
+    for b in data:
+        if not b["available"]:
+            parts.append(el("p", breakdown_title(b), ": ", b["reason"]))
+            continue
+        parts.append(table(BREAKDOWN_HEADERS, breakdown_rows(b), caption=breakdown_title(b),
+                           id=f"t-by-{b['by']}", row_headers=True, numeric=range(1, 8)))
+        parts.append(el("p", breakdown_lines(b)[0].strip(), class_="small"))
+    return join(parts)
+
+
 def section(content: Safe, heading: str) -> Safe:
     """A section labelled by its heading's id; nothing when it has no content."""
     return el("section", content, aria_labelledby=heading) if content else Safe("")
@@ -776,6 +858,8 @@ def to_html(audit: Audit, personal: bool = False, history: list[dict] | None = N
            el("section", el("h2", "Summary", id="summary"), _summary(audit, data, found),
               aria_labelledby="summary"),
            el("section", _charts(audit, data, history), aria_labelledby="charts"),
+           section(_benchmark(data.get("benchmark")), "benchmark"),
+           section(_breakdowns(data.get("breakdowns")), "breakdowns"),
            section(_changes(data.get("changes")), "changes"),
            el("section", el("h2", "Overdue: not done, past the limit", id="overdue"),
               _finding_table(found, "overdue", "t-overdue", "Overdue findings", personal_cols),

@@ -60,6 +60,8 @@ def to_json_dict(audit: Audit, all_statuses: bool = False, personal: bool = Fals
         "rejected_rows": rejected_rows(audit),
         "findings": findings,
         **suppression_section(audit, personal),
+        **benchmark_section(audit),
+        **breakdowns_section(audit),
         **headline_section(audit),
         **({"reviews": audit.reviews.summary()} if audit.reviews is not None else {}),
         **changes_section(audit),
@@ -73,6 +75,26 @@ def headline_section(audit: Audit) -> dict:
     from sendcheck.views.json import headline_json
 
     return headline_json(audit.headline)
+
+
+def benchmark_section(audit: Audit) -> dict:
+    """JSON key `benchmark` (with the measures): our figures beside DfE's published ones for the
+    run's authority, and the reconciliation with DfE (figures/benchmark.py)."""
+    if audit.headline is None:
+        return {}
+    from sendcheck.figures.benchmark import benchmark_for
+
+    items = measures_json(audit.headline.measures, audit.headline.period, audit.headline.cohort,
+                          audit.headline.suppress_below)["items"]
+    return {"benchmark": benchmark_for(audit, items)}
+
+
+def breakdowns_section(audit: Audit) -> dict:
+    """JSON key `breakdowns` (--by): one entry per dimension, groups adding up to `total`."""
+    if not audit.breakdowns:
+        return {}
+    below = audit.headline.suppress_below if audit.headline is not None else None
+    return {"breakdowns": [b.as_json(below) for b in audit.breakdowns]}
 
 
 def suppression_section(audit: Audit, personal: bool = False) -> dict:

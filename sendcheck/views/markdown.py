@@ -12,6 +12,8 @@ from sendcheck.audit import Audit
 from sendcheck.figures.national import national
 from sendcheck.views.changes import markdown_lines
 from sendcheck.views.files import display_name
+from sendcheck.views.benchmark import markdown_section
+from sendcheck.views.breakdowns import markdown_breakdowns
 from sendcheck.views.json import to_json_dict
 from sendcheck.views.summary import (
     caseload_rows,
@@ -102,7 +104,11 @@ def to_markdown(audit: Audit) -> str:
                + (": " + ", ".join(f"{q['check']} {q['name']} {q['findings']:,}" for q in dq[:3])
                   if dq else ""))
     out += markdown_lines(audit)  # with --history: what changed since the last run
+    if "benchmark" in data:
+        out += markdown_section(data["benchmark"], _cell)
 
+    if "breakdowns" in data:
+        out += markdown_breakdowns(data["breakdowns"], _cell)
     items = measures.get("items") or {}
     if items:
         period = measures["period"]

@@ -207,6 +207,16 @@ def render_header(view: View, audit: Audit) -> None:
         view.text(line)
 
 
+def render_benchmark(view: View, audit: Audit, measures: dict) -> None:
+    """Beside the 20-week figure: the authority's published figure, region, England, its
+    statistical neighbours and the reconciliation with DfE (views/benchmark.py)."""
+    from sendcheck.figures.benchmark import benchmark_for
+    from sendcheck.views.benchmark import first_screen_lines
+
+    for line in first_screen_lines(benchmark_for(audit, measures.get("items"))):
+        view.text(line)
+
+
 def render_first_screen(view: View, audit: Audit) -> None:
     """The morning questions: what is overdue and due soon (cases, then findings by rule), the
     20-week figure beside England's, who has most overdue, the data-quality headline, totals."""
@@ -234,6 +244,7 @@ def render_first_screen(view: View, audit: Audit) -> None:
                   + (f"; including exceptions {twenty['including']} "
                      f"({HEADLINE_ALL})" if twenty["including"] else ""))
         view.text(f"  {national_line()}")
+        render_benchmark(view, audit, data["measures"])
     else:
         m = data["measures"]["items"].get(TWENTY, {})
         why = m.get("reason") or ("none for the period (no plans issued, or withheld by "
@@ -278,6 +289,11 @@ def render_table(audit: Audit, rich: bool, stream=None, details: bool = False,
     opts = audit.options
     render_header(view, audit)
     render_first_screen(view, audit)
+    if audit.breakdowns:
+        from sendcheck.views.breakdowns import render_breakdowns
+        from sendcheck.views.json import breakdowns_section
+
+        render_breakdowns(view, breakdowns_section(audit)["breakdowns"])
     found = findings_frame(audit, statuses=("overdue", "due_soon"))
     with_file = several_files(audit)
     _list_section(view, "Overdue: not done, past the limit", found, "overdue", with_file)

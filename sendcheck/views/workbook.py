@@ -30,6 +30,8 @@ from sendcheck.audit import Audit
 from sendcheck.figures import small_counts
 from sendcheck.figures.labels import field_label
 from sendcheck.judge.quality import BY_CODE
+from sendcheck.views.benchmark import neighbours_chart, workbook_section
+from sendcheck.views.breakdowns import workbook_breakdowns
 from sendcheck.views.changes import changes_frame
 from sendcheck.views.findings import findings_frame, per_caseworker, suppressed_findings
 from sendcheck.views.json import to_json_dict
@@ -159,6 +161,10 @@ def _summary(w: Writer, audit: Audit, data: dict, written: dict[str, int],
     action_chart = _room_for_chart(grid, action)
     measures = _measures(grid, data)
     grid.gap()
+    neighbours = neighbours_at = None
+    if (data.get("benchmark") or {}).get("authority"):
+        neighbours = workbook_section(grid, data["benchmark"])
+        neighbours_at = _room_for_chart(grid, neighbours)
     monthly = _monthly(grid, trend)
     monthly_chart = _room_for_chart(grid, monthly)
     grid.add("Data quality", bold=True, span=True)
@@ -207,6 +213,8 @@ def _summary(w: Writer, audit: Audit, data: dict, written: dict[str, int],
     if monthly:
         first, last = monthly
         ws.add_chart(_monthly_chart(ws, 4, first, last), f"A{monthly_chart}")
+    if neighbours:
+        ws.add_chart(neighbours_chart(ws, *neighbours), f"A{neighbours_at}")
 
 
 def _monthly_chart(ws, col: int, first: int, last: int):
@@ -509,6 +517,10 @@ def to_xlsx(audit: Audit, personal: bool = False) -> bytes:
     if data.get("backlog"):
         _backlog(w, data["backlog"], (data.get("measures") or {}).get("suppress_below"))
     _forecast_sheet(w, data)
+    if data.get("breakdowns"):  # --by
+        grid = Grid()
+        workbook_breakdowns(grid, data["breakdowns"])
+        w.grid_sheet("Breakdowns", grid, title_rows="1:1", freeze="A2")
     _counts(w, data)
     _rules_sheet(w, audit, data)
     _definitions(w, data, audit.options.due_within)
