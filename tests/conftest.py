@@ -31,14 +31,16 @@ def with_rule_columns(rows: list[dict], codes: list[str]) -> list[dict]:
     return [{**r, **extra} for r in rows]
 
 
-def audit_rows(rows: list[dict], as_of: str, **options):
+def audit_rows(rows: list[dict], as_of: str, reviews: list[dict] | None = None, **options):
+    """Audit rows in memory; `reviews` are review-history rows (--reviews), when given."""
     from sendcheck.audit import Options, audit_tables
     from sendcheck.read.sheets import table_from_rows
 
     opts = Options(as_of=dt.date.fromisoformat(as_of), **options)
     if opts.select:
         rows = with_rule_columns(rows, opts.select)
-    return audit_tables([table_from_rows(rows)], opts)
+    history = table_from_rows(reviews) if reviews else None
+    return audit_tables([table_from_rows(rows)], opts, reviews=history)
 
 
 class Run:
