@@ -273,7 +273,28 @@ def _withdrawn_undated(ctx: Context) -> pl.Expr:
 def _no_plan_ordered(ctx: Context) -> pl.Expr:
     """The date a decision not to issue was made after an ordered (or conceded, or agreed)
     assessment: it replaced the plan the first request's 20 weeks were waiting for."""
-    return ctx.col("ordered_no_plan_date")
+    return _by_as_of(ctx, ctx.col("ordered_no_plan_date"))
+
+
+def _reviewed_since_transfer(ctx: Context) -> pl.Expr:
+    """A review meeting on or after the transfer in (the export's latest meeting): the review
+    reg 15(4)'s letter was to announce has been held, so the letter's duty ended then."""
+    meeting, moved = ctx.col("review_meeting_date"), ctx.col("transfer_in_date")
+    return pl.when(meeting >= moved).then(meeting).otherwise(None)
+
+
+def _by_as_of(ctx: Context, date: pl.Expr) -> pl.Expr:
+    """The date, unless it is after the as-of date (a typo DQ03 reports: it ends nothing)."""
+    return pl.when(date <= pl.lit(ctx.as_of)).then(date).otherwise(None)
+
+
+def _assessment_decided(ctx: Context) -> pl.Expr:
+    """The first recorded outcome of an ordered (conceded, agreed) assessment: a draft, a final
+    plan or a decision not to issue. The assessment was carried out, so the notice that it would
+    be was overtaken."""
+    return _by_as_of(ctx, pl.min_horizontal(ctx.col("ordered_draft_plan_date"),
+                                            ctx.col("ordered_final_plan_date"),
+                                            ctx.col("ordered_no_plan_date")))
 
 
 ENDINGS: dict[str, Ending] = {e.name: e for e in (
@@ -285,6 +306,12 @@ ENDINGS: dict[str, Ending] = {e.name: e for e in (
            undated=_withdrawn_undated,
            undated_reason="request withdrawn (no date recorded, so whether the limit had "
                           "passed cannot be told)"),
+    Ending("reviewed_since_transfer", "the plan was reviewed after the transfer",
+           _reviewed_since_transfer, reads=("review_meeting_date", "transfer_in_date"),
+           judged=("review_meeting_date",)),
+    Ending("assessment_decided", "the ordered assessment was decided",
+           _assessment_decided,
+           reads=("ordered_draft_plan_date", "ordered_final_plan_date", "ordered_no_plan_date")),
     Ending("no_plan_decided", "a decision not to issue a plan was notified", _no_plan_ordered,
-           reads=("ordered_no_plan_date",), judged=("ordered_no_plan_date",)),
+           reads=("ordered_no_plan_date",)),
 )}

@@ -4,7 +4,8 @@ Order of judgement for one pair (first that holds wins):
   0. not_applicable the start event (recorded, or derived from readable columns) has not
                     happened and no end is recorded
   1. invalid        a date the rule needs is unreadable, or after the as-of date, or a derived
-                    date (sendcheck.anchors) cannot be worked out from what is recorded
+                    date (sendcheck.anchors) cannot be worked out from what is recorded, or a
+                    coded value a condition reads is not a known value
   2. not_applicable a `not_applicable` condition holds (e.g. due before the plan transferred
                     in: the previous authority's), or an `applies` condition fails
      invalid        an `undated_outcome` holds: the end event is recorded without its date
@@ -270,6 +271,18 @@ def evaluate_rule(episodes: pl.DataFrame | pl.LazyFrame, rule: Rule, kind: str |
         # query whose filter leaves an empty batch.)
         reason.add(future, f"{c} (not shown) is after the as-of date {as_of}" if c in PERSONAL
                    else pl.format(f"{c} {{}} is after the as-of date {as_of}", pl.col(c)))
+    # A coded value a condition reads that is not a known value (DQ10 names the cell): whether
+    # the rule applies cannot be told ('Pending panel' as the decision whether to assess), so
+    # invalid, never judged as if the cell were blank.
+    coded = dict.fromkeys(cond.column for cond in (*rule.not_applicable, *rule.applies,
+                                                   *rule.undated_outcome)
+                          if cond.values is not None)
+    for c in (c for c in coded if c in columns and f"{c}__raw" in columns):
+        raw = pl.col(f"{c}__raw")
+        unknown = (pl.col(c) == "?").fill_null(False)  # (sendcheck.read.episodes' marker)
+        status = status.when(unknown).then(pl.lit("invalid", enum))
+        reason.add(unknown, pl.format(f"{c} '{{}}' is not a known value, so whether this rule "
+                                      f"applies cannot be told", raw))
     for anchor in anchors:
         for bad, why in anchor.problems(ctx):
             status = status.when(bad).then(pl.lit("invalid", enum))
@@ -283,7 +296,7 @@ def evaluate_rule(episodes: pl.DataFrame | pl.LazyFrame, rule: Rule, kind: str |
         hit = condition_expr(cond, columns, ctx, dates)
         status = status.when(hit).then(pl.lit("not_applicable", enum))
         reason.add(hit, pl.format(f"due {{}}, before {cond.column} {{}}: {_describe(cond)}",
-                                  due, pl.col(cond.column)) if cond.due_before else _describe(cond))
+                                  due, ctx.col(cond.column)) if cond.due_before else _describe(cond))
     for cond in rule.applies:
         miss = ~condition_expr(cond, columns, ctx, dates)
         status = status.when(miss).then(pl.lit("not_applicable", enum))
