@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import sys
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests are bounded by count (each test's max_examples) and, on CI, by seed: the same
+# examples every run, so a red build is reproducible and never a roll of the dice.
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
