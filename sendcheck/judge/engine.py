@@ -295,8 +295,9 @@ def evaluate_rule(episodes: pl.DataFrame | pl.LazyFrame, rule: Rule, kind: str |
     for cond in rule.not_applicable:
         hit = condition_expr(cond, columns, ctx, dates)
         status = status.when(hit).then(pl.lit("not_applicable", enum))
-        reason.add(hit, pl.format(f"due {{}}, before {cond.column} {{}}: {_describe(cond)}",
-                                  due, ctx.col(cond.column)) if cond.due_before else _describe(cond))
+        why = _describe(cond)
+        reason.add(hit, pl.format(f"due {{}}, before {cond.column} {{}}: {why}", due,
+                                  ctx.col(cond.column)) if cond.due_before else why)
     for cond in rule.applies:
         miss = ~condition_expr(cond, columns, ctx, dates)
         status = status.when(miss).then(pl.lit("not_applicable", enum))
