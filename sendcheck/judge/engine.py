@@ -274,8 +274,7 @@ def evaluate_rule(episodes: pl.DataFrame | pl.LazyFrame, rule: Rule, kind: str |
     # A coded value a condition reads that is not a known value (DQ10 names the cell): whether
     # the rule applies cannot be told ('Pending panel' as the decision whether to assess), so
     # invalid, never judged as if the cell were blank.
-    coded = dict.fromkeys(cond.column for cond in (*rule.not_applicable, *rule.applies,
-                                                   *rule.undated_outcome)
+    coded = dict.fromkeys(cond.column for cond in (*rule.not_applicable, *rule.applies)
                           if cond.values is not None)
     for c in (c for c in coded if c in columns and f"{c}__raw" in columns):
         raw = pl.col(f"{c}__raw")
