@@ -43,7 +43,10 @@ def cases(day: str) -> list[dict]:
     if day != D1:
         # R5 arrives on day 2: received Thu 20 Feb; due Thu 3 Apr, 23 days after 11 Mar: due soon.
         rows.append({"record_id": "R5", "request_received_date": "20/02/2025"})
-    return [{"caseworker": "A. Khan", "request_outcome": "assess", **r} for r in rows]
+    # The outcome is recorded with its date: "assess" with a blank date would be AS01 invalid
+    # (an outcome recorded without its date, contract section 3), not "not yet decided".
+    return [{"caseworker": "A. Khan", **r,
+             "request_outcome": "assess" if r.get("request_outcome_date") else ""} for r in rows]
 
 
 def run(day: str, path, **kw):

@@ -225,3 +225,36 @@ def test_workbook_has_a_changes_sheet(tmp_path):
         ("resolved", "AS01", "R2"), ("still_overdue", "AS01", "R1")]
     assert rows[4]["Status now"] == "late"
     assert rows[5]["Overdue since"].date().isoformat() == D1  # a real date cell
+
+
+def test_review_cycles_are_stored_in_the_history_file(tmp_path):
+    """With --reviews one plan has a finding per review cycle: the history file keeps each
+    cycle's number (read straight from the SQLite file), so the next run matches them up."""
+    export = tmp_path / "export.csv"
+    export.write_text("Record ID,Caseworker,Final EHCP Issued\r\n"
+                      "A,J. Ingleby,15/03/2022\r\nB,J. Ingleby,10/01/2024\r\n", encoding="utf-8")
+    reviews = tmp_path / "reviews.csv"
+    reviews.write_text("Record ID,Review Meeting Date\r\nA,20/04/2023\r\n", encoding="utf-8")
+    path = tmp_path / "history.sqlite"
+    for day in ("2025-03-24", "2025-03-31"):
+        r = run_cli("audit", export, "--reviews", reviews, "--as-of", day, "--select", "RV01",
+                    "--history", path, "--fail-on", "none", "--format", "json")
+        assert r.code == 0, r.err
+    with sqlite3.connect(path) as c:
+        rows = c.execute("SELECT as_of, rule, record_id, cycle, status, due, days_over "
+                         "FROM findings_dated ORDER BY as_of, record_id, cycle").fetchall()
+    # A: plan 15/03/2022 + 12 months = 15/03/2023, met on 20/04/2023: 16 + 20 = 36 days late;
+    # cycle 2 from that meeting, due 20/04/2024, open: 338 days by 24/03, 345 by 31/03/2025.
+    # B: plan 10/01/2024, never reviewed, due 10/01/2025: 73 days by 24/03, 80 by 31/03.
+    assert rows == [
+        ("2025-03-24", "RV01", "A", 1, "late", "2023-03-15", 36),
+        ("2025-03-24", "RV01", "A", 2, "overdue", "2024-04-20", 338),
+        ("2025-03-24", "RV01", "B", 1, "overdue", "2025-01-10", 73),
+        ("2025-03-31", "RV01", "A", 1, "late", "2023-03-15", 36),
+        ("2025-03-31", "RV01", "A", 2, "overdue", "2024-04-20", 345),
+        ("2025-03-31", "RV01", "B", 1, "overdue", "2025-01-10", 80),
+    ]
+    with sqlite3.connect(path) as c:
+        new, still = c.execute("SELECT new_overdue, still_overdue FROM runs "
+                               "ORDER BY as_of DESC LIMIT 1").fetchone()
+    assert (new, still) == (0, 2)  # each cycle matched to itself, none counted new

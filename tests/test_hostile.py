@@ -421,7 +421,8 @@ def test_an_unreadable_birth_date_is_reported_without_it(tmp_path):
 # ---------------------------------------------------------------- 5. injection, forged lines
 
 
-@pytest.mark.parametrize("value", ["\x01=HYPERLINK(1)", "＝1+1", "  =1+1", "＋1",
+@pytest.mark.parametrize("value", ["=HYPERLINK(1)", "+1+1", "-1+1", "@SUM(A1)",
+                                   "\x01=HYPERLINK(1)", "＝1+1", "  =1+1", "＋1",
                                    "－1", "＠SUM(A1)", "\u200b=1+1", "\t=1"])
 def test_formulas_after_control_or_full_width_characters_are_neutralised(tmp_path, value):
     rows = [list(r) for r in ROWS]

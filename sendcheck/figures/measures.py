@@ -32,7 +32,7 @@ from sendcheck.columns import ADVICE_KINDS
 from sendcheck.figures.periods import Period
 from sendcheck.judge.anchors import ENDINGS, Context
 from sendcheck.judge.cases import EXPORT_REVIEWS, REVIEW_CYCLE, col_or_null, missing_columns
-from sendcheck.judge.durations import Duration
+from sendcheck.judge.durations import Duration, FixedDay
 from sendcheck.judge.engine import KIND_LABELS, condition_expr, exception_expr
 from sendcheck.judge.quality import EXCEPTION_SHARE_LIMIT, EXCEPTION_SHARE_MIN_PLANS
 from sendcheck.judge.rulebook import Rule
@@ -101,6 +101,13 @@ def _scope(rule: Rule, cols: set[str], cohort: str = "issued", start: str | None
     duty that fell due in the period and was not done in time."""
     out = pl.lit(True)
     for cond in rule.not_applicable:
+        if cond.due_before:
+            # Due before the plan transferred in: the previous authority's (as the engine).
+            if cond.column in cols and rule.start in cols and rule.mode == "deadline" \
+                    and not isinstance(rule.limit, FixedDay):
+                due = rule.limit.add(pl.col(rule.start))
+                out = out & ~(due < pl.col(cond.column)).fill_null(False)
+            continue
         out = out & ~condition_expr(cond, cols)
     for cond in rule.applies:
         out = out & condition_expr(cond, cols)

@@ -4,8 +4,11 @@ Order of judgement for one pair (first that holds wins):
   0. not_applicable the start event (recorded, or derived from readable columns) has not
                     happened and no end is recorded
   1. invalid        a date the rule needs is unreadable, or after the as-of date, or a derived
-                    date (sendcheck.anchors) cannot be worked out from what is recorded
-  2. not_applicable a `not_applicable` condition holds, or an `applies` condition fails
+                    date (sendcheck.anchors) cannot be worked out from what is recorded, or a
+                    coded value a condition reads is not a known value
+  2. not_applicable a `not_applicable` condition holds (e.g. due before the plan transferred
+                    in: the previous authority's), or an `applies` condition fails
+     invalid        an `undated_outcome` holds: the end event is recorded without its date
      missed         the duty ended undone (`ends_with`: the plan ceased, the request was
                     withdrawn) after its due date had passed; not_applicable when it ended on
                     or before the due date
@@ -94,6 +97,10 @@ def condition_expr(cond: Condition, columns: set[str], ctx: Context | None = Non
         # (No due date yet means the start is blank: that reason is given further on.)
         return pl.col("final_plan_date").is_not_null() & (
             pl.col("final_plan_date") <= dates["due"]).fill_null(True)
+    if ctx is not None and cond.due_before:
+        # The duty fell due before that recorded date (a plan transferred in: the previous
+        # authority's duty). A blank date never satisfies it; an unreadable one is invalid above.
+        return (dates["due"] < ctx.col(cond.column)).fill_null(False)
     if ctx is not None and cond.age_under is not None:
         from sendcheck.judge.durations import Duration
 
@@ -121,6 +128,8 @@ def _describe(cond: Condition) -> str:
         return "the plan was issued by the due date"
     if cond.age_under is not None:
         return f"the child was under {cond.age_under} at the start"
+    if cond.due_before:
+        return f"due before {cond.column}"
     if cond.before or cond.on_or_after:
         return (f"{cond.column} is before {cond.before}" if cond.before
                 else f"{cond.column} is on or after {cond.on_or_after}")
@@ -258,6 +267,10 @@ def _date_columns(j: _Judging) -> list[str]:
                                       *(c for a in anchors for c in (*a.needs, *a.uses)),
                                       *(c for cond in (*rule.not_applicable, *rule.applies)
                                         for c in cond.columns()),
+                                      # (whose duty it was cannot be told from an
+                                      # unreadable transfer date)
+                                      *(cond.column for cond in rule.not_applicable
+                                        if cond.due_before),
                                       *(c for e in endings for c in e.judged)))
             if c in j.columns and c in BY_NAME and BY_NAME[c].kind == "date"]
 
@@ -298,6 +311,15 @@ def _unusable(j: _Judging) -> None:
         j.chain.add((pl.col(c) > as_of_lit).fill_null(False), "invalid",
                     f"{c} (not shown) is after the as-of date {as_of}" if c in PERSONAL
                     else pl.format(f"{c} {{}} is after the as-of date {as_of}", pl.col(c)))
+    # A coded value a condition reads that is not a known value (DQ10 names the cell): whether
+    # the rule applies cannot be told ('Pending panel' as the decision whether to assess), so
+    # invalid, never judged as if the cell were blank.
+    coded = dict.fromkeys(cond.column for cond in (*j.rule.not_applicable, *j.rule.applies)
+                          if cond.values is not None)
+    for c in (c for c in coded if c in j.columns and f"{c}__raw" in j.columns):
+        j.chain.add((pl.col(c) == "?").fill_null(False), "invalid",  # (read.episodes' marker)
+                    pl.format(f"{c} '{{}}' is not a known value, so whether this rule "
+                              f"applies cannot be told", pl.col(f"{c}__raw")))
     for anchor in j.rule.anchors(j.kind):
         for bad, why in anchor.problems(j.ctx):
             j.chain.add(bad, "invalid", why)
@@ -310,11 +332,20 @@ def _unusable(j: _Judging) -> None:
 def _out_of_scope(j: _Judging) -> None:
     """Step 2: the rule's not_applicable and applies conditions."""
     for cond in j.rule.not_applicable:
+        why = _describe(cond)
         j.chain.add(condition_expr(cond, set(j.columns), j.ctx, j.dates()), "not_applicable",
-                    _describe(cond))
+                    pl.format(f"due {{}}, before {cond.column} {{}}: {why}", pl.col("_rule_due"),
+                              j.ctx.col(cond.column)) if cond.due_before else why)
     for cond in j.rule.applies:
         j.chain.add(~condition_expr(cond, set(j.columns), j.ctx, j.dates()), "not_applicable",
                     f"applies only when {_describe(cond)}")
+    # An outcome recorded without its date (contract section 3): the end event happened, its
+    # date is missing, so the rule cannot be judged: invalid with the rule file's reason, never
+    # a running overdue. (An unreadable end date is already invalid above.)
+    for cond in j.rule.undated_outcome:
+        j.chain.add(pl.col("_rule_end").is_null()
+                    & condition_expr(cond, set(j.columns), j.ctx, j.dates()), "invalid",
+                    _describe(cond))
 
 
 def _ended(j: _Judging) -> None:
