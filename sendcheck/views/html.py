@@ -20,6 +20,8 @@ import polars as pl
 from sendcheck import __version__
 from sendcheck.audit import Audit
 from sendcheck.figures.caseload import UNALLOCATED
+from sendcheck.views.findings import coverage_lines
+from sendcheck.views.summary import NOT_AVAILABLE
 
 FORECAST_KEY = "forecast_20w"
 TWENTY = "final_plan_20w"
@@ -422,20 +424,22 @@ def _england(data: dict) -> tuple[str, float] | None:
     return f"England {ENGLAND_YEAR}", ENGLAND_PC_EX
 
 
-def _counts(found: pl.DataFrame, status: str) -> tuple[int, int]:
-    rows = found.filter(pl.col("status") == status)
-    return rows.height, rows.select(pl.struct("source", "record_id").n_unique()).item()
-
-
 def _summary(audit: Audit, data: dict, found: pl.DataFrame) -> Safe:
-    over, over_cases = _counts(found, "overdue")
-    soon, soon_cases = _counts(found, "due_soon")
+    # Cases as judge/cases.py counts them (the JSON's totals), never record ids with a finding:
+    # a case overdue on one rule and due soon on another is overdue only.
+    t = data["totals"]
+    over, over_cases, soon, soon_cases = (t["overdue"], t["cases_overdue"], t["due_soon"],
+                                          t["cases_due_soon"])
     cards = [
         _card("Overdue now", over_cases, f"cases ({over} findings: not done, past the limit)",
               bad=over > 0, id="overdue-cases", value=over_cases),
         _card(f"Due in the next {audit.options.due_within} days", soon_cases,
               f"cases ({soon} findings)", id="due-soon-cases", value=soon_cases),
     ]
+    skipped, _ = coverage_lines(audit)
+    if skipped:  # before any count of cases: "0 cases overdue" never stands alone
+        cards.insert(0, _card("Rules skipped, not checked", len(audit.coverage.skipped), skipped,
+                              bad=True, id="rules-skipped", value=len(audit.coverage.skipped)))
     c = data.get("changes")
     if c and c["compared_with"]:
         n = c["counts"]
@@ -494,11 +498,13 @@ def _inputs(audit: Audit, data: dict) -> Safe:
                 + f": {t['rows']} rows, sha256 {str(t['sha256'])[:12]}…") for t in data["inputs"]]
     acc = data["rows"]
     cfg = audit.config.path or "none"
+    absent = coverage_lines(audit)[1]
     return join([
         el("p", f"As of {data['as_of']}", class_="meta", id="as-of"),
         el("ul", join(items), class_="lines meta", aria_label="inputs"),
         el("p", f"Rows: {acc['read']} read, {acc['evaluated']} evaluated, {acc['rejected']} "
            f"rejected (blank). Configuration: {cfg}.", class_="meta"),
+        el("p", absent, class_="meta", id="not-in-export") if absent else Safe(""),
     ])
 
 
@@ -556,8 +562,9 @@ def _charts(audit: Audit, data: dict, history: list[dict] | None) -> Safe:
         out.append(el("div", join(panels), class_="pair even"))
         out.append(table(["caseworker", "plans in force", "open assessments", "overdue cases",
                           "due soon cases", "above benchmark"],
-                         [[p["caseworker"], p["plans_in_force"], p["open_assessments"],
-                           p["cases_overdue"], p["cases_due_soon"],
+                         [[p["caseworker"], *[NOT_AVAILABLE if p[k] is None else p[k] for k in (
+                             "plans_in_force", "open_assessments", "cases_overdue",
+                             "cases_due_soon")],
                            ", ".join(w for w, k in (("plans", "over_plans"),
                                                     ("assessments", "over_assessments"))
                                      if p.get(k)) or "no"] for p in people],
@@ -677,6 +684,10 @@ def _changes(c: dict | None) -> Safe:
                        f"{n['new_overdue']} new overdue, {n['new_due_soon']} new due soon, "
                        f"{n['new_invalid']} new invalid, {n['resolved']} resolved, "
                        f"{n['still_overdue']} still overdue.", id="changes-counts"))
+    if c.get("newly_skipped"):
+        out.append(el("p", f"Ran in the previous run and could not run now: " + "; ".join(
+            f"{code} (missing {', '.join(m)})" for code, m in c["newly_skipped"].items()),
+            id="newly-skipped", class_="bad"))
     for key, title in CHANGE_LISTS:
         rows = c[key]
         if not rows:

@@ -26,6 +26,7 @@ from sendcheck.figures.headline import (
 from sendcheck.views.changes import screen_lines
 from sendcheck.views.files import display_name
 from sendcheck.views.findings import (
+    coverage_lines,
     findings_frame,
     quality_summary,
     rows_line,
@@ -36,6 +37,7 @@ from sendcheck.views.findings import (
 from sendcheck.views.fit import fitted_table, plain_lines
 from sendcheck.views.json import headline_json
 from sendcheck.views.summary import (
+    NOT_AVAILABLE,
     HEADLINE_ALL,
     TWENTY,
     case_totals,
@@ -213,6 +215,11 @@ def render_first_screen(view: View, audit: Audit) -> None:
     cases = case_totals(audit)
     view.text()
     view.text(f"Needs action on {opts.as_of.isoformat()}", style="bold")
+    skipped, absent = coverage_lines(audit)  # rules that did not run, before any count
+    if skipped:
+        view.text(skipped, style="bold")
+    if absent:
+        view.text(absent)
     view.text(f"{cases['cases_overdue']} cases overdue now; {cases['cases_due_soon']} more due "
               f"within {opts.due_within} days (to "
               f"{(opts.as_of + dt.timedelta(days=opts.due_within)).isoformat()}); each case "
@@ -416,6 +423,7 @@ def render_caseload(view: View, c: Caseload, below: int | None) -> None:
     for r in data["caseworkers"] + [{**data["total"], "caseworker": "total"}]:
         over = [w for w, k in (("plans", "over_plans"), ("assessments", "over_assessments"))
                 if r.get(k)]
+        r = {**r, **{k: NOT_AVAILABLE for k in c.unavailable}}
         rows.append([r["caseworker"]] + ([r.get("role"), r.get("fte")] if fte else []) + [
             r["plans_in_force"], *([r.get("plans_per_fte")] if fte else []),
             r["open_assessments"], *([r.get("assessments_per_fte")] if fte else []),

@@ -31,9 +31,15 @@ from sendcheck.figures import small_counts
 from sendcheck.figures.labels import field_label
 from sendcheck.judge.quality import BY_CODE
 from sendcheck.views.changes import changes_frame
-from sendcheck.views.findings import findings_frame, per_caseworker, suppressed_findings
+from sendcheck.views.findings import (
+    coverage_lines,
+    findings_frame,
+    per_caseworker,
+    suppressed_findings,
+)
 from sendcheck.views.json import to_json_dict
 from sendcheck.views.rulehelp import limit_text
+from sendcheck.views.summary import NOT_AVAILABLE
 from sendcheck.views.xlsx import (
     MAX_ROWS,
     PERCENT_FORMAT,
@@ -154,6 +160,10 @@ def _summary(w: Writer, audit: Audit, data: dict, written: dict[str, int],
     grid.add(Styled("As of"), audit.options.as_of, bold=True)
     grid.add("Problems only are listed; each measure's definition is on the Definitions sheet.",
              span=True)
+    skipped, absent = coverage_lines(audit)  # rules that did not run, before any count
+    for line, bold in ((skipped, True), (absent, False)):
+        if line:
+            grid.add(line, bold=bold, span=True)
     grid.gap()
     action = _action(grid, data)
     action_chart = _room_for_chart(grid, action)
@@ -260,10 +270,11 @@ def caseload_grid(section: dict) -> tuple[Grid, tuple[int, int] | None]:
     headers = [f"Reviews due in the next {weeks} weeks" if k == "reviews_due_next"
                else field_label(k) for k in keys]
     first = grid.add(*headers, header=True)
+    gone = section.get("not_available") or {}  # counts the export lacks a column for
     for r in rows:
-        grid.add(*[r.get(k) for k in keys])
+        grid.add(*[NOT_AVAILABLE if k in gone else r.get(k) for k in keys])
     total = {**section["total"], "caseworker": f"All caseworkers ({section['total']['caseworkers']})"}
-    last = grid.add(*[total.get(k) for k in keys], bold=True)
+    last = grid.add(*[NOT_AVAILABLE if k in gone else total.get(k) for k in keys], bold=True)
     return grid, (first, last)
 
 
