@@ -251,6 +251,27 @@ def cron_line(audit: Audit) -> str:
             f"{t['data_quality']} data-quality findings")
 
 
+GUIDANCE = "guidance"  # a warning-severity rule: the Code of Practice's "should", not the law's
+
+
+def duty(audit: Audit) -> pl.Expr:
+    """`statutory` for a rule at error severity (a legal "must"), `guidance` for one at warning
+    severity (RV05: the Code of Practice); data-quality checks are statutory's records."""
+    guidance = [code for code, r in audit.rules.items() if r.severity == "warning"]
+    return (pl.when(pl.col("rule").cast(pl.String).is_in(guidance)).then(pl.lit(GUIDANCE))
+            .otherwise(pl.lit("statutory")).alias("duty"))
+
+
+def most_overdue_first(audit: Audit, overdue: pl.DataFrame) -> pl.DataFrame:
+    """The overdue findings as every list a team reads first orders them: statutory breaches,
+    most overdue first, then the guidance rules' in their own block (column `duty`); ties in a
+    fixed order (rule, kind, file, row), the same on every run and in every view."""
+    return (overdue.with_columns(duty(audit))
+            .sort([pl.col("duty") == GUIDANCE, "days_over", "rule", "kind", "source", "row"],
+                  descending=[False, True, False, False, False, False], nulls_last=True,
+                  maintain_order=True))
+
+
 def per_caseworker(found: pl.DataFrame) -> pl.DataFrame:
     """Open findings per caseworker (a blank caseworker is "(unallocated)"), most overdue first."""
     who = pl.col("caseworker").fill_null("(unallocated)").replace("", "(unallocated)")

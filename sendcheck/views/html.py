@@ -20,7 +20,7 @@ import polars as pl
 from sendcheck import __version__
 from sendcheck.audit import Audit
 from sendcheck.figures.caseload import UNALLOCATED
-from sendcheck.views.findings import coverage_lines
+from sendcheck.views.findings import GUIDANCE, coverage_lines, duty
 from sendcheck.views.summary import NOT_AVAILABLE
 
 FORECAST_KEY = "forecast_20w"
@@ -664,6 +664,21 @@ def _finding_table(found: pl.DataFrame, status: str, id: str, caption: str,
                                       body_html=rows_html(rows, cells)), class_="scroll")])
 
 
+def _overdue_tables(audit: Audit, found: pl.DataFrame, personal_cols: list[str]) -> Safe:
+    """Statutory breaches first, most overdue first; the guidance rules' (warning severity) in a
+    table of their own below, never above a legal deadline."""
+    over = found.filter(pl.col("status") == "overdue").with_columns(duty(audit))
+    guidance = over.filter(pl.col("duty") == GUIDANCE)
+    out = [_finding_table(over.filter(pl.col("duty") != GUIDANCE), "overdue", "t-overdue",
+                          "Overdue findings, statutory limits", personal_cols)]
+    if guidance.height:
+        out += [el("h3", "Overdue against guidance (warning severity: the Code of Practice, not "
+                         "a statutory limit)", id="overdue-guidance"),
+                _finding_table(guidance, "overdue", "t-overdue-guidance",
+                               "Overdue findings, guidance", personal_cols)]
+    return join(out)
+
+
 CHANGE_LISTS = (("new_overdue", "New overdue"), ("new_due_soon", "New due soon"),
                 ("new_invalid", "New invalid"), ("resolved", "Resolved (overdue last time)"),
                 ("still_overdue", "Still overdue"))
@@ -789,8 +804,7 @@ def to_html(audit: Audit, personal: bool = False, history: list[dict] | None = N
            el("section", _charts(audit, data, history), aria_labelledby="charts"),
            section(_changes(data.get("changes")), "changes"),
            el("section", el("h2", "Overdue: not done, past the limit", id="overdue"),
-              _finding_table(found, "overdue", "t-overdue", "Overdue findings", personal_cols),
-              aria_labelledby="overdue"),
+              _overdue_tables(audit, found, personal_cols), aria_labelledby="overdue"),
            el("section", el("h2", f"Due soon: due within {within} days", id="due-soon"),
               _finding_table(found, "due_soon", "t-due-soon", "Due-soon findings",
                              personal_cols), aria_labelledby="due-soon"),

@@ -26,8 +26,10 @@ from sendcheck.figures.headline import (
 from sendcheck.views.changes import screen_lines
 from sendcheck.views.files import display_name
 from sendcheck.views.findings import (
+    GUIDANCE,
     coverage_lines,
     findings_frame,
+    most_overdue_first,
     quality_summary,
     rows_line,
     rules_list,
@@ -159,14 +161,25 @@ def several_files(audit: Audit) -> bool:
     return len(audit.tables) + (audit.reviews is not None) > 1
 
 
+def _overdue_sections(view: View, audit: Audit, found: pl.DataFrame, with_file: bool) -> None:
+    """Statutory breaches first, most overdue first; the guidance rules' (warning severity)
+    follow in their own block, never above a legal deadline."""
+    rows = most_overdue_first(audit, found.filter(pl.col("status") == "overdue"))
+    guidance = rows.filter(pl.col("duty") == GUIDANCE)
+    _list_section(view, "Overdue: not done, past a statutory limit", rows.filter(
+        pl.col("duty") != GUIDANCE), "overdue", with_file, sort=False)
+    if guidance.height:
+        codes = ", ".join(sorted(set(guidance.get_column("rule").cast(pl.String).to_list())))
+        _list_section(view, f"Overdue against guidance ({codes}: warning severity, the Code of "
+                      f"Practice, not a statutory limit)", guidance, "overdue", with_file,
+                      sort=False)
+
+
 def _list_section(view: View, title: str, found: pl.DataFrame, status: str,
-                  with_file: bool) -> None:
+                  with_file: bool, sort: bool = True) -> None:
     rows = found.filter(pl.col("status") == status)
     # Every key a finding has, so the order is the same on every run and in every view.
-    if status == "overdue":
-        rows = rows.sort(["days_over", "rule", "kind", "source", "row"],
-                         descending=[True, False, False, False, False], maintain_order=True)
-    else:
+    if sort:
         rows = rows.sort(["due", "rule", "kind", "source", "row"], maintain_order=True)
     if rows.height == 0:
         view.text("")
@@ -286,7 +299,7 @@ def render_table(audit: Audit, rich: bool, stream=None, details: bool = False,
     render_first_screen(view, audit)
     found = findings_frame(audit, statuses=("overdue", "due_soon"))
     with_file = several_files(audit)
-    _list_section(view, "Overdue: not done, past the limit", found, "overdue", with_file)
+    _overdue_sections(view, audit, found, with_file)
     _list_section(view, f"Due soon: due within {opts.due_within} days", found, "due_soon",
                   with_file)
     counts = summary(audit)

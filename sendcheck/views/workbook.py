@@ -32,8 +32,10 @@ from sendcheck.figures.labels import field_label
 from sendcheck.judge.quality import BY_CODE
 from sendcheck.views.changes import changes_frame
 from sendcheck.views.findings import (
+    GUIDANCE,
     coverage_lines,
     findings_frame,
+    most_overdue_first,
     per_caseworker,
     suppressed_findings,
 )
@@ -491,9 +493,11 @@ def to_xlsx(audit: Audit, personal: bool = False) -> bytes:
         if frame.height > MAX_ROWS:
             written["_capped"] = 1
 
-    overdue = found.filter(status == "overdue").sort(
-        ["days_over", "rule", "source", "row"], descending=[True, False, False, False])
-    sheet("Overdue", overdue, _rule_cols(found, personal, done=False))
+    # Statutory breaches first, most overdue first; guidance (warning severity) below them.
+    overdue = most_overdue_first(audit, found.filter(status == "overdue")).with_columns(
+        pl.when(pl.col("duty") == GUIDANCE).then(pl.lit("Guidance (Code of Practice)"))
+        .otherwise(pl.lit("Statutory")).alias("duty"))
+    sheet("Overdue", overdue, [Col("duty", "Duty"), *_rule_cols(found, personal, done=False)])
     soon = found.filter(status == "due_soon").sort(["due", "rule", "source", "row"]).with_columns(
         (-pl.col("days_over")).alias("days_over"))
     sheet("Due soon", soon, _rule_cols(found, personal, done=False, days="Days left"))
