@@ -82,7 +82,7 @@ def test_missed_is_a_breach_but_not_a_running_one(missed_only):
     run = run_cli(*args, "--fail-on", "breach")
     assert run.code == 1
     # The live lists and the cron line count no missed review as overdue.
-    assert "Overdue: not done, past the limit: none" in run.out
+    assert "Overdue: not done, past a statutory limit: none" in run.out
     assert run.err.strip().endswith(
         ": 0 cases overdue, 0 due soon; 0 findings overdue, 0 due soon; 0 data-quality findings")
 
