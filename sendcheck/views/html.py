@@ -514,7 +514,7 @@ def _charts(audit: Audit, data: dict, history: list[dict] | None) -> Safe:
     names = {r["code"]: r["name"] for r in data["rules"]}
     rules = [(code, c["overdue"], c["due_soon"]) for code, c in summ.items()
              if c["overdue"] or c["due_soon"]]
-    out.append(el("figure", el("figcaption", "Overdue and due soon, by rule"), el(
+    out.append(el("figure", el("figcaption", "Findings overdue and due soon, by rule"), el(
         "div", el("div", rules_chart(rules)),
         table(["rule", "name", "overdue", "due soon"],
               [[r, names.get(r), o, d] for r, o, d in rules],
@@ -571,9 +571,9 @@ def _charts(audit: Audit, data: dict, history: list[dict] | None) -> Safe:
                          caption=f"Caseload ({t['source']})", numeric=(1, 2, 3, 4),
                          row_headers=True))
     if history:
-        out.append(el("figure", el("figcaption", "Run history: overdue and due soon"),
+        out.append(el("figure", el("figcaption", "Run history: findings overdue and due soon"),
                       history_chart(history),
-                      table(["as of", "overdue", "due soon"],
+                      table(["as of", "overdue findings", "due soon findings"],
                             [[r["as_of"], r.get("overdue"), r.get("due_soon")] for r in history],
                             caption="Run history", numeric=(1, 2), row_headers=True)))
     return join(out)

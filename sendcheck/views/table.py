@@ -446,6 +446,7 @@ def render_caseload(view: View, c: Caseload, below: int | None) -> None:
                f"{t['assessments_per_caseworker']} open assessments {t['compared']}",
                headers, [[_show(v) for v in row] for row in rows],
                optional=("above benchmark", "role", f"reviews next {t['review_weeks']}w"))
+    view.text("  overdue and due soon count cases, each once (a case can have several findings)")
     view.text(f"  definition: {data['definition']}")
     view.text(f"  benchmark: {t['source']}")
 
