@@ -35,6 +35,12 @@ def run_counts(audit: Audit, found: pl.DataFrame) -> dict[str, int]:
     return {**{k: int(v) for k, v in row.items()}, **case_counts(audit.cases)}
 
 
+def skipped_rules(audit: Audit) -> dict[str, tuple[str, ...]]:
+    """The rules that could not run, with the columns each lacked: a rule that ran in the
+    previous run and is here is a change."""
+    return {r.rule.code: r.skipped for r in audit.runs if r.skipped is not None}
+
+
 def record_audit(audit: Audit, findings: pl.DataFrame, path: str | Path,
                  wait: float = DEFAULT_WAIT_SECONDS, now: dt.datetime | None = None) -> Changes:
     """Store this audit and its findings (views.findings.findings_frame) in the history at
@@ -48,7 +54,7 @@ def record_audit(audit: Audit, findings: pl.DataFrame, path: str | Path,
                 for t in audit.tables],
         counts=run_counts(audit, found), config_path=cfg, config_sha256=file_sha256(cfg),
         rules_ran=[r.rule.code for r in audit.runs if r.skipped is None],
-        rules_skipped={r.rule.code: r.skipped for r in audit.runs if r.skipped is not None},
+        rules_skipped=skipped_rules(audit),
         run_at=(now or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds"))
     conn = open_history(path, wait)
     try:
@@ -70,7 +76,7 @@ def changes_since(audit: Audit, findings: pl.DataFrame, path: str | Path,
     try:
         with history_errors(path):
             return compare_with_latest(conn, audit.options.as_of, found,
-                                       audit.options.due_within, path)[2]
+                                       audit.options.due_within, path, skipped_rules(audit))[2]
     finally:
         conn.close()
 
@@ -80,7 +86,7 @@ def runs_with(audit: Audit, findings: pl.DataFrame, path: str | Path,
     """(as_of, overdue, due_soon) of every run kept, with this audit's in its place (it is
     stored after the report that shows them), oldest first."""
     this = {"as_of": audit.options.as_of.isoformat(),
-            **{k: v for k, v in run_counts(kept_findings(findings)).items()
+            **{k: v for k, v in run_counts(audit, kept_findings(findings)).items()
                if k in ("overdue", "due_soon")}}
     kept: list[dict] = []
     if Path(path).exists():
