@@ -13,8 +13,10 @@ from pathlib import Path
 import polars as pl
 
 from sendcheck.config import Config, Suppression
+from sendcheck.errors import SendcheckError
 from sendcheck.judge import sen2_checks  # noqa: F401 - registers the SEN2 return checks (DQ20-DQ39)
 from sendcheck.judge.closures import NO_TERM_DATES, implausible_closure_exceptions
+from sendcheck.judge.coverage import Coverage, coverage
 from sendcheck.judge.engine import RuleRun, plan_runs
 from sendcheck.judge.quality import RULE_GAPS, is_selected, rule_gaps, run_checks
 from sendcheck.judge.reviews import ReviewHistory, build_history
@@ -69,6 +71,8 @@ class Audit:
     closures: pl.DataFrame | None = None
     # --by: the breakdowns (sendcheck.figures.breakdowns.Breakdown), when asked for.
     breakdowns: list | None = None
+    # Which rules ran, which were skipped, which families the export lacks (judge/coverage.py).
+    coverage: Coverage | None = None
 
     @property
     def rules(self) -> dict[str, Rule]:
@@ -165,7 +169,11 @@ def audit_tables(tables: list[Table], options: Options, config: Config | None = 
     options = resolve_as_of(tables, options)
     raw = combine(tables)
     episodes = prepare(raw, options.as_of, config.values)
-    rules = select_rules(load_rules(options.rules_dir), options.select, options.ignore)
+    rulebook = load_rules(options.rules_dir)
+    columns = set(raw.columns) | (set(reviews.frame.columns) if reviews is not None else set())
+    if not any(run.skipped is None for run in plan_runs(rulebook, columns)):
+        raise SendcheckError(nothing_to_check(tables))
+    rules = select_rules(rulebook, options.select, options.ignore)
     runs = plan_runs(rules, set(raw.columns))
     history = None
     if reviews is not None:
@@ -188,8 +196,7 @@ def audit_tables(tables: list[Table], options: Options, config: Config | None = 
         skipped["DQ40"] = need
         if need is None:
             quality = pl.concat([quality, implausible_closure_exceptions(
-                judgement.findings(("excepted",)), episodes,
-                                                                         closures)])
+                judgement.findings(("excepted",)), episodes, closures)])
     if history is not None:
         quality = pl.concat([quality, history.quality])
         skipped = {**skipped, **history.quality_ran}
@@ -199,4 +206,18 @@ def audit_tables(tables: list[Table], options: Options, config: Config | None = 
     suppressed, quality, quality_suppressed, unmatched = match(
         episodes, judgement, quality, config.suppress)
     return Audit(options, config, tables, episodes, runs, judgement, quality, skipped,
-                 suppressed, quality_suppressed, unmatched, reviews=history, closures=closures)
+                 suppressed, quality_suppressed, unmatched, reviews=history, closures=closures,
+                 coverage=coverage(runs, rulebook, columns, options.select))
+
+
+def nothing_to_check(tables: list[Table]) -> str:
+    """The one line a run stops with (exit 2) when no timescale rule can run on its input: no
+    header maps to the columns any rule needs. Never a green "0 cases overdue"."""
+    from sendcheck.views.files import display_name
+
+    names = ", ".join(display_name(Path(t.path).name) for t in tables)
+    found = ", ".join(sorted(c for t in tables for c in t.mapping)) or "none"
+    return (f"{names}: nothing to check: no timescale rule can run, as no header maps to the "
+            f"columns the rules need (columns found: {found}); run `sendcheck columns "
+            f"{display_name(tables[0].path) if tables else 'FILE'}` to see how each header maps and "
+            f"what each rule needs")

@@ -91,6 +91,15 @@ def test_json_shape(export):
     assert rules["AS05"]["skipped"] is None
     assert rules["AS04"]["skipped"] == ["draft_plan_date"]
     assert rules["AS02"]["skipped"][0] == "advice_ep_requested_date"
+    # AS03 and AS04 lack a column but the export has some of what they need (the request and
+    # plan dates): skipped, counted by --fail-on skipped. No advice column at all: AS02 is not
+    # in this export, said once and quietly; so are the families with none of their columns.
+    cover = doc["coverage"]
+    assert cover["skipped"] == {"AS03": ["assessment_outcome_date", "assessment_outcome"],
+                                "AS04": ["draft_plan_date"]}
+    assert cover["not_in_export"]["AS02 advice-6w"] == ["AS02"]
+    assert cover["not_in_export"]["Tribunal orders"] == [f"TO0{i}" for i in range(1, 9)]
+    assert cover["ran"] == ["AS01", "AS05", "RV01"]
     # RV01 can run from the plan date alone (first review due 12 months after the plan)
     assert set(doc["summary"]) == {"AS01", "AS05", "RV01"}
     late = [f for f in doc["findings"] if f["rule"] == "AS05" and f["status"] == "late"]
@@ -123,7 +132,9 @@ def test_output_file_written(export, tmp_path):
     # R-1 met, R-2 late, R-3 unreadable request date (DQ01), R-4 flagged exception with no
     # reason (AS05 excepted; DQ06) and no caseworker on an open case (DQ05): nothing overdue.
     assert run.err.strip().splitlines()[-1] == (
-        "sendcheck: 2025-06-30 export.xlsx 4 rows read, 4 evaluated, 0 rejected: 0 overdue, 0 due soon, "
+        "sendcheck: 2025-06-30 export.xlsx 4 rows read, 4 evaluated, 0 rejected: 2 rules skipped, "
+        "not checked (missing assessment_outcome_date, assessment_outcome, draft_plan_date): "
+        "AS03, AS04; 0 cases overdue, 0 due soon; 0 findings overdue, 0 due soon; "
         "3 data-quality findings")
 
 

@@ -82,8 +82,9 @@ def test_missed_is_a_breach_but_not_a_running_one(missed_only):
     run = run_cli(*args, "--fail-on", "breach")
     assert run.code == 1
     # The live lists and the cron line count no missed review as overdue.
-    assert "Overdue: not done, past the limit: none" in run.out
-    assert run.err.strip().endswith(": 0 overdue, 0 due soon, 0 data-quality findings")
+    assert "Overdue: not done, past a statutory limit: none" in run.out
+    assert run.err.strip().endswith(
+        ": 0 cases overdue, 0 due soon; 0 findings overdue, 0 due soon; 0 data-quality findings")
 
 
 def test_missed_in_table_csv_markdown_and_workbook(export, tmp_path):

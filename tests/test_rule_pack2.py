@@ -84,7 +84,8 @@ def test_an_order_with_no_kind_is_a_data_quality_finding():
     to01 = audit.results.filter(pl.col("rule") == "TO01").sort("_idx")
     assert to01.get_column("status").cast(pl.String).to_list() == ["not_applicable", "met"]
     # Without the columns the check does not run at all.
-    plain = audit_rows([{"Record ID": "C", "Date Request Received": "06/01/2025"}], "2025-03-31")
+    plain = audit_rows([{"Record ID": "C", "Date Request Received": "06/01/2025",
+                         "Final EHCP Issued": ""}], "2025-03-31")
     assert "DQ41" not in plain.quality_skipped
 
 

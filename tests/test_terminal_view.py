@@ -136,11 +136,18 @@ def _listed(lines: list[str], title: str) -> list[tuple]:
 
 
 @pytest.mark.parametrize("status, title", [("overdue", "Overdue: not done"),
+                                           ("guidance", "Overdue against guidance"),
                                            ("due_soon", "Due soon: due within")])
 def test_the_lists_show_whole_ids_with_their_file(audit_screen, audit_json, status, title):
+    """Statutory breaches are listed first, most overdue first; the guidance rules' overdue
+    findings (RV05, warning severity) follow in their own list, never above a legal deadline."""
     _, lines = audit_screen
-    found = [f for f in audit_json["findings"] if f["status"] == status]
-    if status == "overdue":
+    severity = {r["code"]: r["severity"] for r in audit_json["rules"]}
+    found = [f for f in audit_json["findings"] if f["status"] == status.replace(
+        "guidance", "overdue") and (status == "due_soon" or (severity[f["rule"]] == "warning")
+                                    == (status == "guidance"))]
+    assert found
+    if status != "due_soon":
         key = lambda f: (-f["days_over"], f["rule"], f["kind"] or "", f["source"], f["row"])  # noqa: E731
     else:
         key = lambda f: (f["due"], f["rule"], f["kind"] or "", f["source"], f["row"])  # noqa: E731

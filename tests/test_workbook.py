@@ -72,11 +72,12 @@ def test_sheets_headers_and_known_row(cli, export):
                              "Definitions"]
     ws = wb["Overdue"]
     header = [c.value for c in ws[1]]
-    assert header == ["Rule", "Advice kind", "Record", "Person", "Caseworker", "File", "Row",
-                      "Start", "Due", "Days over", "What the finding is"]
+    assert header == ["Duty", "Rule", "Advice kind", "Record", "Person", "Caseworker", "File",
+                      "Row", "Start", "Due", "Days over", "What the finding is"]
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == "A1:K2"
+    assert ws.auto_filter.ref == "A1:L2"
     row = {h: c for h, c in zip(header, ws[2])}
+    assert row["Duty"].value == "Statutory"
     assert row["Rule"].value == "AS05" and row["Record"].value == "R2"
     assert row["Row"].value == 2 and row["Days over"].value == 70
     assert row["Due"].value == dt.datetime(2025, 1, 20)

@@ -57,7 +57,7 @@ def audit(
     as_of: AsOf = None,
     format: ReportFormat = Format.table,
     output: Output = None,
-    fail_on: Annotated[str, typer.Option("--fail-on", help="Exit 1 when any of these categories has a finding (comma-separated; they do not nest): overdue, due_soon, late, early, missed, invalid, breach (= late,early,overdue,missed), new (needs --history), none.")] = "overdue",
+    fail_on: Annotated[str, typer.Option("--fail-on", help="Exit 1 when any of these categories has a finding (comma-separated; they do not nest): overdue, due_soon, late, early, missed, invalid, breach (= late,early,overdue,missed), new (needs --history), skipped (a rule that could not run where the export has part of what it needs, or one named in --select), none.")] = "overdue",
     exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when findings match --fail-on (errors still exit 2).")] = False,
     select: Annotated[Optional[str], typer.Option("--select", help="Only these codes (comma-separated; prefixes allowed).")] = None,
     ignore: Annotated[Optional[str], typer.Option("--ignore", help="Skip these codes (comma-separated; prefixes allowed).")] = None,

@@ -40,6 +40,8 @@ class Changes:
     resolved: pl.DataFrame  # the previous run's overdue finding, with its status now (or null)
     still_overdue: pl.DataFrame  # with overdue_since
     notes: list[str] = field(default_factory=list)  # why a change may not be a change in a case
+    # Rules that ran in the previous run and could not run now: code -> the columns missing.
+    newly_skipped: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
         return {name: getattr(self, name).height for name in LISTS}
@@ -62,9 +64,11 @@ class Changes:
                 "resolved = overdue in the previous run and not overdue now (status_now null: "
                 "no longer a finding: done on time, no longer applicable or not in the export); "
                 "overdue_since = the as-of date of the first run that saw it overdue, carried "
-                "from run to run"),
+                "from run to run; newly_skipped = rules that ran in the previous run and could "
+                "not run now, with the columns missing"),
             "counts": self.counts(),
             "notes": self.notes,
+            "newly_skipped": {code: list(m) for code, m in self.newly_skipped.items()},
             **{name: rows(getattr(self, name)) for name in LISTS},
         }
 

@@ -20,7 +20,7 @@ from sendcheck.figures.headline import compute_caseload_for
 from sendcheck.history.changes import KEY
 from sendcheck.judge.quality import BY_CODE
 from sendcheck.views.files import neutralise_expr
-from sendcheck.views.findings import findings_frame
+from sendcheck.views.findings import GUIDANCE, duty, findings_frame
 from sendcheck.views.markdown import _cell, _table
 
 # Names the folder's own files take; a caseworker whose name slugs to one of them gets "-2".
@@ -28,7 +28,10 @@ RESERVED = {"index", "unallocated", "con", "prn", "aux", "nul", *(f"com{i}" for 
             *(f"lpt{i}" for i in range(10))}
 SLUG_LIMIT = 60
 EXTENSIONS = {"csv": "csv", "markdown": "md", "html": "html", "xlsx": "xlsx"}
-LISTS = {"overdue": "Overdue", "due_soon": "Due soon", "fix": "Data to fix"}
+# Statutory overdue first; the guidance rules' overdue (warning severity) in a list of their own,
+# written only when a caseworker has one.
+LISTS = {"overdue": "Overdue", "guidance": "Overdue against guidance", "due_soon": "Due soon",
+         "fix": "Data to fix"}
 INVALID_ACTION = ("correct the dates this rule reads (the finding names them) in the case "
                   "system; the rule is judged again on the next export")
 
@@ -48,7 +51,8 @@ class Worklist:
         """Findings on each list (cases are counted as the caseload counts them: index_frame)."""
         listed = pl.col("list")
         row = self.rows.select(*[(listed == k).sum().alias(name) for k, name in (
-            ("overdue", "overdue_findings"), ("due_soon", "due_soon_findings"), ("fix", "fixes"))]
+            ("overdue", "overdue_findings"), ("guidance", "guidance_findings"),
+            ("due_soon", "due_soon_findings"), ("fix", "fixes"))]
         ).row(0, named=True)
         return {k: int(v) for k, v in row.items()}
 
@@ -88,9 +92,12 @@ def worklists(audit: Audit, ext: str, overdue_since: pl.DataFrame | None = None,
     actions = {c: q.action for c, q in BY_CODE.items()}
     who = pl.col("caseworker").str.strip_chars()
     items = (found.filter(status.is_in(["overdue", "due_soon", "invalid"]))
+             .with_columns(duty(audit))
              .with_columns(
-                 pl.when(status == "invalid").then(pl.lit("fix")).otherwise(status.cast(pl.String))
-                 .alias("list"),
+                 pl.when(status == "invalid").then(pl.lit("fix"))
+                 .when((status == "overdue") & (pl.col("duty") == GUIDANCE))
+                 .then(pl.lit("guidance"))
+                 .otherwise(status.cast(pl.String)).alias("list"),
                  pl.when(who.is_null() | (who == "")).then(pl.lit(UNALLOCATED)).otherwise(who)
                  .alias("caseworker"),
                  pl.when(status != "invalid").then(None)
@@ -101,10 +108,12 @@ def worklists(audit: Audit, ext: str, overdue_since: pl.DataFrame | None = None,
         items = items.join(overdue_since.unique(KEY).cast({"kind": items.schema["kind"],
                                                            "cycle": items.schema["cycle"]}),
                            on=KEY, how="left", nulls_equal=True, maintain_order="left")
-    # Overdue most overdue first, due soon soonest first, fixes by check and row.
-    order = pl.col("list").replace_strict({"overdue": 0, "due_soon": 1, "fix": 2},
+    # Statutory overdue most overdue first, then guidance overdue the same way, due soon soonest
+    # first, fixes by check and row.
+    order = pl.col("list").replace_strict({k: i for i, k in enumerate(LISTS)},
                                           return_dtype=pl.Int8)
-    urgency = pl.when(pl.col("list") == "overdue").then(-pl.col("days_over")).otherwise(None)
+    urgency = pl.when(pl.col("list").is_in(["overdue", "guidance"])).then(
+        -pl.col("days_over")).otherwise(None)
     items = items.sort([order, urgency, pl.col("due"), pl.col("rule"), pl.col("record_id"),
                         pl.col("source"), pl.col("row")], nulls_last=True, maintain_order=True)
     names = [n for n in items.get_column("caseworker").unique().to_list() if n != UNALLOCATED]
@@ -132,7 +141,9 @@ HEADERS = {"list": "List", "rule": "Rule", "kind": "Advice kind", "record_id": "
            "due": "Due", "days_over": "Days over", "overdue_since": "Overdue since",
            "message": "Finding", "what_to_do": "What to do", "caseworker": "Caseworker",
            "cases_overdue": "Cases overdue", "cases_due_soon": "Cases due soon",
-           "overdue_findings": "Overdue findings", "due_soon_findings": "Due soon findings",
+           "overdue_findings": "Overdue findings",
+           "guidance_findings": "Overdue against guidance (findings)",
+           "due_soon_findings": "Due soon findings",
            "fixes": "Data to fix", "file": "File"}
 
 
@@ -219,7 +230,8 @@ def worklist_file(w: Worklist, audit: Audit, fmt: str, personal: bool) -> str | 
     if fmt == "csv":  # one table: the `list` column says which list a row is on
         return render(fmt, "", [("", w.rows.select(cols))], audit.options.as_of)
     cols.remove("list")
-    return render(fmt, _title(w, audit), [(LISTS[k], w.part(k).select(cols)) for k in LISTS],
+    return render(fmt, _title(w, audit), [(LISTS[k], w.part(k).select(cols)) for k in LISTS
+                                          if k != "guidance" or w.part(k).height],
                   audit.options.as_of)
 
 
@@ -231,7 +243,7 @@ def index_frame(lists: list[Worklist], audit: Audit) -> pl.DataFrame:
     cases = pl.DataFrame(load.rows, schema_overrides={"caseworker": pl.String}).select(
         "caseworker", "cases_overdue", "cases_due_soon") if load.rows else pl.DataFrame(
         schema={"caseworker": pl.String, "cases_overdue": pl.Int64, "cases_due_soon": pl.Int64})
-    counts = ("overdue_findings", "due_soon_findings", "fixes")
+    counts = ("overdue_findings", "guidance_findings", "due_soon_findings", "fixes")
     files = pl.DataFrame([{"caseworker": w.caseworker, **w.counts(), "file": w.file}
                           for w in lists],
                          schema={"caseworker": pl.String, **dict.fromkeys(counts, pl.Int64),

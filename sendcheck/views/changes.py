@@ -36,6 +36,9 @@ def summary_line(audit: Audit) -> str | None:
             f"{n['new_invalid']} new invalid, {n['resolved']} resolved, "
             f"{n['still_overdue']} still overdue"
             + (f" (the longest overdue since {oldest.isoformat()})" if oldest else "")
+            + (f"; {len(c.newly_skipped)} rule{'' if len(c.newly_skipped) == 1 else 's'} ran "
+               f"then and could not run now: {', '.join(c.newly_skipped)}"
+               if c.newly_skipped else "")
             + "".join(f"; note: {note}" for note in c.notes))
 
 

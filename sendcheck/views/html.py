@@ -20,12 +20,14 @@ import polars as pl
 from sendcheck import __version__
 from sendcheck.audit import Audit
 from sendcheck.figures.caseload import UNALLOCATED
-from sendcheck.views.benchmark import NOT_AVAILABLE, PHASE_NOTE, benchmark_rows, chart_rows, pc
+from sendcheck.views.benchmark import PHASE_NOTE, benchmark_rows, chart_rows, pc
 from sendcheck.views.benchmark import heading as bench_heading
 from sendcheck.views.benchmark import reconciliation_lines
 from sendcheck.views.breakdowns import HEADERS as BREAKDOWN_HEADERS
 from sendcheck.views.breakdowns import breakdown_lines, breakdown_rows
 from sendcheck.views.breakdowns import title as breakdown_title
+from sendcheck.views.findings import GUIDANCE, coverage_lines, duty
+from sendcheck.views.summary import NOT_AVAILABLE
 
 FORECAST_KEY = "forecast_20w"
 TWENTY = "final_plan_20w"
@@ -428,20 +430,22 @@ def _england(data: dict) -> tuple[str, float] | None:
     return f"England {ENGLAND_YEAR}", ENGLAND_PC_EX
 
 
-def _counts(found: pl.DataFrame, status: str) -> tuple[int, int]:
-    rows = found.filter(pl.col("status") == status)
-    return rows.height, rows.select(pl.struct("source", "record_id").n_unique()).item()
-
-
 def _summary(audit: Audit, data: dict, found: pl.DataFrame) -> Safe:
-    over, over_cases = _counts(found, "overdue")
-    soon, soon_cases = _counts(found, "due_soon")
+    # Cases as judge/cases.py counts them (the JSON's totals), never record ids with a finding:
+    # a case overdue on one rule and due soon on another is overdue only.
+    t = data["totals"]
+    over, over_cases, soon, soon_cases = (t["overdue"], t["cases_overdue"], t["due_soon"],
+                                          t["cases_due_soon"])
     cards = [
         _card("Overdue now", over_cases, f"cases ({over} findings: not done, past the limit)",
               bad=over > 0, id="overdue-cases", value=over_cases),
         _card(f"Due in the next {audit.options.due_within} days", soon_cases,
               f"cases ({soon} findings)", id="due-soon-cases", value=soon_cases),
     ]
+    skipped, _ = coverage_lines(audit)
+    if skipped:  # before any count of cases: "0 cases overdue" never stands alone
+        cards.insert(0, _card("Rules skipped, not checked", len(audit.coverage.skipped), skipped,
+                              bad=True, id="rules-skipped", value=len(audit.coverage.skipped)))
     c = data.get("changes")
     if c and c["compared_with"]:
         n = c["counts"]
@@ -500,11 +504,13 @@ def _inputs(audit: Audit, data: dict) -> Safe:
                 + f": {t['rows']} rows, sha256 {str(t['sha256'])[:12]}…") for t in data["inputs"]]
     acc = data["rows"]
     cfg = audit.config.path or "none"
+    absent = coverage_lines(audit)[1]
     return join([
         el("p", f"As of {data['as_of']}", class_="meta", id="as-of"),
         el("ul", join(items), class_="lines meta", aria_label="inputs"),
         el("p", f"Rows: {acc['read']} read, {acc['evaluated']} evaluated, {acc['rejected']} "
            f"rejected (blank). Configuration: {cfg}.", class_="meta"),
+        el("p", absent, class_="meta", id="not-in-export") if absent else Safe(""),
     ])
 
 
@@ -514,7 +520,7 @@ def _charts(audit: Audit, data: dict, history: list[dict] | None) -> Safe:
     names = {r["code"]: r["name"] for r in data["rules"]}
     rules = [(code, c["overdue"], c["due_soon"]) for code, c in summ.items()
              if c["overdue"] or c["due_soon"]]
-    out.append(el("figure", el("figcaption", "Overdue and due soon, by rule"), el(
+    out.append(el("figure", el("figcaption", "Findings overdue and due soon, by rule"), el(
         "div", el("div", rules_chart(rules)),
         table(["rule", "name", "overdue", "due soon"],
               [[r, names.get(r), o, d] for r, o, d in rules],
@@ -562,17 +568,18 @@ def _charts(audit: Audit, data: dict, history: list[dict] | None) -> Safe:
         out.append(el("div", join(panels), class_="pair even"))
         out.append(table(["caseworker", "plans in force", "open assessments", "overdue cases",
                           "due soon cases", "above benchmark"],
-                         [[p["caseworker"], p["plans_in_force"], p["open_assessments"],
-                           p["cases_overdue"], p["cases_due_soon"],
+                         [[p["caseworker"], *[NOT_AVAILABLE if p[k] is None else p[k] for k in (
+                             "plans_in_force", "open_assessments", "cases_overdue",
+                             "cases_due_soon")],
                            ", ".join(w for w, k in (("plans", "over_plans"),
                                                     ("assessments", "over_assessments"))
                                      if p.get(k)) or "no"] for p in people],
                          caption=f"Caseload ({t['source']})", numeric=(1, 2, 3, 4),
                          row_headers=True))
     if history:
-        out.append(el("figure", el("figcaption", "Run history: overdue and due soon"),
+        out.append(el("figure", el("figcaption", "Run history: findings overdue and due soon"),
                       history_chart(history),
-                      table(["as of", "overdue", "due soon"],
+                      table(["as of", "overdue findings", "due soon findings"],
                             [[r["as_of"], r.get("overdue"), r.get("due_soon")] for r in history],
                             caption="Run history", numeric=(1, 2), row_headers=True)))
     return join(out)
@@ -663,6 +670,21 @@ def _finding_table(found: pl.DataFrame, status: str, id: str, caption: str,
                                       body_html=rows_html(rows, cells)), class_="scroll")])
 
 
+def _overdue_tables(audit: Audit, found: pl.DataFrame, personal_cols: list[str]) -> Safe:
+    """Statutory breaches first, most overdue first; the guidance rules' (warning severity) in a
+    table of their own below, never above a legal deadline."""
+    over = found.filter(pl.col("status") == "overdue").with_columns(duty(audit))
+    guidance = over.filter(pl.col("duty") == GUIDANCE)
+    out = [_finding_table(over.filter(pl.col("duty") != GUIDANCE), "overdue", "t-overdue",
+                          "Overdue findings, statutory limits", personal_cols)]
+    if guidance.height:
+        out += [el("h3", "Overdue against guidance (warning severity: the Code of Practice, not "
+                         "a statutory limit)", id="overdue-guidance"),
+                _finding_table(guidance, "overdue", "t-overdue-guidance",
+                               "Overdue findings, guidance", personal_cols)]
+    return join(out)
+
+
 CHANGE_LISTS = (("new_overdue", "New overdue"), ("new_due_soon", "New due soon"),
                 ("new_invalid", "New invalid"), ("resolved", "Resolved (overdue last time)"),
                 ("still_overdue", "Still overdue"))
@@ -683,6 +705,10 @@ def _changes(c: dict | None) -> Safe:
                        f"{n['new_overdue']} new overdue, {n['new_due_soon']} new due soon, "
                        f"{n['new_invalid']} new invalid, {n['resolved']} resolved, "
                        f"{n['still_overdue']} still overdue.", id="changes-counts"))
+    if c.get("newly_skipped"):
+        out.append(el("p", f"Ran in the previous run and could not run now: " + "; ".join(
+            f"{code} (missing {', '.join(m)})" for code, m in c["newly_skipped"].items()),
+            id="newly-skipped", class_="bad"))
     for key, title in CHANGE_LISTS:
         rows = c[key]
         if not rows:
@@ -862,8 +888,7 @@ def to_html(audit: Audit, personal: bool = False, history: list[dict] | None = N
            section(_breakdowns(data.get("breakdowns")), "breakdowns"),
            section(_changes(data.get("changes")), "changes"),
            el("section", el("h2", "Overdue: not done, past the limit", id="overdue"),
-              _finding_table(found, "overdue", "t-overdue", "Overdue findings", personal_cols),
-              aria_labelledby="overdue"),
+              _overdue_tables(audit, found, personal_cols), aria_labelledby="overdue"),
            el("section", el("h2", f"Due soon: due within {within} days", id="due-soon"),
               _finding_table(found, "due_soon", "t-due-soon", "Due-soon findings",
                              personal_cols), aria_labelledby="due-soon"),

@@ -22,6 +22,7 @@ from sendcheck.figures.national import national
 from sendcheck.figures.periods import Period
 from sendcheck.views.changes import changes_section
 from sendcheck.views.findings import (
+    coverage_json,
     findings_frame,
     quality_summary,
     rejected_rows,
@@ -51,6 +52,7 @@ def to_json_dict(audit: Audit, all_statuses: bool = False, personal: bool = Fals
         "rows": rows_account(audit),
         "rules": rules_list(audit),
         "summary": summary(audit),
+        "coverage": coverage_json(audit),
         # Where the as-of date came from (--as-of, a SEN2 return's ReferenceDate, today) and the
         # sendcheck.toml in use (null: none, the defaults).
         "as_of_source": audit.options.as_of_source,

@@ -14,8 +14,10 @@ from sendcheck.views.changes import markdown_lines
 from sendcheck.views.files import display_name
 from sendcheck.views.benchmark import markdown_section
 from sendcheck.views.breakdowns import markdown_breakdowns
+from sendcheck.views.findings import coverage_lines
 from sendcheck.views.json import to_json_dict
 from sendcheck.views.summary import (
+    NOT_AVAILABLE,
     caseload_rows,
     figure,
     headline_field,
@@ -76,6 +78,11 @@ def to_markdown(audit: Audit) -> str:
                f"{rows['evaluated']:,}, rejected (blank or footer) {rows['rejected']:,}; sendcheck "
                f"{data['sendcheck_version']}")
     out += ["", "## At a glance"]
+    skipped, absent = coverage_lines(audit)  # rules that did not run, before any count
+    if skipped:
+        out.append(f"- **{_cell(skipped)}**")
+    if absent:
+        out.append(f"- {_cell(absent)}")
     measures = data.get("measures") or {}
     twenty = twenty_weeks(measures)
     if twenty:
@@ -191,13 +198,18 @@ def caseload_markdown(section: dict) -> str:
             if any(k in r for r in section["caseworkers"])]
     headers = [f"Reviews due in the next {t['review_weeks']} weeks" if k == "reviews_due_next"
                else field_label(k) for k in keys] + ["Above the benchmark"]
+    gone = section.get("not_available") or {}
+
+    def cell(key: str, value: object) -> str:  # a count the export lacks a column for
+        return NOT_AVAILABLE if key in gone else _figure(key, value)
+
     rows = []
     for r in section["caseworkers"]:
         above = [what for what, k in (("plans", "over_plans"), ("assessments", "over_assessments"))
                  if r.get(k)]
-        rows.append([_figure(k, r.get(k)) for k in keys] + [", ".join(above) or "no"])
+        rows.append([cell(k, r.get(k)) for k in keys] + [", ".join(above) or "no"])
     total = {**section["total"], "caseworker": f"All caseworkers ({section['total']['caseworkers']})"}
-    rows.append([_figure(k, total.get(k)) for k in keys] + [""])
+    rows.append([cell(k, total.get(k)) for k in keys] + [""])
     out += _table(headers, rows)
     out += ["", f"_Definition: {_cell(section['definition'])}._", "",
             f"_Benchmark: {t['plans_per_caseworker']} plans and {t['assessments_per_caseworker']} "

@@ -26,7 +26,10 @@ from sendcheck.figures.headline import (
 from sendcheck.views.changes import screen_lines
 from sendcheck.views.files import display_name, one_line, screen_text
 from sendcheck.views.findings import (
+    GUIDANCE,
+    coverage_lines,
     findings_frame,
+    most_overdue_first,
     quality_summary,
     rows_line,
     rules_list,
@@ -36,6 +39,7 @@ from sendcheck.views.findings import (
 from sendcheck.views.fit import fitted_table, plain_lines
 from sendcheck.views.json import headline_json
 from sendcheck.views.summary import (
+    NOT_AVAILABLE,
     HEADLINE_ALL,
     TWENTY,
     case_totals,
@@ -158,14 +162,25 @@ def several_files(audit: Audit) -> bool:
     return len(audit.tables) + (audit.reviews is not None) > 1
 
 
+def _overdue_sections(view: View, audit: Audit, found: pl.DataFrame, with_file: bool) -> None:
+    """Statutory breaches first, most overdue first; the guidance rules' (warning severity)
+    follow in their own block, never above a legal deadline."""
+    rows = most_overdue_first(audit, found.filter(pl.col("status") == "overdue"))
+    guidance = rows.filter(pl.col("duty") == GUIDANCE)
+    _list_section(view, "Overdue: not done, past a statutory limit", rows.filter(
+        pl.col("duty") != GUIDANCE), "overdue", with_file, sort=False)
+    if guidance.height:
+        codes = ", ".join(sorted(set(guidance.get_column("rule").cast(pl.String).to_list())))
+        _list_section(view, f"Overdue against guidance ({codes}: warning severity, the Code of "
+                      f"Practice, not a statutory limit)", guidance, "overdue", with_file,
+                      sort=False)
+
+
 def _list_section(view: View, title: str, found: pl.DataFrame, status: str,
-                  with_file: bool) -> None:
+                  with_file: bool, sort: bool = True) -> None:
     rows = found.filter(pl.col("status") == status)
     # Every key a finding has, so the order is the same on every run and in every view.
-    if status == "overdue":
-        rows = rows.sort(["days_over", "rule", "kind", "source", "row"],
-                         descending=[True, False, False, False, False], maintain_order=True)
-    else:
+    if sort:
         rows = rows.sort(["due", "rule", "kind", "source", "row"], maintain_order=True)
     if rows.height == 0:
         view.text("")
@@ -224,6 +239,11 @@ def render_first_screen(view: View, audit: Audit) -> None:
     cases = case_totals(audit)
     view.text()
     view.text(f"Needs action on {opts.as_of.isoformat()}", style="bold")
+    skipped, absent = coverage_lines(audit)  # rules that did not run, before any count
+    if skipped:
+        view.text(skipped, style="bold")
+    if absent:
+        view.text(absent)
     view.text(f"{cases['cases_overdue']} cases overdue now; {cases['cases_due_soon']} more due "
               f"within {opts.due_within} days (to "
               f"{(opts.as_of + dt.timedelta(days=opts.due_within)).isoformat()}); each case "
@@ -296,7 +316,7 @@ def render_table(audit: Audit, rich: bool, stream=None, details: bool = False,
         render_breakdowns(view, breakdowns_section(audit)["breakdowns"])
     found = findings_frame(audit, statuses=("overdue", "due_soon"))
     with_file = several_files(audit)
-    _list_section(view, "Overdue: not done, past the limit", found, "overdue", with_file)
+    _overdue_sections(view, audit, found, with_file)
     _list_section(view, f"Due soon: due within {opts.due_within} days", found, "due_soon",
                   with_file)
     counts = summary(audit)
@@ -433,6 +453,7 @@ def render_caseload(view: View, c: Caseload, below: int | None) -> None:
     for r in data["caseworkers"] + [{**data["total"], "caseworker": "total"}]:
         over = [w for w, k in (("plans", "over_plans"), ("assessments", "over_assessments"))
                 if r.get(k)]
+        r = {**r, **{k: NOT_AVAILABLE for k in c.unavailable}}
         rows.append([r["caseworker"]] + ([r.get("role"), r.get("fte")] if fte else []) + [
             r["plans_in_force"], *([r.get("plans_per_fte")] if fte else []),
             r["open_assessments"], *([r.get("assessments_per_fte")] if fte else []),
@@ -442,6 +463,7 @@ def render_caseload(view: View, c: Caseload, below: int | None) -> None:
                f"{t['assessments_per_caseworker']} open assessments {t['compared']}",
                headers, [[_show(v) for v in row] for row in rows],
                optional=("above benchmark", "role", f"reviews next {t['review_weeks']}w"))
+    view.text("  overdue and due soon count cases, each once (a case can have several findings)")
     view.text(f"  definition: {data['definition']}")
     view.text(f"  benchmark: {t['source']}")
 

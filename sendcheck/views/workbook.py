@@ -33,9 +33,17 @@ from sendcheck.judge.quality import BY_CODE
 from sendcheck.views.benchmark import neighbours_chart, workbook_section
 from sendcheck.views.breakdowns import workbook_breakdowns
 from sendcheck.views.changes import changes_frame
-from sendcheck.views.findings import findings_frame, per_caseworker, suppressed_findings
+from sendcheck.views.findings import (
+    GUIDANCE,
+    coverage_lines,
+    findings_frame,
+    most_overdue_first,
+    per_caseworker,
+    suppressed_findings,
+)
 from sendcheck.views.json import to_json_dict
 from sendcheck.views.rulehelp import limit_text
+from sendcheck.views.summary import NOT_AVAILABLE
 from sendcheck.views.xlsx import (
     MAX_ROWS,
     PERCENT_FORMAT,
@@ -156,6 +164,10 @@ def _summary(w: Writer, audit: Audit, data: dict, written: dict[str, int],
     grid.add(Styled("As of"), audit.options.as_of, bold=True)
     grid.add("Problems only are listed; each measure's definition is on the Definitions sheet.",
              span=True)
+    skipped, absent = coverage_lines(audit)  # rules that did not run, before any count
+    for line, bold in ((skipped, True), (absent, False)):
+        if line:
+            grid.add(line, bold=bold, span=True)
     grid.gap()
     action = _action(grid, data)
     action_chart = _room_for_chart(grid, action)
@@ -268,10 +280,11 @@ def caseload_grid(section: dict) -> tuple[Grid, tuple[int, int] | None]:
     headers = [f"Reviews due in the next {weeks} weeks" if k == "reviews_due_next"
                else field_label(k) for k in keys]
     first = grid.add(*headers, header=True)
+    gone = section.get("not_available") or {}  # counts the export lacks a column for
     for r in rows:
-        grid.add(*[r.get(k) for k in keys])
+        grid.add(*[NOT_AVAILABLE if k in gone else r.get(k) for k in keys])
     total = {**section["total"], "caseworker": f"All caseworkers ({section['total']['caseworkers']})"}
-    last = grid.add(*[total.get(k) for k in keys], bold=True)
+    last = grid.add(*[NOT_AVAILABLE if k in gone else total.get(k) for k in keys], bold=True)
     return grid, (first, last)
 
 
@@ -488,9 +501,11 @@ def to_xlsx(audit: Audit, personal: bool = False) -> bytes:
         if frame.height > MAX_ROWS:
             written["_capped"] = 1
 
-    overdue = found.filter(status == "overdue").sort(
-        ["days_over", "rule", "source", "row"], descending=[True, False, False, False])
-    sheet("Overdue", overdue, _rule_cols(found, personal, done=False))
+    # Statutory breaches first, most overdue first; guidance (warning severity) below them.
+    overdue = most_overdue_first(audit, found.filter(status == "overdue")).with_columns(
+        pl.when(pl.col("duty") == GUIDANCE).then(pl.lit("Guidance (Code of Practice)"))
+        .otherwise(pl.lit("Statutory")).alias("duty"))
+    sheet("Overdue", overdue, [Col("duty", "Duty"), *_rule_cols(found, personal, done=False)])
     soon = found.filter(status == "due_soon").sort(["due", "rule", "source", "row"]).with_columns(
         (-pl.col("days_over")).alias("days_over"))
     sheet("Due soon", soon, _rule_cols(found, personal, done=False, days="Days left"))
