@@ -27,28 +27,29 @@ def columns(
     from sendcheck.judge.engine import plan_runs
     from sendcheck.judge.rulebook import load_rules
     from sendcheck.read.export import read_export
-    from sendcheck.starter import suggest_column
+    from sendcheck.starter import guess_column
     from sendcheck.views.files import display_name
 
     cfg = load_config(config, [file])
     table = read_export(file, sheet=sheet, config_columns=cfg.columns)
     out = [f"{display_name(table.path)}: header on row {table.header_row}, {table.rows} rows"
            + (f", sheet {table.sheet!r}" if table.sheet else "")
-           + (f", {table.encoding}, delimiter {table.delimiter!r}" if table.encoding else ""), "",
-           "Mapped columns:"]
+           + (f", {table.encoding}, delimiter {table.delimiter!r}" if table.encoding else ""),
+           *(f"note: {note}" for note in table.notes), "", "Mapped columns:"]
     out += [f"  {header!r:45} -> {canonical}" for canonical, header in table.mapping.items()]
     out += ["", "Headers not used (map one in sendcheck.toml [columns] if it holds a column):"]
     taken = set(table.mapping)
     for header in table.unmapped:
         # The same guess `sendcheck init` writes, so the two never disagree.
-        column, close = suggest_column(header, taken)
-        hint = ("  (no column near it)" if column is None else
-                f"  probably {column}" if close else f"  nearest: {column}?")
+        # Only a guess the words support; never used without the user's word.
+        column = guess_column(header, taken)
+        hint = "  (no column near it)" if column is None else f"  probably {column}"
         out.append(f"  {header!r}{hint}")
     if not table.unmapped:
         out.append("  (none)")
     out += ["", "Rules:"]
-    for run in plan_runs(load_rules(), set(table.frame.columns)):
+    # A module file alone names its fields by SEN2's items: its mapping says what it holds.
+    for run in plan_runs(load_rules(), set(table.frame.columns) | set(table.mapping)):
         if run.skipped:
             out.append(f"  {run.rule.code} {run.rule.name}: cannot run, missing "
                        + ", ".join(run.skipped))

@@ -263,9 +263,9 @@ def _module_frame(raw: pl.DataFrame, module: str, index: dict[str, str], first_r
     twice = sorted({n for n in names if n and names.count(n) > 1})
     if twice:
         raise SendcheckError(f"{source}: the column {twice[0]!r} appears twice")
-    raw = raw.rename(dict(zip(raw.columns, names)))
     keep = [c for c in names if c in ID_COLUMNS] + _kept(module, names, index)
-    unused = [c for c in names if c not in keep]
+    unused = [c for c, n in zip(raw.columns, names) if n not in keep]  # as written
+    raw = raw.rename(dict(zip(raw.columns, names)))
     cells = [pl.col(c).str.strip_chars().replace("", None) for c in keep]
     if whole_floats:
         # The workbook (and CSVs saved from it) write ids, flags and ranks as floats: 123.0 is 123.
@@ -349,8 +349,10 @@ def read_module_csv(path: Path, data: bytes, sha: str, index: dict[str, str]) ->
     mapping = {canonical: written[c] for c, canonical in _ID_NAMES.items() if c in frame.columns}
     mapping.update({index[c]: written[c] for c in frame.columns if c in index and c in written
                     and c not in ID_COLUMNS})
+    note = (f"{layout.shape}: {layout.name}; give it with the other files of its set (or their "
+            f"folder) to join them into episodes")
     return ModuleTable(str(path), None, 1, frame, mapping, unused, sha, delimiter=delim,
-                       module=module, shape=layout.shape)
+                       notes=[note], module=module, shape=layout.shape)
 
 
 def _header_values(frame: pl.DataFrame) -> dict[str, str]:
@@ -486,7 +488,7 @@ def read_workbook(path: Path, data: bytes, sha: str, index: dict[str, str]) -> S
             first = book.scans[name].first_row + at + 1
             frames[module], left = _module_frame(body, module, index, first, f"{path.name} [{name}]",
                                                  whole_floats=True)
-            unused |= {u for u in left if not u.startswith("blank")}
+            unused |= {u for u in left if not u.startswith("_blank")}
     except SendcheckError:
         raise
     except Exception as exc:  # noqa: BLE001 - fastexcel raises its own hierarchy: the file is bad
