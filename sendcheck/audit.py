@@ -13,6 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from sendcheck.config import Config, Suppression
+from sendcheck.errors import SendcheckError
 from sendcheck.judge import sen2_checks  # noqa: F401 - registers the SEN2 return checks (DQ20-DQ39)
 from sendcheck.judge.closures import NO_TERM_DATES, implausible_closure_exceptions
 from sendcheck.judge.engine import RuleRun, evaluate, plan_runs
@@ -22,6 +23,7 @@ from sendcheck.judge.rulebook import Rule, load_rules, select_rules
 from sendcheck.judge.suppress import match
 from sendcheck.read.episodes import combine, prepare
 from sendcheck.read.export import read_export
+from sendcheck.read.kind import seems_to_be
 from sendcheck.read.sheets import Table
 from sendcheck.read.term_dates import read_term_dates
 
@@ -145,6 +147,19 @@ def latest_event(episodes: pl.DataFrame, as_of: dt.date) -> dt.date | None:
         [pl.col(c).filter(pl.col(c) <= day).max() for c in cols])).item()
 
 
+def require_a_rule(tables: list[Table], columns: set[str], rules_dir: Path | None) -> None:
+    """Stop (exit 2) when no timescale rule can run on the input, whatever --select says:
+    nothing checked is never green (contract section 7). The line names what the file seems to
+    be and `sendcheck columns FILE`."""
+    if any(run.skipped is None for run in plan_runs(load_rules(rules_dir), columns)):
+        return
+    headers = [h for t in tables for h in (*t.mapping.values(), *t.unmapped)]
+    names = ", ".join(Path(t.path).name for t in tables)
+    raise SendcheckError(
+        f"{names}: no timescale rule can run on it; it seems to be {seems_to_be(headers)}. "
+        f"`sendcheck columns {Path(tables[0].path).name}` shows what its headers map to")
+
+
 def audit_tables(tables: list[Table], options: Options, config: Config | None = None,
                  reviews: Table | None = None) -> Audit:
     """The audit of tables already read (from files, or from rows in memory); `reviews` is a
@@ -152,6 +167,8 @@ def audit_tables(tables: list[Table], options: Options, config: Config | None = 
     config = config or Config()
     options = resolve_as_of(tables, options)
     raw = combine(tables)
+    if reviews is None:  # a review-history file gives the review rules their dates
+        require_a_rule(tables, set(raw.columns), options.rules_dir)
     episodes = prepare(raw, options.as_of, config.values)
     rules = select_rules(load_rules(options.rules_dir), options.select, options.ignore)
     runs = plan_runs(rules, set(raw.columns))

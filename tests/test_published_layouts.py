@@ -248,3 +248,226 @@ def test_ssd_without_its_requests_table_says_so(tmp_path, monkeypatch):
     run = run_cli("audit", *files[1:], "--as-of", AS_OF)
     assert run.code == 2
     assert "SSD EHCP tables without the ssd_ehcp_requests table" in run.err
+
+
+# ---------------------------------------------------------------- `sendcheck columns` per layout
+
+
+def _mapped(out: str) -> dict[str, str]:
+    block = out.split("Mapped columns:\n")[1].split("\n\n")[0]
+    pairs = [line.strip().rsplit(" -> ", 1) for line in block.splitlines()]
+    return {header.strip().strip("'"): canonical for header, canonical in pairs}
+
+
+def _not_used(out: str) -> dict[str, str]:
+    block = out.split("Headers not used")[1].split("\n\n")[0].splitlines()[1:]
+    return {line.strip().split("'")[1]: line.strip().split("'")[2].strip() for line in block
+            if line.strip() != "(none)"}
+
+
+SEND_TOOL_MAP = {
+    "m1": {"Person ID": "person_id", "Dob (ccyy-mm-dd)": "birth_date",
+           "UPN - Unique Pupil Number": "upn"},
+    "m2": {"Person ID": "person_id", "Requests Record ID": "record_id",
+           "Date Request Was Received": "request_received_date",
+           "Request Outcome Date": "request_outcome_date", "Request Outcome": "request_outcome",
+           "Request Mediation": "request_mediation", "Request Tribunal": "request_tribunal"},
+    "m3": {"Person ID": "person_id", "Requests Record ID": "record_id",
+           "Assessment Outcome To Issue EHCP": "assessment_outcome",
+           "Assessment Outcome Date": "assessment_outcome_date",
+           "Assessment Mediation": "assessment_mediation",
+           "Assessment Tribunal": "assessment_tribunal", "Other Mediation": "other_mediation",
+           "Other Tribunal": "other_tribunal",
+           "Twenty Weeks Time Limit Exceptions Apply": "exception_20w"},
+    "m4": {"Person ID": "person_id", "Request Records ID": "record_id",
+           "EHC Plan Start Date": "final_plan_date", "Date EHC Plan Ceased": "plan_cease_date",
+           "Reason EHC Plan Ceased": "cease_reason"},
+    "m5": {"Person ID": "person_id", "Request Records ID": "record_id",
+           "EHC Plan (Transfer)": "transfer_in_la",
+           "EHCP review decisions date": "review_decision_date"},
+}
+
+
+@pytest.mark.parametrize("module", list(SEND_TOOL))
+def test_columns_maps_each_send_tool_module(tmp_path, monkeypatch, module):
+    monkeypatch.chdir(tmp_path)
+    files = dict(zip(SEND_TOOL, write_send_tool(tmp_path / "tool")))
+    run = run_cli("columns", files[module])
+    assert run.code == 0, run.err
+    assert _mapped(run.out) == SEND_TOOL_MAP[module]
+    # The rest have no canonical column (the person's details, SEN2's flags sendcheck does not
+    # judge), and no guess is offered for them.
+    assert set(_not_used(run.out)) == set(SEND_TOOL[module]) - set(SEND_TOOL_MAP[module])
+    assert set(_not_used(run.out).values()) <= {"(no column near it)"}
+    assert "give it with the other files of its set" in run.out
+
+
+def test_columns_on_the_send_tool_set_shows_every_rule_it_feeds(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write_send_tool(tmp_path / "tool")
+    run = run_cli("columns", tmp_path / "tool")
+    assert run.code == 0, run.err
+    mapped = _mapped(run.out)
+    assert {c for m in SEND_TOOL_MAP.values() for c in m.values()} == set(mapped.values())
+    for rule in ("AS01", "AS03", "AS05", "RV01"):
+        assert f"  {rule} " in run.out and f"{rule} " in run.out.split("Rules:")[1]
+    assert "  AS05 final-plan-20w: runs" in run.out
+    assert "  AS01 decision-to-assess-6w: runs" in run.out
+
+
+SSD_MAP = {
+    "ssd_ehcp_requests": {"ehcr_ehcp_request_id": "record_id", "ehcr_send_table_id": "person_id",
+                          "ehcr_ehcp_req_date": "request_received_date",
+                          "ehcr_ehcp_req_outcome_date": "request_outcome_date",
+                          "ehcr_ehcp_req_outcome": "request_outcome"},
+    "ssd_ehcp_assessment": {"ehca_ehcp_request_id": "record_id",
+                            "ehca_ehcp_assessment_outcome_date": "assessment_outcome_date",
+                            "ehca_ehcp_assessment_outcome": "assessment_outcome",
+                            "ehca_ehcp_assessment_exceptions": "exception_20w"},
+    "ssd_ehcp_named_plan": {"ehcn_named_plan_start_date": "final_plan_date",
+                            "ehcn_named_plan_ceased_date": "plan_cease_date",
+                            "ehcn_named_plan_ceased_reason": "cease_reason"},
+    "ssd_ehcp_active_plans": {"ehcp_ehcp_request_id": "record_id",
+                              # "Last Review": the date the LA wrote with its decision after the
+                              # meeting, "not the same as the date of the review meeting".
+                              "ehcp_active_ehcp_last_review_date": "review_decision_date"},
+    "ssd_send": {"send_person_id": "person_id", "send_upn": "upn"},
+}
+
+
+@pytest.mark.parametrize("table", list(SSD_MAP))
+def test_columns_maps_each_ssd_table(tmp_path, monkeypatch, table):
+    monkeypatch.chdir(tmp_path)
+    write_ssd(tmp_path / "ssd", with_send=True)
+    run = run_cli("columns", tmp_path / "ssd" / f"{table}.csv")
+    assert run.code == 0, run.err
+    assert _mapped(run.out) == SSD_MAP[table]
+    # Left: the tables' own row ids (links, not the episode) and the ULN fields.
+    assert set(_not_used(run.out)) <= {"send_uln", "send_upn_unknown"}
+
+
+def test_columns_on_the_ssd_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write_ssd(tmp_path / "ssd", with_send=True)
+    run = run_cli("columns", tmp_path / "ssd")
+    assert run.code == 0, run.err
+    mapped = _mapped(run.out)
+    assert mapped["ehcp_active_ehcp_last_review_date"] == "review_decision_date"
+    assert mapped["send_person_id"] == "person_id"
+    assert "review_meeting_date" not in mapped.values()
+    assert "note: SSD EHCP tables, read as SEN2's modules: one row per request" in run.out
+
+
+# A linked export: each module's rows carry "<module> table ID" columns beside the authority's
+# own wording. It is an export, not a SEN2 module CSV.
+TABLE_ID_HEADERS = ["Person table ID", "Requests table ID", "Assessment table ID",
+                    "Named plan table ID", "Active plans table ID", "Date Request Received",
+                    "Request Outcome", "Request Outcome Date", "Assessment Outcome",
+                    "Assessment Outcome Date", "20 Week Exception", "Exception Reason",
+                    "Draft Plan Date", "Final Plan Date", "Cease Date", "Cease Reason",
+                    "Review Meeting Date", "Review Decision Date", "Review Outcome",
+                    "EHC Co-ordinator", "NC Year", "Transfer LA"]
+
+
+def test_table_id_headers_do_not_make_an_export_a_sen2_module(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = _write(tmp_path / "linked export.csv", TABLE_ID_HEADERS, [
+        # Request Mon 06/01/2025, decided 10/02, no plan by 30/06: AS05 due 26/05, overdue 35 days.
+        ["501", "11", "", "", "", "06/01/2025", "Agreed", "10/02/2025", "", "", "No", "", "",
+         "", "", "", "", "", "", "A. Khan", "5", ""],
+    ])
+    run = run_cli("columns", path)
+    assert run.code == 0, run.err
+    mapped = _mapped(run.out)
+    assert mapped["Requests table ID"] == "record_id" and mapped["Person table ID"] == "person_id"
+    assert len(mapped) == 19
+    assert set(_not_used(run.out)) == {"Assessment table ID", "Named plan table ID",
+                                       "Active plans table ID"}
+    audit = run_cli("audit", path, "--as-of", AS_OF, "--format", "json", "--select", "AS05")
+    assert audit.code == 1, audit.err
+    (f,) = json.loads(audit.out)["findings"]
+    assert (f["record_id"], f["status"], f["due"], f["days_over"]) == ("11", "overdue",
+                                                                      "2025-05-26", 35)
+
+
+# ---------------------------------------------------------------- files with no timescale
+
+
+def test_an_annex_a_list_2_exits_2_naming_what_it_is(tmp_path, monkeypatch):
+    import openpyxl
+
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "Annex A List 2.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "List 2"
+    ws.append(["Annex A: List 2 - Children and young people receiving SEN support"])
+    ws.append([])
+    ws.append(["Unique ID", "UPN", "ULN", "Date of birth", "Gender", "Ethnicity",
+               "SEN primary need", "Main education establishment – URN",
+               "Main education establishment – phase", "Absence", "Elective home education"])
+    ws.append(["CYP-201", "A999000000201", None, dt.datetime(2015, 4, 2), "a) Male", "a) WBRI",
+               "f) SLCN", "100201", "b) Primary", "4.5", "b) No"])
+    ws.cell(4, 4).number_format = "dd/mm/yyyy"
+    wb.save(path)
+    run = run_cli("audit", path, "--as-of", AS_OF)
+    assert run.code == 2
+    assert run.out == ""
+    (line,) = run.err.strip().splitlines()
+    assert "no timescale rule can run on it; it seems to be a list of children on SEN support" in line
+    assert "`sendcheck columns Annex A List 2.xlsx`" in line
+    assert "A999000000201" not in run.err
+    # `columns` maps what it can and guesses nothing the words do not support.
+    cols = run_cli("columns", path)
+    assert _mapped(cols.out) == {"Unique ID": "person_id", "UPN": "upn",
+                                 "Date of birth": "birth_date"}
+    assert set(_not_used(cols.out).values()) == {"(no column near it)"}
+
+
+def test_an_export_of_contacts_exits_2_naming_what_it_is(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = _write(tmp_path / "ssd_contacts.csv",
+                  ["cont_contact_id", "cont_person_id", "cont_contact_date",
+                   "cont_contact_source_code", "cont_contact_source_desc",
+                   "cont_contact_outcome_json"],
+                  [["C1", "P1", "2025-06-02 00:00:00.000", "1A", "Individual", "{}"]])
+    run = run_cli("audit", path, "--as-of", AS_OF)
+    assert run.code == 2
+    (line,) = run.err.strip().splitlines()
+    assert "it seems to be an export of contacts (children's social care)" in line
+
+
+@pytest.mark.parametrize("header", ["Absence", "Elective home education",
+                                    "Main education establishment – URN", "New start date",
+                                    "Surname Forename", "Initial Request Whilst In RYA"])
+def test_no_guess_the_words_do_not_support(header):
+    from sendcheck.starter import guess_column
+
+    assert guess_column(header, set()) is None
+
+
+@pytest.mark.parametrize(("header", "column"), [
+    ("Req Date", "request_received_date"),  # abbreviations read as words
+    ("Date Req Recd", "request_received_date"),
+    ("Asmt Outcome Dt", "assessment_outcome_date"),
+    ("Date Reqest Recieved", "request_received_date"),  # a typo
+    ("Date Decision To Assess Issued", "request_outcome_date"),
+])
+def test_guesses_the_words_support(header, column):
+    from sendcheck.starter import guess_column
+
+    assert guess_column(header, set()) == column
+
+
+def test_init_writes_no_guess_for_an_unsupported_header_and_never_uses_one(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = _write(tmp_path / "export.csv", ["Case Ref", "Req Date", "Absence", "New start date"],
+                  [["C1", "06/01/2025", "2", "03/03/2025"]])
+    assert run_cli("init", path).code == 0
+    text = (tmp_path / "sendcheck.toml").read_text(encoding="utf-8")
+    assert '# "Req Date"       = "request_received_date"' in text
+    assert '# "Absence"        = ""' in text
+    assert '# "New start date" = ""' in text
+    # The guess is written commented out: until the analyst removes the '#', nothing maps.
+    assert "request_received_date: " not in run_cli("columns", path).out
+    assert "'Req Date'  probably request_received_date" in run_cli("columns", path).out

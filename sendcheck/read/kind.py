@@ -1,0 +1,38 @@
+"""What a file with no timescale to judge seems to be, named from its headers.
+
+When no rule can run on an input, "0 cases overdue" would be a lie (contract section 7: nothing
+checked is never green); the run stops with one line naming what the file looks like, so the
+analyst sees at once that it is the wrong file (an inspection's list of children on SEN support,
+an export of contacts) rather than a file sendcheck misread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sendcheck.columns import ALIASES, PERSONAL, normalise_header
+
+# Words that mark a list with no EHC timescale: SEN support (the area SEND inspection's Annex A
+# List 2 and school census extracts), children's social care contacts (the SSD's ssd_contacts).
+_SEN_SUPPORT = ("sensupport", "primaryneed", "senprovision", "senneed")
+_CONTACTS = ("contact",)
+_IDS = ("record_id", "person_id", *PERSONAL)
+
+
+def seems_to_be(headers: Iterable[str]) -> str:
+    """A phrase naming what a file with these headers seems to be (to follow "it seems to be")."""
+    keys = [normalise_header(h) for h in headers]
+    mapped = {ALIASES[k] for k in keys if k in ALIASES}
+    has = lambda words: any(w in k for k in keys for w in words)  # noqa: E731
+    dated = mapped - set(_IDS)
+    if has(_CONTACTS) and not dated:
+        return ("an export of contacts (children's social care), with no request, assessment, "
+                "plan or review dates")
+    if has(_SEN_SUPPORT) and not dated:
+        return ("a list of children on SEN support (as the area SEND inspection's Annex A "
+                "List 2): no EHC timescale applies to it")
+    if mapped and not dated:
+        return ("a list of children (ids and personal details only), with no request, "
+                "assessment, plan or review dates")
+    return ("a file with none of the dates the timescale rules need (requests, decisions, "
+            "plans, reviews)")
