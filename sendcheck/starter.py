@@ -82,7 +82,7 @@ def guess_column(header: str, taken: set[str]) -> str | None:
     words = _tokens(header)
     scored = sorted(((_word_score(words, _tokens(a)), a) for a in names), reverse=True)
     if scored and scored[0][0] >= WORD_CUTOFF:
-        score, alias = scored[0]
+        alias = scored[0][1]
         theirs = _tokens(alias)
         telling = words - GENERIC_WORDS
         unexplained = {w for w in telling if not any(_same_word(w, a) for a in theirs)}

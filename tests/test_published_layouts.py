@@ -33,37 +33,37 @@ from conftest import run_cli
 
 AS_OF = "2025-06-30"
 
-# One dict per episode: canonical columns, ISO dates; `sex` and the rest are the person's.
+# One dict per episode: canonical columns and ISO dates; `active`: the plan is in force.
 EPISODES = [
-    dict(record_id="REQ-101", person_id="S-1", request_received_date="2025-01-06",
-         request_outcome="Y", request_outcome_date="2025-02-10", assessment_outcome="Y",
-         assessment_outcome_date="2025-05-27", exception_20w="0", final_plan_date="2025-05-27",
-         birth_date="2014-03-02", upn="A999000000101", active=True),
-    dict(record_id="REQ-102", person_id="S-2", request_received_date="2025-02-03",
-         request_outcome="N", request_outcome_date="2025-03-24", birth_date="2016-07-19",
-         upn="A999000000102"),
-    dict(record_id="REQ-103", person_id="S-3", request_received_date="2025-01-13",
-         request_outcome="Y", request_outcome_date="2025-02-20", assessment_outcome="N",
-         assessment_outcome_date="2025-04-28", exception_20w="0", birth_date="2011-11-30",
-         upn="A999000000103"),
-    dict(record_id="REQ-104", person_id="S-4", request_received_date="2024-12-02",
-         request_outcome="Y", request_outcome_date="2025-01-10", assessment_outcome="A",
-         exception_20w="0", birth_date="2012-01-08", upn="A999000000104"),
-    dict(record_id="REQ-105", person_id="S-5", request_received_date="2025-05-05",
-         birth_date="2019-09-14", upn="A999000000105"),
-    dict(record_id="REQ-106", person_id="S-6", request_received_date="2022-03-01",
-         request_outcome="H", assessment_outcome="H", exception_20w="0",
-         final_plan_date="2022-06-10", review_decision_date="2024-07-15", transfer_in_la="",
-         birth_date="2009-05-21", upn="A999000000106", active=True),
-    dict(record_id="REQ-107", person_id="S-7", request_received_date="2023-07-03",
-         request_outcome="Y", request_outcome_date="2023-08-11", assessment_outcome="Y",
-         assessment_outcome_date="2023-11-14", exception_20w="0", final_plan_date="2023-11-14",
-         plan_cease_date="2025-03-31", cease_reason="2", birth_date="2008-02-27",
-         upn="A999000000107"),
-    dict(record_id="REQ-108", person_id="S-8", request_received_date="2024-11-04",
-         request_outcome="Y", request_outcome_date="2024-12-09", assessment_outcome="Y",
-         assessment_outcome_date="2025-04-14", exception_20w="1", final_plan_date="2025-04-14",
-         birth_date="2013-06-02", upn="A999000000108", active=True),
+    {"record_id": "REQ-101", "person_id": "S-1", "request_received_date": "2025-01-06",
+     "request_outcome": "Y", "request_outcome_date": "2025-02-10", "assessment_outcome": "Y",
+     "assessment_outcome_date": "2025-05-27", "exception_20w": "0", "final_plan_date": "2025-05-27",
+     "birth_date": "2014-03-02", "upn": "A999000000101", "active": True},
+    {"record_id": "REQ-102", "person_id": "S-2", "request_received_date": "2025-02-03",
+     "request_outcome": "N", "request_outcome_date": "2025-03-24", "birth_date": "2016-07-19",
+     "upn": "A999000000102"},
+    {"record_id": "REQ-103", "person_id": "S-3", "request_received_date": "2025-01-13",
+     "request_outcome": "Y", "request_outcome_date": "2025-02-20", "assessment_outcome": "N",
+     "assessment_outcome_date": "2025-04-28", "exception_20w": "0", "birth_date": "2011-11-30",
+     "upn": "A999000000103"},
+    {"record_id": "REQ-104", "person_id": "S-4", "request_received_date": "2024-12-02",
+     "request_outcome": "Y", "request_outcome_date": "2025-01-10", "assessment_outcome": "A",
+     "exception_20w": "0", "birth_date": "2012-01-08", "upn": "A999000000104"},
+    {"record_id": "REQ-105", "person_id": "S-5", "request_received_date": "2025-05-05",
+     "birth_date": "2019-09-14", "upn": "A999000000105"},
+    {"record_id": "REQ-106", "person_id": "S-6", "request_received_date": "2022-03-01",
+     "request_outcome": "H", "assessment_outcome": "H", "exception_20w": "0",
+     "final_plan_date": "2022-06-10", "review_decision_date": "2024-07-15", "transfer_in_la": "",
+     "birth_date": "2009-05-21", "upn": "A999000000106", "active": True},
+    {"record_id": "REQ-107", "person_id": "S-7", "request_received_date": "2023-07-03",
+     "request_outcome": "Y", "request_outcome_date": "2023-08-11", "assessment_outcome": "Y",
+     "assessment_outcome_date": "2023-11-14", "exception_20w": "0", "final_plan_date": "2023-11-14",
+     "plan_cease_date": "2025-03-31", "cease_reason": "2", "birth_date": "2008-02-27",
+     "upn": "A999000000107"},
+    {"record_id": "REQ-108", "person_id": "S-8", "request_received_date": "2024-11-04",
+     "request_outcome": "Y", "request_outcome_date": "2024-12-09", "assessment_outcome": "Y",
+     "assessment_outcome_date": "2025-04-14", "exception_20w": "1", "final_plan_date": "2025-04-14",
+     "birth_date": "2013-06-02", "upn": "A999000000108", "active": True},
 ]
 SSD_COLUMNS = ("record_id", "person_id", "request_received_date", "request_outcome",
                "request_outcome_date", "assessment_outcome", "assessment_outcome_date",
@@ -195,8 +195,8 @@ def _same_as_canonical(tmp_path: Path, columns: tuple[str, ...], *inputs: str | 
     # could have carried one and did not, so there DQ06 reports REQ-108.
     assert [f for f in ours if f not in theirs] == [
         ("DQ06", None, "invalid", "REQ-108", "S-8", 9, None, None, None, None, None,
-         "20-week exception flagged with no reason (counted as excepted for AS05 only, as DfE "
-         "does)")]
+         ("20-week exception flagged with no reason (counted as excepted for AS05 only, as DfE "
+         "does)"))]
     assert theirs == [f for f in ours if f[0] != "DQ06"]
     assert code == code_c == 1
     assert doc["summary"] == doc_c["summary"]
@@ -226,7 +226,7 @@ def test_ssd_folder_audits_as_the_canonical_csv(tmp_path, monkeypatch):
 def test_ssd_tables_named_together_with_ssd_send(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     files = write_ssd(tmp_path / "ssd", with_send=True)
-    code, findings, doc = _findings(*files)
+    _code, findings, doc = _findings(*files)
     _check_hand_computed(findings)
     # ssd_send gives the person's id in the case-management system (send_person_id).
     assert {f[4] for f in findings} == {f"LL{e['person_id'][2:]}" for e in EPISODES}

@@ -23,7 +23,10 @@ def seems_to_be(headers: Iterable[str]) -> str:
     """A phrase naming what a file with these headers seems to be (to follow "it seems to be")."""
     keys = [normalise_header(h) for h in headers]
     mapped = {ALIASES[k] for k in keys if k in ALIASES}
-    has = lambda words: any(w in k for k in keys for w in words)  # noqa: E731
+
+    def has(words: tuple[str, ...]) -> bool:
+        return any(w in k for k in keys for w in words)
+
     dated = mapped - set(_IDS)
     if has(_CONTACTS) and not dated:
         return ("an export of contacts (children's social care), with no request, assessment, "
