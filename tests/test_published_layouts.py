@@ -212,6 +212,12 @@ def _check_hand_computed(findings: list[tuple]) -> None:
     assert got[("AS01", "REQ-105")] == ("overdue", "2025-06-16", 14)
     assert got[("AS05", "REQ-108")][:2] == ("excepted", "2025-03-24")
     assert got[("RV01", "REQ-107")][:2] == ("missed", "2024-11-14")
+    # A review decision (SEN2's LastReview) with no meeting date: the review was held, when is
+    # not recorded; never overdue from the 2022 plan (contract section 3).
+    (rv01,) = [f for f in findings if f[:2] == ("RV01", None) and f[3] == "REQ-106"]
+    assert rv01[2] == "invalid"
+    assert rv01[11] == ("a review decision is recorded (2024-07-15), its meeting's date is blank "
+                        "(review_meeting_date)")
 
 
 def test_ssd_folder_audits_as_the_canonical_csv(tmp_path, monkeypatch):
@@ -240,6 +246,18 @@ def test_send_tool_modules_audit_as_the_canonical_csv(tmp_path, monkeypatch):
     _check_hand_computed(findings)
     # The folder reads the same way as the five files named together.
     assert _findings(tmp_path / "send tool")[1] == findings
+
+
+def test_review_rules_alone_on_a_set_without_transfer_dates(tmp_path, monkeypatch):
+    # RV01 and RV05 read transfer_in_date when present; the SEND tool has none.
+    monkeypatch.chdir(tmp_path)
+    files = write_send_tool(tmp_path / "tool")
+    run = run_cli("audit", *files, "--as-of", AS_OF, "--format", "json", "--select", "RV01,RV05")
+    assert run.code == 0, run.err
+    found = sorted((f["rule"], f["record_id"], f["status"])
+                   for f in json.loads(run.out)["findings"])
+    assert found == [("RV01", "REQ-106", "invalid"), ("RV01", "REQ-107", "missed"),
+                     ("RV05", "REQ-106", "invalid")]
 
 
 def test_ssd_without_its_requests_table_says_so(tmp_path, monkeypatch):

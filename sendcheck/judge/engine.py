@@ -282,8 +282,10 @@ def evaluate_rule(episodes: pl.DataFrame | pl.LazyFrame, rule: Rule, kind: str |
     for cond in rule.not_applicable:
         hit = condition_expr(cond, columns, ctx, dates)
         status = status.when(hit).then(pl.lit("not_applicable", enum))
+        # (ctx.col: an export without the column, a transfer date here, never hits the branch,
+        # but the query must still resolve it.)
         reason.add(hit, pl.format(f"due {{}}, before {cond.column} {{}}: {_describe(cond)}",
-                                  due, pl.col(cond.column)) if cond.due_before else _describe(cond))
+                                  due, ctx.col(cond.column)) if cond.due_before else _describe(cond))
     for cond in rule.applies:
         miss = ~condition_expr(cond, columns, ctx, dates)
         status = status.when(miss).then(pl.lit("not_applicable", enum))
