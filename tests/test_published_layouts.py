@@ -26,6 +26,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -279,8 +280,9 @@ def _mapped(out: str) -> dict[str, str]:
 
 def _not_used(out: str) -> dict[str, str]:
     block = out.split("Headers not used")[1].split("\n\n")[0].splitlines()[1:]
-    return {line.strip().split("'")[1]: line.strip().split("'")[2].strip() for line in block
-            if line.strip() != "(none)"}
+    found = [re.fullmatch(r"\s*'(.*?)'  (.*)", line) for line in block
+             if line.strip() != "(none)"]
+    return {m.group(1): m.group(2) for m in found}
 
 
 SEND_TOOL_MAP = {
@@ -313,10 +315,12 @@ def test_columns_maps_each_send_tool_module(tmp_path, monkeypatch, module):
     run = run_cli("columns", files[module])
     assert run.code == 0, run.err
     assert _mapped(run.out) == SEND_TOOL_MAP[module]
-    # The rest have no canonical column (the person's details, SEN2's flags sendcheck does not
-    # judge), and no guess is offered for them.
+    # The rest have no canonical column (the person's details, SEN2 items no rule reads): no
+    # guess is offered for them, and `columns` says why they are left.
     assert set(_not_used(run.out)) == set(SEND_TOOL[module]) - set(SEND_TOOL_MAP[module])
-    assert set(_not_used(run.out).values()) <= {"(no column near it)"}
+    assert set(_not_used(run.out).values()) <= {
+        "(the child's details; no rule reads them)",
+        "(a SEN2 item, as the SEND tool names it; no rule reads it)"}
     assert "give it with the other files of its set" in run.out
 
 
@@ -360,8 +364,10 @@ def test_columns_maps_each_ssd_table(tmp_path, monkeypatch, table):
     run = run_cli("columns", tmp_path / "ssd" / f"{table}.csv")
     assert run.code == 0, run.err
     assert _mapped(run.out) == SSD_MAP[table]
-    # Left: the tables' own row ids (links, not the episode) and the ULN fields.
-    assert set(_not_used(run.out)) <= {"send_uln", "send_upn_unknown"}
+    # Left: the ULN fields (the tables' own row ids join them, they are not the episode's).
+    details = "(the child's details; no rule reads them)"
+    assert _not_used(run.out) == ({"send_uln": details, "send_upn_unknown": details}
+                                  if table == "ssd_send" else {})
 
 
 def test_columns_on_the_ssd_folder(tmp_path, monkeypatch):
@@ -439,7 +445,14 @@ def test_an_annex_a_list_2_exits_2_naming_what_it_is(tmp_path, monkeypatch):
     cols = run_cli("columns", path)
     assert _mapped(cols.out) == {"Unique ID": "person_id", "UPN": "upn",
                                  "Date of birth": "birth_date"}
-    assert set(_not_used(cols.out).values()) == {"(no column near it)"}
+    assert _not_used(cols.out) == {
+        "ULN": "(the child's details; no rule reads them)",
+        "Gender": "(the child's details; no rule reads them)",
+        "Ethnicity": "(the child's details; no rule reads them)",
+        "SEN primary need": "(no column near it)",
+        "Main education establishment – URN": "(no column near it)",
+        "Main education establishment – phase": "(no column near it)",
+        "Absence": "(no column near it)", "Elective home education": "(no column near it)"}
 
 
 def test_an_export_of_contacts_exits_2_naming_what_it_is(tmp_path, monkeypatch):
@@ -489,3 +502,16 @@ def test_init_writes_no_guess_for_an_unsupported_header_and_never_uses_one(tmp_p
     # The guess is written commented out: until the analyst removes the '#', nothing maps.
     assert "request_received_date: " not in run_cli("columns", path).out
     assert "'Req Date'  probably request_received_date" in run_cli("columns", path).out
+
+
+def test_an_export_too_thin_for_any_rule_exits_2_naming_what_it_has(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = _write(tmp_path / "requests.csv", ["Case Ref", "Date Request Received", "Decision"],
+                  [["C1", "06/01/2025", "Agreed"]])
+    run = run_cli("audit", path, "--as-of", AS_OF)
+    assert run.code == 2
+    (line,) = run.err.strip().splitlines()
+    assert ("requests.csv: no timescale rule can run on it; it seems to be an export too thin "
+            "for any rule: its headers map to request_received_date, and each rule needs more "
+            "(`sendcheck rules CODE` says which). `sendcheck columns requests.csv` shows what "
+            "its headers map to") in line

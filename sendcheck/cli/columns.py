@@ -27,6 +27,7 @@ def columns(
     from sendcheck.judge.engine import plan_runs
     from sendcheck.judge.rulebook import load_rules
     from sendcheck.read.export import read_export
+    from sendcheck.read.kind import why_unread
     from sendcheck.starter import guess_column
     from sendcheck.views.files import display_name
 
@@ -43,7 +44,9 @@ def columns(
         # The same guess `sendcheck init` writes, so the two never disagree.
         # Only a guess the words support; never used without the user's word.
         column = guess_column(header, taken)
-        hint = "  (no column near it)" if column is None else f"  probably {column}"
+        known = why_unread(header)
+        hint = (f"  probably {column}" if column else f"  ({known})" if known
+                else "  (no column near it)")
         out.append(f"  {header!r}{hint}")
     if not table.unmapped:
         out.append("  (none)")

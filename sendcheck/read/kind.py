@@ -17,6 +17,8 @@ from sendcheck.columns import ALIASES, PERSONAL, normalise_header
 _SEN_SUPPORT = ("sensupport", "primaryneed", "senprovision", "senneed")
 _CONTACTS = ("contact",)
 _IDS = ("record_id", "person_id", *PERSONAL)
+# The child's details no rule reads (sex, ethnicity, address, learner number, a combined name).
+_DETAILS = ("gender", "sex", "ethnic", "postcode", "uln", "surname", "forename", "upnunknown")
 
 
 def seems_to_be(headers: Iterable[str]) -> str:
@@ -37,5 +39,27 @@ def seems_to_be(headers: Iterable[str]) -> str:
     if mapped and not dated:
         return ("a list of children (ids and personal details only), with no request, "
                 "assessment, plan or review dates")
+    if dated:
+        return (f"an export too thin for any rule: its headers map to {', '.join(sorted(dated))}, "
+                f"and each rule needs more (`sendcheck rules CODE` says which)")
     return ("a file with none of the dates the timescale rules need (requests, decisions, "
             "plans, reviews)")
+
+
+def why_unread(header: str) -> str | None:
+    """Why a header others publish maps to no column (for `sendcheck columns`), or None for a
+    header sendcheck does not know: the child's details, and SEN2's items (as SEN2, the SEND tool
+    and the SSD name them) that no timescale rule reads."""
+    from sendcheck.read import send_tool, ssd
+    from sendcheck.read.sen2_schema import HEADER, MODULES
+
+    key = normalise_header(header)
+    if key in ALIASES:
+        return None
+    if any(w in key for w in _DETAILS) or key in {normalise_header(f) for f in ssd.UNREAD}:
+        return "the child's details; no rule reads them"
+    if any(key in (lay.headers or ()) for lay in send_tool.LAYOUTS):
+        return "a SEN2 item, as the SEND tool names it; no rule reads it"
+    if any(key == normalise_header(f) for m in (*MODULES, HEADER) for f in m.fields):
+        return "a SEN2 item no rule reads"
+    return None

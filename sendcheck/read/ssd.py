@@ -37,3 +37,6 @@ LAYOUTS: tuple[Layout, ...] = (
            {"ehcp_active_ehcp_id": "activeplanstableid", "ehcp_ehcp_request_id": "requeststableid"},
            ("ehcp_active_ehcp_id", "ehcp_ehcp_request_id")),
 )
+# The EHCP tables' and ssd_send's fields no timescale rule reads (the young person's ULN, and
+# why no UPN or ULN is known), named as such by `sendcheck columns`.
+UNREAD = ("send_uln", "send_upn_unknown")
