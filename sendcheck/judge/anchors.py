@@ -185,21 +185,6 @@ def _transfer_plan(ctx: Context) -> pl.Expr:
                        pl.when(in_window).then(amended).otherwise(None))
 
 
-# ---------------------------------------------------------------- a plan ceased after an order
-
-
-def _ceased_after_order(ctx: Context) -> pl.Expr:
-    """ordered_cease_date, else the plan's own cease date (plan_cease_date).
-
-    Reg 44(2)(a) asks that the authority "cease to maintain the EHC plan immediately": the plan
-    ceasing is the act, whichever column records it. A cease date before the order is not this
-    act (the plan must be maintained while the appeal is pending): left as the end, the engine
-    finds it before the order and the finding is invalid, naming both dates.
-    """
-    ordered, ceased = ctx.col("ordered_cease_date"), ctx.col("plan_cease_date")
-    return pl.coalesce(ordered, ceased)
-
-
 _WINDOW_READS = {"needs_any": ("phase_transfer_due_date", "nc_year", "birth_date"),
                  "uses": ("phase_transfer_due_date",), "reads": ("nc_year", "birth_date"),
                  "problems": _window_problems}
@@ -224,11 +209,6 @@ ANCHORS: dict[str, Anchor] = {a.name: a for a in (
     Anchor("post16_transfer_window",
            "1 September of the year before the move from Year 11 to post-16",
            _window(True), absent=_window_absent(True), **_WINDOW_READS),
-    Anchor("plan_ceased_after_order",
-           "ordered_cease_date, else plan_cease_date (the plan ceasing is what the order "
-           "requires, whichever column records it)",
-           _ceased_after_order, needs_any=("ordered_cease_date", "plan_cease_date"),
-           uses=("ordered_cease_date", "plan_cease_date")),
     Anchor("phase_transfer_plan",
            "phase_transfer_final_date, else an amended_plan_date in the 12 months before the "
            "transfer (1 September to 31 August)",
@@ -278,12 +258,6 @@ def _withdrawn_undated(ctx: Context) -> pl.Expr:
     return _withdrawn_on(ctx).is_null() & (request | assessment)
 
 
-def _no_plan_ordered(ctx: Context) -> pl.Expr:
-    """The date a decision not to issue was made after an ordered (or conceded, or agreed)
-    assessment: it replaced the plan the first request's 20 weeks were waiting for."""
-    return ctx.col("ordered_no_plan_date")
-
-
 ENDINGS: dict[str, Ending] = {e.name: e for e in (
     Ending("plan_ceased", "the plan ceased", lambda ctx: ctx.col("plan_cease_date"),
            reads=("plan_cease_date",), judged=("plan_cease_date",)),
@@ -293,6 +267,4 @@ ENDINGS: dict[str, Ending] = {e.name: e for e in (
            undated=_withdrawn_undated,
            undated_reason="request withdrawn (no date recorded, so whether the limit had "
                           "passed cannot be told)"),
-    Ending("no_plan_decided", "a decision not to issue a plan was notified", _no_plan_ordered,
-           reads=("ordered_no_plan_date",), judged=("ordered_no_plan_date",)),
 )}

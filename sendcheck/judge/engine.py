@@ -5,9 +5,7 @@ Order of judgement for one pair (first that holds wins):
                     happened and no end is recorded
   1. invalid        a date the rule needs is unreadable, or after the as-of date, or a derived
                     date (sendcheck.anchors) cannot be worked out from what is recorded
-  2. not_applicable a `not_applicable` condition holds (e.g. due before the plan transferred
-                    in: the previous authority's), or an `applies` condition fails
-     invalid        an `undated_outcome` holds: the end event is recorded without its date
+  2. not_applicable a `not_applicable` condition holds, or an `applies` condition fails
      missed         the duty ended undone (`ends_with`: the plan ceased, the request was
                     withdrawn) after its due date had passed; not_applicable when it ended on
                     or before the due date
@@ -95,10 +93,6 @@ def condition_expr(cond: Condition, columns: set[str], ctx: Context | None = Non
         # (No due date yet means the start is blank: that reason is given further on.)
         return pl.col("final_plan_date").is_not_null() & (
             pl.col("final_plan_date") <= dates["due"]).fill_null(True)
-    if ctx is not None and cond.due_before:
-        # The duty fell due before that recorded date (a plan transferred in: the previous
-        # authority's duty). A blank date never satisfies it; an unreadable one is invalid above.
-        return (dates["due"] < ctx.col(cond.column)).fill_null(False)
     if ctx is not None and cond.age_under is not None:
         from sendcheck.judge.durations import Duration
 
@@ -126,8 +120,6 @@ def _describe(cond: Condition) -> str:
         return "the plan was issued by the due date"
     if cond.age_under is not None:
         return f"the child was under {cond.age_under} at the start"
-    if cond.due_before:
-        return f"due before {cond.column}"
     if cond.before or cond.on_or_after:
         return (f"{cond.column} is before {cond.before}" if cond.before
                 else f"{cond.column} is on or after {cond.on_or_after}")
@@ -231,10 +223,6 @@ def evaluate_rule(episodes: pl.DataFrame | pl.LazyFrame, rule: Rule, kind: str |
                                            *(c for a in anchors for c in (*a.needs, *a.uses)),
                                            *(c for cond in (*rule.not_applicable, *rule.applies)
                                              for c in cond.columns()),
-                                           # (whose duty it was cannot be told from an
-                                           # unreadable transfer date)
-                                           *(cond.column for cond in rule.not_applicable
-                                             if cond.due_before),
                                            *(c for e in endings for c in e.judged)))
                  if c in columns and c in BY_NAME and BY_NAME[c].kind == "date"]
     enum = RESULT_SCHEMA["status"]  # Enum literals: text cast at the end took twice the time
@@ -282,21 +270,11 @@ def evaluate_rule(episodes: pl.DataFrame | pl.LazyFrame, rule: Rule, kind: str |
     for cond in rule.not_applicable:
         hit = condition_expr(cond, columns, ctx, dates)
         status = status.when(hit).then(pl.lit("not_applicable", enum))
-        # (ctx.col: an export without the column, a transfer date here, never hits the branch,
-        # but the query must still resolve it.)
-        reason.add(hit, pl.format(f"due {{}}, before {cond.column} {{}}: {_describe(cond)}",
-                                  due, ctx.col(cond.column)) if cond.due_before else _describe(cond))
+        reason.add(hit, _describe(cond))
     for cond in rule.applies:
         miss = ~condition_expr(cond, columns, ctx, dates)
         status = status.when(miss).then(pl.lit("not_applicable", enum))
         reason.add(miss, f"applies only when {_describe(cond)}")
-    # An outcome recorded without its date (contract section 3): the end event happened, its
-    # date is missing, so the rule cannot be judged: invalid with the rule file's reason, never
-    # a running overdue. (An unreadable end date is already invalid above.)
-    for cond in rule.undated_outcome:
-        undated = end.is_null() & condition_expr(cond, columns, ctx, dates)
-        status = status.when(undated).then(pl.lit("invalid", enum))
-        reason.add(undated, _describe(cond))
     if endings:
         ended = pl.col("_rule_ended")
         # Done before the duty ended: judged as usual. Not done by then (or "done" only on or
