@@ -98,11 +98,27 @@ class Audit:
         return sum(t.footer_rows for t in self.tables)
 
 
+def require_a_rule(tables: list[Table], columns: set[str], rules_dir: Path | None) -> None:
+    """Stop (exit 2) when no timescale rule can run on the input, whatever --select says:
+    nothing checked is never green (contract section 7). The line names what the file seems to
+    be and `sendcheck columns FILE`."""
+    if any(run.skipped is None for run in plan_runs(load_rules(rules_dir), columns)):
+        return
+    headers = [h for t in tables for h in (*t.mapping.values(), *t.unmapped)]
+    names = ", ".join(Path(t.path).name for t in tables)
+    raise SendcheckError(
+        f"{names}: no timescale rule can run on it; it seems to be {seems_to_be(headers)}. "
+        f"`sendcheck columns {Path(tables[0].path).name}` shows what its headers map to")
+
+
 def load_inputs(paths: list[str | Path], options: Options, config: Config) -> list[Table]:
     from sendcheck.read.sen2 import merge_modules  # SEN2 module CSVs given as separate files
 
     tables = [read_export(p, sheet=options.sheet, config_columns=config.columns) for p in paths]
-    return merge_modules(tables, config.columns)
+    tables = merge_modules(tables, config.columns)
+    if not options.reviews:  # a review-history file gives the review rules their dates
+        require_a_rule(tables, {c for t in tables for c in t.frame.columns}, options.rules_dir)
+    return tables
 
 
 def load_reviews(options: Options, config: Config) -> Table | None:
@@ -147,19 +163,6 @@ def latest_event(episodes: pl.DataFrame, as_of: dt.date) -> dt.date | None:
         [pl.col(c).filter(pl.col(c) <= day).max() for c in cols])).item()
 
 
-def require_a_rule(tables: list[Table], columns: set[str], rules_dir: Path | None) -> None:
-    """Stop (exit 2) when no timescale rule can run on the input, whatever --select says:
-    nothing checked is never green (contract section 7). The line names what the file seems to
-    be and `sendcheck columns FILE`."""
-    if any(run.skipped is None for run in plan_runs(load_rules(rules_dir), columns)):
-        return
-    headers = [h for t in tables for h in (*t.mapping.values(), *t.unmapped)]
-    names = ", ".join(Path(t.path).name for t in tables)
-    raise SendcheckError(
-        f"{names}: no timescale rule can run on it; it seems to be {seems_to_be(headers)}. "
-        f"`sendcheck columns {Path(tables[0].path).name}` shows what its headers map to")
-
-
 def audit_tables(tables: list[Table], options: Options, config: Config | None = None,
                  reviews: Table | None = None) -> Audit:
     """The audit of tables already read (from files, or from rows in memory); `reviews` is a
@@ -167,8 +170,6 @@ def audit_tables(tables: list[Table], options: Options, config: Config | None = 
     config = config or Config()
     options = resolve_as_of(tables, options)
     raw = combine(tables)
-    if reviews is None:  # a review-history file gives the review rules their dates
-        require_a_rule(tables, set(raw.columns), options.rules_dir)
     episodes = prepare(raw, options.as_of, config.values)
     rules = select_rules(load_rules(options.rules_dir), options.select, options.ignore)
     runs = plan_runs(rules, set(raw.columns))
