@@ -189,7 +189,9 @@ def test_forecast_in_json_and_table(export: Path, tmp_path: Path, cli) -> None:
 
 def test_forecast_not_available_without_dates(tmp_path: Path, cli) -> None:
     path = tmp_path / "no-plans.csv"
-    path.write_text("Record ID,Date Request Received\nX1,05/05/2025\n", encoding="utf-8")
+    # (A decision date column, so that a rule runs: with none, the run stops, contract section 7.)
+    path.write_text("Record ID,Date Request Received,Decision Date\nX1,05/05/2025,\n",
+                    encoding="utf-8")
     f = json.loads(cli("audit", path, "--as-of", "2025-09-30", "--format", "json").out)
     f = f["measures"]["forecast_20w"]
     assert (f["available"], f["reason"]) == (False, "not available: missing final_plan_date")
