@@ -336,6 +336,7 @@ def test_columns_maps_each_send_tool_module(tmp_path, monkeypatch, module):
         "(the child's details; no rule reads them)",
         "(a SEN2 item, as the SEND tool names it; no rule reads it)"}
     assert "give it with the other files of its set" in run.out
+    assert "No timescale rule can run" not in run.out
 
 
 def test_columns_on_the_send_tool_set_shows_every_rule_it_feeds(tmp_path, monkeypatch):
@@ -457,6 +458,10 @@ def test_an_annex_a_list_2_exits_2_naming_what_it_is(tmp_path, monkeypatch):
     assert "A999000000201" not in run.err
     # `columns` maps what it can and guesses nothing the words do not support.
     cols = run_cli("columns", path)
+    assert cols.code == 0
+    assert cols.out.rstrip().endswith(
+        "No timescale rule can run on this file: it seems to be a list of children on SEN "
+        "support (as the area SEND inspection's Annex A List 2): no EHC timescale applies to it.")
     assert _mapped(cols.out) == {"Unique ID": "person_id", "UPN": "upn",
                                  "Date of birth": "birth_date"}
     assert _not_used(cols.out) == {

@@ -27,7 +27,8 @@ def columns(
     from sendcheck.judge.engine import plan_runs
     from sendcheck.judge.rulebook import load_rules
     from sendcheck.read.export import read_export
-    from sendcheck.read.kind import why_unread
+    from sendcheck.read.kind import seems_to_be, why_unread
+    from sendcheck.read.sen2 import ModuleTable
     from sendcheck.starter import guess_column
     from sendcheck.views.files import display_name
 
@@ -52,7 +53,8 @@ def columns(
         out.append("  (none)")
     out += ["", "Rules:"]
     # A module file alone names its fields by SEN2's items: its mapping says what it holds.
-    for run in plan_runs(load_rules(), set(table.frame.columns) | set(table.mapping)):
+    runs = plan_runs(load_rules(), set(table.frame.columns) | set(table.mapping))
+    for run in runs:
         if run.skipped:
             out.append(f"  {run.rule.code} {run.rule.name}: cannot run, missing "
                        + ", ".join(run.skipped))
@@ -60,5 +62,9 @@ def columns(
             extra = (f" (advice kinds: {', '.join(run.kinds)}; no columns for "
                      f"{', '.join(run.missing_kinds)})" if run.missing_kinds else "")
             out.append(f"  {run.rule.code} {run.rule.name}: runs{extra}")
+    # As `audit` says when it stops (exit 2); a module file alone is one of a set (its note).
+    if all(run.skipped for run in runs) and not isinstance(table, ModuleTable):
+        out += ["", "No timescale rule can run on this file: it seems to be "
+                f"{seems_to_be([*table.mapping.values(), *table.unmapped])}."]
     sys.stdout.write("\n".join(out) + "\n")
     return EXIT_OK
