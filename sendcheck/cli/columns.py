@@ -64,7 +64,7 @@ def columns(
             out.append(f"  {run.rule.code} {run.rule.name}: runs{extra}")
     # As `audit` says when it stops (exit 2); a module file alone is one of a set (its note).
     if all(run.skipped for run in runs) and not isinstance(table, ModuleTable):
-        out += ["", "No timescale rule can run on this file: it seems to be "
-                f"{seems_to_be([*table.mapping.values(), *table.unmapped])}."]
+        seems = seems_to_be([*table.mapping.values(), *table.unmapped])
+        out += ["", f"No timescale rule can run on this file: it seems to be {seems}."]
     sys.stdout.write("\n".join(out) + "\n")
     return EXIT_OK
