@@ -238,7 +238,14 @@ def _check_hand_computed(findings: list[tuple]) -> None:
 def test_ssd_folder_audits_as_the_canonical_csv(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     write_ssd(tmp_path / "ssd")
+    # A nightly extract's folder holds the SSD's other tables too: they are named, not read.
+    _write(tmp_path / "ssd" / "ssd_contacts.csv",
+           ["cont_contact_id", "cont_person_id", "cont_contact_date"], [["C1", "P1", ""]])
+    _write(tmp_path / "ssd" / "ssd_person.csv", ["pers_person_id", "pers_sex"], [["P1", "F"]])
     findings = _same_as_canonical(tmp_path, SSD_COLUMNS, tmp_path / "ssd")
+    cols = run_cli("columns", tmp_path / "ssd")
+    assert ("note: not read: 2 other file(s) in the folder, not SSD EHCP tables "
+            "(ssd_contacts.csv, ssd_person.csv)") in cols.out
     _check_hand_computed(findings)
     # Findings carry the SSD's own request ids, never a row number.
     assert {f[3] for f in findings} <= {e["record_id"] for e in EPISODES}

@@ -57,6 +57,7 @@ from sendcheck.read.sheets import (
 
 CHUNK_PERSONS = 10_000  # persons held as Python lists before they become a polars frame
 READ_BYTES = 1 << 20
+FOLDER_OTHERS_SHOWN = 5  # files of a folder that are not modules, named in its notes
 SEN2_NOTE = ("SEN2 carries no caseworker, advice or draft-plan dates: the rules and checks that "
              "need them are skipped")
 _WHOLE_FLOAT = r"^(-?\d+)\.0+$"
@@ -439,15 +440,28 @@ def merge_modules(tables: list[Table], config_columns: dict[str, str] | None = N
 
 
 def read_folder(path: Path, index: dict[str, str]) -> Sen2Table | None:
-    """A folder of COLLECT module CSVs, or None when it holds none (other CSVs are ignored)."""
-    tables = []
+    """A folder of module CSVs (COLLECT's, the SSD's EHCP tables, the SEND tool's), or None when
+    it holds none. Other files are not read, and the notes name them: a nightly SSD extract's
+    folder holds every SSD table, of which only the EHCP ones (and ssd_send) are SEN2's."""
+    tables, others = [], []
     for f in sorted(path.iterdir()):
-        if f.suffix.lower() not in (".csv", ".txt") or not f.is_file():
+        if not f.is_file() or f.name.startswith("."):
             continue
-        data = f.read_bytes()
+        data = f.read_bytes() if f.suffix.lower() in (".csv", ".txt") else b""
         if data.strip() and sniff_module_csv(f, data):
             tables.append(read_module_csv(f, data, hashlib.sha256(data).hexdigest(), index))
-    return _merge(tables, index, str(path)) if tables else None
+        else:
+            others.append(f.name)
+    if not tables:
+        return None
+    merged = _merge(tables, index, str(path))
+    if others:
+        shown = ", ".join(others[:FOLDER_OTHERS_SHOWN]) + (
+            f" and {len(others) - FOLDER_OTHERS_SHOWN} more" if len(others) > FOLDER_OTHERS_SHOWN
+            else "")
+        merged.notes.append(f"not read: {len(others)} other file(s) in the folder, not "
+                            f"{merged.shape} ({shown})")
+    return merged
 
 
 # ---------------------------------------------------------------- workbook
