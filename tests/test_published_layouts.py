@@ -268,6 +268,11 @@ def test_send_tool_modules_audit_as_the_canonical_csv(tmp_path, monkeypatch):
     _check_hand_computed(findings)
     # The folder reads the same way as the five files named together.
     assert _findings(tmp_path / "send tool")[1] == findings
+    # Module 1's UPNs, dates of birth and names are read (or not) but never written out.
+    for fmt in ("json", "table", "csv"):
+        out = run_cli("audit", *files, "--as-of", AS_OF, "--format", fmt, "--all").out
+        assert "A999000000101" not in out and "2014-03-02" not in out and "02/03/2014" not in out
+        assert "Example Child" not in out
 
 
 def test_review_rules_alone_on_a_set_without_transfer_dates(tmp_path, monkeypatch):
