@@ -324,7 +324,7 @@ _PUBLISHED_ALIASES: dict[str, tuple[str, ...]] = {
     "plan_cease_date": ("Date EHC Plan Ceased", "ehcn_named_plan_ceased_date"),
     "cease_reason": ("Reason EHC Plan Ceased", "ehcn_named_plan_ceased_reason"),
     "review_decision_date": ("EHCP review decisions date", "EHCP review decision date",
-                             "ehcp_active_ehcp_last_review_date"),
+                             "EHC plan review decisions date", "ehcp_active_ehcp_last_review_date"),
     "transfer_in_la": ("EHC Plan (Transfer)",),
 }
 COLUMNS = tuple(Column(c.name, c.kind, c.aliases + _LIFECYCLE_ALIASES.get(c.name, ())

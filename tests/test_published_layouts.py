@@ -546,3 +546,31 @@ def test_an_export_too_thin_for_any_rule_exits_2_naming_what_it_has(tmp_path, mo
             "for any rule: its headers map to request_received_date, and each rule needs more "
             "(`sendcheck rules CODE` says which). `sendcheck columns requests.csv` shows what "
             "its headers map to") in line
+
+
+def test_collect_blade_files_with_their_own_row_keys_are_still_modules(tmp_path, monkeypatch):
+    # COLLECT's Blade export adds NativeId, sourceid and <module>orderseqcolumn to each module
+    # file (witan.sen2 reads them so), and older files still carry res/wbp: still modules.
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "blade"
+    folder.mkdir()
+    _write(folder / "Blade-Export_person.csv",
+           ["persontableid", "NativeId", "personorderseqcolumn", "sourceid", "sen2tableid",
+            "surname", "forename", "personbirthdate", "gendercurrent", "upn"],
+           [["1", "N1", "1", "S", "1", "Example", "Child", "2014-03-02", "1", "A999000000301"]])
+    _write(folder / "Blade-Export_requests.csv",
+           ["requeststableid", "NativeId", "requestsorderseqcolumn", "sourceid", "persontableid",
+            "receiveddate", "requestoutcomedate", "requestoutcome"],
+           [["7", "N7", "1", "S", "1", "2025-02-03", "2025-03-24", "N"]])
+    _write(folder / "Blade-Export_activeplans.csv",
+           ["activeplanstableid", "NativeId", "activeplansorderseqcolumn", "sourceid",
+            "requeststableid", "transferla", "res", "wbp", "lastreview"], [])
+    run = run_cli("audit", folder, "--as-of", AS_OF, "--format", "json", "--select", "AS01")
+    assert run.code == 0, run.err  # late, not overdue: the default --fail-on is overdue
+    doc = json.loads(run.out)
+    assert doc["inputs"][0]["rows"] == 1
+    assert "note: SEN2 return (module CSVs): one row per request" in run_cli("columns", folder).out
+    (f,) = doc["findings"]
+    # Request Mon 03/02/2025, refused 24/03: due 17/03/2025, 7 days late.
+    assert (f["record_id"], f["status"], f["due"], f["days_over"]) == ("7", "late",
+                                                                      "2025-03-17", 7)

@@ -45,6 +45,7 @@ from sendcheck.read.sen2_schema import (
     MODULES,
     SHEETS,
     Layout,
+    module_columns,
 )
 from sendcheck.read.sheets import (
     HEADER_SCAN_ROWS,
@@ -291,11 +292,11 @@ def _module_of(headers: set[str], name: str) -> str | None:
     items = headers - ids - {""}
     if not ids:
         return None
-    candidates = [m for m in (*MODULES, HEADER) if items <= set(_FIELDS[m.key])
+    candidates = [m for m in (*MODULES, HEADER) if items <= module_columns(m)
                   and (items or m.id_column in ids)]
     if not candidates:
         return None
-    scores = {m.key: len(items) + (m.id_column in ids) for m in candidates}
+    scores = {m.key: len(items & set(_FIELDS[m.key])) + (m.id_column in ids) for m in candidates}
     best = max(scores.values())
     tied = [m for m in candidates if scores[m.key] == best]
     if len(tied) > 1:  # e.g. plan detail and placement detail share most fields

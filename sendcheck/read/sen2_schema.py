@@ -59,6 +59,18 @@ HEADER = Module("sen2", "Header", None, (
     "Collection", "Year", "ReferenceDate", "SourceLevel", "LEA", "SoftwareCode", "Release",
     "SerialNo", "DateTime"), "Header")
 BY_KEY: dict[str, Module] = {m.key: m for m in MODULES}
+# Columns COLLECT's Blade export adds to each module file beside its items (its own row keys and
+# order: `NativeId`, `sourceid`, `<module>orderseqcolumn`; witan.sen2 reads the same), and the
+# items of earlier SEN2 versions a module file may still carry.
+BLADE_COLUMNS = ("nativeid", "sourceid")
+EARLIER_ITEMS = {"person": ("gendercurrent",), "activeplans": ("res", "wbp"),
+                 "placementdetail": ("res", "wbp")}
+
+
+def module_columns(module: Module) -> frozenset[str]:
+    """Every column (normalised) a module file may hold besides the table ids."""
+    return frozenset({normalise_header(f) for f in module.fields} | set(BLADE_COLUMNS)
+                     | {f"{module.key}orderseqcolumn", *EARLIER_ITEMS.get(module.key, ())})
 # Modules with at most one element per request: their fields become columns of the episode.
 EPISODE_MODULES = ("person", "requests", "assessment", "namedplan", "activeplans")
 # Modules with several elements per request: only the coded fields the return checks read are
