@@ -20,8 +20,8 @@ from pathlib import Path
 TESTS = Path(__file__).resolve().parent.parent / "tests"
 sys.path.insert(0, str(TESTS))
 
-import test_published_layouts as t  # noqa: E402
-from test_annex_a import HEADERS as LIST_1  # noqa: E402
+import test_published_layouts as t
+from test_annex_a import HEADERS as LIST_1
 
 LIST_2 = ["Unique ID", "UPN", "ULN", "Date of birth", "Gender", "Ethnicity", "SEN primary need",
           "Main education establishment – URN", "Main education establishment – phase",
@@ -44,7 +44,8 @@ def _workbook(path: Path, headers: list[str]) -> Path:
 
 def _mapped(path: Path) -> dict[str, str]:
     run = subprocess.run([sys.executable, "-m", "sendcheck", "columns", str(path)],
-                         capture_output=True, text=True, cwd=path.parent, env=os.environ)
+                         capture_output=True, text=True, cwd=path.parent, env=os.environ,
+                         check=False)  # exit 2 (no header found) is a result here
     return t._mapped(run.stdout) if "Mapped columns:" in run.stdout else {}
 
 
