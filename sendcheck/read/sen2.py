@@ -64,6 +64,8 @@ SEN2_NOTE = ("SEN2 carries no caseworker, advice or draft-plan dates: the rules 
 _WHOLE_FLOAT = r"^(-?\d+)\.0+$"
 # The table ids that name the episode and the person (assemble renames them so).
 _ID_NAMES = {"requeststableid": "record_id", "persontableid": "person_id"}
+MODULE_CSVS = "module CSVs"  # the shape of COLLECT's own module files
+_SEN2_SHAPES = ("xml", MODULE_CSVS, "workbook")
 _FIELDS = {m.key: {normalise_header(f): f for f in m.fields} for m in (*MODULES, HEADER)}
 
 
@@ -72,7 +74,7 @@ class ModuleTable(Table):
     """One SEN2 module CSV given on its own; `merge_modules` joins it with its siblings."""
 
     module: str = ""
-    shape: str = "module CSVs"  # SEN2's own, or another publisher's (read/ssd.py, read/send_tool.py)
+    shape: str = MODULE_CSVS  # or another publisher's layout's (read/ssd.py, read/send_tool.py)
 
 
 @dataclass
@@ -246,13 +248,12 @@ def assemble(frames: dict[str, pl.DataFrame], index: dict[str, str]
     episodes = episodes.with_columns(
         pl.col("requeststableid").str.starts_with("person ").not_().sum().over("persontableid")
         .cast(pl.Int32).alias("sen2_requests"))
-    rename = _ID_NAMES
-    episodes = episodes.rename({k: v for k, v in rename.items() if v not in episodes.columns})
+    episodes = episodes.rename({k: v for k, v in _ID_NAMES.items() if v not in episodes.columns})
     mapping = {canonical: _FIELDS[src.split(".")[0]].get(src.split(".")[1], src.split(".")[1])
                for canonical, src in sources.items()}
     first = [c for c in episodes.columns if c in BY_NAME]
     rest = [c for c in episodes.columns if c not in BY_NAME and not c.startswith("_n_")
-            and c not in rename]
+            and c not in _ID_NAMES]
     return episodes.select(first + rest), mapping
 
 
@@ -331,7 +332,7 @@ def sniff_module_csv(path: Path, data: bytes) -> Layout | None:
         if theirs.matches(headers):
             return theirs
     module = _module_of(headers, path.name)
-    return None if module is None else Layout("module CSVs", module, module, {}, frozenset())
+    return None if module is None else Layout(MODULE_CSVS, module, module, {}, frozenset())
 
 
 def read_module_csv(path: Path, data: bytes, sha: str, index: dict[str, str]) -> ModuleTable:
@@ -371,7 +372,7 @@ def _sen2_table(path: str, frames: dict[str, pl.DataFrame], index: dict[str, str
     episodes = episodes.with_columns(
         pl.lit(header.get("Year"), pl.String).alias("sen2_year"),
         pl.lit(header.get("ReferenceDate"), pl.String).alias("sen2_reference_date"))
-    what = (f"SEN2 return ({shape})" if shape in ("xml", "module CSVs", "workbook")
+    what = (f"SEN2 return ({shape})" if shape in _SEN2_SHAPES
             else f"{shape}, read as SEN2's modules")
     notes = [f"{what}: one row per request; {where_rows}", SEN2_NOTE]
     if header:
@@ -413,14 +414,13 @@ def _merge(modules: list[ModuleTable], index: dict[str, str], label: str) -> Sen
     table = _sen2_table(label, frames, index, sha, shape,
                         sorted({u for t in modules for u in t.unmapped}), header,
                         f"row = row in {_requests_name(shape)}")
-    # Headers as written (the person's file, then the requests', first): `sendcheck columns`
-    # shows what mapped.
+    # Headers as each file writes them (the person's file, then the requests', first), the
+    # episode's and the person's id first: `sendcheck columns` shows what mapped.
     written: dict[str, str] = {}
     for t in sorted(modules, key=lambda t: (t.module != "person", t.module != "requests")):
         written = {**t.mapping, **written}
-    table.mapping = {c: written.get(c, h) for c, h in
-                     {**{k: written[k] for k in _ID_NAMES.values() if k in written},
-                      **table.mapping}.items()}
+    ids = {c: written[c] for c in _ID_NAMES.values() if c in written}
+    table.mapping = {**ids, **{c: written.get(c, h) for c, h in table.mapping.items()}}
     return table
 
 
