@@ -87,8 +87,8 @@ def guess_column(header: str, taken: set[str]) -> str | None:
         telling = words - GENERIC_WORDS
         unexplained = {w for w in telling if not any(_same_word(w, a) for a in theirs)}
         # Most of the header's telling words must be the column's: "Date Decision To Assess
-        # Issued" is the decision to assess (one word in four unexplained); "New start date"
-        # is not a plan's start date ("new": one in two).
+        # Issued" is the decision to assess ("issued": one telling word in three unexplained);
+        # "New start date" is not a plan's start date ("new": one in two).
         if len(unexplained) * 3 <= len(telling):
             return names[alias]
     # A near spelling is a typo ("Fnal Plan Isued"), a letter or two astray, never a word more or

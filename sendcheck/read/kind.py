@@ -8,6 +8,7 @@ an export of contacts) rather than a file sendcheck misread.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from sendcheck.columns import ALIASES, PERSONAL, normalise_header
@@ -17,8 +18,9 @@ from sendcheck.columns import ALIASES, PERSONAL, normalise_header
 _SEN_SUPPORT = ("sensupport", "primaryneed", "senprovision", "senneed")
 _CONTACTS = ("contact",)
 _IDS = ("record_id", "person_id", *PERSONAL)
-# The child's details no rule reads (sex, ethnicity, address, learner number, a combined name).
-_DETAILS = ("gender", "sex", "ethnic", "postcode", "uln", "surname", "forename", "upnunknown")
+# The child's details no rule reads (sex, ethnicity, address, learner number, a combined name):
+# the start of a word of the header ("Ethnicity", "ULN - Young Persons Unique Learner Number").
+_DETAILS = ("gender", "sex", "ethnic", "postcode", "uln", "surname", "forename")
 
 
 def seems_to_be(headers: Iterable[str]) -> str:
@@ -56,7 +58,9 @@ def why_unread(header: str) -> str | None:
     key = normalise_header(header)
     if key in ALIASES:
         return None
-    if any(w in key for w in _DETAILS) or key in {normalise_header(f) for f in ssd.UNREAD}:
+    words = re.split(r"[^0-9a-z]+", str(header).lower())
+    if (any(w.startswith(d) for w in words for d in _DETAILS) or "postcode" in key
+            or key in {normalise_header(f) for f in ssd.UNREAD}):
         return "the child's details; no rule reads them"
     if any(key in (lay.headers or ()) for lay in send_tool.LAYOUTS):
         return "a SEN2 item, as the SEND tool names it; no rule reads it"
