@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from sendcheck.columns import ALIASES, PERSONAL, normalise_header
+from sendcheck.columns import ALIASES, BY_NAME, PERSONAL, normalise_header
 
 # Words that mark a list with no EHC timescale: SEN support (the area SEND inspection's Annex A
 # List 2 and school census extracts), children's social care contacts (the SSD's ssd_contacts).
@@ -31,7 +31,9 @@ def seems_to_be(headers: Iterable[str]) -> str:
     def has(words: tuple[str, ...]) -> bool:
         return any(w in k for k in keys for w in words)
 
-    dated = mapped - set(_IDS)
+    # An event's date (not a birth date): what a timescale runs from or to. Other columns (ids,
+    # the child's details, breakdowns such as a primary need) say nothing about timescales.
+    dated = {c for c in mapped if BY_NAME[c].kind == "date" and c not in PERSONAL}
     if has(_CONTACTS) and not dated:
         return ("an export of contacts (children's social care), with no request, assessment, "
                 "plan or review dates")
@@ -39,10 +41,11 @@ def seems_to_be(headers: Iterable[str]) -> str:
         return ("a list of children on SEN support (as the area SEND inspection's Annex A "
                 "List 2): no EHC timescale applies to it")
     if mapped and not dated:
-        return ("a list of children (ids and personal details only), with no request, "
-                "assessment, plan or review dates")
+        return ("a list of children (ids and details only), with no request, assessment, plan "
+                "or review dates")
     if dated:
-        return (f"an export too thin for any rule: its headers map to {', '.join(sorted(dated))}, "
+        named = sorted(mapped - set(_IDS))
+        return (f"an export too thin for any rule: its headers map to {', '.join(named)}, "
                 f"and each rule needs more (`sendcheck rules CODE` says which)")
     return ("a file with none of the dates the timescale rules need (requests, decisions, "
             "plans, reviews)")
