@@ -6,6 +6,7 @@ The CLI only parses options and renders; tests and other commands call `run_audi
 from __future__ import annotations
 
 import datetime as dt
+import shlex
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -108,7 +109,7 @@ def require_a_rule(tables: list[Table], columns: set[str], rules_dir: Path | Non
     names = ", ".join(Path(t.path).name for t in tables)
     raise SendcheckError(
         f"{names}: no timescale rule can run on it; it seems to be {seems_to_be(headers)}. "
-        f"`sendcheck columns {Path(tables[0].path).name}` shows what its headers map to")
+        f"`sendcheck columns {shlex.quote(tables[0].path)}` shows what its headers map to")
 
 
 def load_inputs(paths: list[str | Path], options: Options, config: Config) -> list[Table]:

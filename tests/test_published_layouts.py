@@ -466,7 +466,8 @@ def test_an_annex_a_list_2_exits_2_naming_what_it_is(tmp_path, monkeypatch):
     assert run.out == ""
     (line,) = run.err.strip().splitlines()
     assert "no timescale rule can run on it; it seems to be a list of children on SEN support" in line
-    assert "`sendcheck columns Annex A List 2.xlsx`" in line
+    # The command to run next, quoted for the shell (the name has spaces).
+    assert f"`sendcheck columns '{path}'` shows what its headers map to" in line
     assert "A999000000201" not in run.err
     # `columns` maps what it can and guesses nothing the words do not support.
     cols = run_cli("columns", path)
@@ -544,7 +545,7 @@ def test_an_export_too_thin_for_any_rule_exits_2_naming_what_it_has(tmp_path, mo
     (line,) = run.err.strip().splitlines()
     assert ("requests.csv: no timescale rule can run on it; it seems to be an export too thin "
             "for any rule: its headers map to request_received_date, and each rule needs more "
-            "(`sendcheck rules CODE` says which). `sendcheck columns requests.csv` shows what "
+            f"(`sendcheck rules CODE` says which). `sendcheck columns {path}` shows what "
             "its headers map to") in line
 
 

@@ -30,14 +30,14 @@ def columns(
     from sendcheck.read.kind import seems_to_be, why_unread
     from sendcheck.read.sen2 import ModuleTable
     from sendcheck.starter import guess_column
-    from sendcheck.views.files import display_name
+    from sendcheck.views.files import display_name, one_line
 
     cfg = load_config(config, [file])
     table = read_export(file, sheet=sheet, config_columns=cfg.columns)
     out = [f"{display_name(table.path)}: header on row {table.header_row}, {table.rows} rows"
            + (f", sheet {table.sheet!r}" if table.sheet else "")
            + (f", {table.encoding}, delimiter {table.delimiter!r}" if table.encoding else ""),
-           *(f"note: {note}" for note in table.notes), "", "Mapped columns:"]
+           *(one_line(f"note: {note}") for note in table.notes), "", "Mapped columns:"]
     out += [f"  {header!r:45} -> {canonical}" for canonical, header in table.mapping.items()]
     out += ["", "Headers not used (map one in sendcheck.toml [columns] if it holds a column):"]
     taken = set(table.mapping)
