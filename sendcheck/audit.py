@@ -6,6 +6,7 @@ The CLI only parses options and renders; tests and other commands call `run_audi
 from __future__ import annotations
 
 import datetime as dt
+import shlex
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -25,6 +26,7 @@ from sendcheck.judge.statuses import Judgement, Settings, judge
 from sendcheck.judge.suppress import match
 from sendcheck.read.episodes import combine, prepare
 from sendcheck.read.export import read_export
+from sendcheck.read.kind import seems_to_be
 from sendcheck.read.sheets import Table
 from sendcheck.read.term_dates import read_term_dates
 
@@ -112,11 +114,27 @@ class Audit:
         return sum(t.footer_rows for t in self.tables)
 
 
+def require_a_rule(tables: list[Table], columns: set[str], rules_dir: Path | None) -> None:
+    """Stop (exit 2) when no timescale rule can run on the input, whatever --select says:
+    nothing checked is never green (contract section 7). The line names what the file seems to
+    be and `sendcheck columns FILE`."""
+    if any(run.skipped is None for run in plan_runs(load_rules(rules_dir), columns)):
+        return
+    headers = [h for t in tables for h in (*t.mapping.values(), *t.unmapped)]
+    names = ", ".join(Path(t.path).name for t in tables)
+    raise SendcheckError(
+        f"{names}: no timescale rule can run on it; it seems to be {seems_to_be(headers)}. "
+        f"`sendcheck columns {shlex.quote(tables[0].path)}` shows what its headers map to")
+
+
 def load_inputs(paths: list[str | Path], options: Options, config: Config) -> list[Table]:
     from sendcheck.read.sen2 import merge_modules  # SEN2 module CSVs given as separate files
 
     tables = [read_export(p, sheet=options.sheet, config_columns=config.columns) for p in paths]
-    return merge_modules(tables, config.columns)
+    tables = merge_modules(tables, config.columns)
+    if not options.reviews:  # a review-history file gives the review rules their dates
+        require_a_rule(tables, {c for t in tables for c in t.frame.columns}, options.rules_dir)
+    return tables
 
 
 def load_reviews(options: Options, config: Config) -> Table | None:

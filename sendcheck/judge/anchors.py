@@ -74,8 +74,16 @@ def _review_anchor(ctx: Context) -> pl.Expr:
 
 def _review_anchor_problems(ctx: Context) -> list[Problem]:
     meeting, plan = ctx.col("review_meeting_date"), ctx.col("final_plan_date")
+    # A review decision after the plan says a review meeting was held before it: the clock runs
+    # from that meeting, whose date is blank (SEN2's LastReview without its ReviewMeeting, as the
+    # SSD and the SEND tool carry it). An outcome recorded without its date is invalid, never
+    # overdue from the plan (contract section 3).
+    decision = ctx.col("review_decision_date")
+    undated = (meeting.is_null() & (decision >= plan)).fill_null(False)
     return [((meeting < plan).fill_null(False), pl.format(
-        "review_meeting_date {} is before final_plan_date {}", meeting, plan))]
+        "review_meeting_date {} is before final_plan_date {}", meeting, plan)),
+        (undated, pl.format("a review decision is recorded ({}), its meeting's date is blank "
+                            "(review_meeting_date)", decision))]
 
 
 def _next_review(ctx: Context) -> pl.Expr:
@@ -203,7 +211,7 @@ ANCHORS: dict[str, Anchor] = {a.name: a for a in (
            "the latest review meeting, else the date the plan was issued (the 12-month clock "
            "runs from whichever is later)",
            _review_anchor, needs=("final_plan_date",), uses=("review_meeting_date",),
-           problems=_review_anchor_problems,
+           reads=("review_decision_date",), problems=_review_anchor_problems,
            absent=lambda ctx: "no final_plan_date (no plan to review)"),
     Anchor("next_review_meeting",
            "the next review meeting after this one (known only from a review-history file, "
