@@ -114,26 +114,11 @@ class Audit:
         return sum(t.footer_rows for t in self.tables)
 
 
-def require_a_rule(tables: list[Table], columns: set[str], rules_dir: Path | None) -> None:
-    """Stop (exit 2) when no timescale rule can run on the input, whatever --select says:
-    nothing checked is never green (contract section 7). The line names what the file seems to
-    be and `sendcheck columns FILE`."""
-    if any(run.skipped is None for run in plan_runs(load_rules(rules_dir), columns)):
-        return
-    headers = [h for t in tables for h in (*t.mapping.values(), *t.unmapped)]
-    names = ", ".join(Path(t.path).name for t in tables)
-    raise SendcheckError(
-        f"{names}: no timescale rule can run on it; it seems to be {seems_to_be(headers)}. "
-        f"`sendcheck columns {shlex.quote(tables[0].path)}` shows what its headers map to")
-
-
 def load_inputs(paths: list[str | Path], options: Options, config: Config) -> list[Table]:
     from sendcheck.read.sen2 import merge_modules  # SEN2 module CSVs given as separate files
 
     tables = [read_export(p, sheet=options.sheet, config_columns=config.columns) for p in paths]
     tables = merge_modules(tables, config.columns)
-    if not options.reviews:  # a review-history file gives the review rules their dates
-        require_a_rule(tables, {c for t in tables for c in t.frame.columns}, options.rules_dir)
     return tables
 
 
@@ -229,13 +214,16 @@ def audit_tables(tables: list[Table], options: Options, config: Config | None = 
 
 
 def nothing_to_check(tables: list[Table]) -> str:
-    """The one line a run stops with (exit 2) when no timescale rule can run on its input: no
-    header maps to the columns any rule needs. Never a green "0 cases overdue"."""
+    """The one line a run stops with (exit 2) when no timescale rule can run on its input (no
+    header maps to the columns any rule needs), whatever --select says: never a green "0 cases
+    overdue" (contract section 7). It names what the file seems to be (read/kind.py) and the
+    command that shows how its headers map."""
     from sendcheck.views.files import display_name
 
+    headers = [h for t in tables for h in (*t.mapping.values(), *t.unmapped)]
     names = ", ".join(display_name(Path(t.path).name) for t in tables)
     found = ", ".join(sorted(c for t in tables for c in t.mapping)) or "none"
-    return (f"{names}: nothing to check: no timescale rule can run, as no header maps to the "
-            f"columns the rules need (columns found: {found}); run `sendcheck columns "
-            f"{display_name(tables[0].path) if tables else 'FILE'}` to see how each header maps and "
-            f"what each rule needs")
+    target = shlex.quote(tables[0].path) if tables else "FILE"
+    return (f"{names}: nothing to check (columns found: {found}): no timescale rule can run on "
+            f"it; it seems to be {seems_to_be(headers)}. `sendcheck columns {target}` shows what "
+            f"its headers map to and what each rule needs")

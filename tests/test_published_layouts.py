@@ -543,7 +543,8 @@ def test_an_export_too_thin_for_any_rule_exits_2_naming_what_it_has(tmp_path, mo
     run = run_cli("audit", path, "--as-of", AS_OF)
     assert run.code == 2
     (line,) = run.err.strip().splitlines()
-    assert ("requests.csv: no timescale rule can run on it; it seems to be an export too thin "
+    assert ("requests.csv: nothing to check (columns found: request_received_date): no "
+            "timescale rule can run on it; it seems to be an export too thin "
             "for any rule: its headers map to request_received_date, and each rule needs more "
             f"(`sendcheck rules CODE` says which). `sendcheck columns {path}` shows what "
             "its headers map to") in line
