@@ -231,10 +231,7 @@ def test_history_chart_shows_every_run(cli, root, tmp_path):
     assert shown == [(r["as_of"], str(r["overdue"]), str(r["due_soon"])) for r in runs]
 
 
-# Strict: the page said 559 cases overdue where every other output says 551 (issue 23 item 1,
-# helper `trust`'s one definition of a case). When that fix lands this passes, and the strict
-# xfail fails the run until this marker is removed.
-@pytest.mark.xfail(strict=True, reason="issue 23 item 1: the HTML summary's own case count")
+# The page once said 559 cases overdue where every other output said 551 (issue 23 item 1).
 def test_html_case_counts_equal_json_on_the_static_page(tmp_path: Path, cli, root) -> None:
     """The summary's case counts as written in the file (no browser needed: this check runs
     wherever the suite does), on the README's command, where review cycles make findings and

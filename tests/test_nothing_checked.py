@@ -197,8 +197,8 @@ def test_a_rule_chosen_with_select_that_cannot_run_counts(tmp_path):
     chosen = run_cli("audit", export, "--as-of", "2025-06-30", "--select", "TO08",
                      "--fail-on", "skipped")
     assert chosen.code == 1
-    assert "1 rule skipped, not checked (missing tribunal_order_date, ordered_cease_date, " \
-           "tribunal_order_kind): TO08" in chosen.err
+    assert "1 rule skipped, not checked (missing tribunal_order_date, tribunal_order_kind, " \
+           "ordered_cease_date or plan_cease_date): TO08" in chosen.err
 
 
 def test_a_rule_that_ran_last_time_and_is_skipped_now_is_a_change(tmp_path):

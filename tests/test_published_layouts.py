@@ -313,7 +313,7 @@ def _not_used(out: str) -> dict[str, str]:
 
 SEND_TOOL_MAP = {
     "m1": {"Person ID": "person_id", "Dob (ccyy-mm-dd)": "birth_date",
-           "UPN - Unique Pupil Number": "upn"},
+           "UPN - Unique Pupil Number": "upn", "Gender": "sex", "Ethnicity": "ethnicity"},
     "m2": {"Person ID": "person_id", "Requests Record ID": "record_id",
            "Date Request Was Received": "request_received_date",
            "Request Outcome Date": "request_outcome_date", "Request Outcome": "request_outcome",
@@ -476,12 +476,11 @@ def test_an_annex_a_list_2_exits_2_naming_what_it_is(tmp_path, monkeypatch):
         "No timescale rule can run on this file: it seems to be a list of children on SEN "
         "support (as the area SEND inspection's Annex A List 2): no EHC timescale applies to it.")
     assert _mapped(cols.out) == {"Unique ID": "person_id", "UPN": "upn",
-                                 "Date of birth": "birth_date"}
+                                 "Date of birth": "birth_date", "Gender": "sex",
+                                 "Ethnicity": "ethnicity"}
     assert _not_used(cols.out) == {
         "ULN": "(the child's details; no rule reads them)",
-        "Gender": "(the child's details; no rule reads them)",
-        "Ethnicity": "(the child's details; no rule reads them)",
-        "SEN primary need": "(no column near it)",
+        "SEN primary need": "probably primary_need",  # a guess, used only with the user's word
         "Main education establishment – URN": "(no column near it)",
         "Main education establishment – phase": "(no column near it)",
         "Absence": "(no column near it)", "Elective home education": "(no column near it)"}
@@ -543,7 +542,7 @@ def test_an_export_too_thin_for_any_rule_exits_2_naming_what_it_has(tmp_path, mo
     run = run_cli("audit", path, "--as-of", AS_OF)
     assert run.code == 2
     (line,) = run.err.strip().splitlines()
-    assert ("requests.csv: nothing to check (columns found: request_received_date): no "
+    assert ("requests.csv: nothing to check (columns found: record_id, request_received_date): no "
             "timescale rule can run on it; it seems to be an export too thin "
             "for any rule: its headers map to request_received_date, and each rule needs more "
             f"(`sendcheck rules CODE` says which). `sendcheck columns {path}` shows what "
