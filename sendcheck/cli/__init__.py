@@ -16,6 +16,7 @@ from sendcheck.cli import caseload as _caseload
 from sendcheck.cli import columns as _columns
 from sendcheck.cli import explain as _explain
 from sendcheck.cli import history as _history
+from sendcheck.cli import hub as _hub
 from sendcheck.cli import init as _init
 from sendcheck.cli import rules as _rules
 from sendcheck.cli import synth as _synth
@@ -52,7 +53,8 @@ def _main_options(
 
 # One module per command, each with an example for its --help; registered in the order --help
 # lists them.
-for _module in (_audit, _rules, _columns, _caseload, _init, _trend, _explain, _synth, _history, _actions):
+for _module in (_audit, _rules, _columns, _caseload, _init, _trend, _explain, _synth, _history, _actions,
+                _hub):
     _name = _module.__name__.rpartition(".")[2]
     app.command(_name, epilog=_module.EXAMPLE)(getattr(_module, _name))
 

@@ -86,10 +86,14 @@ def audit(
     from sendcheck.views.findings import cron_line, failing, parse_fail_on
 
     need_output(format, output)
+    if format is Format.parquet and output is None:
+        raise SendcheckError("--format parquet writes the run's dataset: give --output FOLDER")
     if quiet and output is None:
         raise SendcheckError("--quiet prints no report: give --output FILE for it")
     categories = parse_fail_on(fail_on)
     cfg = load_config(config, list(files))
+    dataset = output if format is Format.parquet else (
+        Path(cfg.export_parquet) if cfg.export_parquet else None)
     keep = History.chosen(history, cfg)
     check_output(output, files, cfg.path, reviews=reviews, staff=staff, rules_dir=rules_dir,
                  history=keep.path if keep is not None else None)
@@ -111,11 +115,16 @@ def audit(
         if keep is not None:
             progress.stage(f"comparing with the history in {keep.path}")
             keep.record(result)
-        if format is not Format.csv:  # CSV is the findings list; the others carry the measures
+        if format is not Format.csv or dataset is not None:  # CSV: the findings list only
             from sendcheck.figures.headline import compute_headline
 
             progress.stage("computing the measures")
             result.headline = compute_headline(result, period, cohort.value, staff, suppress_below)
+        if dataset is not None:
+            from sendcheck.views.dataset import dataset_authority, write_dataset
+
+            progress.stage(f"writing the dataset to {dataset}")
+            write_dataset(result, result.headline, dataset, dataset_authority(result))
         progress.stage("writing the report")
         if format is Format.table:
             progress.stop()  # the table is quick, and may be drawn on the same terminal
@@ -147,7 +156,7 @@ def _report(result, format: Format, output: Path | None, all_statuses: bool,
             include_personal_data: bool, quiet: bool, keep: History | None = None,
             details: bool = False) -> None:
     """Write the report in the chosen format to --output, or to stdout unless --quiet."""
-    if quiet and output is None:
+    if (quiet and output is None) or format is Format.parquet:  # the dataset is written already
         return
     if format is Format.json:
         from sendcheck.views.json import json_chunks
