@@ -17,6 +17,7 @@ SECTIONS = {"columns": dict, "values": dict, "phase_transfer": dict}
 SECTIONS["caseload"] = dict
 SECTIONS["term_dates"] = dict
 SECTIONS["export"] = dict
+SECTIONS["authority"] = dict
 
 
 @dataclass
@@ -131,7 +132,22 @@ def parse_config(data: dict, path: Path) -> Config:
     config.forecast_target = _forecast_target(data.get("forecast", {}), path)
     _term_dates(data.get("term_dates", {}), path, config)
     _parse_export(data.get("export", {}), path, config)
+    config.authority = _authority(data.get("authority", {}), path)
     return config
+
+
+def _authority(section: dict, path: Path) -> str | None:
+    """[authority] code = "941": DfE's old (three-digit) or new code, or the authority's name;
+    kept as the old code, which every published file shares."""
+    _check_table(section, {"code": str}, path, "authority")
+    if "code" not in section:
+        return None
+    from sendcheck.figures.published import UnknownAuthority, authority
+
+    try:
+        return authority(section["code"]).old_la_code
+    except UnknownAuthority as exc:
+        raise _fail(path, "authority.code", str(exc)) from None
 
 
 def _term_dates(section: dict, path: Path, config: Config) -> None:

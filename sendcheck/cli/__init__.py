@@ -15,6 +15,7 @@ from sendcheck.cli import audit as _audit
 from sendcheck.cli import caseload as _caseload
 from sendcheck.cli import columns as _columns
 from sendcheck.cli import explain as _explain
+from sendcheck.cli import figures as _figures
 from sendcheck.cli import history as _history
 from sendcheck.cli import hub as _hub
 from sendcheck.cli import init as _init
@@ -57,6 +58,7 @@ for _module in (_audit, _rules, _columns, _caseload, _init, _trend, _explain, _s
                 _hub):
     _name = _module.__name__.rpartition(".")[2]
     app.command(_name, epilog=_module.EXAMPLE)(getattr(_module, _name))
+app.add_typer(_figures.app, name="figures")
 
 
 def _internal(exc: BaseException) -> str:
