@@ -53,7 +53,7 @@ def hub(
     need_output(format, output)
     check_output(output, list(folders))
     parts = find_partitions(list(folders))
-    result = compare(parts, parse_as_of(as_of), suppress_below, published_for())
+    result = compare(parts, parse_as_of(as_of), suppress_below)
     if format is Format.json:
         emit(view.to_json(result), output)
     elif format is Format.markdown:
@@ -68,7 +68,3 @@ def hub(
         emit(view.to_text(result), output)
     return EXIT_OK
 
-
-def published_for():
-    """DfE's published 20-week figure for an authority code, for the hub's column."""
-    return None

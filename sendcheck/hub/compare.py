@@ -124,11 +124,25 @@ def _month_totals(months: list[dict]) -> list[dict]:
             for m, (n, d) in sorted(by.items())]
 
 
+def published_figure(code: str) -> dict:
+    """DfE's latest published 20-week figure for an authority (excluding exceptions, as the
+    hub's own column): {"pc", "year", "name"}; pc None where DfE has none or wrote `x`."""
+    from sendcheck.figures import published
+
+    try:
+        authority = published.authority(code)
+    except published.UnknownAuthority:
+        return {"pc": None, "year": None, "name": None}
+    years = published.timeliness(authority.old_la_code)
+    year = max(years, default=None)
+    return {"pc": years[year].pc_ex if year is not None else None, "year": year,
+            "name": authority.name}
+
+
 def compare(partitions: list[Partition], as_of: dt.date | None,
-            suppress_below: int | None = None, published=None) -> HubView:
+            suppress_below: int | None = None) -> HubView:
     """The side-by-side view of each authority's latest run on or before the as-of date
-    (default: the newest run found). `published(code)` gives DfE's published figures for an
-    authority (figures/published.py), or None where the hub has none."""
+    (default: the newest run found), each beside DfE's published figure for it."""
     source = "--as-of"
     if as_of is None:
         as_of, source = max(p.as_of for p in partitions), "the newest run found"
@@ -154,8 +168,7 @@ def compare(partitions: list[Partition], as_of: dt.date | None,
         for key, *_ in MEASURES:
             for side in ("num", "den"):
                 row[f"{key}_{side}"] = measures.get(code, {}).get(f"{key}_{side}")
-        if published is not None:
-            row["published"] = published(code)
+        row["published"] = published_figure(code)
         rows.append(_derived(row))
     total: dict = {"authority": "total", "episodes": sum(r["episodes"] for r in rows)}
     for k in CASES:
