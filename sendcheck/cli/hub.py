@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -13,7 +14,6 @@ from sendcheck.cli.options import (
     Debug,
     Format,
     Output,
-    ReportFormat,
     SuppressBelow,
     check_output,
     emit,
@@ -22,7 +22,16 @@ from sendcheck.cli.options import (
     parse_as_of,
     to_stdout,
 )
-from sendcheck.errors import SendcheckError
+
+
+class HubFormat(str, Enum):
+    """The hub's formats: no CSV (one table would not hold the months) and no dataset."""
+
+    table = "table"
+    json = "json"
+    xlsx = "xlsx"
+    html = "html"
+    markdown = "markdown"
 
 EXAMPLE = """Examples:
 
@@ -35,7 +44,7 @@ EXAMPLE = """Examples:
 def hub(
     folders: Annotated[list[Path], typer.Argument(help="Folders of run datasets (written by `sendcheck audit --format parquet`), one per authority or one for many.", metavar="FOLDER...")],
     as_of: AsOf = None,
-    format: ReportFormat = Format.table,
+    format: Annotated[HubFormat, typer.Option("--format", help="Report format.")] = HubFormat.table,
     output: Output = None,
     suppress_below: SuppressBelow = None,
     debug: Debug = False,
@@ -47,9 +56,7 @@ def hub(
     from sendcheck.hub.scan import find_partitions
     from sendcheck.views import hub as view
 
-    if format in (Format.csv, Format.parquet):
-        raise SendcheckError(f"--format {format.value}: `sendcheck hub` writes table, json, "
-                             f"xlsx, html or markdown")
+    format = Format(format.value)
     need_output(format, output)
     check_output(output, list(folders))
     parts = find_partitions(list(folders))
