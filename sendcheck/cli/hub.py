@@ -10,7 +10,6 @@ import typer
 
 from sendcheck.cli.options import (
     EXIT_OK,
-    AsOf,
     Debug,
     Format,
     Output,
@@ -42,8 +41,8 @@ EXAMPLE = """Examples:
 
 
 def hub(
-    folders: Annotated[list[Path], typer.Argument(help="Folders of run datasets (written by `sendcheck audit --format parquet`), one per authority or one for many.", metavar="FOLDER...")],
-    as_of: AsOf = None,
+    folders: Annotated[list[Path], typer.Argument(help="Folders of run datasets (written by `sendcheck audit --format parquet`), one per authority or one for many.", metavar="FOLDER")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Each authority's latest run on or before this date, YYYY-MM-DD or dd/mm/yyyy (default: the newest run found); older ones are marked stale.")] = None,
     format: Annotated[HubFormat, typer.Option("--format", help="Report format.")] = HubFormat.table,
     output: Output = None,
     suppress_below: SuppressBelow = None,
