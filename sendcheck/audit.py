@@ -15,10 +15,11 @@ import polars as pl
 from sendcheck.config import Config, Suppression
 from sendcheck.judge import sen2_checks  # noqa: F401 - registers the SEN2 return checks (DQ20-DQ39)
 from sendcheck.judge.closures import NO_TERM_DATES, implausible_closure_exceptions
-from sendcheck.judge.engine import RuleRun, evaluate, plan_runs
+from sendcheck.judge.engine import RuleRun, plan_runs
 from sendcheck.judge.quality import RULE_GAPS, is_selected, rule_gaps, run_checks
 from sendcheck.judge.reviews import ReviewHistory, build_history
 from sendcheck.judge.rulebook import Rule, load_rules, select_rules
+from sendcheck.judge.statuses import Judgement, Settings, judge
 from sendcheck.judge.suppress import match
 from sendcheck.read.episodes import combine, prepare
 from sendcheck.read.export import read_export
@@ -48,7 +49,9 @@ class Audit:
     tables: list[Table]
     episodes: pl.DataFrame
     runs: list[RuleRun]
-    results: pl.DataFrame  # one row per (rule, kind, episode): engine.RESULT_SCHEMA
+    # Every rule's status per episode (and review cycle), compactly; findings on request
+    # (sendcheck.judge.statuses: the shape and why).
+    judgement: Judgement
     quality: pl.DataFrame  # one row per data-quality finding: quality.DQ_SCHEMA
     quality_skipped: dict[str, tuple[str, ...] | None] = field(default_factory=dict)
     # Findings set apart by [[suppress]] (sendcheck.suppress.SUPPRESSED_SCHEMA), and the entries
@@ -70,6 +73,12 @@ class Audit:
         return {run.rule.code: run.rule for run in self.runs}
 
     @property
+    def results(self) -> pl.DataFrame:
+        """Every finding of every status, long (engine.RESULT_SCHEMA): one row per rule, kind
+        and episode. Large on a big export; views ask `judgement.findings` for what they list."""
+        return self.judgement.findings()
+
+    @property
     def owners(self) -> pl.DataFrame | None:
         """Review cycle -> episode (judge/cases.with_episode), when --reviews was given."""
         return self.reviews.owners if self.reviews is not None else None
@@ -78,10 +87,11 @@ class Audit:
     def cases(self) -> pl.DataFrame:
         """The cases overdue and due soon (judge/cases.case_status: the one definition), once
         per audit for every view."""
-        from sendcheck.judge.cases import case_status
+        from sendcheck.judge.cases import LIVE, case_status
         from sendcheck.judge.suppress import open_results
 
-        return case_status(open_results(self.results, self.suppressed), self.owners)
+        return case_status(open_results(self.judgement.findings(LIVE), self.suppressed),
+                           self.owners)
 
     @property
     def rows_read(self) -> int:
@@ -161,11 +171,9 @@ def audit_tables(tables: list[Table], options: Options, config: Config | None = 
                                 options.select, options.ignore)
         runs = history.replan(rules, runs)
     per_cycle = [r for r in runs if history is not None and r.rule.per == "review"]
-    results = evaluate(episodes, [r for r in runs if r not in per_cycle], options.as_of,
-                       options.due_within, config.school_transfer_years)
-    if per_cycle:
-        results = pl.concat([results, evaluate(history.cycles, per_cycle, options.as_of,
-                                               options.due_within, config.school_transfer_years)])
+    judgement = judge(episodes, [r for r in runs if r not in per_cycle],
+                      Settings(options.as_of, options.due_within, config.school_transfer_years),
+                      history.cycles if history is not None else None, per_cycle)
     quality, skipped = run_checks(episodes, options.as_of, options.select, options.ignore)
     closures = None
     term_dates = options.term_dates or config.term_dates
@@ -177,15 +185,16 @@ def audit_tables(tables: list[Table], options: Options, config: Config | None = 
                 ("exception_reason",) if "exception_reason" not in episodes.columns else None)
         skipped["DQ40"] = need
         if need is None:
-            quality = pl.concat([quality, implausible_closure_exceptions(results, episodes,
+            quality = pl.concat([quality, implausible_closure_exceptions(
+                judgement.findings(("excepted",)), episodes,
                                                                          closures)])
     if history is not None:
         quality = pl.concat([quality, history.quality])
         skipped = {**skipped, **history.quality_ran}
     if is_selected(RULE_GAPS.code, options.select, options.ignore):
-        quality = pl.concat([quality, rule_gaps(results, quality)])
+        quality = pl.concat([quality, rule_gaps(judgement.findings(("invalid",)), quality)])
         skipped[RULE_GAPS.code] = None
     suppressed, quality, quality_suppressed, unmatched = match(
-        episodes, results, quality, config.suppress)
-    return Audit(options, config, tables, episodes, runs, results, quality, skipped,
+        episodes, judgement, quality, config.suppress)
+    return Audit(options, config, tables, episodes, runs, judgement, quality, skipped,
                  suppressed, quality_suppressed, unmatched, reviews=history, closures=closures)

@@ -10,11 +10,14 @@ import sys
 from collections.abc import Iterable
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from sendcheck.errors import SendcheckError
+
+if TYPE_CHECKING:
+    from sendcheck.audit import Audit
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2  # contract section 7
 
@@ -240,3 +243,23 @@ def plain_width(output: Path | None) -> int | None:
     import shutil
 
     return shutil.get_terminal_size().columns
+
+
+def audit_for(files: list[Path], as_of: str | None, config: Path | None, *,
+              sheet: str | None = None, reviews: Path | None = None,
+              due_within: int | None = None, report: tuple[Format, str] | None = None,
+              output: Path | None = None, **named: Path | None) -> Audit:
+    """The set-up `caseload`, `trend` and `explain` share: the report format checked (`report`:
+    the format and the command; no HTML, a workbook needs --output), the config read, --output
+    checked against the inputs, the audit run. Returns the Audit."""
+    from sendcheck.audit import Options, run_audit
+    from sendcheck.config import load_config
+
+    if report is not None:
+        refuse_html(*report)
+        need_output(report[0], output)
+    cfg = load_config(config, list(files))
+    check_output(output, files, cfg.path, reviews=reviews, **named)
+    return run_audit(list(files), Options(as_of=parse_as_of(as_of), sheet=sheet,
+                                          due_within=due_within_days(due_within, cfg),
+                                          reviews=reviews), cfg)

@@ -19,13 +19,10 @@ from sendcheck.cli.options import (
     Reviews,
     Sheet,
     SuppressBelow,
-    check_output,
+    audit_for,
     emit,
     is_terminal,
-    need_output,
-    parse_as_of,
     plain_width,
-    refuse_html,
     to_stdout,
 )
 
@@ -50,17 +47,11 @@ def trend(
     debug: Debug = False,
 ) -> int:
     """The main measures month by month, with a bar chart (table) or as a series (JSON, CSV)."""
-    from sendcheck.audit import Options, run_audit
-    from sendcheck.config import load_config
     from sendcheck.figures.trend import compute_trend
     from sendcheck.views.trend import trend_csv, trend_json, trend_table
 
-    refuse_html(format, "trend")
-    need_output(format, output)
-    cfg = load_config(config, list(files))
-    check_output(output, files, cfg.path, reviews=reviews)
-    result = run_audit(list(files), Options(as_of=parse_as_of(as_of), sheet=sheet,
-                                            reviews=reviews), cfg)
+    result = audit_for(files, as_of, config, sheet=sheet, reviews=reviews,
+                       report=(format, "trend"), output=output)
     rows = compute_trend(result, months)
     if format is Format.json:
         emit(trend_json(result, rows, suppress_below), output)

@@ -106,9 +106,10 @@ def compute_caseload(episodes: pl.DataFrame, results: pl.DataFrame, as_of: dt.da
                      owners: pl.DataFrame | None = None,
                      reviews_from: str = EXPORT_REVIEWS,
                      cases: pl.DataFrame | None = None) -> Caseload:
-    """Per caseworker. `results` are the open results (suppressions applied); `owners` maps
-    review cycles to their episode when --reviews was given; `cases` is case_status of those
-    results when the caller has it already (Audit.cases)."""
+    """Per caseworker. `results` are open findings (suppressions applied): the review rules'
+    due-soon and pending ones at least, and the overdue and due-soon ones of every rule when
+    `cases` (case_status of them: Audit.cases) is not given; `owners` maps review cycles to
+    their episode when --reviews was given."""
     cols = set(episodes.columns)
     out = Caseload(as_of, limits, staff_file=staff_file, due_within=due_within,
                    reviews_from=reviews_from)

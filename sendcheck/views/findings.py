@@ -14,9 +14,9 @@ from sendcheck.errors import SendcheckError
 from sendcheck.judge.closures import mark_due_in_closure
 from sendcheck.judge.engine import STATUSES, add_messages
 from sendcheck.judge.quality import BY_CODE
+from sendcheck.judge.statuses import LISTED
 from sendcheck.judge.suppress import SUPPRESSED_SCHEMA, open_results
 
-HIDDEN_BY_DEFAULT = ("met", "pending", "not_applicable")
 STATUS_RANK = {s: i for i, s in enumerate(
     ("overdue", "missed", "late", "early", "due_soon", "invalid", "excepted", "pending", "met",
      "not_applicable"))}
@@ -62,12 +62,11 @@ def findings_frame(audit: Audit, all_statuses: bool = False, personal: bool = Fa
     table view lists overdue and due soon, and building a message for each of a million other
     findings to show none of them took seconds.
     """
-    res = open_results(audit.results, audit.suppressed)
     if statuses is not None:
-        return _findings(audit, res.filter(pl.col("status").is_in(statuses)),
-                         audit.quality.clear(), personal, ("cycle",) if cycle else ())
-    if not all_statuses:
-        res = res.filter(~pl.col("status").is_in(HIDDEN_BY_DEFAULT))
+        res = open_results(audit.judgement.findings(statuses), audit.suppressed)
+        return _findings(audit, res, audit.quality.clear(), personal, ("cycle",) if cycle else ())
+    res = open_results(audit.judgement.findings(None if all_statuses else LISTED),
+                       audit.suppressed)
     return _findings(audit, res, audit.quality, personal, ("cycle",) if cycle else ())
 
 
@@ -75,8 +74,9 @@ def suppressed_findings(audit: Audit, personal: bool = False) -> pl.DataFrame:
     """The findings set apart by [[suppress]], as findings_frame shows them, with the reason."""
     sup = audit.suppressed if audit.suppressed is not None else pl.DataFrame(schema=SUPPRESSED_SCHEMA)
     dq_sup = audit.quality_suppressed if audit.quality_suppressed is not None else audit.quality.clear()
-    res = audit.results.join(sup.drop("suppression").cast(
-        {c: audit.results.schema[c] for c in ("rule", "kind")}), on=["rule", "kind", "_idx"],
+    found = audit.judgement.findings(LISTED)  # (the only statuses suppressed)
+    res = found.join(sup.drop("suppression").cast(
+        {c: found.schema[c] for c in ("rule", "kind")}), on=["rule", "kind", "_idx"],
         nulls_equal=True)
     dq = dq_sup.join(
         sup.select(pl.col("rule").alias("check"), "_idx", "suppression_reason"), on=["check", "_idx"])
@@ -106,7 +106,7 @@ def _findings(audit: Audit, res: pl.DataFrame, quality: pl.DataFrame, personal: 
 
 
 def summary(audit: Audit) -> dict[str, dict[str, int]]:
-    counts = audit.results.group_by("rule", "status").len()
+    counts = audit.judgement.counts()
     out: dict[str, dict[str, int]] = {
         run.rule.code: {s: 0 for s in STATUSES} for run in audit.runs if run.skipped is None}
     for rule, status, n in counts.iter_rows():
@@ -158,8 +158,9 @@ def failing(audit: Audit, categories: frozenset[str], strict: bool = False) -> l
     only with --strict; suppressed findings never count), in FAIL_CATEGORIES order."""
     severity = {r.code: r.severity for r in audit.rules.values()}
     counted = [code for code, sev in severity.items() if strict or sev == "error"]
-    res = open_results(audit.results, audit.suppressed).filter(pl.col("rule").is_in(counted))
-    statuses = set(res.get_column("status").unique().to_list())
+    # (Every category is a status that can be suppressed: the open findings of those statuses.)
+    found = audit.judgement.findings(LISTED, counted)
+    statuses = set(open_results(found, audit.suppressed).get_column("status").unique().to_list())
     if audit.quality.height:  # a data-quality check is an invalid finding
         statuses.add("invalid")
     if "new" in categories and new_findings(audit, strict):
@@ -168,7 +169,7 @@ def failing(audit: Audit, categories: frozenset[str], strict: bool = False) -> l
 
 
 def totals(audit: Audit) -> dict[str, int]:
-    res = open_results(audit.results, audit.suppressed)
+    res = open_results(audit.judgement.findings(("overdue", "due_soon")), audit.suppressed)
     return {
         "overdue": res.filter(pl.col("status") == "overdue").height,
         "due_soon": res.filter(pl.col("status") == "due_soon").height,
