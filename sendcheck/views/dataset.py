@@ -29,7 +29,6 @@ from sendcheck.figures.trend import compute_trend
 from sendcheck.hub import layout
 from sendcheck.judge.cases import col_or_null, open_assessment, plan_in_force, with_episode
 from sendcheck.judge.engine import STATUSES
-from sendcheck.judge.suppress import open_results
 
 KEY_BYTES = 32
 KEY_FILE = "sendcheck.key"
@@ -112,18 +111,25 @@ def _age_band(as_of: dt.date) -> pl.Expr:
 
 
 def status_columns(audit: Audit) -> tuple[pl.DataFrame, list[str]]:
-    """One small-integer status per rule (and advice kind) per episode: `_ep` and a column per
-    rule, its value the index of the status in engine.STATUSES. A rule judged per review cycle
-    (--reviews) gives the status of the episode's latest cycle."""
-    results = with_episode(open_results(audit.results, audit.suppressed), audit.owners)
-    name = pl.when(pl.col("kind").is_null()).then(pl.col("rule").cast(pl.String)).otherwise(
-        pl.col("rule").cast(pl.String) + "_" + pl.col("kind").cast(pl.String))
-    coded = (results.select("_ep", name.alias("key"), pl.col("cycle").fill_null(0),
-                            pl.col("status").to_physical().cast(pl.UInt8).alias("code"))
-             .group_by("_ep", "key").agg(pl.col("code").sort_by("cycle").last()))
-    keys = sorted(coded["key"].unique().to_list())
-    wide = coded.pivot(on="key", index="_ep", values="code", aggregate_function=None)
-    return wide.select("_ep", *keys), keys
+    """The compact statuses as stored: `_ep` and one column per rule (and advice kind, `AS02:ep`),
+    its value the index of the status in engine.STATUSES (the Enum's own code, one byte). A rule
+    judged per review cycle (--reviews) gives the status of the episode's latest cycle."""
+    parts = audit.judgement.parts
+
+    def codes(frame: pl.DataFrame) -> list[pl.Expr]:
+        return [pl.col(c).to_physical().cast(pl.UInt8) for c in frame.columns if c != "_idx"]
+
+    out = parts[0].statuses.select(pl.col("_idx").alias("_ep"), *codes(parts[0].statuses))
+    for part in parts[1:]:
+        cols = [c for c in part.statuses.columns if c != "_idx"]
+        if not cols:
+            continue
+        latest = (with_episode(part.statuses.with_columns(part.units["_cycle"]), audit.owners)
+                  .select("_ep", "_cycle", *codes(part.statuses))
+                  .group_by("_ep").agg(pl.all().sort_by("_cycle").last()).drop("_cycle"))
+        out = out.join(latest, on="_ep", how="left", maintain_order="left")
+    keys = [c for c in out.columns if c != "_ep"]
+    return out, keys
 
 
 def episodes_table(audit: Audit, key: bytes) -> tuple[pl.DataFrame, list[str]]:
