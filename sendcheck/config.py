@@ -16,6 +16,7 @@ FILENAME = "sendcheck.toml"
 SECTIONS = {"columns": dict, "values": dict, "phase_transfer": dict}
 SECTIONS["caseload"] = dict
 SECTIONS["term_dates"] = dict
+SECTIONS["export"] = dict
 SECTIONS["authority"] = dict
 
 
@@ -58,6 +59,10 @@ class Config:
     # [authority] code: the authority the export is about (its DfE old_la_code, e.g. "941"),
     # whose published figures and statistical neighbours are set beside its own.
     authority: str | None = None
+    # [export]: the nightly Parquet dataset of each run (views/dataset.py) and the key that
+    # pseudonymises its ids, both relative to this file. The key never leaves the authority.
+    export_parquet: str | None = None
+    export_key_file: str | None = None
 
 
 @dataclass(frozen=True)
@@ -126,6 +131,7 @@ def parse_config(data: dict, path: Path) -> Config:
     _phase_transfer(data.get("phase_transfer", {}), path, config)
     config.forecast_target = _forecast_target(data.get("forecast", {}), path)
     _term_dates(data.get("term_dates", {}), path, config)
+    _parse_export(data.get("export", {}), path, config)
     config.authority = _authority(data.get("authority", {}), path)
     return config
 
@@ -170,6 +176,7 @@ def parse_caseload(table: dict, path: Path) -> CaseloadLimits:
 SECTIONS.update({"audit": dict, "suppress": list, "forecast": dict, "history": dict})
 AUDIT_KEYS = {"due_within": int, "select": list, "ignore": list}
 HISTORY_KEYS = {"path": str, "wait_seconds": int}
+EXPORT_KEYS = {"parquet": str, "key_file": str}
 SUPPRESS_KEYS = {"record_id": str, "rule": str, "reason": str, "kind": str}
 
 
@@ -223,6 +230,17 @@ def _parse_history(table: dict, path: Path, config: Config) -> None:
         if table["wait_seconds"] < 0:
             raise _fail(path, "history.wait_seconds", "expected a number of seconds, 0 or more")
         config.history_wait = table["wait_seconds"]
+
+
+def _parse_export(table: dict, path: Path, config: Config) -> None:
+    """[export] parquet = "datasets" (the folder each run's dataset goes to) and key_file =
+    "sendcheck.key" (the pseudonymisation key), both relative to the configuration file."""
+    _check_table(table, EXPORT_KEYS, path, "export")
+    for key in EXPORT_KEYS:
+        if key in table:
+            if not table[key].strip():
+                raise _fail(path, f"export.{key}", "expected a path, e.g. \"datasets\"")
+            setattr(config, f"export_{key}", str(path.parent / table[key].strip()))
 
 
 def _parse_suppress(items: list, path: Path) -> list[Suppression]:

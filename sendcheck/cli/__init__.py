@@ -17,6 +17,7 @@ from sendcheck.cli import columns as _columns
 from sendcheck.cli import explain as _explain
 from sendcheck.cli import figures as _figures
 from sendcheck.cli import history as _history
+from sendcheck.cli import hub as _hub
 from sendcheck.cli import init as _init
 from sendcheck.cli import rules as _rules
 from sendcheck.cli import synth as _synth
@@ -53,7 +54,8 @@ def _main_options(
 
 # One module per command, each with an example for its --help; registered in the order --help
 # lists them.
-for _module in (_audit, _rules, _columns, _caseload, _init, _trend, _explain, _synth, _history, _actions):
+for _module in (_audit, _rules, _columns, _caseload, _init, _trend, _explain, _synth, _history, _actions,
+                _hub):
     _name = _module.__name__.rpartition(".")[2]
     app.command(_name, epilog=_module.EXAMPLE)(getattr(_module, _name))
 app.add_typer(_figures.app, name="figures")

@@ -88,6 +88,8 @@ def audit(
     from sendcheck.views.findings import cron_line, failing, parse_fail_on
 
     need_output(format, output)
+    if format is Format.parquet and output is None:
+        raise SendcheckError("--format parquet writes the run's dataset: give --output FOLDER")
     if quiet and output is None:
         raise SendcheckError("--quiet prints no report: give --output FILE for it")
     categories = parse_fail_on(fail_on)
@@ -95,6 +97,8 @@ def audit(
 
     dims = parse_by(by)
     cfg = load_config(config, list(files))
+    dataset = output if format is Format.parquet else (
+        Path(cfg.export_parquet) if cfg.export_parquet else None)
     keep = History.chosen(history, cfg)
     check_output(output, files, cfg.path, reviews=reviews, staff=staff, rules_dir=rules_dir,
                  history=keep.path if keep is not None else None,
@@ -117,7 +121,7 @@ def audit(
         if keep is not None:
             progress.stage(f"comparing with the history in {keep.path}")
             keep.compare(result)
-        if format is not Format.csv:  # CSV is the findings list; the others carry the measures
+        if format is not Format.csv or dataset is not None:  # CSV: the findings list only
             from sendcheck.figures.headline import compute_headline
 
             progress.stage("computing the measures")
@@ -131,6 +135,11 @@ def audit(
             progress.stop()  # the table is quick, and may be drawn on the same terminal
         _report(result, format, output, all_statuses, include_personal_data, quiet, keep,
                 details)
+        if dataset is not None:
+            from sendcheck.views.dataset import dataset_authority, write_dataset
+
+            progress.stage(f"writing the dataset to {dataset}")
+            write_dataset(result, result.headline, dataset, dataset_authority(result))
         if keep is not None:  # only now: a run whose report was not written is not kept
             keep.record()
     if result.unmatched_suppressions and not quiet:
@@ -159,7 +168,7 @@ def _report(result, format: Format, output: Path | None, all_statuses: bool,
             include_personal_data: bool, quiet: bool, keep: History | None = None,
             details: bool = False) -> None:
     """Write the report in the chosen format to --output, or to stdout unless --quiet."""
-    if quiet and output is None:
+    if (quiet and output is None) or format is Format.parquet:  # the dataset is written already
         return
     if format is Format.json:
         from sendcheck.views.json import json_chunks

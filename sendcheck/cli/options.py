@@ -29,6 +29,7 @@ class Format(str, Enum):
     xlsx = "xlsx"
     markdown = "markdown"
     html = "html"
+    parquet = "parquet"  # audit only: the run as a pseudonymised dataset (views/dataset.py)
 
 
 class Cohort(str, Enum):
@@ -223,11 +224,14 @@ def need_output(format: Format, output: Path | None) -> None:
 
 
 def refuse_html(format: Format, command: str) -> None:
-    """Only `audit` writes the HTML report; another command refuses it (exit 2), never writes
-    its table under an .html name."""
+    """Only `audit` writes the HTML report and the run's dataset; another command refuses them
+    (exit 2), never writes its table under an .html name."""
     if format is Format.html:
         raise SendcheckError(f"--format html: `sendcheck {command}` has no HTML view; "
                              f"`sendcheck audit --format html` writes the report")
+    if format is Format.parquet:
+        raise SendcheckError(f"--format parquet: `sendcheck {command}` writes no dataset; "
+                             f"`sendcheck audit --format parquet` writes the run's")
 
 
 def is_terminal() -> bool:
