@@ -31,15 +31,15 @@ def init(
     check_output(output, [file])
 
     headers, text = write_starter(file, output, sheet, force)
+    to_map = text.count("# a guess: check it") + text.count("# no guess:")
+    sys.stdout.write(f"wrote {output}: {len(headers.mapped)} headers recognised, "
+                     f"{len(headers.unmapped)} not recognised, {len(headers.unknown_values)} "
+                     f"coded columns with unknown values ({to_map} lines to check). Edit it, then "
+                     f"run `sendcheck columns {file}`.\n")
     from sendcheck.views.dataset import KEY_FILE, make_key
 
     key = output.parent / KEY_FILE
     if make_key(key):  # an existing key is kept: a new one would break the ids' linkage
         sys.stdout.write(f"wrote {key}: the key that pseudonymises ids in a run's dataset "
                          f"(audit --format parquet); keep it here, never share it.\n")
-    to_map = text.count("# a guess: check it") + text.count("# no guess:")
-    sys.stdout.write(f"wrote {output}: {len(headers.mapped)} headers recognised, "
-                     f"{len(headers.unmapped)} not recognised, {len(headers.unknown_values)} "
-                     f"coded columns with unknown values ({to_map} lines to check). Edit it, then "
-                     f"run `sendcheck columns {file}`.\n")
     return EXIT_OK
