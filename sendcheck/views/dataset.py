@@ -27,7 +27,7 @@ from sendcheck.figures.trend import AVERAGES as TREND_AVERAGES
 from sendcheck.figures.trend import RATIOS as TREND_RATIOS
 from sendcheck.figures.trend import compute_trend
 from sendcheck.hub import layout
-from sendcheck.judge.cases import col_or_null, open_assessment, plan_in_force, with_episode
+from sendcheck.judge.cases import open_assessment, plan_in_force, with_episode
 from sendcheck.judge.engine import STATUSES
 
 KEY_BYTES = 32
