@@ -2,8 +2,8 @@
 at best and at worst, and how many of the open cases that decide it must be on time to reach a
 target (`[forecast] target`, default England's latest figure).
 
-The figure so far is the 20-week measure itself (measures.timeliness over AS05, cohort `issued`,
-1 January to the as-of date); the open cases are the backlog's open assessments in AS05's scope.
+The figure so far is the 20-week measure itself (measures.timeliness_exprs over AS05, cohort
+`issued`, 1 January to the as-of date); the open cases are the backlog's open assessments in AS05's scope.
 Reading choices (each also in the definition the outputs carry):
 - An open case is a request received by the as-of date with no final plan, not refused or
   withdrawn and with no decision not to issue (judge.cases.open_assessment), that AS05 applies
@@ -38,11 +38,13 @@ from dateutil.relativedelta import relativedelta
 from sendcheck.figures import small_counts as suppression
 from sendcheck.figures.measures import (
     NeedsColumns,
+    Tally,
     _has_exception_columns,
     _scope,
     has_exception,
     pct,
-    timeliness,
+    timeliness_exprs,
+    timeliness_values,
 )
 from sendcheck.figures.periods import Period
 from sendcheck.judge.cases import missing_columns, open_assessment
@@ -166,9 +168,14 @@ def compute_forecast(episodes: pl.DataFrame, as05: Rule, as_of: dt.date,
     scope = _scope(as05, cols)
     # The measure counts plans issued in the period only: measuring the rows issued this year
     # gives the same counts, and the 13 measurements (so far, each month to date) stay quick.
-    issued = episodes.filter(pl.col(as05.end).is_between(period.start, period.end))
-    so_far = timeliness(issued, start=as05.start, end=as05.end, limit=as05.limit,
-                        period=period, cohort="issued", as_of=as_of, scope=scope, rule=as05)
+    issued = Tally(episodes.filter(pl.col(as05.end).is_between(period.start, period.end)))
+    counts: dict = {}
+    issued.ask(timeliness_exprs(issued.columns, start=as05.start, end=as05.end,
+                                limit=as05.limit, period=period, cohort="issued", as_of=as_of,
+                                scope=scope, rule=as05), counts.update)
+    out.year_to_date = _year_to_date(issued, as05, as_of, scope)
+    issued.answer()  # so far, and each month to date: one query
+    so_far = timeliness_values(counts)
     due = as05.limit.add(pl.col(as05.start))
     exc = has_exception(as05, due, cols)
     end_err = f"{as05.end}__err"
@@ -212,27 +219,32 @@ def compute_forecast(episodes: pl.DataFrame, as05: Rule, as_of: dt.date,
                     f"den{suffix}": den, f"pc_best{suffix}": pct(best, den),
                     f"pc_worst{suffix}": pct(v["within_so_far"], den)}
         out.months.append(row)
-    out.year_to_date = _year_to_date(issued, as05, as_of, scope)
     if not out.excluding:
         out.year_to_date = [r | dict.fromkeys(("within_ex", "den_ex", "pc_ex"))
                             for r in out.year_to_date]
     return out
 
 
-def _year_to_date(episodes: pl.DataFrame, as05: Rule, as_of: dt.date, scope: pl.Expr) -> list[dict]:
+def _year_to_date(tally: Tally, as05: Rule, as_of: dt.date, scope: pl.Expr) -> list[dict]:
     """The 20-week figure from 1 January to each month end so far (the last cut at the as-of
-    date), counted by the 20-week measure itself."""
+    date), counted by the 20-week measure itself: asked of `tally`, filled in when answered."""
     out = []
     for end in _month_ends(as_of.replace(month=1))[: as_of.month]:
         cut = min(end, as_of)
         p = Period(cut.strftime("%Y-%m"), "year to date", as_of.replace(month=1, day=1), cut,
                    partial=cut < end)
-        v = timeliness(episodes, start=as05.start, end=as05.end, limit=as05.limit, period=p,
-                       cohort="issued", as_of=as_of, scope=scope, rule=as05)
-        out.append({"month": p.label, "end": cut.isoformat(), "within": v["within"],
-                    "den": v["den"], "pc": pct(v["within"], v["den"]),
-                    "within_ex": v["within_ex"], "den_ex": v["den_ex"],
-                    "pc_ex": pct(v["within_ex"], v["den_ex"])})
+        row = {"month": p.label, "end": cut.isoformat()}
+
+        def figures(counts: dict, row: dict = row) -> None:
+            v = timeliness_values(counts)
+            row.update({"within": v["within"], "den": v["den"], "pc": pct(v["within"], v["den"]),
+                        "within_ex": v["within_ex"], "den_ex": v["den_ex"],
+                        "pc_ex": pct(v["within_ex"], v["den_ex"])})
+
+        tally.ask(timeliness_exprs(tally.columns, start=as05.start, end=as05.end,
+                                   limit=as05.limit, period=p, cohort="issued", as_of=as_of,
+                                   scope=scope, rule=as05), figures)
+        out.append(row)
     return out
 
 
