@@ -3,7 +3,8 @@ at best and at worst, and how many of the open cases that decide it must be on t
 target (`[forecast] target`, default England's latest figure).
 
 The figure so far is the 20-week measure itself (measures.timeliness_exprs over AS05, cohort
-`issued`, 1 January to the as-of date); the open cases are the backlog's open assessments in AS05's scope.
+`issued`, 1 January to the as-of date); the open cases are the backlog's open assessments in
+AS05's scope.
 Reading choices (each also in the definition the outputs carry):
 - An open case is a request received by the as-of date with no final plan, not refused or
   withdrawn and with no decision not to issue (judge.cases.open_assessment), that AS05 applies
@@ -156,7 +157,7 @@ def _month_ends(as_of: dt.date) -> list[dt.date]:
 
 def compute_forecast(episodes: pl.DataFrame, as05: Rule, as_of: dt.date,
                      target: Target) -> Forecast:
-    """The forecast for the calendar year containing `as_of`, in two whole-table queries."""
+    """The forecast for the calendar year containing `as_of`, in three whole-table queries."""
     cols = set(episodes.columns)
     year = as_of.year
     period = Period(str(year), "calendar year", dt.date(year, 1, 1), as_of,
@@ -168,7 +169,8 @@ def compute_forecast(episodes: pl.DataFrame, as05: Rule, as_of: dt.date,
     scope = _scope(as05, cols)
     # The measure counts plans issued in the period only: measuring the rows issued this year
     # gives the same counts, and the 13 measurements (so far, each month to date) stay quick.
-    issued = Tally(episodes.filter(pl.col(as05.end).is_between(period.start, period.end)))
+    issued = Tally(episodes.lazy().filter(pl.col(as05.end).is_between(period.start,
+                                                                        period.end)))
     counts: dict = {}
     issued.ask(timeliness_exprs(issued.columns, start=as05.start, end=as05.end,
                                 limit=as05.limit, period=period, cohort="issued", as_of=as_of,

@@ -93,9 +93,9 @@ class Tally:
     however many measures ask): each asker gives its aggregations and what to do with their
     values, called when `answer` has run the query."""
 
-    def __init__(self, frame: pl.DataFrame) -> None:
+    def __init__(self, frame: pl.DataFrame | pl.LazyFrame) -> None:
         self.frame = frame
-        self.columns = set(frame.columns)
+        self.columns = set(frame.collect_schema().names())
         self._asks: list[tuple[dict[str, pl.Expr], Callable[[dict], None]]] = []
 
     def ask(self, exprs: dict[str, pl.Expr], then: Callable[[dict], None]) -> None:
@@ -104,7 +104,7 @@ class Tally:
     def answer(self) -> None:
         asks, self._asks = self._asks, []
         named = {f"{i} {k}": e for i, (exprs, _) in enumerate(asks) for k, e in exprs.items()}
-        row = self.frame.select(**named).row(0, named=True) if named else {}
+        row = self.frame.lazy().select(**named).collect().row(0, named=True) if named else {}
         for i, (exprs, then) in enumerate(asks):
             then({k: row[f"{i} {k}"] for k in exprs})
 
