@@ -59,13 +59,14 @@ def compute_backlog(episodes: pl.DataFrame, as_of: dt.date, as05: Rule,
         exc = has_exception(as05, due, cols)
         waiting = (pl.lit(as_of) - req).dt.total_days()
         open_ = open_assessment(cols, as_of)
-        aggs = {"open_assessments": open_.sum(),
-                "open_with_exception": (open_ & exc).sum()}
+        is_open, has_exc, waited = (tally.mark(e) for e in (open_, exc, waiting))
+        aggs = {"open_assessments": is_open.sum(),
+                "open_with_exception": (is_open & has_exc).sum()}
         for w in WAIT_WEEKS:
-            past = open_ & (waiting > 7 * w)
+            past = is_open & (waited > 7 * w)
             aggs[f"past_{w}_weeks"] = past.sum()
-            aggs[f"past_{w}_weeks_with_exception"] = (past & exc).sum()
-            aggs[f"past_{w}_weeks_without_exception"] = (past & ~exc).sum()
+            aggs[f"past_{w}_weeks_with_exception"] = (past & has_exc).sum()
+            aggs[f"past_{w}_weeks_without_exception"] = (past & ~has_exc).sum()
         tally.ask(aggs, lambda row: setattr(out, "assessments",
                                             {k: int(v) for k, v in row.items()}))
         # (Lazy, so the filter reads only the columns the list shows, and the sort is a top-k.)

@@ -172,7 +172,7 @@ def compute_forecast(episodes: pl.DataFrame, as05: Rule, as_of: dt.date,
     issued = Tally(episodes.lazy().filter(pl.col(as05.end).is_between(period.start,
                                                                         period.end)))
     counts: dict = {}
-    issued.ask(timeliness_exprs(issued.columns, start=as05.start, end=as05.end,
+    issued.ask(timeliness_exprs(issued, start=as05.start, end=as05.end,
                                 limit=as05.limit, period=period, cohort="issued", as_of=as_of,
                                 scope=scope, rule=as05), counts.update)
     out.year_to_date = _year_to_date(issued, as05, as_of, scope)
@@ -243,7 +243,7 @@ def _year_to_date(tally: Tally, as05: Rule, as_of: dt.date, scope: pl.Expr) -> l
                         "within_ex": v["within_ex"], "den_ex": v["den_ex"],
                         "pc_ex": pct(v["within_ex"], v["den_ex"])})
 
-        tally.ask(timeliness_exprs(tally.columns, start=as05.start, end=as05.end,
+        tally.ask(timeliness_exprs(tally, start=as05.start, end=as05.end,
                                    limit=as05.limit, period=p, cohort="issued", as_of=as_of,
                                    scope=scope, rule=as05), figures)
         out.append(row)

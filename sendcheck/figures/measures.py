@@ -91,20 +91,31 @@ def pct(num: int | None, den: int | None) -> float | None:
 class Tally:
     """Figures asked of one frame, answered together by one query (one pass over the frame,
     however many measures ask): each asker gives its aggregations and what to do with their
-    values, called when `answer` has run the query."""
+    values, called when `answer` has run the query. A row-wise expression several aggregations
+    read is `mark`ed: worked out once, as a column of the query (repeated in every sum, the
+    date arithmetic cost about 0.05 s a sum at 1,000,000 episodes)."""
 
     def __init__(self, frame: pl.DataFrame | pl.LazyFrame) -> None:
         self.frame = frame
         self.columns = set(frame.collect_schema().names())
         self._asks: list[tuple[dict[str, pl.Expr], Callable[[dict], None]]] = []
+        self._marks: dict[str, pl.Expr] = {}
+
+    def mark(self, expr: pl.Expr) -> pl.Expr:
+        name = f"_mark {len(self._marks)}"
+        self._marks[name] = expr
+        return pl.col(name)
 
     def ask(self, exprs: dict[str, pl.Expr], then: Callable[[dict], None]) -> None:
         self._asks.append((exprs, then))
 
     def answer(self) -> None:
-        asks, self._asks = self._asks, []
+        asks, marks, self._asks, self._marks = self._asks, self._marks, [], {}
         named = {f"{i} {k}": e for i, (exprs, _) in enumerate(asks) for k, e in exprs.items()}
-        row = self.frame.lazy().select(**named).collect().row(0, named=True) if named else {}
+        query = self.frame.lazy()
+        for name, expr in marks.items():  # in order: a mark may read an earlier one
+            query = query.with_columns(expr.alias(name))
+        row = query.select(**named).collect().row(0, named=True) if named else {}
         for i, (exprs, then) in enumerate(asks):
             then({k: row[f"{i} {k}"] for k in exprs})
 
@@ -179,10 +190,10 @@ def timeliness_values(row: dict) -> dict[str, int | float | None]:
             for k, v in row.items()}
 
 
-def timeliness_exprs(cols: set[str], *, start: str, end: str, limit: Duration, period: Period,
+def timeliness_exprs(tally: Tally, *, start: str, end: str, limit: Duration, period: Period,
                      cohort: str, as_of: dt.date, scope: pl.Expr | None = None,
                      rule: Rule | None = None, bands: bool = False) -> dict[str, pl.Expr]:
-    """Counts for one start → end limit over a cohort, as aggregations of the frame's `cols`.
+    """Counts for one start → end limit over a cohort, as aggregations for `tally` to ask.
 
     cohort `issued`: end date in the period (all done); `due`: due date in the period (not done
     counts as not within; the period ends by the as-of date, so such a case is overdue);
@@ -190,23 +201,25 @@ def timeliness_exprs(cols: set[str], *, start: str, end: str, limit: Duration, p
     Keys: den, within, not_done, pending, not_counted, and with exceptions excluded den_ex,
     within_ex, not_done_ex; with `bands`, gt_limit_lt_year, gt_year (and _ex), avg_days(_ex).
     """
+    cols, mark = tally.columns, tally.mark
     s, e = pl.col(start), pl.col(end)
     due = limit.add(s)
     anchor = {"issued": e, "due": due, "started": s}[cohort]
-    in_period = _in(anchor, period) & (scope if scope is not None else pl.lit(True))
+    in_period = mark(_in(anchor, period) & (scope if scope is not None else pl.lit(True)))
     end_err = pl.col(f"{end}__err").is_null() if f"{end}__err" in cols else pl.lit(True)
     # Left out (and counted as not_counted): no readable start, an unreadable end, end before
     # start. These rows are data-quality findings (DQ01, DQ02, DQ07) already.
-    valid = s.is_not_null() & end_err & (e.is_null() | (e >= s)).fill_null(False)
-    done = e.is_not_null()
-    pending = ~done & (due >= pl.lit(as_of)).fill_null(False)
+    valid = mark(s.is_not_null() & end_err & (e.is_null() | (e >= s)).fill_null(False))
+    done = mark(e.is_not_null())
+    pending = mark(~done & (due >= pl.lit(as_of)).fill_null(False))
     counted = in_period & valid
     if cohort == "started":
         counted = counted & ~pending
-    exc = has_exception(rule, due, cols)
-    within = done & (e <= due).fill_null(False)
-    days = (e - s).dt.total_days()
-    limit_days = (due - s).dt.total_days()
+    counted = mark(counted)
+    exc = mark(has_exception(rule, due, cols))
+    within = mark(done & (e <= due).fill_null(False))
+    days = mark((e - s).dt.total_days())
+    limit_days = mark((due - s).dt.total_days())
 
     def n(mask: pl.Expr) -> pl.Expr:
         return mask.fill_null(False).sum()
@@ -269,7 +282,7 @@ def _timed_measure(tally: Tally, *, id: str, title: str, rule: Rule, kind: str |
     m.definition = (f"{what} {cohort_text}, {_period_text(period)}; elapsed {start} -> {end}; "
                     f"within = no later than the {limit_text}; {m.exceptions}")
     if not m.missing:
-        tally.ask(timeliness_exprs(cols, start=start, end=end, limit=rule.limit, period=period,
+        tally.ask(timeliness_exprs(tally, start=start, end=end, limit=rule.limit, period=period,
                                    cohort=cohort, as_of=as_of,
                                    scope=_scope(rule, cols, cohort, start), rule=rule,
                                    bands=bands),
@@ -436,7 +449,7 @@ def _review_measures(tally: Tally, period: Period, cohort: str, as_of: dt.date,
                 m.values["pending"] = v["pending"]
             m.values["not_counted"] = v["not_counted"]
 
-        on_meetings.ask(timeliness_exprs(mcols, start=start, end=stop, limit=limit,
+        on_meetings.ask(timeliness_exprs(on_meetings, start=start, end=stop, limit=limit,
                                          period=period, cohort=c, as_of=as_of, scope=scope),
                         figures)
         m.ratios = {names["pc"]: (names["within"], names["den"])}

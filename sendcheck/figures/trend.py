@@ -63,7 +63,7 @@ def _month(tally: Tally, rules: dict, period: Period, as_of: dt.date) -> dict:
                 "pc_plans_issued_20_weeks_ex": pct(v["within_ex"], v["den_ex"]),
                 "avg_weeks_issue_plan": None if avg is None else round(avg / 7, 1)})
 
-        tally.ask(timeliness_exprs(cols, start=as05.start, end=as05.end, limit=as05.limit,
+        tally.ask(timeliness_exprs(tally, start=as05.start, end=as05.end, limit=as05.limit,
                                    period=period, cohort="issued", as_of=as_of,
                                    scope=_scope(as05, cols), rule=as05, bands=True), twenty)
         waiting = (pl.lit(period.end) - pl.col("request_received_date")).dt.total_days()
@@ -77,7 +77,7 @@ def _month(tally: Tally, rules: dict, period: Period, as_of: dt.date) -> dict:
             row.update({"requests_decided_den": v["den"], "request_outcome_six_weeks": v["within"],
                         "pc_request_outcome_six_weeks": pct(v["within"], v["den"])})
 
-        tally.ask(timeliness_exprs(cols, start=as01.start, end=as01.end, limit=as01.limit,
+        tally.ask(timeliness_exprs(tally, start=as01.start, end=as01.end, limit=as01.limit,
                                    period=period, cohort="issued", as_of=as_of,
                                    scope=_scope(as01, cols), rule=as01), six)
     return row
