@@ -76,7 +76,7 @@ def audit(
     reviews: Reviews = None,
     history: HistoryFile = None,
     term_dates: Annotated[Optional[Path], typer.Option("--term-dates", help="The council's closures (CSV: start, end, optional setting, name): check school-closure exceptions (DQ40), mark cases due in a closure.")] = None,
-    details: Annotated[bool, typer.Option("--details", help="Table view: every measure's figures (each advice kind, reviews, bands), the backlog bands, the longest waits and every caseworker.")] = False,
+    details: Annotated[bool, typer.Option("--details", help="Table view: a terminal shows the first screen; --details adds the lists of findings, every rule, every measure's figures (each advice kind, reviews, bands), the backlog bands, the longest waits and every caseworker (a pipe or a file gets all but the detailed figures without it).")] = False,
 ) -> int:
     """Check export files and report breaches, cases due soon and data-quality findings."""
     from sendcheck.audit import Options, audit_tables, latest_event, load_inputs, load_reviews
@@ -173,8 +173,12 @@ def _report(result, format: Format, output: Path | None, all_statuses: bool,
     else:
         from sendcheck.views.table import render_table
 
+        # On a terminal the first screen, whole, and --details for the rest: the reader sees
+        # the morning's figures after the run, on any system (no pager to quit, none missing on
+        # Windows). A pipe or a file gets the whole report, as a log or an editor reads it.
+        whole = details or not (to_stdout(output) and sys.stdout.isatty())
         if to_stdout(output) and is_terminal():
-            render_table(result, rich=True, details=details)
+            render_table(result, rich=True, details=details, whole=whole)
         else:
-            emit(render_table(result, rich=False, details=details, width=plain_width(output)),
-                 output)
+            emit(render_table(result, rich=False, details=details, width=plain_width(output),
+                              whole=whole), output)

@@ -186,8 +186,8 @@ def rows_account(audit: Audit) -> dict[str, int]:
 def rows_line(audit: Audit) -> str:
     """The rows account as every text view prints it, with why rows were rejected."""
     acc = rows_account(audit)
-    return (f"rows: {acc['read']} read, {acc['evaluated']} evaluated, {acc['rejected']} rejected "
-            f"({audit.rows_blank} blank, {audit.rows_footer} footer)")
+    return (f"rows: {acc['read']:,} read, {acc['evaluated']:,} evaluated, {acc['rejected']:,} "
+            f"rejected ({audit.rows_blank:,} blank, {audit.rows_footer:,} footer)")
 
 
 def rejected_rows(audit: Audit) -> dict:
