@@ -29,11 +29,11 @@ from sendcheck.cli.options import (
     Staff,
     SuppressBelow,
     check_output,
+    chosen_format,
     codes,
     due_within_days,
     emit,
     is_terminal,
-    need_output,
     parse_as_of,
     plain_width,
     to_stdout,
@@ -45,16 +45,18 @@ STALE_DAYS = 31  # an export whose newest event is older than this is probably n
 EXAMPLE = """Examples:
 
 \b
-  sendcheck audit export.xlsx --as-of 2025-03-31
-  sendcheck audit export.csv --format json --output report.json --fail-on overdue,invalid
-  sendcheck audit sen2.xml            (judged on the return's ReferenceDate)
+  sendcheck audit export.xlsx --reviews reviews.csv --as-of 31/03/2025
+  sendcheck audit export.xlsx --reviews reviews.csv --as-of 31/03/2025 --output board.md
+  sendcheck audit export.csv --output report.json --fail-on overdue,invalid
+  sendcheck audit export.csv --history history.sqlite --quiet --output report.xlsx --fail-on new
+  sendcheck audit sen2/sen2.xml       (judged on the return's ReferenceDate)
 """
 
 
 def audit(
     files: Files,
     as_of: AsOf = None,
-    format: ReportFormat = Format.table,
+    format: ReportFormat = None,
     output: Output = None,
     fail_on: Annotated[str, typer.Option("--fail-on", help="Exit 1 when any of these categories has a finding (comma-separated; they do not nest): overdue, due_soon, late, early, missed, invalid, breach (= late,early,overdue,missed), new (needs --history), none.")] = "overdue",
     exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when findings match --fail-on (errors still exit 2).")] = False,
@@ -85,7 +87,7 @@ def audit(
     from sendcheck.views.changes import summary_line
     from sendcheck.views.findings import cron_line, failing, parse_fail_on
 
-    need_output(format, output)
+    format = chosen_format(format, output, Format)
     if quiet and output is None:
         raise SendcheckError("--quiet prints no report: give --output FILE for it")
     categories = parse_fail_on(fail_on)

@@ -12,7 +12,9 @@ from sendcheck.cli.options import (
     Files,
     Format,
     Output,
-    ReportFormat,
+    TableFormat,
+    ViewFormat,
+    chosen_format,
     Reviews,
     Sheet,
     Staff,
@@ -21,10 +23,8 @@ from sendcheck.cli.options import (
     due_within_days,
     emit,
     is_terminal,
-    need_output,
     parse_as_of,
     plain_width,
-    refuse_html,
     to_stdout,
 )
 
@@ -39,7 +39,7 @@ EXAMPLE = """Examples:
 def caseload(
     files: Files,
     as_of: AsOf = None,
-    format: ReportFormat = Format.table,
+    format: TableFormat = None,
     output: Output = None,
     staff: Staff = None,
     due_within: DueWithin = None,
@@ -57,8 +57,7 @@ def caseload(
     from sendcheck.views.json import caseload_report_json
     from sendcheck.views.table import caseload_table
 
-    refuse_html(format, "caseload")
-    need_output(format, output)
+    format = Format(chosen_format(format, output, ViewFormat).value)
     cfg = load_config(config, list(files))
     check_output(output, files, cfg.path, staff=staff)
     result = run_audit(list(files), Options(as_of=parse_as_of(as_of), sheet=sheet,

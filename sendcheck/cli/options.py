@@ -28,6 +28,37 @@ class Format(str, Enum):
     html = "html"
 
 
+class ViewFormat(str, Enum):
+    """The formats of a command with no HTML view (caseload, trend)."""
+    table = "table"
+    json = "json"
+    csv = "csv"
+    xlsx = "xlsx"
+    markdown = "markdown"
+
+
+SUFFIX_FORMATS = {".xlsx": "xlsx", ".json": "json", ".csv": "csv", ".md": "markdown",
+                  ".markdown": "markdown", ".html": "html", ".htm": "html", ".txt": "table"}
+
+
+def chosen_format(given: Enum | None, output: Path | None, formats: type[Enum]) -> Enum:
+    """The report's format: --format, else the --output file's suffix, else the table (contract
+    section 4). A --format the suffix contradicts, or a suffix this command cannot write, is a
+    usage error (exit 2), never a text table in a file named .xlsx; a workbook needs a file."""
+    by_suffix = None if to_stdout(output) else SUFFIX_FORMATS.get(Path(output).suffix.lower())
+    choices = [f.value for f in formats]
+    if given is not None and by_suffix is not None and given.value != by_suffix:
+        raise SendcheckError(f"--format {given.value} contradicts --output {Path(output).name} "
+                             f"(its name says {by_suffix}): give one, or make them agree")
+    if given is None and by_suffix is not None and by_suffix not in choices:
+        raise SendcheckError(f"--output {Path(output).name}: this command writes "
+                             f"{', '.join(choices)}, not {by_suffix}")
+    chosen = given if given is not None else formats(by_suffix or "table")
+    if chosen.value == "xlsx" and to_stdout(output):
+        raise SendcheckError("--format xlsx writes a workbook: give --output FILE.xlsx")
+    return chosen
+
+
 class Cohort(str, Enum):
     issued = "issued"
     due = "due"
@@ -36,7 +67,7 @@ class Cohort(str, Enum):
 
 
 # Options shared by several commands, defined once so they read the same everywhere.
-Files = Annotated[list[Path], typer.Argument(help="Export files: .csv, .xlsx or .xlsm, a SEN2 return (.xml), or a folder of SEN2 module CSVs.")]
+Files = Annotated[list[Path], typer.Argument(metavar="FILE", show_default=False, help="Export files: .csv, .xlsx or .xlsm, a SEN2 return (.xml), or a folder of SEN2 module CSVs.")]
 
 
 Debug = Annotated[bool, typer.Option("--debug", help="Show a full traceback on an internal error.")]
@@ -51,13 +82,16 @@ Output = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write th
 ConfigFile = Annotated[Optional[Path], typer.Option("--config", help="sendcheck.toml to use (default: found in this folder or above).")]
 
 
-ReportFormat = Annotated[Format, typer.Option("--format", help="Report format.")]
+ReportFormat = Annotated[Optional[Format], typer.Option("--format", help="Report format (default: from --output's suffix, .xlsx .json .csv .md .html, else table).", show_default=False)]
+
+
+TableFormat = Annotated[Optional[ViewFormat], typer.Option("--format", help="Report format (default: from --output's suffix, .xlsx .json .csv .md, else table).", show_default=False)]
 
 
 Personal = Annotated[bool, typer.Option("--include-personal-data", help="Show names, UPNs and dates of birth.")]
 
 
-AsOf = Annotated[Optional[str], typer.Option("--as-of", help="Judge as of this date, YYYY-MM-DD or dd/mm/yyyy (default today; a SEN2 return: its ReferenceDate).")]
+AsOf = Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="Judge as of this date, day first as exports write it: 31/03/2025, 31-03-2025, 31 March 2025 or 2025-03-31 (default today; a SEN2 return: its ReferenceDate).")]
 
 
 SuppressBelow = Annotated[Optional[int], typer.Option("--suppress-below", min=1, help="Show counts under N as <N in measures, backlog and caseload.")]
@@ -120,16 +154,18 @@ class History:
 
 
 def parse_as_of(text: str | None) -> dt.date | None:
-    """--as-of as a date; None when not given (the audit then takes a SEN2 return's ReferenceDate,
-    else today: sendcheck.audit.resolve_as_of)."""
+    """--as-of as a date, in any spelling the export reader accepts (31/03/2025, 31-03-2025,
+    2025-03-31, 31 March 2025, 31 Mar 2025); None when not given (the audit then takes a SEN2
+    return's ReferenceDate, else today: sendcheck.audit.resolve_as_of)."""
     if not text:
         return None
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return dt.datetime.strptime(text.strip(), fmt).date()
-        except ValueError:
-            continue
-    raise SendcheckError(f"--as-of: {text!r} is not a date (expected YYYY-MM-DD or dd/mm/yyyy)")
+    from sendcheck.read.dates import parse_one_date
+
+    day = parse_one_date(text.strip())
+    if day is None:
+        raise SendcheckError(f"--as-of: {text!r} is not a date (expected a day-first date such "
+                             f"as 31/03/2025, 31 March 2025 or 2025-03-31)")
+    return day
 
 
 def codes(text: str | None) -> list[str] | None:
@@ -195,20 +231,6 @@ def check_output(output: Path | None, files: list[Path] = (), config: str | Path
     inputs += [(what, p) for what, f in list(inputs) if f is not None and Path(f).is_dir()
                for p in Path(f).iterdir() if p.is_file()]
     refuse_overwrite(output, inputs)
-
-
-def need_output(format: Format, output: Path | None) -> None:
-    """A workbook is a file, never terminal output: --format xlsx needs --output (exit 2)."""
-    if format is Format.xlsx and output is None:
-        raise SendcheckError("--format xlsx writes a workbook: give --output FILE.xlsx")
-
-
-def refuse_html(format: Format, command: str) -> None:
-    """Only `audit` writes the HTML report; another command refuses it (exit 2), never writes
-    its table under an .html name."""
-    if format is Format.html:
-        raise SendcheckError(f"--format html: `sendcheck {command}` has no HTML view; "
-                             f"`sendcheck audit --format html` writes the report")
 
 
 def is_terminal() -> bool:

@@ -15,17 +15,17 @@ from sendcheck.cli.options import (
     Files,
     Format,
     Output,
-    ReportFormat,
+    TableFormat,
+    ViewFormat,
+    chosen_format,
     Reviews,
     Sheet,
     SuppressBelow,
     check_output,
     emit,
     is_terminal,
-    need_output,
     parse_as_of,
     plain_width,
-    refuse_html,
     to_stdout,
 )
 
@@ -41,7 +41,7 @@ def trend(
     files: Files,
     as_of: AsOf = None,
     months: Annotated[int, typer.Option("--months", min=1, max=120, help="How many months to show.")] = 12,
-    format: ReportFormat = Format.table,
+    format: TableFormat = None,
     output: Output = None,
     suppress_below: SuppressBelow = None,
     sheet: Sheet = None,
@@ -55,8 +55,7 @@ def trend(
     from sendcheck.figures.trend import compute_trend
     from sendcheck.views.trend import trend_csv, trend_json, trend_table
 
-    refuse_html(format, "trend")
-    need_output(format, output)
+    format = Format(chosen_format(format, output, ViewFormat).value)
     cfg = load_config(config, list(files))
     check_output(output, files, cfg.path)
     result = run_audit(list(files), Options(as_of=parse_as_of(as_of), sheet=sheet,
