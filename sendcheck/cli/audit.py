@@ -162,7 +162,7 @@ def _report(result, format: Format, output: Path | None, all_statuses: bool,
     elif format is Format.markdown:
         from sendcheck.views.markdown import to_markdown
 
-        emit(to_markdown(result), output)
+        emit(to_markdown(result, named=include_personal_data), output)
     elif format is Format.html:
         from sendcheck.views.html import to_html
 
