@@ -1,8 +1,9 @@
 """The Markdown board paper (`--format markdown`): a page a manager pastes unedited. The position
-at a glance (the 20-week figure beside England's, cases overdue and due soon, backlog, data
-quality), the measures with DfE's field names, findings by rule, the caseworkers' load, and each
-definition once, as numbered notes at the end. No personal data: no names of children, UPNs,
-dates of birth, record or person ids, no row numbers."""
+at a glance (cases overdue and due soon, the 20-week figure beside England's, the forecast,
+backlog, data quality), the measures in plain English (DfE's field name only where DfE publishes
+the figure), the duties by name, the team's load, and what the words mean. No personal data: no
+children's names, UPNs, dates of birth, record or person ids, row numbers; caseworkers by name
+only when asked (--include-personal-data)."""
 
 from __future__ import annotations
 
