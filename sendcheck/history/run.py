@@ -9,7 +9,7 @@ import polars as pl
 
 from sendcheck import __version__
 from sendcheck.audit import Audit
-from sendcheck.history.changes import KEY, Changes, kept_findings
+from sendcheck.history.changes import KEY, Changes, dated, kept_findings
 from sendcheck.history.store import (
     DEFAULT_WAIT_SECONDS,
     RunRecord,
@@ -57,12 +57,14 @@ def record_audit(audit: Audit, findings: pl.DataFrame, path: str | Path,
 
 def overdue_since(audit: Audit, findings: pl.DataFrame, path: str | Path,
                   wait: float = DEFAULT_WAIT_SECONDS) -> pl.DataFrame:
-    """(rule, kind, record_id, cycle, overdue_since) of this audit's overdue findings, from the
-    history at `path`, which is read, never written (`actions --history`)."""
+    """(rule, kind, record_id, cycle, overdue_since, first_seen) of this audit's overdue
+    findings, from the history at `path`, which is read, never written (`actions --history`):
+    overdue since the day after the due date, first seen by the history's first run that saw it."""
     conn = open_history(path, wait, create=False)
     try:
         _, stored, _ = compare_with_latest(conn, audit.options.as_of, kept_findings(findings),
                                            audit.options.due_within, path)
     finally:
         conn.close()
-    return stored.filter(pl.col("status") == "overdue").select(*KEY, "overdue_since")
+    return dated(stored.filter(pl.col("status") == "overdue")).select(*KEY, "overdue_since",
+                                                                         "first_seen")

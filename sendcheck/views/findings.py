@@ -217,9 +217,12 @@ def cron_line(audit: Audit) -> str:
     names = " ".join(display_name(t.path.rsplit("/", 1)[-1]) for t in audit.tables)
     t = totals(audit)
     acc = rows_account(audit)
+    from sendcheck.views.changes import new_since
+
     return (f"sendcheck: {audit.options.as_of} {names} {acc['read']} rows read, "
             f"{acc['evaluated']} evaluated, {acc['rejected']} rejected: {t['overdue']} overdue, "
-            f"{t['due_soon']} due soon, {t['data_quality']} data-quality findings")
+            f"{t['due_soon']} due soon, {t['data_quality']} data-quality findings"
+            + new_since(audit))
 
 
 def per_caseworker(found: pl.DataFrame) -> pl.DataFrame:

@@ -683,7 +683,8 @@ def _changes(c: dict | None) -> Safe:
             out.append(el("p", f"{title}: none."))
             continue
         extra = {"resolved": [("status_now", "status now"), ("done_now", "done")],
-                 "still_overdue": [("overdue_since", "overdue since")]}.get(key, [])
+                 "still_overdue": [("overdue_since", "overdue since"),
+                                   ("first_seen", "first seen")]}.get(key, [])
         cols = [*CHANGE_COLS, *extra]
         frame = pl.DataFrame(rows, infer_schema_length=None)
         cells = [(pl.col(k) if k in frame.columns else pl.lit(None), k == "days_over")

@@ -430,6 +430,7 @@ CHANGES_COLS = [Col("change", "Change"), Col("rule", "Rule"), Col("kind", "Advic
                 Col("person_id", "Person"), Col("caseworker", "Caseworker"),
                 Col("status", "Status"), Col("due", "Due", "date"),
                 Col("days_over", "Days over", "int"), Col("overdue_since", "Overdue since", "date"),
+                Col("first_seen", "First seen", "date"),
                 Col("status_now", "Status now"), Col("done_now", "Done now", "date")]
 
 
