@@ -147,13 +147,13 @@ def _room_for_chart(grid: Grid, table: tuple[int, int] | None) -> int:
     return at
 
 
-def _first_figures(grid: Grid, audit: Audit, data: dict) -> None:
+def _first_figures(grid: Grid, audit: Audit, data: dict) -> tuple[int, int]:
     """The manager's figures, first: cases overdue and due soon, the 20-week figure beside
     England's (with its period), and where the year will land."""
     from sendcheck.figures.national import latest_twenty_weeks
 
     grid.add("The figures to act on first", bold=True, span=True)
-    grid.add("Figure", "Value", "Details", header=True)
+    first = grid.add("Figure", "Value", "Details", "DfE field", header=True)
     total = (data.get("caseload") or {}).get("total") or {}
     if "cases_overdue" in total:
         grid.add("Cases overdue now (each case counted once)", total["cases_overdue"],
@@ -164,14 +164,15 @@ def _first_figures(grid: Grid, audit: Audit, data: dict) -> None:
     v = item.get("values") or {}
     if v.get("pc_plans_issued_20_weeks_ex") is not None:
         p = item["period"]
-        grid.add("New EHC plans issued within 20 weeks, excluding exceptions "
-                 "(pc_plans_issued_20_weeks_ex)", pct(v["pc_plans_issued_20_weeks_ex"]),
+        grid.add("New EHC plans issued within 20 weeks, excluding exceptions",
+                 pct(v["pc_plans_issued_20_weeks_ex"]),
                  f"{_date(p['start']):%d/%m/%Y} to {_date(p['end']):%d/%m/%Y}: "
-                 f"{v['plans_issued_20_weeks_ex']:,} of {v['plans_issued_den_ex']:,}")
+                 f"{_n(v['plans_issued_20_weeks_ex'])} of {_n(v['plans_issued_den_ex'])}",
+                 "pc_plans_issued_20_weeks_ex")
     y = latest_twenty_weeks()
     grid.add(f"England, plans issued in calendar year {y['year']}", pct(y["pc_plans_issued_20_weeks_ex"]),
              f"{y['plans_issued_20_weeks_ex']:,} of {y['plans_issued_den_ex']:,} (DfE, "
-             f"{y['release']})")
+             f"{y['release']})", "pc_plans_issued_20_weeks_ex")
     h = audit.headline
     f = (data.get("measures") or {}).get("forecast_20w") or {}
     if h is not None and h.forecast is not None and f.get("available"):
@@ -181,6 +182,11 @@ def _first_figures(grid: Grid, audit: Audit, data: dict) -> None:
         grid.add(f"Where {f['year']} will land: likely", pct(v["pc_likely"]),
                  f"best {v['pc_best']}%, worst {v['pc_worst']}%, {v['pc_so_far']}% so far")
         grid.add("In one sentence", None, sentence(h.forecast, h.suppress_below))
+    return first, grid.at - 1
+
+
+def _n(v: object) -> str:
+    return f"{v:,}" if isinstance(v, int) else str(v)
 
 
 def _summary(w: Writer, audit: Audit, data: dict, written: dict[str, int],
@@ -194,7 +200,7 @@ def _summary(w: Writer, audit: Audit, data: dict, written: dict[str, int],
     grid.add("Problems only are listed; each measure's definition is on the Definitions sheet.",
              span=True)
     grid.gap()
-    _first_figures(grid, audit, data)
+    figures = _first_figures(grid, audit, data)
     grid.gap()
     chart_at = _room_for_chart(grid, monthly[1] if monthly else None)
     grid.add("Findings listed on the other sheets", bold=True, span=True)
@@ -213,7 +219,8 @@ def _summary(w: Writer, audit: Audit, data: dict, written: dict[str, int],
                  span=True)
     grid.gap()
     _inputs(grid, data)
-    ws = w.grid_sheet("Summary", grid, title_rows="1:2", freeze="A3", index=0)
+    ws = w.grid_sheet("Summary", grid, filter_rows=figures, title_rows="1:2", freeze="A3",
+                      index=0)
     ws.page_setup.fitToHeight = 1  # the Summary is one page: the manager's sheet
     if monthly:
         source, (first, last) = monthly
