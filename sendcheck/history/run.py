@@ -45,7 +45,7 @@ def record_audit(audit: Audit, findings: pl.DataFrame, path: str | Path,
         as_of=audit.options.as_of, sendcheck_version=__version__,
         due_within=audit.options.due_within, rows_read=audit.rows_read,
         inputs=[{"path": t.path, "sheet": t.sheet, "rows": t.rows, "sha256": t.sha256}
-                for t in audit.tables],
+                for t in audit.tables + ([audit.reviews.table] if audit.reviews else [])],
         counts=run_counts(found), config_path=cfg, config_sha256=file_sha256(cfg),
         run_at=(now or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds"))
     conn = open_history(path, wait)

@@ -76,7 +76,8 @@ def to_markdown(audit: Audit, named: bool = False) -> str:
     out = [f"# SEND statutory timescales: position at {_day(as_of)}", ""]
     sources = [_cell(display_name(_name(t["path"])))
                + (f" (sheet {_cell(display_name(t['sheet']))})" if t["sheet"] else "")
-               + f", {t['rows']:,} rows" for t in data["inputs"]]
+               + f", {t['rows']:,} rows" for t in data["inputs"]
+               if "reviews" not in data or t["path"] != data["reviews"]["path"]]
     if "reviews" in data:
         r = data["reviews"]
         sources.append(f"review history {_cell(display_name(_name(r['path'])))}, {r['rows']:,} "

@@ -293,7 +293,7 @@ def _inputs(grid: Grid, data: dict) -> None:
     grid.add("Inputs", bold=True, span=True)
     grid.add("File", "Sheet", "Rows", header=True)
     reviews = data.get("reviews")
-    for t in data["inputs"] + ([reviews] if reviews else []):
+    for t in data["inputs"]:  # the review history among them
         grid.add(t["path"], t["sheet"], t["rows"])
         grid.lines.append(Line(["SHA-256", t["sha256"]], span=True))
     rows = data.get("rows")
