@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -18,6 +17,7 @@ from sendcheck.cli.options import (
     History,
     Personal,
     Sheet,
+    note,
     parse_as_of,
 )
 
@@ -41,7 +41,7 @@ def actions(
     output_dir: Annotated[Path, typer.Option("--output-dir", help="Folder for the files (created when its parent exists). Only files this command wrote there before are replaced or removed.")],
     format: Annotated[ListFormat, typer.Option("--format", help="File format of each list.")] = ListFormat.xlsx,
     as_of: AsOf = None,
-    due_within: Annotated[Optional[int], typer.Option("--due-within", min=0, help="Due soon: due in the next N days (default 28, or sendcheck.toml).")] = None,
+    due_within: Annotated[Optional[int], typer.Option("--due-within", min=0, max=3660, help="Due soon: due in the next N days (default 28, or sendcheck.toml).")] = None,
     history: Annotated[Optional[Path], typer.Option("--history", help="A run history (audit --history; default [history] path in sendcheck.toml): each overdue case says since when; read, never written.")] = None,
     reviews: Annotated[Optional[Path], typer.Option("--reviews", help="Review history (CSV or Excel, one row per review meeting): judge every review cycle.")] = None,
     sheet: Sheet = None,
@@ -84,10 +84,10 @@ def actions(
     replaced = [r for r in removed if Path(r).stem in stems]
     gone = [r for r in removed if Path(r).stem not in stems]
     kinds = sorted({Path(r).suffix for r in replaced})
-    print(f"sendcheck: {result.options.as_of} wrote {len(lists):,} "
-          f"{'list' if len(lists) == 1 else 'lists'} and index.{ext} to {output_dir}"
-          + (f"; replaced {len(replaced):,} {'file' if len(replaced) == 1 else 'files'} of "
-             f"the previous format ({', '.join(kinds)})" if replaced else "")
-          + (f"; removed {len(gone):,} {'list' if len(gone) == 1 else 'lists'} of caseworkers "
-             f"with nothing to do now" if gone else ""), file=sys.stderr)
+    note(f"sendcheck: {result.options.as_of} wrote {len(lists):,} "
+         f"{'list' if len(lists) == 1 else 'lists'} and index.{ext} to {output_dir}"
+         + (f"; replaced {len(replaced):,} {'file' if len(replaced) == 1 else 'files'} of "
+            f"the previous format ({', '.join(kinds)})" if replaced else "")
+         + (f"; removed {len(gone):,} {'list' if len(gone) == 1 else 'lists'} of caseworkers "
+            f"with nothing to do now" if gone else ""))
     return EXIT_OK

@@ -57,7 +57,7 @@ def trend(
 
     format = Format(chosen_format(format, output, ViewFormat).value)
     cfg = load_config(config, list(files))
-    check_output(output, files, cfg.path)
+    check_output(output, files, cfg.path, reviews=reviews)
     result = run_audit(list(files), Options(as_of=parse_as_of(as_of), sheet=sheet,
                                             reviews=reviews), cfg)
     rows = compute_trend(result, months)
