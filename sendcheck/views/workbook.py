@@ -574,7 +574,7 @@ def to_xlsx(audit: Audit, personal: bool = False) -> bytes:
     sheet("Other findings", other, _rule_cols(found, personal, status=True, exception=True))
     changed = changes_frame(audit)
     if changed is not None:  # --history: what changed since the previous run
-        sheet("Changes", changed, CHANGES_COLS)
+        sheet("Changes", changed, [c for c in CHANGES_COLS if c.name in changed.columns])
     if audit.config.suppress:
         sup = suppressed_findings(audit, personal)
         sheet("Suppressed", sup, [*_rule_cols(sup, personal, status=True),
