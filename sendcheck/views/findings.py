@@ -192,8 +192,8 @@ def rows_account(audit: Audit) -> dict[str, int]:
 def rows_line(audit: Audit) -> str:
     """The rows account as every text view prints it, with why rows were rejected."""
     acc = rows_account(audit)
-    return (f"rows: {acc['read']} read, {acc['evaluated']} evaluated, {acc['rejected']} rejected "
-            f"({audit.rows_blank} blank, {audit.rows_footer} footer)")
+    return (f"rows: {acc['read']:,} read, {acc['evaluated']:,} evaluated, {acc['rejected']:,} "
+            f"rejected ({audit.rows_blank:,} blank, {audit.rows_footer:,} footer)")
 
 
 def rejected_rows(audit: Audit) -> dict:
@@ -244,12 +244,14 @@ def cron_line(audit: Audit) -> str:
     t, cases = totals(audit), case_counts(audit.cases)
     acc = rows_account(audit)
     skipped = audit.coverage.skipped_line() if audit.coverage is not None else None
+    from sendcheck.views.changes import new_since
+
     return (f"sendcheck: {audit.options.as_of} {names} {acc['read']} rows read, "
             f"{acc['evaluated']} evaluated, {acc['rejected']} rejected: "
             + (f"{skipped}; " if skipped else "")
             + f"{cases['cases_overdue']} cases overdue, {cases['cases_due_soon']} due soon; "
             f"{t['overdue']} findings overdue, {t['due_soon']} due soon; "
-            f"{t['data_quality']} data-quality findings")
+            f"{t['data_quality']} data-quality findings" + new_since(audit))
 
 
 GUIDANCE = "guidance"  # a warning-severity rule: the Code of Practice's "should", not the law's

@@ -47,8 +47,9 @@ def to_json_dict(audit: Audit, all_statuses: bool = False, personal: bool = Fals
     return {
         "sendcheck_version": __version__,
         "as_of": audit.options.as_of.isoformat(),
+        # Every file read, the review history (--reviews) last, as the contract's shape.
         "inputs": [{"path": t.path, "sheet": t.sheet, "rows": t.rows, "sha256": t.sha256}
-                   for t in audit.tables],
+                   for t in audit.tables + ([audit.reviews.table] if audit.reviews else [])],
         "rows": rows_account(audit),
         "rules": rules_list(audit),
         "summary": summary(audit),
