@@ -420,5 +420,5 @@ def test_as_of_refuses_what_is_not_a_date(value):
 def test_a_choice_error_in_plain_words():
     run = run_cli("audit", ROOT / "examples" / "export.csv", "--format", "pdf")
     assert run.code == 2
-    assert ("--format: 'pdf' is not one of the choices (table, json, csv, xlsx, markdown, html)"
+    assert ("--format: 'pdf' is not one of the choices (table, json, csv, xlsx, markdown, html, parquet)"
             in run.err) and "Value error" not in run.err

@@ -16,12 +16,17 @@ import pytest
 from conftest import ROOT, run_cli
 
 COMMANDS = ["audit", "rules", "columns", "caseload", "init", "trend", "explain", "synth",
-            "history", "actions"]
+            "history", "actions", "hub", "figures"]
+# Run on the bundled examples as printed. `hub` reads the run datasets of authorities whose
+# sendcheck.toml names them (test_hub_examples_run_as_printed writes those first); `figures` is a
+# group whose examples are its subcommands' (`figures show`'s runs; `figures update` needs a
+# DfE release downloaded).
+RUN_ON_EXAMPLES = COMMANDS[:-2] + ["figures show"]
 
 
 def examples(command: str) -> list[str]:
     """The example lines of a command's --help, without their trailing (comment)."""
-    text = run_cli(command, "--help").out
+    text = run_cli(*command.split(), "--help").out
     assert "Examples:" in text, f"`sendcheck {command} --help` has no examples"
     lines = text.split("Examples:", 1)[1].splitlines()
     return [re.sub(r"\s+\(.*\)\s*$", "", line.strip()) for line in lines
@@ -40,8 +45,7 @@ def folder(tmp_path_factory):
     return where
 
 
-@pytest.mark.parametrize("line", [line for c in COMMANDS for line in examples(c)])
-def test_the_example_runs_as_printed(folder, line):
+def run_as_printed(folder, line: str) -> None:
     args = shlex.split(line)
     assert args[0] == "sendcheck"
     run = subprocess.run([sys.executable, "-m", "sendcheck", *args[1:]], cwd=folder,
@@ -51,3 +55,28 @@ def test_the_example_runs_as_printed(folder, line):
     named = re.search(r"--output[ =](\S+)", line)
     if named and named[1] != "-":  # the file it promised is there, not empty
         assert (folder / named[1]).stat().st_size > 0
+
+
+@pytest.mark.parametrize("line", [line for c in RUN_ON_EXAMPLES for line in examples(c)
+                                  if "figures update" not in line])
+def test_the_example_runs_as_printed(folder, line):
+    run_as_printed(folder, line)
+
+
+def test_hub_examples_run_as_printed(tmp_path):
+    """Each folder the hub's examples name holds one authority's run dataset, written by
+    `sendcheck audit --format parquet` with the authority's code and key (sendcheck.toml)."""
+    from test_hub import spoke
+
+    lines = examples("hub")
+    folders = sorted({a for line in lines for a in shlex.split(line)[2:]
+                      if a.endswith("/")})
+    assert folders == ["datasets/", "london/", "south-east/"]
+    for seed, (code, name) in enumerate(zip(("941", "929", "826"), folders), start=1):
+        source = spoke(tmp_path, code, seed, episodes=200)
+        r = run_cli("audit", source / "export.csv", "--as-of", "2025-03-31", "--config",
+                    source / "sendcheck.toml", "--format", "parquet", "--output",
+                    tmp_path / name, "--fail-on", "none")
+        assert r.code == 0, r.err
+    for line in lines:
+        run_as_printed(tmp_path, line)
