@@ -207,18 +207,20 @@ def test_a_caseworker_reads_what_to_do_days_left_and_their_own_headers(example_r
     # AS05 overdue: the rule's own action, in words.
     as05 = next(r for r in rows if r["list"] == "overdue" and r["rule"] == "AS05")
     assert as05["what_to_do"].startswith("Issue the final plan")
-    # EHC-0002716 (export row 2720): 31/02/2024 in "Date Ceased" stops RV01-RV05 on three
-    # review cycles (export row 2720, reviews.csv rows 617 and 1928), and an EP advice received
-    # before it was requested. Two problems: two rows, in the export's own headers, the rules
-    # each stops beside it (the JSON has 17 invalid findings on this case).
-    case = [r for r in rows if r["record_id"] == "EHC-0002716" and r["list"] == "fix"]
+    # EHC-0003110 (export row 3114): "see notes" in "Mediation Agreement Date" stops ME04-ME11,
+    # 30/02/2023 in "Mediation Notice Date" stops ME02, and an action completed in 2042. Three
+    # problems: three rows, in the export's own headers, the rules each stops beside it (the
+    # JSON has 12 invalid findings on this case: the nine rules' and the three checks').
+    case = [r for r in rows if r["record_id"] == "EHC-0003110" and r["list"] == "fix"]
     assert [(r["rule"], r["row"], r["message"], r["rules"]) for r in case] == [
-        ("DQ01", "2720", "\"Date Ceased\": '31/02/2024' is no such calendar date",
-         "RV01, RV02, RV03, RV04, RV05"),
-        ("DQ02", "2720", "\"EP Advice Received\" 2022-04-29 is before \"EP Advice Requested\" "
-         "2022-05-01", "AS02")]
-    assert len([f for f in report["findings"] if f["record_id"] == "EHC-0002716"
-                and f["status"] == "invalid"]) == 17
+        ("DQ01", "3114", "\"Mediation Agreement Date\": 'see notes' is not a date",
+         "ME04, ME05, ME06, ME07, ME08, ME09, ME10, ME11"),
+        ("DQ01", "3114", "\"Mediation Notice Date\": '30/02/2023' is no such calendar date",
+         "ME02"),
+        ("DQ03", "3114", "\"Agreed Action Completed\" 2042-12-20 is after the as-of date "
+         "2025-03-31", "")]
+    assert len([f for f in report["findings"] if f["record_id"] == "EHC-0003110"
+                and f["status"] == "invalid"]) == 12
     assert not any(re.search(r"\b[a-z]+_[a-z_]*date\b", r["message"]) for r in rows
                    if r["list"] == "fix")
 

@@ -272,7 +272,7 @@ def test_chart_labels_readable_on_a_phone_and_a_desktop(tmp_path: Path, cli, wid
               root / "examples" / "reviews.csv", "--as-of", "2025-03-31", "--output", page)
     assert run.code == 1, run.err
     html = page.read_text(encoding="utf-8")
-    assert re.search(r"reviews\.csv: 2,425 rows", html)
+    assert re.search(r"reviews\.csv: 2,515 rows", html)
     assert "(over 25)" in html and " above</text>" not in html
     assert "plans issued in that calendar year" in html  # England's period, in words
     measured = tmp_path / "measured.html"

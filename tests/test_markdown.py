@@ -53,9 +53,15 @@ def test_the_example_reads_as_a_board_paper():
     assert not re.search(r"EHC-\d|SYN\d|row \d", md.out)
     names = [r["caseworker"] for r in data["caseload"]["caseworkers"]]
     assert not any(n in md.out for n in names if n != "(unallocated)")
-    assert "14 caseworkers hold 1,668 plans and 484 open assessments" in md.out
+    total = data["caseload"]["total"]
+    assert total["caseworkers"] == 14
+    assert (f"14 caseworkers hold {total['plans_in_force']:,} plans and "
+            f"{total['open_assessments']:,} open assessments") in md.out
     named = run_cli("audit", *EXAMPLE, "--format", "markdown", "--include-personal-data").out
-    assert "| G. Greaves | 299 | 66 | 89 | 67 | plans, assessments |" in named
+    gg = next(r for r in data["caseload"]["caseworkers"] if r["caseworker"] == "G. Greaves")
+    assert gg["over_plans"] and gg["over_assessments"]
+    assert (f"| G. Greaves | {gg['plans_in_force']} | {gg['open_assessments']} | "
+            f"{gg['cases_overdue']} | {gg['cases_due_soon']} | plans, assessments |") in named
 
 
 def test_small_export_markdown(cli, tmp_path):

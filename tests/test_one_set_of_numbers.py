@@ -188,7 +188,8 @@ def history_file(args: list[str], tmp) -> tuple[int, int]:
 
 def markdown_totals(args: list[str], tmp) -> tuple[int, int]:
     run = run_cli("audit", *args, "--format", "markdown", "--fail-on", "none")
-    m = re.search(r"\*\*([\d,]+)\*\* cases overdue and \*\*([\d,]+)\*\* due within", run.out)
+    m = re.search(r"\*\*([\d,]+)\*\* cases? (?:are|is) overdue and \*\*([\d,]+)\*\* more fall "
+                  r"due by", run.out)
     return int(m[1].replace(",", "")), int(m[2].replace(",", ""))
 
 

@@ -229,9 +229,11 @@ def render_header(view: View, audit: Audit) -> None:
               f"({audit.options.as_of_source})", style="bold")
     for t in audit.tables:
         sheet = f", sheet {t.sheet!r}" if t.sheet else ""
-        footer = f", {t.footer_rows} footer" if t.footer_rows else ""
-        view.text(f"input: {display_name(t.path)}{sheet}: {t.rows:,} rows below the header on "
-                  f"row {t.header_row} ({t.blank_rows:,} blank{footer})")
+        # Blank and footer rows when there are any (the rows line below counts them always).
+        aside = ", ".join(([f"{t.blank_rows:,} blank"] if t.blank_rows else [])
+                          + ([f"{t.footer_rows:,} footer"] if t.footer_rows else []))
+        view.text(f"input: {display_name(t.path)}{sheet}: {t.rows:,} rows, header on row "
+                  f"{t.header_row}" + (f" ({aside})" if aside else ""))
         for note in t.notes:
             view.text(f"  {note}")
     if audit.reviews is not None:
@@ -261,12 +263,18 @@ def render_first_screen(view: View, audit: Audit, whole: bool = True) -> None:
     opts = audit.options
     cases = case_totals(audit)
     view.text()
-    skipped, absent = coverage_lines(audit)  # rules that did not run, before any count
-    if skipped:
-        view.text(skipped, style="bold")
-    if absent:
-        view.text(absent)
-    view.text(f"Needs action on {opts.as_of.isoformat()}: {cases['cases_overdue']:,} cases overdue "
+    # Rules that did not run are said before any count: under the heading, on lines of their
+    # own (the heading and the counts share one line when every rule ran).
+    skipped, absent = coverage_lines(audit)
+    heading = f"Needs action on {opts.as_of.isoformat()}: "
+    if skipped or absent:
+        view.text(heading.rstrip(" :"), style="bold")
+        if skipped:
+            view.text(skipped, style="bold")
+        if absent:
+            view.text(absent)
+        heading = ""
+    view.text(f"{heading}{cases['cases_overdue']:,} cases overdue "
               f"now; {cases['cases_due_soon']:,} more due within {opts.due_within} days (to "
               f"{(opts.as_of + dt.timedelta(days=opts.due_within)).isoformat()}); each case "
               f"counted once", style="bold")
