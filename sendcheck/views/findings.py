@@ -11,6 +11,7 @@ import polars as pl
 from sendcheck.audit import Audit
 from sendcheck.columns import PERSONAL
 from sendcheck.errors import SendcheckError
+from sendcheck.history.changes import KEY
 from sendcheck.judge.closures import mark_due_in_closure
 from sendcheck.judge.engine import STATUSES, add_messages
 from sendcheck.judge.quality import BY_CODE
@@ -96,13 +97,30 @@ def _findings(audit: Audit, res: pl.DataFrame, quality: pl.DataFrame, personal: 
         pl.lit(None, pl.Int64).alias("days_over"), pl.lit(None, pl.String).alias("exception"),
     )
     keys = list(FINDING_KEYS) + [c for c in PERSONAL if personal and c in rules.columns] + list(extra)
-    both = pl.concat([rules.select(keys), dq.select(keys)], how="vertical_relaxed")
+    cycle = [] if "cycle" in keys else ["cycle"]  # a finding's identity, for its note
+    both = pl.concat([rules.select(*keys, *cycle), dq.select(*keys, *cycle)],
+                     how="vertical_relaxed")
+    if audit.notes is not None:  # the latest note of each finding (history/notes.py)
+        both = both.join(audit.notes.cast({c: both.schema[c] for c in KEY}), on=KEY,
+                         how="left", nulls_equal=True, maintain_order="left")
+        keys += ["note", "note_by", "note_date"]
+    both = both.select(keys)
     rank = pl.col("status").replace_strict(STATUS_RANK, return_dtype=pl.Int32)
     return both.sort(
         [pl.col("rule"), pl.col("kind"), rank, pl.col("days_over"), pl.col("source"), pl.col("row"),
          pl.col("message")],
         descending=[False, False, False, True, False, False, False], nulls_last=True,
         maintain_order=True)
+
+
+def listed(audit: Audit, found: pl.DataFrame) -> pl.DataFrame:
+    """The findings a list shows: with --untouched, only those with no note in the window (the
+    counts, the caseload and --fail-on are never filtered)."""
+    if not audit.untouched:
+        return found
+    from sendcheck.history.notes import untouched_only
+
+    return untouched_only(found, audit.options.as_of, audit.note_days)
 
 
 def summary(audit: Audit) -> dict[str, dict[str, int]]:
