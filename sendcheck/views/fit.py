@@ -12,6 +12,7 @@ from __future__ import annotations
 from rich import box
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 WRAP_MIN = 24  # narrowest useful width of a free-text column before it is left out instead
 
@@ -56,6 +57,6 @@ def _table(headers: list[str], rows: list[list[str]], numeric: set[str], wrap: s
         else:  # an exact width: rich never narrows a column below it when the table fits
             t.add_column(h, width=widest, no_wrap=True, overflow="fold",
                          justify="right" if h in numeric else "left")
-    for r in rows:
-        t.add_row(*r)
+    for r in rows:  # as Text: a cell's own brackets (a note, a name) are never rich markup
+        t.add_row(*(Text(c) for c in r))
     return t

@@ -23,10 +23,12 @@ from sendcheck.figures.headline import (
     suppressed_backlog,
     suppressed_caseload,
 )
+from sendcheck.history.notes import counts_line, note_counts
 from sendcheck.views.changes import screen_lines
-from sendcheck.views.files import display_name
+from sendcheck.views.files import display_name, one_line
 from sendcheck.views.findings import (
     findings_frame,
+    listed,
     quality_summary,
     rows_line,
     rules_list,
@@ -48,8 +50,9 @@ from sendcheck.views.summary import (
 
 TABLE_LIMIT = 20  # rows per list in the table view before "... and N more"
 TOP_CASEWORKERS = 5  # on the first screen
+SCREEN_NOTE = 100  # characters of a note on the screen; the workbook and JSON hold it whole
 NUMBER = re.compile(r"^[<>\-+]?[\d,]+(\.\d+)?%?$")
-WRAP = {"message", "what to do", "measure", "figure", "what"}
+WRAP = {"message", "what to do", "measure", "figure", "what", "latest note"}
 
 
 class View:
@@ -157,8 +160,17 @@ def several_files(audit: Audit) -> bool:
     return len(audit.tables) + (audit.reviews is not None) > 1
 
 
+def note_text(r: dict) -> str:
+    """A finding's latest note on one line: its date, who, and the text, control and direction
+    characters escaped (rich markup is never read: views/fit.py writes cells as Text)."""
+    if not r.get("note") and not r.get("note_by"):
+        return ""
+    text = one_line(f"{r['note_date']:%d/%m/%Y} {r['note_by'] or ''}: {r['note'] or ''}")
+    return text if len(text) <= SCREEN_NOTE else text[:SCREEN_NOTE - 1] + "…"
+
+
 def _list_section(view: View, title: str, found: pl.DataFrame, status: str,
-                  with_file: bool) -> None:
+                  with_file: bool, view_days: int | None = None) -> None:
     rows = found.filter(pl.col("status") == status)
     # Every key a finding has, so the order is the same on every run and in every view.
     if status == "overdue":
@@ -172,15 +184,18 @@ def _list_section(view: View, title: str, found: pl.DataFrame, status: str,
         return
     shown = rows.head(TABLE_LIMIT)
     where = "where" if with_file else "row"
+    noted = "note" in rows.columns  # with a history: the latest note beside each finding
     view.table(
         f"{title} ({rows.height} findings; the {min(TABLE_LIMIT, rows.height)} "
-        + ("most overdue" if status == "overdue" else "soonest due") + " shown)",
-        ["rule", "record", "person", "caseworker", where, "due", "days", "message"],
+        + ("most overdue" if status == "overdue" else "soonest due") + " shown)"
+        + (f"; --untouched: no note in the last {view_days} days" if view_days else ""),
+        ["rule", "record", "person", "caseworker", where, "due", "days", "message"]
+        + (["latest note"] if noted else []),
         [[r["rule"] + (f"/{r['kind']}" if r["kind"] else ""), r["record_id"], r["person_id"],
           r["caseworker"], f"{_file(r['source'])} row {r['row']}" if with_file else r["row"],
-          r["due"], r["days_over"], r["message"]]
+          r["due"], r["days_over"], r["message"]] + ([note_text(r)] if noted else [])
          for r in shown.iter_rows(named=True)],
-        optional=("message", "person", "caseworker", "due"))
+        optional=("message", "person", "caseworker", "latest note", "due"))
     if rows.height > TABLE_LIMIT:
         view.text(f"... and {rows.height - TABLE_LIMIT} more (see --format csv or json)")
 
@@ -217,6 +232,9 @@ def render_first_screen(view: View, audit: Audit) -> None:
               f"within {opts.due_within} days (to "
               f"{(opts.as_of + dt.timedelta(days=opts.due_within)).isoformat()}); each case "
               f"counted once")
+    noted = note_counts(audit)
+    if noted is not None:  # with a history: the team's notes (history/notes.py)
+        view.text(counts_line(noted))
     counts = summary(audit)
     view.panels("Findings by rule (one case can have several): overdue, and due soon",
                 ["rule", "overdue", "soon"],
@@ -277,11 +295,12 @@ def render_table(audit: Audit, rich: bool, stream=None, details: bool = False,
     opts = audit.options
     render_header(view, audit)
     render_first_screen(view, audit)
-    found = findings_frame(audit, statuses=("overdue", "due_soon"))
+    found = listed(audit, findings_frame(audit, statuses=("overdue", "due_soon")))
     with_file = several_files(audit)
-    _list_section(view, "Overdue: not done, past the limit", found, "overdue", with_file)
+    days = audit.note_days if audit.untouched else None
+    _list_section(view, "Overdue: not done, past the limit", found, "overdue", with_file, days)
     _list_section(view, f"Due soon: due within {opts.due_within} days", found, "due_soon",
-                  with_file)
+                  with_file, days)
     counts = summary(audit)
     rows = []
     for item in rules_list(audit):
