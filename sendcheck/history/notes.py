@@ -187,6 +187,9 @@ def counts_line(counts: dict) -> str:
 
 def untouched_only(frame: pl.DataFrame, as_of: dt.date, days: int) -> pl.DataFrame:
     """The findings (with `note_date`) with no note in the last `days` days: --untouched."""
-    recent = pl.col("note_date") > pl.lit(as_of - dt.timedelta(days=days))
+    day = pl.col("note_date")
+    if frame.schema["note_date"] == pl.String:  # the JSON's frame: ISO dates as text
+        day = day.str.to_date("%Y-%m-%d")
+    recent = day > pl.lit(as_of - dt.timedelta(days=days))
     return frame.filter(~recent.fill_null(False))
 

@@ -38,7 +38,7 @@ def to_json_dict(audit: Audit, all_statuses: bool = False, personal: bool = Fals
                  findings_frame_only: bool = False) -> dict:
     """The JSON report as a dict. With `findings_frame_only`, `findings` is left as a polars
     frame (to_json writes it without building a Python dict per finding)."""
-    found = listed(audit, findings_frame(audit, all_statuses, personal))
+    found = findings_frame(audit, all_statuses, personal)
     findings = found.with_columns(
         [pl.col(c).cast(pl.String) for c in ("start", "due", "done", "note_date")
          if c in found.columns])
@@ -116,7 +116,7 @@ def json_chunks(audit: Audit, all_statuses: bool = False, personal: bool = False
     gigabytes), a chunk at a time: one string of a 640 MB report, and its copies, made the
     writer superlinear."""
     data = to_json_dict(audit, all_statuses, personal, findings_frame_only=True)
-    found: pl.DataFrame = data["findings"]
+    found: pl.DataFrame = listed(audit, data["findings"])  # --untouched: the list only
     data["findings"] = _FINDINGS_SLOT
     head, tail = json.dumps(data, indent=2, ensure_ascii=False).split(
         json.dumps(_FINDINGS_SLOT), 1)
