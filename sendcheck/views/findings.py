@@ -17,6 +17,7 @@ from sendcheck.judge.engine import STATUSES, add_messages
 from sendcheck.judge.quality import BY_CODE
 from sendcheck.judge.suppress import SUPPRESSED_SCHEMA, open_results
 
+NOTED_STATUSES = ("overdue", "due_soon", "invalid")  # the lists the team works from
 HIDDEN_BY_DEFAULT = ("met", "pending", "not_applicable")
 STATUS_RANK = {s: i for i, s in enumerate(
     ("overdue", "missed", "late", "early", "due_soon", "invalid", "excepted", "pending", "met",
@@ -103,6 +104,11 @@ def _findings(audit: Audit, res: pl.DataFrame, quality: pl.DataFrame, personal: 
     if audit.notes is not None:  # the latest note of each finding (history/notes.py)
         both = both.join(audit.notes.cast({c: both.schema[c] for c in KEY}), on=KEY,
                          how="left", nulls_equal=True, maintain_order="left")
+        # Shown beside the findings still to act on; a finding resolved since (met, late) keeps
+        # its notes in the history only.
+        acting = pl.col("status").is_in(NOTED_STATUSES)
+        both = both.with_columns(pl.when(acting).then(pl.col(c)).alias(c)
+                                 for c in ("note", "note_by", "note_date"))
         keys += ["note", "note_by", "note_date"]
     both = both.select(keys)
     rank = pl.col("status").replace_strict(STATUS_RANK, return_dtype=pl.Int32)
