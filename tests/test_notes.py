@@ -20,7 +20,8 @@ from terminal import run_on_terminal
 ROOT = Path(__file__).resolve().parent.parent
 EXPORT, REVIEWS = str(ROOT / "examples/export.xlsx"), str(ROOT / "examples/reviews.csv")
 NIGHT1, NIGHT2 = "2025-03-31", "2025-04-01"
-COUNTS = re.compile(r"(\d+) cases overdue, (\d+) with a note in the last (\d+) days, (\d+) untouched")
+COUNTS = re.compile(r"(\d+) cases overdue, (\d+) with a note in the last (\d+) days, "
+                    r"(\d+) untouched")
 
 
 def _header(ws) -> list:
@@ -169,6 +170,11 @@ def test_counts_are_equal_in_every_view(two_nights, cli, tmp_path) -> None:
     shown = " ".join(" ".join(line.split()) for line in row)
     # The brackets of the note are shown as typed: never read as rich markup.
     assert "01/04/2025 GG: Phoned parent 01/04, EP report chased [bold]again[/bold]" in shown
+    # At 80 columns the note gives way to the figures (said on the screen), the counts do not.
+    code, narrow, _, err = run_on_terminal(["audit", *map(str, t["night2"])], 80, lines=200)
+    assert code == 1, err
+    assert tuple(map(int, COUNTS.search(narrow).groups())) == expected
+    assert "left out at this width" in narrow and "latest note" in narrow
 
     # The workbook's Summary, and the note beside its finding on the Overdue sheet.
     book = tmp_path / "night2.xlsx"

@@ -1,4 +1,4 @@
-"""The team's notes in the history: each kept once, keyed like a finding, the latest shown beside it.
+"""The team's notes in the history: kept once each, keyed like a finding, the latest shown.
 
 A note is keyed by (rule, kind, record_id, cycle), the key a finding keeps from run to run
 (history/changes.py), so a note written beside Monday's finding is beside the same finding on

@@ -126,8 +126,8 @@ def _xlsx_tables(path: Path, data: bytes) -> list[tuple[str, pl.DataFrame, int]]
     except SendcheckError:
         raise
     except Exception as exc:  # fastexcel's own errors; their messages can quote cells
-        raise SendcheckError(f"--notes {where}: could not read the workbook "
-                             f"({type(exc).__name__}); open it in Excel and save it again") from None
+        raise SendcheckError(f"--notes {where}: could not read the workbook ("
+                             f"{type(exc).__name__}); open it in Excel and save it again") from None
     return out
 
 
