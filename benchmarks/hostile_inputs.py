@@ -67,6 +67,23 @@ def make(d: Path, rows: int) -> None:
     (d / "bomb.xlsx").write_bytes(rewrite(small, lambda xml: xml, {"xl/media/pad.bin": bytes(1 << 30)}))
     (d / "zero.csv").symlink_to("/dev/zero")
     (d / "long.csv").write_bytes(b"Record ID,Date Request Received\nR1," + b" " * (200 << 20) + b"\n")
+    # Issue 17: 100,000 overlapping closures (seeded), one 512 MB value in a SEN2 return, a FIFO
+    # as the history.
+    import datetime as dt
+    import random
+
+    rng, first = random.Random(17), dt.date(2023, 9, 1)
+    with (d / "terms.csv").open("w") as fh:
+        fh.write("start,end,setting,name\n")
+        for _ in range(100_000):
+            start = first + dt.timedelta(days=rng.randrange(0, 900))
+            fh.write(f"{start:%d/%m/%Y},{start + dt.timedelta(days=rng.randrange(1, 60)):%d/%m/%Y},,\n")
+    with (d / "huge.xml").open("wb") as fh:
+        fh.write(b'<?xml version="1.0"?>\n<Message><Persons><Person><UPN>')
+        for _ in range(512):
+            fh.write(b"x" * (1 << 20))
+        fh.write(b"</UPN></Person></Persons></Message>\n")
+    os.mkfifo(d / "fifo.sqlite")
 
 
 def main() -> None:
@@ -80,14 +97,19 @@ def main() -> None:
         d = Path(tmp)
         subprocess.run([sys.executable, __file__, "--make", tmp, "--rows", str(opts.rows)],
                        check=True)
-        cases = [("workbook", "big.xlsx"), ("workbook, 1% #N/A caseworkers", "errors.xlsx"),
-                 ("stray cell at XFD1048576", "stray.xlsx"), ("1 GB zip member", "bomb.xlsx"),
-                 ("symlink to /dev/zero", "zero.csv"), ("200 MB line", "long.csv")]
+        cases = [("workbook", "big.xlsx", []),
+                 ("workbook, 1% #N/A caseworkers", "errors.xlsx", []),
+                 ("stray cell at XFD1048576", "stray.xlsx", []), ("1 GB zip member", "bomb.xlsx", []),
+                 ("symlink to /dev/zero", "zero.csv", []), ("200 MB line", "long.csv", []),
+                 ("+ 100,000 overlapping closures", "big.xlsx", ["--term-dates", d / "terms.csv"]),
+                 ("512 MB value in SEN2 XML", "huge.xml", []),
+                 ("FIFO as --history", "big.xlsx", ["--history", d / "fifo.sqlite"])]
         print(f"{opts.rows:,} rows")
         print(f"{'input':32} {'exit':>4} {'CPU s':>6} {'peak MB':>8}  last stderr line")
-        for label, name in cases:
+        for label, name, extra in cases:
             code, cpu, mb, line = measure(["audit", str(d / name), "--as-of", "2025-03-31",
-                                           "--fail-on", "none", "--format", "json"])
+                                           "--fail-on", "none", "--format", "json",
+                                           *map(str, extra)])
             print(f"{label:32} {code:>4} {cpu:>6.2f} {mb:>8}  {line}")
 
 

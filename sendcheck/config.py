@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sendcheck.columns import ADVICE_KINDS, BY_NAME, VALUES
-from sendcheck.errors import SendcheckError
+from sendcheck.errors import SendcheckError, quoted
 from sendcheck.judge.anchors import DEFAULT_SCHOOL_TRANSFER_YEARS, SCHOOL_TRANSFER_YEARS
 
 FILENAME = "sendcheck.toml"
@@ -145,9 +145,9 @@ def parse_caseload(table: dict, path: Path) -> CaseloadLimits:
     for key, value in table.items():
         if key not in known:
             raise _fail(path, f"caseload.{key}", f"unknown key (allowed: {', '.join(known)})")
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise _fail(path, f"caseload.{key}", f"expected a whole number of 1 or more, "
-                        f"found {value!r}")
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_WHOLE:
+            raise _fail(path, f"caseload.{key}", f"expected a whole number from 1 to "
+                        f"{MAX_WHOLE:,}, found {quoted(value)}")
     return CaseloadLimits(**table)
 
 
@@ -158,6 +158,12 @@ AUDIT_KEYS = {"due_within": int, "select": list, "ignore": list}
 HISTORY_KEYS = {"path": str, "wait_seconds": int}
 NOTES_KEYS = {"paths": list}
 SUPPRESS_KEYS = {"record_id": str, "rule": str, "reason": str, "kind": str}
+
+
+# The largest whole number any key takes: the due-soon window and the history's wait are far
+# below it; a larger one (a pasted 10**30) would overflow a date or a timer deep in the run.
+MAX_WHOLE = 100_000
+MAX_DUE_WITHIN = 3660  # days: ten years ahead
 
 
 def _type_name(kind: type) -> str:
@@ -173,13 +179,17 @@ def _check_table(table: dict, allowed: dict[str, type], path: Path, prefix: str)
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             raise _fail(path, f"{prefix}.{key}",
                         f"expected {_type_name(kind)}, found {type(value).__name__}")
+        if kind is int and not -MAX_WHOLE <= value <= MAX_WHOLE:
+            raise _fail(path, f"{prefix}.{key}", f"expected a whole number up to {MAX_WHOLE:,}, "
+                        f"found one of {len(str(abs(value)))} digits")
 
 
 def _parse_audit(table: dict, path: Path, config: Config) -> None:
     _check_table(table, AUDIT_KEYS, path, "audit")
     if "due_within" in table:
-        if table["due_within"] < 0:
-            raise _fail(path, "audit.due_within", "expected a number of days, 0 or more")
+        if not 0 <= table["due_within"] <= MAX_DUE_WITHIN:
+            raise _fail(path, "audit.due_within", f"expected a number of days from 0 to "
+                        f"{MAX_DUE_WITHIN}")
         config.due_within = table["due_within"]
     for key in ("select", "ignore"):
         if key in table:
@@ -277,10 +287,14 @@ def load_config(explicit: str | Path | None = None, inputs: list[Path] | None = 
     path = Path(explicit) if explicit else find_config(inputs=inputs)
     if path is None:
         return Config()
-    if not path.is_file():
-        raise SendcheckError(f"{path}: no such configuration file")
+    from sendcheck.read.limits import SMALL_FILE_BYTES, read_input
+
+    text = read_input(path, "configuration ", SMALL_FILE_BYTES)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(text.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise SendcheckError(f"{path.name}: not valid TOML ({exc})") from None
+    except ValueError:  # an integer of over 4,300 digits: Python refuses to convert it
+        raise SendcheckError(f"{path.name}: a number too long to read (thousands of digits); "
+                             f"check the values in the file") from None
     return parse_config(data, path)

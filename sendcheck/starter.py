@@ -104,7 +104,9 @@ def _raw_header(path: Path, sheet: str | None) -> list[str]:
     """The first non-blank row of the file, for an export whose header sendcheck cannot find."""
     from sendcheck.read.sheets import DELIMITERS, check_xlsx, decode_text, pick_sheet
 
-    data = path.read_bytes()
+    from sendcheck.read.limits import read_input
+
+    data = read_input(path)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         import fastexcel
 

@@ -88,8 +88,11 @@ def main(argv: list[str] | None = None) -> None:
     from sendcheck.cli.signals import Interrupted, interruptible
     from sendcheck.views.files import one_line
 
+    from sendcheck.read.limits import forget_inputs
+
     args = sys.argv[1:] if argv is None else argv
     _tolerant_stdout()
+    forget_inputs()  # the inputs of this run only (tests call main many times in one process)
 
     def error(message: str) -> int:
         print(one_line(f"Error: {message}"), file=sys.stderr)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -20,6 +19,7 @@ from sendcheck.cli.options import (
     Personal,
     Sheet,
     Untouched,
+    note,
     notes_lines,
     parse_as_of,
     read_team_notes,
@@ -45,7 +45,7 @@ def actions(
     output_dir: Annotated[Path, typer.Option("--output-dir", help="Folder for the files (created when its parent exists). Only files this command wrote there before are replaced or removed.")],
     format: Annotated[ListFormat, typer.Option("--format", help="File format of each list.")] = ListFormat.xlsx,
     as_of: AsOf = None,
-    due_within: Annotated[Optional[int], typer.Option("--due-within", min=0, help="Due soon: due in the next N days (default 28, or sendcheck.toml).")] = None,
+    due_within: Annotated[Optional[int], typer.Option("--due-within", min=0, max=3660, help="Due soon: due in the next N days (default 28, or sendcheck.toml).")] = None,
     history: Annotated[Optional[Path], typer.Option("--history", help="A run history (audit --history; default [history] path in sendcheck.toml): each overdue case says since when, and the latest note beside each finding; no run is written to it (--notes adds the notes read).")] = None,
     reviews: Annotated[Optional[Path], typer.Option("--reviews", help="Review history (CSV or Excel, one row per review meeting): judge every review cycle.")] = None,
     sheet: Sheet = None,
@@ -94,8 +94,8 @@ def actions(
                                              "sendcheck_version": __version__,
                                              "as_of": result.options.as_of.isoformat()})
     for line in notes_lines(result):
-        print(line, file=sys.stderr)
-    print(f"sendcheck: {result.options.as_of} wrote {len(lists)} lists and index.{ext} to {output_dir}"
+        note(line)
+    note(f"sendcheck: {result.options.as_of} wrote {len(lists)} lists and index.{ext} to {output_dir}"
           + (f"; removed {len(removed)} lists of caseworkers with nothing to do" if removed
-             else ""), file=sys.stderr)
+             else ""))
     return EXIT_OK

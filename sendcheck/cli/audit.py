@@ -3,7 +3,6 @@ findings."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -37,6 +36,7 @@ from sendcheck.cli.options import (
     is_terminal,
     notes_lines,
     need_output,
+    note,
     parse_as_of,
     plain_width,
     read_team_notes,
@@ -98,7 +98,8 @@ def audit(
     cfg = load_config(config, list(files))
     keep = History.chosen(history, cfg)
     check_output(output, files, cfg.path, reviews=reviews, staff=staff, rules_dir=rules_dir,
-                 history=keep.path if keep is not None else None)
+                 history=keep.path if keep is not None else None,
+                 term_dates=term_dates or cfg.term_dates)
     if untouched is not None and keep is None:
         raise SendcheckError("--untouched reads the team's notes from the history: give "
                              "--history FILE (or [history] path in sendcheck.toml)")
@@ -121,7 +122,7 @@ def audit(
         if keep is not None:
             progress.stage(f"comparing with the history in {keep.path}")
             keep.notes(result, read, untouched)
-            keep.record(result)
+            keep.compare(result)
         if format is not Format.csv:  # CSV is the findings list; the others carry the measures
             from sendcheck.figures.headline import compute_headline
 
@@ -132,26 +133,28 @@ def audit(
             progress.stop()  # the table is quick, and may be drawn on the same terminal
         _report(result, format, output, all_statuses, include_personal_data, quiet, keep,
                 details)
+        if keep is not None:  # only now: a run whose report was not written is not kept
+            keep.record()
     if result.unmatched_suppressions and not quiet:
         from sendcheck.views.files import display_name
 
         if "record_id__given" not in result.episodes.columns:
-            print(f"note: {display_name(Path(result.config.path or '').name)}: the export has no record id "
-                  f"column, and suppressions match record ids, never row numbers (rows move "
-                  f"between exports)", file=sys.stderr)
+            note(f"note: {display_name(Path(result.config.path or '').name)}: the export has no record id "
+                 f"column, and suppressions match record ids, never row numbers (rows move "
+                 f"between exports)")
         for s in result.unmatched_suppressions:
-            print(f"note: {display_name(Path(result.config.path or '').name)} {s.key} ({s.rule} {s.record_id}) "
-                  f"matches no finding; remove it if the case is resolved", file=sys.stderr)
+            note(f"note: {display_name(Path(result.config.path or '').name)} {s.key} ({s.rule} {s.record_id}) "
+                 f"matches no finding; remove it if the case is resolved")
     for line in [] if quiet else notes_lines(result):
-        print(line, file=sys.stderr)
+        note(line)
     if keep is not None and format is Format.csv and not quiet:
-        print(summary_line(result), file=sys.stderr)  # the CSV holds findings, not the summary
+        note(summary_line(result))  # the CSV holds findings, not the summary
     latest = latest_event(result.episodes, result.options.as_of)
     if latest is not None and (result.options.as_of - latest).days > STALE_DAYS:
-        print(f"warning: the newest event date in the export is {latest.isoformat()}, "
-              f"{(result.options.as_of - latest).days} days before the as-of date "
-              f"{result.options.as_of.isoformat()}: is this an old export?", file=sys.stderr)
-    print(cron_line(result), file=sys.stderr)
+        note(f"warning: the newest event date in the export is {latest.isoformat()}, "
+             f"{(result.options.as_of - latest).days} days before the as-of date "
+             f"{result.options.as_of.isoformat()}: is this an old export?")
+    note(cron_line(result))
     failed = failing(result, categories, strict)
     return EXIT_FINDINGS if failed and not exit_zero else EXIT_OK
 

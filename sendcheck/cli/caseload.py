@@ -60,7 +60,7 @@ def caseload(
     refuse_html(format, "caseload")
     need_output(format, output)
     cfg = load_config(config, list(files))
-    check_output(output, files, cfg.path, staff=staff)
+    check_output(output, files, cfg.path, staff=staff, reviews=reviews)
     result = run_audit(list(files), Options(as_of=parse_as_of(as_of), sheet=sheet,
                                             due_within=due_within_days(due_within, cfg),
                                             reviews=reviews), cfg)

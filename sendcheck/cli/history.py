@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from sendcheck.cli.options import EXIT_OK, Output, emit
+from sendcheck.cli.options import EXIT_OK, Output, check_output, emit
 from sendcheck.errors import SendcheckError
 
 EXAMPLE = """Examples:
@@ -33,14 +33,16 @@ def history(
     output: Output = None,
 ) -> int:
     """List the runs in a history with their counts, and chart overdue and due soon over time."""
-    from sendcheck.history.store import list_runs, open_history
+    from sendcheck.history.store import history_errors, list_runs, open_history
     from sendcheck.views import history as view
 
     if format is HistoryFormat.xlsx and output is None:
         raise SendcheckError("--format xlsx writes a workbook: give --output FILE.xlsx")
+    check_output(output, history=path)
     conn = open_history(path, create=False)
     try:
-        runs = list_runs(conn)
+        with history_errors(path):
+            runs = list_runs(conn)
     finally:
         conn.close()
     if format is HistoryFormat.json:
@@ -48,9 +50,7 @@ def history(
     elif format is HistoryFormat.csv:
         emit(view.history_csv(runs), output)
     elif format is HistoryFormat.xlsx:
-        from sendcheck.views.files import write_atomic
-
-        write_atomic(output, view.history_xlsx(runs))
+        emit(view.history_xlsx(runs), output)
     else:
         emit(view.history_text(runs, str(path)), output)
     return EXIT_OK

@@ -69,7 +69,7 @@ Staff = Annotated[Optional[Path], typer.Option("--staff", help="staff.csv (casew
 Reviews = Annotated[Optional[Path], typer.Option("--reviews", help="Review history (CSV or Excel, one row per review meeting): judge every review cycle.")]
 
 
-DueWithin = Annotated[Optional[int], typer.Option("--due-within", min=0, help="Look-ahead window in days for due_soon (default 28, or sendcheck.toml).")]
+DueWithin = Annotated[Optional[int], typer.Option("--due-within", min=0, max=3660, help="Look-ahead window in days for due_soon (default 28, or sendcheck.toml).")]
 
 
 def due_within_days(given: int | None, config) -> int:
@@ -87,7 +87,7 @@ class History:
     def __init__(self, path: Path, wait: float, create: bool = True):
         from sendcheck.history.store import check_history
 
-        self.path, self.wait, self.create = path, wait, create
+        self.path, self.wait = path, wait
         check_history(path, wait, create)
 
     @classmethod
@@ -100,40 +100,64 @@ class History:
         wait = config.history_wait if config.history_wait is not None else DEFAULT_WAIT_SECONDS
         return cls(path, wait, create)
 
-    def record(self, audit) -> None:
-        """Store the audit's run and set `audit.changes`."""
-        from sendcheck.history.run import record_audit
+    def compare(self, audit) -> None:
+        """Set `audit.changes` (what changed since the previous run); nothing is written yet."""
+        from sendcheck.history.run import changes_since
         from sendcheck.views.findings import findings_frame
 
-        audit.changes = record_audit(audit, findings_frame(audit, cycle=True), self.path, self.wait)
+        self.audit, self.findings = audit, findings_frame(audit, cycle=True)
+        audit.changes = changes_since(audit, self.findings, self.path, self.wait)
+
+    def record(self) -> None:
+        """Store the compared run, in one transaction: called only once its report is written,
+        so a run that fails (a missing --output folder, SIGTERM mid-workbook) is not kept."""
+        from sendcheck.history.run import record_audit
+
+        self.audit.changes = record_audit(self.audit, self.findings, self.path, self.wait)
 
     def notes(self, audit, read, untouched: int | None) -> None:
         """Keep the notes read from the team's files (a NotesRead, or None) in the history and
         give the audit the latest note of each finding; `untouched`: --untouched DAYS."""
-        from sendcheck.history.notes import NOTE_WINDOW, finding_keys, keep_notes, latest_notes
+        import polars as pl
+
+        from sendcheck.history.notes import (
+            NOTE_WINDOW,
+            SHOWN_SCHEMA,
+            finding_keys,
+            keep_notes,
+            latest_notes,
+        )
         from sendcheck.history.store import open_history
 
-        conn = open_history(self.path, self.wait, create=self.create or read is not None)
-        try:
-            if read is not None:
-                audit.notes_kept = keep_notes(conn, read, finding_keys(audit),
-                                              audit.options.as_of)
-            audit.notes = latest_notes(conn)
-        finally:
-            conn.close()
+        if read is None and not Path(self.path).exists():  # no notes yet: nothing to create
+            audit.notes = pl.DataFrame(schema=SHOWN_SCHEMA)
+        else:
+            conn = open_history(self.path, self.wait, create=True)
+            try:
+                if read is not None:
+                    audit.notes_kept = keep_notes(conn, read, finding_keys(audit),
+                                                  audit.options.as_of)
+                audit.notes = latest_notes(conn)
+            finally:
+                conn.close()
         audit.note_days = untouched or NOTE_WINDOW
         audit.untouched = untouched is not None
 
     def runs(self) -> list[dict]:
-        """Every run in the history (this one included once recorded), oldest first, with its
-        counts: for the HTML report's history chart."""
-        from sendcheck.history.store import list_runs, open_history
+        """Every run in the history with the compared one in its place, oldest first, with
+        their counts: for the HTML report's history chart."""
+        from sendcheck.history.run import runs_with
 
-        conn = open_history(self.path, self.wait, create=False)
-        try:
-            return list_runs(conn).select("as_of", "overdue", "due_soon").to_dicts()
-        finally:
-            conn.close()
+        return runs_with(self.audit, self.findings, self.path, self.wait)
+
+
+def note(text: str) -> None:
+    """One line on stderr (a note, a warning, the cron line): any text from a file in it (a
+    record id, a caseworker, a file name) sanitised, so it cannot act on a terminal or forge a
+    log line."""
+    from sendcheck.views.files import one_line
+
+    print(one_line(text), file=sys.stderr)
 
 
 Notes = Annotated[Optional[list[str]], typer.Option("--notes", help="Read the team's notes back (Action taken, Checked by, Date checked) from lists sendcheck wrote and people edited: a file, a folder or a quoted pattern like 'lists/*.xlsx'; repeat for more (default [notes] paths in sendcheck.toml). Kept in the history, shown beside each finding.")]

@@ -32,7 +32,9 @@ class Progress:
         return cls(enabled=not quiet and sys.stderr.isatty())
 
     def stage(self, text: str) -> None:
-        self.text = text
+        from sendcheck.views.files import one_line
+
+        self.text = one_line(text)  # it names files: sanitised as any text from outside
 
     def _run(self) -> None:
         while not self._stop.wait(TICK):

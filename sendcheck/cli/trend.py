@@ -58,7 +58,7 @@ def trend(
     refuse_html(format, "trend")
     need_output(format, output)
     cfg = load_config(config, list(files))
-    check_output(output, files, cfg.path)
+    check_output(output, files, cfg.path, reviews=reviews)
     result = run_audit(list(files), Options(as_of=parse_as_of(as_of), sheet=sheet,
                                             reviews=reviews), cfg)
     rows = compute_trend(result, months)

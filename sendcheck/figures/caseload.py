@@ -15,7 +15,7 @@ import polars as pl
 
 from sendcheck.columns import normalise_header
 from sendcheck.config import CaseloadLimits
-from sendcheck.errors import SendcheckError
+from sendcheck.errors import SendcheckError, quoted
 from sendcheck.judge.cases import (
     CASE_DEFINITION,
     EXPORT_REVIEWS,
@@ -47,12 +47,15 @@ class Caseload:
     reviews_from: str = EXPORT_REVIEWS
 
 
+MIN_FTE = 0.01
+
+
 def read_staff(path: str | Path) -> pl.DataFrame:
     """caseworker, fte, role from a small CSV; a bad file stops the run (exit 2)."""
+    from sendcheck.read.limits import SMALL_FILE_BYTES, read_input
+
     path = Path(path)
-    if not path.is_file():
-        raise SendcheckError(f"--staff: {path}: no such file")
-    data = path.read_bytes()
+    data = read_input(path, "--staff: ", SMALL_FILE_BYTES)
     for enc in ("utf-8-sig", "cp1252"):
         try:
             text = data.decode(enc)
@@ -66,8 +69,11 @@ def read_staff(path: str | Path) -> pl.DataFrame:
     found = {index[normalise_header(h)]: i for i, h in enumerate(rows[0])
              if normalise_header(h) in index}
     if "caseworker" not in found or "fte" not in found:
-        raise SendcheckError(f"--staff: {path.name}: expected columns caseworker, FTE (and "
-                             f"optionally role); found {', '.join(rows[0])}")
+        # The first row's cells are never quoted: a children's list given here by mistake would
+        # put a name or a date of birth on stderr.
+        raise SendcheckError(f"--staff: {path.name}: expected a header row naming the columns "
+                             f"caseworker and FTE (and optionally role); its first row "
+                             f"({len(rows[0])} cells) has no such header: is this a staff list?")
     out = []
     for n, row in enumerate(rows[1:], start=2):
         cells = row + [""] * (len(rows[0]) - len(row))
@@ -79,16 +85,18 @@ def read_staff(path: str | Path) -> pl.DataFrame:
             fte = float(raw)
         except ValueError:
             fte = -1.0
-        if not 0 < fte <= 2:
-            raise SendcheckError(f"--staff: {path.name} row {n}: FTE {raw!r} for {name!r} is not "
-                                 f"a number above 0 (1 = full time)")
+        # At least a hundredth of a post: a smaller FTE (1e-320) would make a per-FTE load
+        # infinite, and no one works 0.001 of a week.
+        if not MIN_FTE <= fte <= 2:
+            raise SendcheckError(f"--staff: {path.name} row {n}: FTE {quoted(raw)} is not a "
+                                 f"number from {MIN_FTE} to 2 (1 = full time)")
         role = cells[found["role"]].strip() if "role" in found else ""
         out.append({"caseworker": name, "fte": fte, "role": role or None})
     staff = pl.DataFrame(out, schema={"caseworker": pl.String, "fte": pl.Float64,
                                       "role": pl.String})
     dup = staff.filter(pl.col("caseworker").str.to_lowercase().is_duplicated())
     if dup.height:
-        raise SendcheckError(f"--staff: {path.name}: {dup['caseworker'][0]!r} is listed twice")
+        raise SendcheckError(f"--staff: {path.name}: {quoted(dup['caseworker'][0])} is listed twice")
     return staff
 
 

@@ -9,12 +9,14 @@ import polars as pl
 
 from sendcheck import __version__
 from sendcheck.audit import Audit
-from sendcheck.history.changes import KEY, Changes, kept_findings
+from sendcheck.history.changes import KEY, Changes, compare, kept_findings
 from sendcheck.history.store import (
     DEFAULT_WAIT_SECONDS,
     RunRecord,
     compare_with_latest,
     file_sha256,
+    history_errors,
+    list_runs,
     open_history,
     record_run,
 )
@@ -50,9 +52,46 @@ def record_audit(audit: Audit, findings: pl.DataFrame, path: str | Path,
         run_at=(now or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds"))
     conn = open_history(path, wait)
     try:
-        return record_run(conn, run, found, path, wait)
+        with history_errors(path):
+            return record_run(conn, run, found, path, wait)
     finally:
         conn.close()
+
+
+def changes_since(audit: Audit, findings: pl.DataFrame, path: str | Path,
+                  wait: float = DEFAULT_WAIT_SECONDS) -> Changes:
+    """What changed since the latest earlier run in the history at `path`, without writing it
+    (a missing history has no earlier run): the report says it, and record_audit stores the run
+    only once the report is written."""
+    found = kept_findings(findings)
+    if not Path(path).exists():
+        return compare(found, None, audit.options.as_of, None, None, str(path))[1]
+    conn = open_history(path, wait, create=False)
+    try:
+        with history_errors(path):
+            return compare_with_latest(conn, audit.options.as_of, found,
+                                       audit.options.due_within, path)[2]
+    finally:
+        conn.close()
+
+
+def runs_with(audit: Audit, findings: pl.DataFrame, path: str | Path,
+              wait: float = DEFAULT_WAIT_SECONDS) -> list[dict]:
+    """(as_of, overdue, due_soon) of every run kept, with this audit's in its place (it is
+    stored after the report that shows them), oldest first."""
+    this = {"as_of": audit.options.as_of.isoformat(),
+            **{k: v for k, v in run_counts(kept_findings(findings)).items()
+               if k in ("overdue", "due_soon")}}
+    kept: list[dict] = []
+    if Path(path).exists():
+        conn = open_history(path, wait, create=False)
+        try:
+            with history_errors(path):
+                kept = list_runs(conn).select("as_of", "overdue", "due_soon").to_dicts()
+        finally:
+            conn.close()
+    return sorted([r for r in kept if r["as_of"] != this["as_of"]] + [this],
+                  key=lambda r: r["as_of"])
 
 
 def overdue_since(audit: Audit, findings: pl.DataFrame, path: str | Path,
@@ -61,8 +100,10 @@ def overdue_since(audit: Audit, findings: pl.DataFrame, path: str | Path,
     history at `path`, which is read, never written (`actions --history`)."""
     conn = open_history(path, wait, create=False)
     try:
-        _, stored, _ = compare_with_latest(conn, audit.options.as_of, kept_findings(findings),
-                                           audit.options.due_within, path)
+        with history_errors(path):
+                _, stored, _ = compare_with_latest(conn, audit.options.as_of,
+                                               kept_findings(findings),
+                                               audit.options.due_within, path)
     finally:
         conn.close()
     return stored.filter(pl.col("status") == "overdue").select(*KEY, "overdue_since")

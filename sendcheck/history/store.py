@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +20,7 @@ import polars as pl
 
 from sendcheck.errors import SendcheckError
 from sendcheck.history.changes import STORED_SCHEMA, Changes, compare
+from sendcheck.read.limits import open_input, read_input
 
 APPLICATION_ID = 0x53444348  # "SDCH": sendcheck history
 SCHEMA_VERSION = 2
@@ -110,6 +113,40 @@ def _locked(path: Path, wait: float) -> SendcheckError:
                    "try again when it has finished (or raise [history] wait_seconds)")
 
 
+# What SQLite says, and what it means for the person running sendcheck (sqlite3's error codes
+# would be exact, but sqlite_errorname needs Python 3.11.4+ builds; the messages are stable).
+_PROBLEMS = (
+    (("readonly", "read-only"), "cannot be written (read-only: the file, its folder or the disk)",
+     "give a history you can write, or check its permissions"),
+    (("disk is full", "disk i/o"), "cannot be written (the disk is full, or failed)",
+     "free some space; the history is as the last complete run left it"),
+    (("malformed", "not a database", "corrupt"), "is damaged (SQLite reports it malformed)",
+     "restore it from a backup, or move it away to start a new history"),
+    (("locked", "busy"), "locked by another run",
+     "try again when it has finished (or raise [history] wait_seconds)"),
+    (("unable to open",), "cannot be opened", "check the path and its folder's permissions"),
+)
+
+
+def sqlite_problem(path: str | Path, exc: sqlite3.Error) -> SendcheckError:
+    """An SQLite error as one line naming the problem with the history file and its fix."""
+    text = str(exc).lower()
+    for words, problem, fix in _PROBLEMS:
+        if any(w in text for w in words):
+            return _refuse(Path(path), problem, fix)
+    return _refuse(Path(path), f"cannot be used ({type(exc).__name__}: {exc})", "check the file")
+
+
+@contextmanager
+def history_errors(path: str | Path) -> Iterator[None]:
+    """Any SQLite error inside becomes sqlite_problem's one line (exit 2), never an internal
+    error."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise sqlite_problem(path, exc) from None
+
+
 def open_history(path: str | Path, wait: float = DEFAULT_WAIT_SECONDS,
                  create: bool = True) -> sqlite3.Connection:
     """An open, checked, up-to-date history (created when missing and `create`)."""
@@ -122,7 +159,9 @@ def open_history(path: str | Path, wait: float = DEFAULT_WAIT_SECONDS,
     if not exists and not path.parent.is_dir():
         raise _refuse(path, f"the folder {path.parent} does not exist", "create it first")
     if exists:
-        with path.open("rb") as fh:
+        # A regular file only: a FIFO would block the read, /dev/null would be "opened" and
+        # leave a /dev/null-journal beside it.
+        with open_input(path, "--history ") as fh:
             head = fh.read(len(SQLITE_HEADER))
         if head and head != SQLITE_HEADER:
             raise _refuse(path, "not a sendcheck history (not an SQLite file)",
@@ -130,7 +169,7 @@ def open_history(path: str | Path, wait: float = DEFAULT_WAIT_SECONDS,
     try:
         conn = sqlite3.connect(path, timeout=wait, isolation_level=None)
     except sqlite3.Error as exc:
-        raise _refuse(path, f"cannot be opened ({exc})", "check its permissions") from None
+        raise sqlite_problem(path, exc) from None
     try:
         _check(conn, path)
         if conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
@@ -141,14 +180,11 @@ def open_history(path: str | Path, wait: float = DEFAULT_WAIT_SECONDS,
         # power cut can lose the last run (it is then simply not there).
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
-    except sqlite3.OperationalError as exc:
+    except sqlite3.Error as exc:
         conn.close()
         if "locked" in str(exc) or "busy" in str(exc):
             raise _locked(path, wait) from None
-        raise _refuse(path, f"cannot be read ({exc})", "check the file") from None
-    except sqlite3.DatabaseError as exc:
-        conn.close()
-        raise _refuse(path, f"not a sendcheck history ({exc})", "give another path") from None
+        raise sqlite_problem(path, exc) from None
     except SendcheckError:
         conn.close()
         raise
@@ -195,7 +231,7 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
 
 
 def file_sha256(path: str | Path | None) -> str | None:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest() if path else None
+    return hashlib.sha256(read_input(path)).hexdigest() if path else None
 
 
 def record_run(conn: sqlite3.Connection, run: RunRecord, findings: pl.DataFrame,

@@ -37,6 +37,21 @@ CHECK = Check(
 BY_CODE[CHECK.code] = CHECK
 
 
+def merged(closures: pl.DataFrame) -> pl.DataFrame:
+    """The closures of each setting as disjoint periods: closures that overlap or touch (one ends
+    the day before the next starts) are one continuous closure, named by its first. One sort and
+    a running maximum, so a file of 100,000 overlapping closures costs a sort, never the pairs
+    of them (every join below then meets at most one closure per setting for a date)."""
+    day = pl.duration(days=1)
+    prior_end = pl.col("end").cum_max().shift(1).over("setting")
+    return (closures.sort("setting", "start", nulls_last=True)
+            .with_columns((pl.col("start") > prior_end + day).fill_null(True).alias("_new"))
+            .with_columns(pl.col("_new").cum_sum().over("setting").alias("_group"))
+            .group_by("setting", "_group", maintain_order=True)
+            .agg(pl.col("start").min(), pl.col("end").max(), pl.col("name").drop_nulls().first())
+            .select(closures.columns).sort("start"))
+
+
 def closure_names(closures: pl.DataFrame) -> pl.DataFrame:
     """The closures with a `label` for messages: the file's name, else the season's."""
     season = pl.col("start").dt.month().replace_strict(_SEASON, return_dtype=pl.String)
@@ -54,7 +69,7 @@ def implausible_closure_exceptions(results: pl.DataFrame, episodes: pl.DataFrame
     advice = "advice_education_requested_date"
     asked = (episodes.select("_idx", pl.col(advice).alias("_asked")) if advice in episodes.columns
              else episodes.select("_idx", pl.lit(None, pl.Date).alias("_asked")))
-    long = closures.filter((pl.col("end") - pl.col("start")).dt.total_days() + 1 >= LONG_CLOSURE_DAYS)
+    long = merged(closures).filter((pl.col("end") - pl.col("start")).dt.total_days() + 1 >= LONG_CLOSURE_DAYS)
     # The school's advice request counts only inside the rule's own window: for AS01 the export's
     # advice date is the assessment's advice, asked after the decision, not the information
     # the decision was made on.
@@ -91,7 +106,7 @@ def implausible_closure_exceptions(results: pl.DataFrame, episodes: pl.DataFrame
 def mark_due_in_closure(found: pl.DataFrame, closures: pl.DataFrame) -> pl.DataFrame:
     """Findings still to come (due soon, pending) whose due date falls inside a closure get
     "; due in the summer closure" added to their message: the team can act before it closes."""
-    named = closure_names(closures).select(pl.col("start").alias("_c_start"),
+    named = closure_names(merged(closures)).select(pl.col("start").alias("_c_start"),
                                            pl.col("end").alias("_c_end"), "label").sort("_c_start")
     open_ = pl.col("status").is_in(["due_soon", "pending"])
     keyed = found.with_row_index("_f").with_columns(

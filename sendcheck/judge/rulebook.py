@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sendcheck.columns import ADVICE_KINDS, BY_NAME, VALUES
 from sendcheck.errors import SendcheckError
+from sendcheck.read.limits import SMALL_FILE_BYTES, read_input
 from sendcheck.judge.anchors import ANCHORS, ENDINGS
 from sendcheck.judge.durations import Duration, FixedDay, parse_limit
 
@@ -234,9 +235,11 @@ def load_rule(path: Path) -> Rule:
 
 def _parse_rule(path: Path) -> Rule:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_input(path, "rule file ", SMALL_FILE_BYTES).decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise SendcheckError(f"rule file {path.name}: not valid TOML ({exc})") from None
+    except ValueError:  # an integer of over 4,300 digits
+        raise SendcheckError(f"rule file {path.name}: a number too long to read") from None
     _check_keys(path, data, REQUIRED | OPTIONAL)
     for key, kind in REQUIRED.items():
         if key not in data:

@@ -9,9 +9,11 @@ from pathlib import Path
 import polars as pl
 
 from sendcheck.errors import SendcheckError
-from sendcheck.read.limits import check_text, require_regular
+from sendcheck.read.limits import check_text, read_input, require_regular
 from sendcheck.read.sheets import (
     DELIMITERS,
+    ENCRYPTED_STREAM,
+    OLE_MAGIC,
     HEADER_SCAN_ROWS,
     Table,
     build_table,
@@ -26,6 +28,9 @@ from sendcheck.read.sheets import (
     scan_rows,
     utf8_bytes,
 )
+
+
+WORKBOOKS = (".xlsx", ".xlsm", ".xls", ".ods")
 
 
 def read_csv(path: Path, index: dict[str, str], sha: str, data: bytes) -> Table:
@@ -62,12 +67,41 @@ def read_csv(path: Path, index: dict[str, str], sha: str, data: bytes) -> Table:
 
 
 
+def check_book(path: Path, data: bytes):
+    """The workbook checked within the bounds of its kind (read/sheetscan.py for .xlsx,
+    read/books.py for .xls and .ods) before calamine reads any sheet of it."""
+    import fastexcel
+
+    from sendcheck.read.books import check_ods, check_xls, xls_book
+
+    where, suffix = path.name, path.suffix.lower()
+    if suffix == ".ods":
+        if not data.startswith(b"PK"):
+            raise SendcheckError(f"{where}: not an .ods spreadsheet (it is not a zip package)")
+        return check_ods(data, where)
+    if suffix != ".xls":
+        return check_xlsx(path, data)
+    if not data.startswith(OLE_MAGIC):
+        raise SendcheckError(f"{where}: not an Excel 97-2003 (.xls) workbook")
+    if ENCRYPTED_STREAM in data:
+        raise SendcheckError(f"{where}: the workbook is password-protected; save an unprotected copy")
+    firsts = check_xls(data, where)
+    try:
+        names = fastexcel.read_excel(data).sheet_names
+    except Exception as exc:  # its message can quote cells: only its kind is shown
+        raise SendcheckError(f"{where}: could not read the workbook ({type(exc).__name__}); "
+                             f"open it in Excel and save it as .xlsx") from None
+    return xls_book(data, names, firsts)
+
+
 def read_excel(path: Path, index: dict[str, str], sha: str, data: bytes,
                sheet: str | None) -> Table:
+    """An .xlsx, .xlsm, .xls or .ods: one fastexcel call, every cell as text, under the bounds
+    of its kind (check_book)."""
     import fastexcel
 
     where = path.name
-    book = check_xlsx(path, data)
+    book = check_book(path, data)
     at, name, notes = pick_sheet(book, sheet, where)
     try:
         reader = fastexcel.read_excel(book.data)
@@ -100,12 +134,12 @@ def read_export(path: str | Path, sheet: str | None = None,
     if path.is_dir():
         raise SendcheckError(f"{path}: is a folder, not an export file")
     suffix = path.suffix.lower()
-    if suffix in (".xls", ".ods", ".numbers", ".xlsb"):
+    if suffix in (".numbers", ".xlsb"):
         raise SendcheckError(f"{path.name}: {suffix} files are not supported; save as .xlsx or .csv")
-    if suffix not in (".csv", ".txt", ".xlsx", ".xlsm"):
+    if suffix not in (".csv", ".txt", *WORKBOOKS):
         raise SendcheckError(f"{path.name}: unsupported file type {suffix or '(none)'}; "
-                             f"give a .csv, .xlsx or .xlsm export")
-    data = path.read_bytes()
+                             f"give a .csv, .xlsx, .xlsm, .xls or .ods export")
+    data = read_input(path)
     if not data or data.isspace():  # only ASCII whitespace (as `not data.strip()`, with no copy)
         raise SendcheckError(f"{path.name}: the file is empty")
     sha = hashlib.sha256(data).hexdigest()
@@ -115,6 +149,6 @@ def read_export(path: str | Path, sheet: str | None = None,
     if sen2 is not None:
         return sen2
     index = header_index(config_columns)
-    if suffix in (".xlsx", ".xlsm"):
+    if suffix in WORKBOOKS:
         return read_excel(path, index, sha, data, sheet)
     return read_csv(path, index, sha, data)

@@ -1,6 +1,8 @@
-"""The bounds on what sendcheck reads: regular files only, field and row limits for CSV, and the
-inflated size of any zip member. Each bound is far above any real export and far below what
-would exhaust memory (README "Limits")."""
+"""The bounds on what sendcheck reads: regular files only, a size bound on every file, field and
+row limits for CSV, and the inflated size of any zip member. Each bound is far above any real
+export and far below what would exhaust memory (README "Limits"). Every file a command reads
+passes `read_input` (or `open_input`), which also remembers it, so no report is ever written
+over it (`is_input`, asked by views/files.write_atomic)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from sendcheck.errors import SendcheckError
 
@@ -28,6 +31,11 @@ MAX_MEMBER_BYTES = 2 << 30
 MAX_PACKAGE_BYTES = 4 << 30
 MAX_RATIO, RATIO_FLOOR = 200, 100 << 20
 CHUNK = 8 << 20  # streamed reads of zip members
+# Any one file read whole: an export (a million-row CSV is about 1 GB), a workbook package.
+MAX_FILE_BYTES = 4 << 30
+# A file a person writes by hand (staff list, term dates, configuration, a manifest): 100,000
+# closures are 4 MB.
+SMALL_FILE_BYTES = 64 << 20
 
 # What reading a damaged package raises: zipfile's own errors, zlib's for a corrupt deflate
 # stream (zlib.error, not BadZipFile), and the rest found by fuzzing (a corrupt central
@@ -56,6 +64,71 @@ def require_regular(path: str | Path, what: str = "") -> Path:
         raise SendcheckError(f"{what}{path}: not a regular file (a device, pipe or socket); "
                              f"give the export file itself")
     return path
+
+
+# (device, inode) of every file this run has read: a report never replaces one of them.
+_READ: set[tuple[int, int]] = set()
+
+
+def forget_inputs() -> None:
+    """A new run (the CLI's entry point) starts with no inputs read."""
+    _READ.clear()
+
+
+def remember_input(st: os.stat_result) -> None:
+    """Note a file as an input (one that is read by a library, such as the SQLite history)."""
+    _READ.add((st.st_dev, st.st_ino))
+
+
+def is_input(path: str | Path) -> bool:
+    """True when `path` (after links) is a file this run has read, under any name."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    return (st.st_dev, st.st_ino) in _READ
+
+
+def open_input(path: str | Path, what: str = "", limit: int = MAX_FILE_BYTES,
+               own: bool = False) -> BinaryIO:
+    """The file open for reading, once it is proved a regular file within `limit` bytes. The
+    check is on the open descriptor (fstat), so a pipe swapped in after a check cannot make the
+    read block: a FIFO is opened without waiting for a writer, and refused. An input is
+    remembered (no report may replace it) unless it is the command's `own` file (the actions
+    manifest, which it rewrites)."""
+    path = Path(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise SendcheckError(f"{what}{path}: no such file") from None
+    except OSError as exc:
+        raise SendcheckError(f"{what}{path}: cannot be read ({exc.strerror})") from None
+    st = os.fstat(fd)
+    problem = ("is a folder, not a file" if stat.S_ISDIR(st.st_mode) else
+               "not a regular file (a device, pipe or socket); give the file itself"
+               if not stat.S_ISREG(st.st_mode) else
+               f"{_mib(st.st_size)}, over the limit of {_mib(limit)} for this file"
+               if st.st_size > limit else None)
+    if problem:
+        os.close(fd)
+        raise SendcheckError(f"{what}{path}: {problem}")
+    os.set_blocking(fd, True)
+    if not own:
+        remember_input(st)
+    return os.fdopen(fd, "rb")
+
+
+def read_input(path: str | Path, what: str = "", limit: int = MAX_FILE_BYTES,
+               own: bool = False) -> bytes:
+    """The whole file, through `open_input`'s checks; a file still being written (it grew while
+    read) is refused, so the bound holds."""
+    with open_input(path, what, limit, own) as fh:
+        size = os.fstat(fh.fileno()).st_size
+        data = fh.read(size + 1)  # one buffer of the size checked, never of the limit
+    if len(data) > size:
+        raise SendcheckError(f"{what}{path}: grew while it was read (still being written?); "
+                             f"try again when it is complete")
+    return data
 
 
 def check_text(text: str | bytes, where: str) -> None:

@@ -35,7 +35,14 @@ import polars as pl
 
 from sendcheck.columns import BY_NAME, normalise_header
 from sendcheck.errors import SendcheckError
-from sendcheck.read.limits import DAMAGED, check_text, read_member
+from sendcheck.read.limits import (
+    DAMAGED,
+    MAX_LINE_CHARS,
+    check_text,
+    open_input,
+    read_input,
+    read_member,
+)
 from sendcheck.read.sen2_schema import (
     BY_KEY,
     EPISODE_MODULES,
@@ -52,10 +59,14 @@ from sendcheck.read.sheets import (
     csv_error,
     decode_text,
     header_index,
+    path_text,
 )
 
 CHUNK_PERSONS = 10_000  # persons held as Python lists before they become a polars frame
 READ_BYTES = 1 << 20
+# The longest run of bytes between two tags (a value, or a tag with its attributes): a SEN2
+# value is a date, a code or an id; one of 512 MB made polars panic.
+MAX_VALUE_BYTES = MAX_LINE_CHARS
 SEN2_NOTE = ("SEN2 carries no caseworker, advice or draft-plan dates: the rules and checks that "
              "need them are skipped")
 _WHOLE_FLOAT = r"^(-?\d+)\.0+$"
@@ -103,10 +114,13 @@ def return_year(tables: list[Table]) -> int | None:
     for t in tables:
         if not isinstance(t, Sen2Table):
             return None
-        year = t.header.get("Year") or t.header.get("ReferenceDate", "")[:4]
-        if not str(year).strip().isdigit():
+        # The ReferenceDate's year first: a Year that disagrees with it (20255) is the return's
+        # own mistake, checked as DQ38, never a reporting period.
+        census = reference_date([t])
+        year = str(census.year) if census else str(t.header.get("Year", "")).strip()
+        if not (year.isdigit() and len(year) == 4):
             return None
-        years.add(int(str(year).strip()) - 1)
+        years.add(int(year) - 1)
     return years.pop() if len(years) == 1 else None
 
 
@@ -266,7 +280,7 @@ def _module_frame(raw: pl.DataFrame, module: str, index: dict[str, str], first_r
         cells = [c.str.replace(_WHOLE_FLOAT, "${1}") for c in cells]
     frame = raw.select(cells).with_columns(
         pl.int_range(first_row, first_row + raw.height, dtype=pl.Int64).alias("_row"),
-        pl.lit(source).alias("_source"),
+        pl.lit(path_text(source)).alias("_source"),
         pl.int_range(0, raw.height, dtype=pl.Int64).alias("_ord"),
     )
     return frame, unused
@@ -384,7 +398,7 @@ def read_folder(path: Path, index: dict[str, str]) -> Sen2Table | None:
     for f in sorted(path.iterdir()):
         if f.suffix.lower() not in (".csv", ".txt") or not f.is_file():
             continue
-        data = f.read_bytes()
+        data = read_input(f)
         if data.strip() and sniff_module_csv(f, data):
             tables.append(read_module_csv(f, data, hashlib.sha256(data).hexdigest(), index))
     return _merge(tables, index, str(path)) if tables else None
@@ -538,14 +552,29 @@ def _parse_xml(path: Path, index: dict[str, str]
             header[header_fields[tag]] = "".join(text).strip()
         text.clear()
 
+    def doctype(name: str, *_: object) -> None:
+        # A DTD can declare entities expat leaves blank without a word: no SEN2 return has one.
+        raise SendcheckError(f"{where}: line {parser.CurrentLineNumber}: a document type "
+                             f"declaration (<!DOCTYPE {name}>) is refused; a SEN2 return has "
+                             f"none: export it again from the case-management system")
+
     parser.StartElementHandler = start
     parser.EndElementHandler = end
     parser.CharacterDataHandler = text.append
+    parser.StartDoctypeDeclHandler = doctype
     sha = hashlib.sha256()
     size = 0
+    run = 0  # bytes since the last "<": a value's length, bounded before the parser sees it
     try:
-        with path.open("rb") as fh:
+        with open_input(path) as fh:
             while chunk := fh.read(READ_BYTES):
+                first, last = chunk.find(b"<"), chunk.rfind(b"<")
+                if max(run + (len(chunk) if first < 0 else first),
+                       len(chunk) - last - 1 if last >= 0 else 0) > MAX_VALUE_BYTES:
+                    raise SendcheckError(
+                        f"{where}: a value or tag of more than {MAX_VALUE_BYTES:,} bytes near "
+                        f"byte {size:,}: not a SEN2 return (its values are dates, codes, ids)")
+                run = run + len(chunk) if last < 0 else len(chunk) - last - 1
                 size += len(chunk)
                 sha.update(chunk)
                 parser.Parse(chunk, False)
@@ -557,6 +586,7 @@ def _parse_xml(path: Path, index: dict[str, str]
                              f"{exc.offset + 1}: {expat.ErrorString(exc.code)}") from None
     finally:  # the handlers refer to the parser: break the cycle so memory is freed now
         parser.StartElementHandler = parser.EndElementHandler = parser.CharacterDataHandler = None
+        parser.StartDoctypeDeclHandler = None
     if count["person"] == 0:
         raise SendcheckError(f"{where}: no <Person> elements; is this a SEN2 return?")
     flush()
@@ -564,7 +594,7 @@ def _parse_xml(path: Path, index: dict[str, str]
     for key, parts in chunks.items():
         frame = (pl.concat(parts, how="diagonal") if parts
                  else pl.DataFrame(schema=_xml_schema(key, index, seen[key])))
-        frames[key] = frame.with_columns(pl.lit(where).alias("_source"))
+        frames[key] = frame.with_columns(pl.lit(path_text(where)).alias("_source"))
     return frames, header, sha.hexdigest(), sorted(unused)
 
 

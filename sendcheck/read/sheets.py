@@ -12,6 +12,7 @@ import codecs
 import csv
 import io
 import re
+import os
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +41,13 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 
 
+def path_text(path: str | Path) -> str:
+    """A file's name as text every output can carry: a byte that is not UTF-8 (\xe9 from a
+    Windows share) shows as the replacement character, so a report, the JSON or the history
+    never meets a character it cannot encode (a backslash escape would read as a folder)."""
+    return os.fsencode(path).decode("utf-8", "replace")
+
+
 @dataclass
 class Table:
     """One input file, read: text cells under canonical column names, plus `_row` and `_source`."""
@@ -56,6 +64,9 @@ class Table:
     encoding: str | None = None
     delimiter: str | None = None
     notes: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.path = path_text(self.path)
 
     @property
     def rows(self) -> int:
@@ -121,7 +132,7 @@ def build_table(raw: pl.DataFrame, header_at: int, first_row: int, index: dict[s
     frame = frame.with_columns(
         pl.int_range(first_row + header_at + 1, first_row + header_at + 1 + body.height,
                      dtype=pl.Int64).alias("_row"),
-        pl.lit(path.name).alias("_source"),
+        pl.lit(path_text(path.name)).alias("_source"),
     )
     # A row whose every cell is blank is not an episode; it is counted, not evaluated. So is a
     # report's footer: one or two cells reading like "Total: 40" or "Page 3 of 3". The cells are

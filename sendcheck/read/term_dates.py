@@ -14,8 +14,9 @@ from pathlib import Path
 import polars as pl
 
 from sendcheck.columns import normalise_header
-from sendcheck.errors import SendcheckError
+from sendcheck.errors import SendcheckError, quoted
 from sendcheck.read.dates import parse_text
+from sendcheck.read.limits import SMALL_FILE_BYTES, check_text, read_input
 
 CLOSURE_SCHEMA = {"start": pl.Date, "end": pl.Date, "setting": pl.String, "name": pl.String}
 HEADERS = {
@@ -32,7 +33,8 @@ _SETTING_INDEX = {normalise_header(a): name for name, aliases in SETTINGS.items(
 
 
 def _decode(path: Path) -> str:
-    data = path.read_bytes()
+    data = read_input(path, "term-dates file ", SMALL_FILE_BYTES)
+    check_text(data, f"term-dates file {path.name}")
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return data.decode(encoding)
@@ -45,19 +47,22 @@ def read_term_dates(path: str | Path, pivot_year: int = 2069) -> pl.DataFrame:
     """The closures in the file (CLOSURE_SCHEMA), sorted by start; any unreadable row is an error
     naming its row and column (the file is small and a council's own: fix it and rerun)."""
     path = Path(path)
-    if not path.is_file():
-        raise SendcheckError(f"{path}: no such term-dates file (--term-dates or [term_dates] file)")
     try:
         raw = pl.read_csv(io.StringIO(_decode(path)), infer_schema=False)
-    except pl.exceptions.PolarsError as exc:
-        raise SendcheckError(f"{path}: not a readable CSV ({str(exc).splitlines()[0]})") from None
+    except pl.exceptions.PolarsError:  # its message quotes the row: never passed on
+        raise SendcheckError(f"{path}: not a readable CSV (a quote left open, or rows of "
+                             f"different widths); expected columns start, end") from None
     names = {c: _HEADER_INDEX.get(normalise_header(c)) for c in raw.columns}
     raw = raw.rename({c: n for c, n in names.items() if n}).select(
         [n for n in HEADERS if n in names.values()])
     for need in ("start", "end"):
         if need not in raw.columns:
-            raise SendcheckError(f"{path}: no {need!r} column (expected headers start, end and "
-                                 f"optionally setting, name; found {', '.join(names) or 'none'})")
+            # The first row is never quoted: a children's list given here by mistake would put
+            # a name or a date of birth on stderr.
+            raise SendcheckError(f"{path}: no {need!r} column (expected a header row naming "
+                                 f"start, end and optionally setting, name; the first row's "
+                                 f"{len(names)} cells name no {need!r}): is this a term-dates "
+                                 f"file?")
     raw = raw.filter(pl.any_horizontal(pl.all().is_not_null() & (pl.all().str.strip_chars() != "")))
     out = {}
     for col in ("start", "end"):
@@ -67,7 +72,8 @@ def read_term_dates(path: str | Path, pivot_year: int = 2069) -> pl.DataFrame:
         if bad.height:
             i, err = bad.row(0, named=True)["i"], bad.row(0, named=True)["error"] or "blank"
             raise SendcheckError(f"{path}: row {i + 2}, column {col}: "
-                                 f"{raw.get_column(col)[i]!r} is {err} (expected a date like 31/07/2025)")
+                                 f"{quoted(raw.get_column(col)[i])} is {err} (expected a date "
+                                 f"like 31/07/2025)")
         out[col] = parsed.get_column("date")
     setting = (raw.get_column("setting") if "setting" in raw.columns
                else pl.Series([None] * raw.height, dtype=pl.String))
@@ -82,6 +88,6 @@ def read_term_dates(path: str | Path, pivot_year: int = 2069) -> pl.DataFrame:
     if wrong.height:
         r = wrong.row(0, named=True)
         problem = (f"end {r['end']} is before start {r['start']}" if r["end"] < r["start"] else
-                   f"setting {setting[r['i']]!r} is not one of school, post16, early_years (or blank)")
+                   f"setting {quoted(setting[r['i']])} is not one of school, post16, early_years (or blank)")
         raise SendcheckError(f"{path}: row {r['i'] + 2}: {problem}")
     return frame.drop("i").sort("start")

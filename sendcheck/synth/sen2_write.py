@@ -178,14 +178,19 @@ def write_xml(frames: dict[str, pl.DataFrame], path: Path, header: dict[str, str
     requests = _fragment(get("requests"), "requests", [assess, active])
     persons = _fragment(frames["person"], "person", [requests])
     head = "".join(f"      <{k}>{v}</{k}>\n" for k, v in header.items())
-    with path.open("w", encoding="utf-8", newline="\n") as fh:
-        fh.write('<?xml version="1.0" encoding="UTF-8"?>\n<Message>\n  <Header>\n'
-                 f"    <CollectionDetails>\n{head}    </CollectionDetails>\n  </Header>\n"
-                 "  <Persons>\n")
-        xml = persons.get_column("_xml")
+    xml = persons.get_column("_xml")
+
+    def pieces():
+        yield ('<?xml version="1.0" encoding="UTF-8"?>\n<Message>\n  <Header>\n'
+               f"    <CollectionDetails>\n{head}    </CollectionDetails>\n  </Header>\n"
+               "  <Persons>\n")
         for start in range(0, len(xml), 10_000):
-            fh.write("".join(xml.slice(start, 10_000).to_list()))
-        fh.write("  </Persons>\n</Message>\n")
+            yield "".join(xml.slice(start, 10_000).to_list())
+        yield "  </Persons>\n</Message>\n"
+
+    from sendcheck.views.files import write_atomic  # the one writer: atomic, never via a link
+
+    write_atomic(path, pieces())
 
 
 # ---------------------------------------------------------------- module CSVs and workbook

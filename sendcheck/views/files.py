@@ -1,5 +1,6 @@
-"""Writing reports safely: atomic writes that never replace an input or a device, text neutralised
-against formula injection, and file or sheet names escaped so they cannot forge a line."""
+"""Writing reports safely: one writer for every file sendcheck writes (atomic, never over an input,
+a device or through a link), text neutralised against formula injection, and text from a file
+escaped before it reaches a terminal or a log line."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sendcheck.errors import SendcheckError
+from sendcheck.read.limits import is_input
 
 if TYPE_CHECKING:
     import polars as pl
@@ -55,8 +57,15 @@ def display_name(text: str) -> str:
 
 
 def one_line(text: str) -> str:
-    """A message kept to one line: line breaks, control and direction characters escaped."""
+    """A message kept to one line: line breaks, control and direction characters escaped. The
+    sanitiser for any text from a file before it reaches a terminal or stderr: an escape
+    sequence (a screen clear, hidden text, an OSC 8 link) shows as `\u001b[2J`, never acts."""
     return _UNSAFE.sub(lambda m: json.dumps(m.group())[1:-1], text)
+
+
+def screen_text(text: str) -> str:
+    """Lines for a terminal: each line sanitised as one_line, the view's own line breaks kept."""
+    return "\n".join(one_line(line) for line in text.split("\n"))
 
 
 def refuse_overwrite(output: str | Path | None, inputs: list[tuple[str, str | Path | None]]
@@ -72,30 +81,48 @@ def refuse_overwrite(output: str | Path | None, inputs: list[tuple[str, str | Pa
 
 
 def _short(name: str) -> str:
-    """The name cut to NAME_BYTES bytes of UTF-8 (whole characters)."""
-    return name.encode("utf-8")[:NAME_BYTES].decode("utf-8", "ignore")
+    """The name cut to NAME_BYTES bytes as the file system holds it (a name that is not UTF-8
+    keeps its bytes)."""
+    return os.fsdecode(os.fsencode(name)[:NAME_BYTES])
 
 
-def write_atomic(path: str | Path, data: str | bytes | Iterable[str]) -> None:
-    """Write to a temporary file beside the target, then rename: never half a report. `data`
-    may be the text in pieces (written one after another, never joined). A report being
-    replaced keeps its permissions; the temporary file is removed on any failure, Ctrl-C or
-    SIGTERM (cli/signals.py turns both into an exception)."""
+def check_target(path: str | Path, what: str = "--output") -> os.stat_result | None:
+    """Refuse a target no report may take: a file this run read (under any name: a hard link,
+    a relative path), a symbolic link (even a dangling one: writing through it would create or
+    replace a file elsewhere), a folder, a device or pipe. Its status when it exists."""
     path = Path(path)
-    if path.is_symlink():  # replace the file the link names, not the link
-        path = path.resolve()
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise SendcheckError(f"{what} {path}: cannot be checked ({exc.strerror})") from None
+    if stat.S_ISLNK(st.st_mode):
+        raise SendcheckError(f"{what} {path}: is a symbolic link; sendcheck writes only regular "
+                             f"files, never through a link: remove it or give another name")
+    if stat.S_ISDIR(st.st_mode):
+        raise SendcheckError(f"{what} {path}: is a folder; give a file name")
+    if not stat.S_ISREG(st.st_mode):
+        raise SendcheckError(f"{what} {path}: not a regular file (a device or pipe); give a "
+                             f"file name, or - for standard output")
+    if is_input(path):
+        raise SendcheckError(f"{what} {path}: is a file this run reads; write the report to "
+                             f"another file")
+    return st
+
+
+def write_atomic(path: str | Path, data: str | bytes | Iterable[str], what: str = "--output"
+                 ) -> None:
+    """The one writer: a temporary file created exclusively beside the target, then renamed
+    over it: never half a report, never through a link, never over an input (check_target).
+    `data` may be the text in pieces (written one after another, never joined). A report
+    being replaced keeps its permissions; the temporary file is removed on any failure, Ctrl-C
+    or SIGTERM (cli/signals.py turns both into an exception)."""
+    path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
-        raise SendcheckError(f"--output {path}: the folder {folder} does not exist")
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        st = None
-    if st is not None and stat.S_ISDIR(st.st_mode):
-        raise SendcheckError(f"--output {path}: is a folder; give a file name")
-    if st is not None and not stat.S_ISREG(st.st_mode):
-        raise SendcheckError(f"--output {path}: not a regular file (a device or pipe); give a "
-                             f"file name, or - for standard output")
+        raise SendcheckError(f"{what} {path}: the folder {folder} does not exist")
+    st = check_target(path, what)
     if st is not None:
         mode = stat.S_IMODE(st.st_mode)
     else:

@@ -53,10 +53,12 @@ def _table(headers: list[str], rows: list[list[str]], numeric: set[str], wrap: s
     for i, h in enumerate(headers):
         widest = max([len(h)] + [len(r[i]) for r in rows])
         if h in wrap:
-            t.add_column(h, overflow="fold", min_width=min(WRAP_MIN, widest))
+            t.add_column(Text(h), overflow="fold", min_width=min(WRAP_MIN, widest))
         else:  # an exact width: rich never narrows a column below it when the table fits
-            t.add_column(h, width=widest, no_wrap=True, overflow="fold",
+            t.add_column(Text(h), width=widest, no_wrap=True, overflow="fold",
                          justify="right" if h in numeric else "left")
-    for r in rows:  # as Text: a cell's own brackets (a note, a name) are never rich markup
+    for r in rows:
+        # Text, never a str: rich reads a str cell as markup, so `A. Khan [leaver]` would lose
+        # its bracket and `J. Smith [/temp]` would stop the screen with a markup error.
         t.add_row(*(Text(c) for c in r))
     return t

@@ -1,6 +1,7 @@
 """A folder of files one command owns (`actions --output-dir`): checked writable before anything is
-written, each file written atomically, and a manifest naming the files it wrote, so the next
-run replaces its own files and removes those it no longer writes, never anything else."""
+written, each file written by the one safe writer (views/files.write_atomic: atomic, never
+through a link), and a manifest naming the files it wrote, so the next run replaces its own
+files and removes those it no longer writes, never anything else."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ import tempfile
 from pathlib import Path
 
 from sendcheck.errors import SendcheckError
-from sendcheck.views.files import write_atomic
+from sendcheck.read.limits import SMALL_FILE_BYTES, read_input
+from sendcheck.views.files import check_target, write_atomic
 
 MANIFEST = ".sendcheck-actions.json"
 # A manifest entry is only ever a plain file name this command could have written: never a path.
@@ -45,10 +47,12 @@ def check_writable(folder: Path) -> None:
 
 def read_manifest(folder: Path) -> set[str]:
     path = folder / MANIFEST
-    if not path.exists():
+    if not os.path.lexists(path):
         return set()
+    what = "--output-dir"
+    check_target(path, what)  # a link in its place is refused, never read or written through
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_input(path, f"{what} ", SMALL_FILE_BYTES, own=True).decode("utf-8"))
         files = data["files"]
         if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
             raise ValueError
@@ -65,21 +69,25 @@ def write_folder(folder: str | Path, files: dict[str, str | bytes], about: dict)
     folder = Path(folder)
     check_writable(folder)
     previous = read_manifest(folder)
-    strangers = sorted(n for n in files if n not in previous and (folder / n).exists())
+    # lexists: a dangling link named like a list is a stranger too (writing through it would
+    # create its target, wherever that is).
+    strangers = sorted(n for n in files if n not in previous and os.path.lexists(folder / n))
     if strangers:
         raise _fail(folder, f"{strangers[0]} exists and was not written by sendcheck actions "
                     f"({len(strangers)} such files)", "move them or give another folder")
     stale = sorted(previous - set(files))
+    for name in [MANIFEST, *files]:  # before anything is written: a link, a pipe, an input
+        check_target(folder / name, "--output-dir")
 
     def manifest(names: set[str]) -> None:
         write_atomic(folder / MANIFEST, json.dumps({**about, "files": sorted(names)}, indent=2)
-                     + "\n")
+                     + "\n", "--output-dir")
 
     # Until the stale files are gone the manifest names them too, so a run stopped part-way
     # leaves the next run knowing every file it owns.
     manifest(set(files) | previous)
     for name, data in files.items():
-        write_atomic(folder / name, data)
+        write_atomic(folder / name, data, "--output-dir")
     for name in stale:
         target = folder / name
         if target.is_file() and not target.is_symlink():

@@ -4,7 +4,6 @@ due soon over time (terminal bars; JSON, CSV, workbook)."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import polars as pl
 
@@ -57,9 +56,10 @@ def history_text(runs: pl.DataFrame, path: str) -> str:
 
 
 def history_json(runs: pl.DataFrame, path: str) -> str:
-    return json.dumps({"sendcheck_version": __version__, "history": path,
-                       "definition": DEFINITION, "runs": runs.to_dicts()},
-                      indent=2, ensure_ascii=False) + "\n"
+    from sendcheck.views.json import dumps
+
+    return dumps({"sendcheck_version": __version__, "history": path,
+                  "definition": DEFINITION, "runs": runs.to_dicts()}) + "\n"
 
 
 def history_csv(runs: pl.DataFrame) -> str:

@@ -399,7 +399,7 @@ var hit=!q||r.textContent.toLowerCase().indexOf(q)>=0;r.hidden=!hit;if(hit)shown
 out.textContent=shown+' of '+tbl.tBodies[0].rows.length+' rows shown';}
 input.addEventListener('input',apply);box.hidden=false;
 var m=location.hash.match(new RegExp('[#&]'+tbl.id+'=([^&]*)'));
-if(m){input.value=decodeURIComponent(m[1]);}apply();});
+if(m){try{input.value=decodeURIComponent(m[1]);}catch(e){input.value=m[1];}}apply();});
 document.documentElement.setAttribute('data-script','ran');
 })();
 """

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator
 
 import polars as pl
@@ -109,6 +110,23 @@ _FINDINGS_SLOT = "\u0000findings\u0000"
 FINDINGS_CHUNK = 50_000  # findings formatted and written at a time
 
 
+def finite(value: object) -> object:
+    """The value with every float that is not finite (NaN, Infinity) as null: strict JSON
+    parsers refuse them, and a figure that cannot be computed is "not available"."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite(v) for v in value]
+    return value
+
+
+def dumps(value: object) -> str:
+    """Every JSON this tool writes: indented, UTF-8, never NaN or Infinity."""
+    return json.dumps(finite(value), indent=2, ensure_ascii=False, allow_nan=False)
+
+
 def json_chunks(audit: Audit, all_statuses: bool = False, personal: bool = False
                 ) -> Iterator[str]:
     """The JSON report in pieces, in order: indented, one finding per line. polars writes the
@@ -118,7 +136,7 @@ def json_chunks(audit: Audit, all_statuses: bool = False, personal: bool = False
     data = to_json_dict(audit, all_statuses, personal, findings_frame_only=True)
     found: pl.DataFrame = listed(audit, data["findings"])  # --untouched: the list only
     data["findings"] = _FINDINGS_SLOT
-    head, tail = json.dumps(data, indent=2, ensure_ascii=False).split(
+    head, tail = dumps(data).split(
         json.dumps(_FINDINGS_SLOT), 1)
     yield head
     if not found.height:
@@ -174,5 +192,4 @@ def caseload_report_json(audit: Audit, c: Caseload, below: int | None) -> str:
 
     head = {k: v for k, v in to_json_dict(audit).items()
             if k in ("sendcheck_version", "as_of", "inputs", "rows", "reviews")}
-    return json.dumps(head | {"caseload": suppressed_caseload(c, below)}, indent=2,
-                      ensure_ascii=False) + "\n"
+    return dumps(head | {"caseload": suppressed_caseload(c, below)}) + "\n"

@@ -25,7 +25,7 @@ from sendcheck.figures.headline import (
 )
 from sendcheck.history.notes import counts_line, note_counts
 from sendcheck.views.changes import screen_lines
-from sendcheck.views.files import display_name, one_line
+from sendcheck.views.files import display_name, one_line, screen_text
 from sendcheck.views.findings import (
     findings_frame,
     listed,
@@ -72,6 +72,7 @@ class View:
             self.console = Console(file=stream, highlight=False)
 
     def text(self, line: str = "", style: str | None = None) -> None:
+        line = screen_text(line)  # a cell quoted in a line never acts on the terminal
         if self.rich:
             self.console.print(line, style=style, markup=False, highlight=False)
         elif self.width and len(line) > self.width:  # wrapped at spaces, never inside a word
@@ -84,7 +85,7 @@ class View:
     def table(self, title: str | None, headers: list[str], rows: list[list[object]],
               optional: tuple[str, ...] = ()) -> None:
         """A table; `optional` headers may be left out, first first, when the terminal is narrow."""
-        cells = [["" if v is None else str(v) for v in r] for r in rows]
+        cells = [["" if v is None else one_line(str(v)) for v in r] for r in rows]
         numeric = {h for i, h in enumerate(headers)
                    if any(r[i] for r in cells) and all(NUMBER.match(r[i]) or r[i] in ("", "-")
                                                        for r in cells)}
@@ -126,7 +127,7 @@ class View:
     def panels(self, title: str, headers: list[str], items: list[list[object]]) -> None:
         """Many short rows (a code and its counts) set side by side, as many panels across as
         the width holds, read left to right: a long list of rules in a few lines."""
-        cells = [[str(v) for v in item] for item in items]
+        cells = [[one_line(str(v)) for v in item] for item in items]
         widths = [max([len(h)] + [len(c[i]) for c in cells]) for i, h in enumerate(headers)]
 
         def panel(values: list[str]) -> str:

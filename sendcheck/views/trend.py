@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 
 import polars as pl
 
@@ -37,7 +36,9 @@ def trend_json(audit: Audit, rows: list[dict], below: int | None) -> str:
         # checked (its data-quality findings are the audit's) but no series uses it.
         out["reviews"] = {**audit.reviews.summary(),
                           "used_by": "no series (the trend has no review figures)"}
-    return json.dumps(out, indent=2, ensure_ascii=False) + "\n"
+    from sendcheck.views.json import dumps
+
+    return dumps(out) + "\n"
 
 
 def trend_csv(rows: list[dict], below: int | None) -> str:
