@@ -6,6 +6,7 @@ The CLI only parses options and renders; tests and other commands call `run_audi
 from __future__ import annotations
 
 import datetime as dt
+import shlex
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -13,15 +14,19 @@ from pathlib import Path
 import polars as pl
 
 from sendcheck.config import Config, Suppression
+from sendcheck.errors import SendcheckError
 from sendcheck.judge import sen2_checks  # noqa: F401 - registers the SEN2 return checks (DQ20-DQ39)
 from sendcheck.judge.closures import NO_TERM_DATES, implausible_closure_exceptions
-from sendcheck.judge.engine import RuleRun, evaluate, plan_runs
+from sendcheck.judge.coverage import Coverage, coverage
+from sendcheck.judge.engine import RuleRun, plan_runs
 from sendcheck.judge.quality import RULE_GAPS, is_selected, rule_gaps, run_checks
 from sendcheck.judge.reviews import ReviewHistory, build_history
 from sendcheck.judge.rulebook import Rule, load_rules, select_rules
+from sendcheck.judge.statuses import Judgement, Settings, judge
 from sendcheck.judge.suppress import match
 from sendcheck.read.episodes import combine, prepare
 from sendcheck.read.export import read_export
+from sendcheck.read.kind import seems_to_be
 from sendcheck.read.sheets import Table
 from sendcheck.read.term_dates import read_term_dates
 
@@ -48,7 +53,9 @@ class Audit:
     tables: list[Table]
     episodes: pl.DataFrame
     runs: list[RuleRun]
-    results: pl.DataFrame  # one row per (rule, kind, episode): engine.RESULT_SCHEMA
+    # Every rule's status per episode (and review cycle), compactly; findings on request
+    # (sendcheck.judge.statuses: the shape and why).
+    judgement: Judgement
     quality: pl.DataFrame  # one row per data-quality finding: quality.DQ_SCHEMA
     quality_skipped: dict[str, tuple[str, ...] | None] = field(default_factory=dict)
     # Findings set apart by [[suppress]] (sendcheck.suppress.SUPPRESSED_SCHEMA), and the entries
@@ -71,10 +78,20 @@ class Audit:
     note_days: int = 7
     untouched: bool = False
     notes_kept: object | None = None
+    # --by: the breakdowns (sendcheck.figures.breakdowns.Breakdown), when asked for.
+    breakdowns: list | None = None
+    # Which rules ran, which were skipped, which families the export lacks (judge/coverage.py).
+    coverage: Coverage | None = None
 
     @property
     def rules(self) -> dict[str, Rule]:
         return {run.rule.code: run.rule for run in self.runs}
+
+    @property
+    def results(self) -> pl.DataFrame:
+        """Every finding of every status, long (engine.RESULT_SCHEMA): one row per rule, kind
+        and episode. Large on a big export; views ask `judgement.findings` for what they list."""
+        return self.judgement.findings()
 
     @property
     def owners(self) -> pl.DataFrame | None:
@@ -85,10 +102,11 @@ class Audit:
     def cases(self) -> pl.DataFrame:
         """The cases overdue and due soon (judge/cases.case_status: the one definition), once
         per audit for every view."""
-        from sendcheck.judge.cases import case_status
+        from sendcheck.judge.cases import LIVE, case_status
         from sendcheck.judge.suppress import open_results
 
-        return case_status(open_results(self.results, self.suppressed), self.owners)
+        return case_status(open_results(self.judgement.findings(LIVE), self.suppressed),
+                           self.owners)
 
     @property
     def rows_read(self) -> int:
@@ -107,7 +125,8 @@ def load_inputs(paths: list[str | Path], options: Options, config: Config) -> li
     from sendcheck.read.sen2 import merge_modules  # SEN2 module CSVs given as separate files
 
     tables = [read_export(p, sheet=options.sheet, config_columns=config.columns) for p in paths]
-    return merge_modules(tables, config.columns)
+    tables = merge_modules(tables, config.columns)
+    return tables
 
 
 def load_reviews(options: Options, config: Config) -> Table | None:
@@ -160,7 +179,11 @@ def audit_tables(tables: list[Table], options: Options, config: Config | None = 
     options = resolve_as_of(tables, options)
     raw = combine(tables)
     episodes = prepare(raw, options.as_of, config.values)
-    rules = select_rules(load_rules(options.rules_dir), options.select, options.ignore)
+    rulebook = load_rules(options.rules_dir)
+    columns = set(raw.columns) | (set(reviews.frame.columns) if reviews is not None else set())
+    if not any(run.skipped is None for run in plan_runs(rulebook, columns)):
+        raise SendcheckError(nothing_to_check(tables))
+    rules = select_rules(rulebook, options.select, options.ignore)
     runs = plan_runs(rules, set(raw.columns))
     history = None
     if reviews is not None:
@@ -168,11 +191,9 @@ def audit_tables(tables: list[Table], options: Options, config: Config | None = 
                                 options.select, options.ignore)
         runs = history.replan(rules, runs)
     per_cycle = [r for r in runs if history is not None and r.rule.per == "review"]
-    results = evaluate(episodes, [r for r in runs if r not in per_cycle], options.as_of,
-                       options.due_within, config.school_transfer_years)
-    if per_cycle:
-        results = pl.concat([results, evaluate(history.cycles, per_cycle, options.as_of,
-                                               options.due_within, config.school_transfer_years)])
+    judgement = judge(episodes, [r for r in runs if r not in per_cycle],
+                      Settings(options.as_of, options.due_within, config.school_transfer_years),
+                      history.cycles if history is not None else None, per_cycle)
     quality, skipped = run_checks(episodes, options.as_of, options.select, options.ignore)
     closures = None
     term_dates = options.term_dates or config.term_dates
@@ -184,15 +205,32 @@ def audit_tables(tables: list[Table], options: Options, config: Config | None = 
                 ("exception_reason",) if "exception_reason" not in episodes.columns else None)
         skipped["DQ40"] = need
         if need is None:
-            quality = pl.concat([quality, implausible_closure_exceptions(results, episodes,
-                                                                         closures)])
+            quality = pl.concat([quality, implausible_closure_exceptions(
+                judgement.findings(("excepted",)), episodes, closures)])
     if history is not None:
         quality = pl.concat([quality, history.quality])
         skipped = {**skipped, **history.quality_ran}
     if is_selected(RULE_GAPS.code, options.select, options.ignore):
-        quality = pl.concat([quality, rule_gaps(results, quality)])
+        quality = pl.concat([quality, rule_gaps(judgement.findings(("invalid",)), quality)])
         skipped[RULE_GAPS.code] = None
     suppressed, quality, quality_suppressed, unmatched = match(
-        episodes, results, quality, config.suppress)
-    return Audit(options, config, tables, episodes, runs, results, quality, skipped,
-                 suppressed, quality_suppressed, unmatched, reviews=history, closures=closures)
+        episodes, judgement, quality, config.suppress)
+    return Audit(options, config, tables, episodes, runs, judgement, quality, skipped,
+                 suppressed, quality_suppressed, unmatched, reviews=history, closures=closures,
+                 coverage=coverage(runs, rulebook, columns, options.select))
+
+
+def nothing_to_check(tables: list[Table]) -> str:
+    """The one line a run stops with (exit 2) when no timescale rule can run on its input (no
+    header maps to the columns any rule needs), whatever --select says: never a green "0 cases
+    overdue" (contract section 7). It names what the file seems to be (read/kind.py) and the
+    command that shows how its headers map."""
+    from sendcheck.views.files import display_name
+
+    headers = [h for t in tables for h in (*t.mapping.values(), *t.unmapped)]
+    names = ", ".join(display_name(Path(t.path).name) for t in tables)
+    found = ", ".join(sorted(c for t in tables for c in t.mapping)) or "none"
+    target = shlex.quote(tables[0].path) if tables else "FILE"
+    return (f"{names}: nothing to check (columns found: {found}): no timescale rule can run on "
+            f"it; it seems to be {seems_to_be(headers)}. `sendcheck columns {target}` shows what "
+            f"its headers map to and what each rule needs")

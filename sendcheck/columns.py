@@ -239,6 +239,20 @@ COLUMNS: tuple[Column, ...] = (
                                               "Reassessment Final Plan Date",
                                               "Reassessment Plan Issued")),
     *_appeal_columns(),
+    # The dimensions DfE and inspectors cut the figures by (figures/breakdowns.py): free text,
+    # read as written and put under DfE's labels where a synonym is known; a blank is "not
+    # recorded", never dropped.
+    Column("primary_need", "text", ("Primary Need", "SENtype", "Primary SEN Need",
+                                    "Primary Need Type", "Primary Type of Need", "SEN Need",
+                                    "Main Need", "Primary SEN Type")),
+    Column("sex", "text", ("Sex", "Gender", "Legal Sex", "Child Sex")),
+    Column("ethnicity", "text", ("Ethnicity", "Ethnic Group", "Ethnic Origin", "Ethnicity Code",
+                                 "Ethnic Background")),
+    Column("setting", "text", ("Setting", "SENSetting", "Setting Type", "Placement Type",
+                               "Type of Setting", "Current Setting", "Placement", "Provision Type",
+                               "School Type")),
+    Column("team", "text", ("Team", "Locality", "Area Team", "SEND Team", "Locality Team",
+                            "Caseworker Team", "Service Team")),
 )
 
 # More council wording for the columns the review, phase-transfer, re-assessment and transfer
@@ -298,8 +312,38 @@ _ANNEX_A_ALIASES: dict[str, tuple[str, ...]] = {
     "assessment_outcome": ("Decision whether to issue an EHC plan",
                            "Outcome of EHC needs assessment"),
 }
+# Headers Data to Insight publishes. The SEND tool's five module CSVs (SEN2's modules with
+# human-readable names: "Requests Record ID" in modules 2-3, "Request Records ID" in 4-5, the
+# request's id; "EHCP review decisions date" is SEN2's LastReview). The Standard Safeguarding
+# Dataset's EHCP tables (data-to-insight/ssd-data-model, data/objects/ssd_ehcp_*.yml), each field
+# read by its definition: `ehcp_active_ehcp_last_review_date` ("Last Review") is the date the LA
+# wrote with its decision after the review meeting, "not the same as the date of the review
+# meeting"; `ehca_ehcp_assessment_exceptions` is SEN2's Week20; `ehcn_named_plan_start_date` is
+# SEN2's StartDate. A linked export's "<module> table ID" columns name the request and the person.
+_PUBLISHED_ALIASES: dict[str, tuple[str, ...]] = {
+    "record_id": ("Requests Record ID", "Request Records ID", "Requests table ID",
+                  "ehcr_ehcp_request_id"),
+    "person_id": ("Person table ID", "send_person_id", "Person Unique ID"),
+    "upn": ("UPN - Unique Pupil Number", "send_upn"),
+    "birth_date": ("Dob (ccyy-mm-dd)", "Date of birth (ccyy-mm-dd)"),
+    "request_received_date": ("ehcr_ehcp_req_date",),
+    "request_outcome_date": ("ehcr_ehcp_req_outcome_date",),
+    "request_outcome": ("ehcr_ehcp_req_outcome",),
+    "assessment_outcome": ("Assessment Outcome To Issue EHCP", "ehca_ehcp_assessment_outcome"),
+    "assessment_outcome_date": ("ehca_ehcp_assessment_outcome_date",),
+    "exception_20w": ("Twenty Weeks Time Limit Exceptions Apply",
+                      "Assessment 20-week time limit exceptions apply",
+                      "ehca_ehcp_assessment_exceptions"),
+    "final_plan_date": ("ehcn_named_plan_start_date",),
+    "plan_cease_date": ("Date EHC Plan Ceased", "ehcn_named_plan_ceased_date"),
+    "cease_reason": ("Reason EHC Plan Ceased", "ehcn_named_plan_ceased_reason"),
+    "review_decision_date": ("EHCP review decisions date", "EHCP review decision date",
+                             "EHC plan review decisions date", "ehcp_active_ehcp_last_review_date"),
+    "transfer_in_la": ("EHC Plan (Transfer)",),
+}
 COLUMNS = tuple(Column(c.name, c.kind, c.aliases + _LIFECYCLE_ALIASES.get(c.name, ())
-                       + _ANNEX_A_ALIASES.get(c.name, ())) for c in COLUMNS)
+                       + _ANNEX_A_ALIASES.get(c.name, ()) + _PUBLISHED_ALIASES.get(c.name, ()))
+                for c in COLUMNS)
 
 BY_NAME: dict[str, Column] = {c.name: c for c in COLUMNS}
 # Dates that record a deadline rather than an event: rightly after the as-of date.

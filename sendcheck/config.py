@@ -16,6 +16,8 @@ FILENAME = "sendcheck.toml"
 SECTIONS = {"columns": dict, "values": dict, "phase_transfer": dict}
 SECTIONS["caseload"] = dict
 SECTIONS["term_dates"] = dict
+SECTIONS["export"] = dict
+SECTIONS["authority"] = dict
 
 
 @dataclass
@@ -57,6 +59,13 @@ class Config:
     forecast_target: float | None = None
     # [term_dates] file: the council's closures (sendcheck.read.term_dates), relative to this file.
     term_dates: str | None = None
+    # [authority] code: the authority the export is about (its DfE old_la_code, e.g. "941"),
+    # whose published figures and statistical neighbours are set beside its own.
+    authority: str | None = None
+    # [export]: the nightly Parquet dataset of each run (views/dataset.py) and the key that
+    # pseudonymises its ids, both relative to this file. The key never leaves the authority.
+    export_parquet: str | None = None
+    export_key_file: str | None = None
 
 
 @dataclass(frozen=True)
@@ -126,7 +135,23 @@ def parse_config(data: dict, path: Path) -> Config:
     _phase_transfer(data.get("phase_transfer", {}), path, config)
     config.forecast_target = _forecast_target(data.get("forecast", {}), path)
     _term_dates(data.get("term_dates", {}), path, config)
+    _parse_export(data.get("export", {}), path, config)
+    config.authority = _authority(data.get("authority", {}), path)
     return config
+
+
+def _authority(section: dict, path: Path) -> str | None:
+    """[authority] code = "941": DfE's old (three-digit) or new code, or the authority's name;
+    kept as the old code, which every published file shares."""
+    _check_table(section, {"code": str}, path, "authority")
+    if "code" not in section:
+        return None
+    from sendcheck.figures.published import UnknownAuthority, authority
+
+    try:
+        return authority(section["code"]).old_la_code
+    except UnknownAuthority as exc:
+        raise _fail(path, "authority.code", str(exc)) from None
 
 
 def _term_dates(section: dict, path: Path, config: Config) -> None:
@@ -157,6 +182,7 @@ SECTIONS.update({"audit": dict, "suppress": list, "forecast": dict, "history": d
 AUDIT_KEYS = {"due_within": int, "select": list, "ignore": list}
 HISTORY_KEYS = {"path": str, "wait_seconds": int}
 NOTES_KEYS = {"paths": list}
+EXPORT_KEYS = {"parquet": str, "key_file": str}
 SUPPRESS_KEYS = {"record_id": str, "rule": str, "reason": str, "kind": str}
 
 
@@ -220,6 +246,17 @@ def _parse_notes(table: dict, path: Path, config: Config) -> None:
             raise _fail(path, "notes.paths", "expected a list of files, folders or patterns, "
                         "like [\"lists/*.xlsx\"]")
         config.notes_paths = [p.strip() for p in paths]
+
+
+def _parse_export(table: dict, path: Path, config: Config) -> None:
+    """[export] parquet = "datasets" (the folder each run's dataset goes to) and key_file =
+    "sendcheck.key" (the pseudonymisation key), both relative to the configuration file."""
+    _check_table(table, EXPORT_KEYS, path, "export")
+    for key in EXPORT_KEYS:
+        if key in table:
+            if not table[key].strip():
+                raise _fail(path, f"export.{key}", "expected a path, e.g. \"datasets\"")
+            setattr(config, f"export_{key}", str(path.parent / table[key].strip()))
 
 
 def _parse_suppress(items: list, path: Path) -> list[Suppression]:

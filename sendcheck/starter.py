@@ -22,11 +22,15 @@ from sendcheck.views.files import display_name
 
 WORD_CUTOFF = 0.5  # share of words in common with an alias for a guess
 GUESS_CUTOFF = 0.85  # else a near spelling (difflib ratio), e.g. "Date Reqest Recieved"
+TYPO_LETTERS = 2  # a near spelling differs in length by at most this many letters
 # Words that say nothing about which column it is: a shared "date" alone is no evidence.
 GENERIC_WORDS = {"date", "no", "id", "number", "of", "the", "to", "by", "for", "dt", "d"}
 MAX_VALUES = 20  # unknown values listed per coded column
 PREFIX_WEIGHT = 0.9  # "issued" for "issue": nearly, not quite, the same word
-NEAREST_CUTOFF = 0.6  # `sendcheck columns` names the nearest column down to this spelling ratio
+# Abbreviations in exports and in the SSD's field names, read as the word they stand for.
+SYNONYMS = {"req": "request", "reqs": "requests", "recd": "received", "rcvd": "received",
+            "asmt": "assessment", "assmt": "assessment", "ass": "assessment", "dt": "date",
+            "decn": "decision", "yr": "year", "ehcna": "assessment"}
 
 
 @dataclass
@@ -38,7 +42,10 @@ class Headers:
 
 
 def _tokens(text: str) -> set[str]:
-    return {t for t in re.split(r"[^0-9a-z]+", text.lower()) if t}
+    """The words of a header or alias: SEN2's tags split at their capitals ("RequestOutcomeDate"),
+    abbreviations read as the word (SYNONYMS)."""
+    spaced = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", text)
+    return {SYNONYMS.get(t, t) for t in re.split(r"[^0-9a-z]+", spaced.lower()) if t}
 
 
 def _same_word(a: str, b: str) -> bool:
@@ -75,23 +82,21 @@ def guess_column(header: str, taken: set[str]) -> str | None:
     words = _tokens(header)
     scored = sorted(((_word_score(words, _tokens(a)), a) for a in names), reverse=True)
     if scored and scored[0][0] >= WORD_CUTOFF:
-        return names[scored[0][1]]
-    spelled = {normalise_header(a): col for a, col in names.items()}
+        alias = scored[0][1]
+        theirs = _tokens(alias)
+        telling = words - GENERIC_WORDS
+        unexplained = {w for w in telling if not any(_same_word(w, a) for a in theirs)}
+        # Most of the header's telling words must be the column's: "Date Decision To Assess
+        # Issued" is the decision to assess ("issued": one telling word in three unexplained);
+        # "New start date" is not a plan's start date ("new": one in two).
+        if len(unexplained) * 3 <= len(telling):
+            return names[alias]
+    # A near spelling is a typo ("Fnal Plan Isued"), a letter or two astray, never a word more or
+    # less ("New start date" is not "Start Date").
+    spelled = {a: col for a, col in ((normalise_header(a), col) for a, col in names.items())
+               if abs(len(a) - len(key)) <= TYPO_LETTERS}
     best = difflib.get_close_matches(key, list(spelled), n=1, cutoff=GUESS_CUTOFF)
     return spelled[best[0]] if best else None
-
-
-def suggest_column(header: str, taken: set[str]) -> tuple[str | None, bool]:
-    """The column `init` would guess for a header (close: True), else the nearest spelling of a
-    canonical name or alias (close: False), else (None, False); for `sendcheck columns`."""
-    guess = guess_column(header, taken)
-    if guess:
-        return guess, True
-    names = {normalise_header(a): c.name for c in COLUMNS if c.name not in taken
-             for a in (c.name, *c.aliases)}
-    best = difflib.get_close_matches(normalise_header(header), list(names), n=1,
-                                     cutoff=NEAREST_CUTOFF)
-    return (names[best[0]], False) if best else (None, False)
 
 
 def guess_value(column: str, value: str) -> str | None:
@@ -214,10 +219,22 @@ def starter_toml(headers: Headers, needed: dict[str, list[str]]) -> str:
         "# select = [\"AS\"]        # only these rule codes; prefixes allowed (--select)",
         "# ignore = [\"AS04\"]      # skip these rule codes (--ignore)",
         "",
+        "# Each run as a pseudonymised Parquet dataset, for a consortium's `sendcheck hub`",
+        "# (needs [authority] code). Ids are replaced by keyed hashes; the key file (written by",
+        "# `sendcheck init`) stays here and is never shared.",
+        "# [export]",
+        "# parquet = \"datasets\"",
+        "# key_file = \"sendcheck.key\"",
+        "",
         "# The council's school and early years closures (CSV: start, end, optional setting and",
         "# name): checks school-closure exceptions (DQ40) and marks cases due in a closure.",
         "# [term_dates]",
         "# file = \"term_dates.csv\"",
+        "",
+        "# The authority this export is about: DfE's old (three-digit) or new code, or its name.",
+        "# Its published 20-week figure, region and statistical neighbours are shown beside yours.",
+        "# [authority]",
+        "# code = \"941\"          # e.g. West Northamptonshire (E06000062)",
         "",
         "# A finding the team has investigated: listed apart with the reason, and not counted",
         "# towards --fail-on or the final line. One [[suppress]] table per finding; the reason is",

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import sys
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests are bounded by count (each test's max_examples) and, on CI, by seed: the same
+# examples every run, so a red build is reproducible and never a roll of the dice.
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -31,14 +39,16 @@ def with_rule_columns(rows: list[dict], codes: list[str]) -> list[dict]:
     return [{**r, **extra} for r in rows]
 
 
-def audit_rows(rows: list[dict], as_of: str, **options):
+def audit_rows(rows: list[dict], as_of: str, reviews: list[dict] | None = None, **options):
+    """Audit rows in memory; `reviews` are review-history rows (--reviews), when given."""
     from sendcheck.audit import Options, audit_tables
     from sendcheck.read.sheets import table_from_rows
 
     opts = Options(as_of=dt.date.fromisoformat(as_of), **options)
     if opts.select:
         rows = with_rule_columns(rows, opts.select)
-    return audit_tables([table_from_rows(rows)], opts)
+    history = table_from_rows(reviews) if reviews else None
+    return audit_tables([table_from_rows(rows)], opts, reviews=history)
 
 
 class Run:

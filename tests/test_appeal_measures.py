@@ -60,13 +60,16 @@ def test_the_measures_agree_with_the_findings():
 
 
 def test_no_appeal_columns_no_measure():
-    _, items = _measures([{"Record ID": "X", "Date Request Received": "06/01/2025"}])
+    # (The final plan column lets AS05 run: an export no rule can run on stops with exit 2.)
+    _, items = _measures([{"Record ID": "X", "Date Request Received": "06/01/2025",
+                           "Final EHCP Issued": ""}])
     assert not {"tribunal_orders", "unopposed_appeals", "mediation", "mediation_agreements"} & set(items)
 
 
 def test_sen2_flags_alone_make_the_measure_unavailable_with_the_reason():
     _, items = _measures([{"Record ID": "X", "ReceivedDate": "06/01/2025",
-                           "RequestMediation": "1", "RequestTribunal": "1"}])
+                           "RequestOutcomeDate": "", "RequestMediation": "1",
+                           "RequestTribunal": "1"}])
     me = items["mediation"]
     assert me["available"] is False and me["values"] is None
     assert me["reason"].startswith("not available: missing mediation_request_date")

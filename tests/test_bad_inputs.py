@@ -7,7 +7,6 @@ import io
 import random
 import signal
 import sys
-import time
 import zipfile
 from pathlib import Path
 
@@ -34,16 +33,15 @@ class _Hung(Exception):
 
 
 def _guarded(fn, seconds: int):
-    """Run fn, failing instead of hanging (SIGALRM: the test process is single-threaded)."""
+    """Run fn, failing instead of hanging (SIGALRM: the test process is single-threaded). A
+    guard against a hang, generous on a shared machine; no assertion on the time taken."""
     def alarm(*_):
         raise _Hung()
 
     old = signal.signal(signal.SIGALRM, alarm)
     signal.alarm(seconds * 3)
     try:
-        start = time.perf_counter()
-        result = fn()
-        return result, time.perf_counter() - start
+        return fn()
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, old)
@@ -62,9 +60,8 @@ def _files() -> list[str]:
 def test_bad_input(corpus, name):
     folder, expect = corpus
     for fmt in ("json", "csv"):
-        run, took = _guarded(lambda: run_cli("audit", folder / name, "--as-of", "2025-03-31",
-                                             "--fail-on", "none", "--format", fmt), SECONDS)
-        assert took < SECONDS, f"{name}: {took:.1f} s"
+        run = _guarded(lambda: run_cli("audit", folder / name, "--as-of", "2025-03-31",
+                                       "--fail-on", "none", "--format", fmt), SECONDS)
         assert "Traceback" not in run.err and "internal error" not in run.err, run.err
         # One line, besides the stale-export warning some of these old-dated files earn.
         lines = [ln for ln in run.err.strip().splitlines() if not ln.startswith("warning: ")]
@@ -176,11 +173,10 @@ def test_fuzz_reader_and_audit(tmp_path):
         path = tmp_path / f"mutant.{ext}"
         path.write_bytes(blob)
         try:
-            audit, took = _guarded(lambda: run_audit([path], opts), 5)
+            audit = _guarded(lambda: run_audit([path], opts), 5)
         except SendcheckError:
             outcomes["refused"] += 1
             continue
-        assert took < 5
         acc = rows_account(audit)
         assert acc["read"] == acc["evaluated"] + acc["rejected"]
         outcomes["ok"] += 1

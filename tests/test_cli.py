@@ -91,6 +91,15 @@ def test_json_shape(export):
     assert rules["AS05"]["skipped"] is None
     assert rules["AS04"]["skipped"] == ["draft_plan_date"]
     assert rules["AS02"]["skipped"][0] == "advice_ep_requested_date"
+    # AS03 and AS04 lack a column but the export has some of what they need (the request and
+    # plan dates): skipped, counted by --fail-on skipped. No advice column at all: AS02 is not
+    # in this export, said once and quietly; so are the families with none of their columns.
+    cover = doc["coverage"]
+    assert cover["skipped"] == {"AS03": ["assessment_outcome_date", "assessment_outcome"],
+                                "AS04": ["draft_plan_date"]}
+    assert cover["not_in_export"]["AS02 advice-6w"] == ["AS02"]
+    assert cover["not_in_export"]["Tribunal orders"] == [f"TO0{i}" for i in range(1, 9)]
+    assert cover["ran"] == ["AS01", "AS05", "RV01"]
     # RV01 can run from the plan date alone (first review due 12 months after the plan)
     assert set(doc["summary"]) == {"AS01", "AS05", "RV01"}
     late = [f for f in doc["findings"] if f["rule"] == "AS05" and f["status"] == "late"]
@@ -123,7 +132,9 @@ def test_output_file_written(export, tmp_path):
     # R-1 met, R-2 late, R-3 unreadable request date (DQ01), R-4 flagged exception with no
     # reason (AS05 excepted; DQ06) and no caseworker on an open case (DQ05): nothing overdue.
     assert run.err.strip().splitlines()[-1] == (
-        "sendcheck: 2025-06-30 export.xlsx 4 rows read, 4 evaluated, 0 rejected: 0 overdue, 0 due soon, "
+        "sendcheck: 2025-06-30 export.xlsx 4 rows read, 4 evaluated, 0 rejected: 2 rules skipped, "
+        "not checked (missing assessment_outcome_date, assessment_outcome, draft_plan_date): "
+        "AS03, AS04; 0 cases overdue, 0 due soon; 0 findings overdue, 0 due soon; "
         "3 data-quality findings")
 
 
@@ -376,3 +387,38 @@ def test_rules_explains_a_data_quality_check():
     assert run.out.startswith("DQ06 exception-without-reason: ")
     assert "What to do: Record which exception applies" in run.out
     assert run_cli("rules", "DQ99").code == 2
+
+
+def test_the_format_follows_the_output_suffix(tmp_path):
+    """Contract section 4: without --format the file's suffix chooses; a contradiction is exit 2."""
+    export = str(ROOT / "examples" / "export.csv")
+    run = run_cli("audit", export, "--as-of", "2025-03-31", "--output", tmp_path / "r.xlsx")
+    assert run.code == 1 and (tmp_path / "r.xlsx").read_bytes()[:2] == b"PK"  # a workbook
+    run = run_cli("audit", export, "--as-of", "2025-03-31", "--output", tmp_path / "r.json")
+    assert json.loads((tmp_path / "r.json").read_text())["as_of"] == "2025-03-31"
+    run = run_cli("audit", export, "--format", "csv", "--output", tmp_path / "x.xlsx")
+    assert run.code == 2 and "--format csv contradicts --output x.xlsx" in run.err
+    assert not (tmp_path / "x.xlsx").exists()
+    run = run_cli("caseload", export, "--output", tmp_path / "c.html")
+    assert run.code == 2 and "not html" in run.err
+
+
+@pytest.mark.parametrize("spelling", ["31-03-2025", "31 March 2025", "31 Mar 2025", "31/03/2025",
+                                      "2025-03-31", "31/03/25"])
+def test_as_of_takes_the_readers_spellings(spelling):
+    run = run_cli("audit", ROOT / "examples" / "export.csv", "--as-of", spelling,
+                  "--format", "json", "--fail-on", "none")
+    assert run.code == 0 and json.loads(run.out)["as_of"] == "2025-03-31"
+
+
+@pytest.mark.parametrize("value", ["45747", "31/02/2025", "yesterday"])
+def test_as_of_refuses_what_is_not_a_date(value):
+    run = run_cli("audit", ROOT / "examples" / "export.csv", "--as-of", value)
+    assert run.code == 2 and f"--as-of: {value!r} is not a date" in run.err
+
+
+def test_a_choice_error_in_plain_words():
+    run = run_cli("audit", ROOT / "examples" / "export.csv", "--format", "pdf")
+    assert run.code == 2
+    assert ("--format: 'pdf' is not one of the choices (table, json, csv, xlsx, markdown, html, parquet)"
+            in run.err) and "Value error" not in run.err

@@ -98,7 +98,8 @@ def test_suppressed_findings_are_set_apart_and_stale_ones_reported(cli, export, 
          "reason": "Closed case"}]
     assert "suppress[3] (AS05 R9) matches no finding" in run.err
     # The cron line counts open findings only: R2 suppressed, R4's DQ01 suppressed.
-    assert run.err.splitlines()[-1].endswith(": 0 overdue, 1 due soon, 0 data-quality findings")
+    assert run.err.splitlines()[-1].endswith(
+        "AS03; 0 cases overdue, 1 due soon; 0 findings overdue, 1 due soon; 0 data-quality findings")
 
 
 ODD_HEADERS = ["Ref No", "Worker", "EHCNA Logged", "Panel Outcome", "Panel Date",

@@ -87,8 +87,9 @@ def test_quiet_prints_only_the_last_line(cli, export, tmp_path):
     assert run.err.splitlines() == [
         "warning: the newest event date in the export is 2025-05-26, 35 days before the as-of "
         "date 2025-06-30: is this an old export?",
-        "sendcheck: 2025-06-30 cases.csv 2 rows read, 2 evaluated, 0 rejected: 2 overdue, "
-        "0 due soon, 0 data-quality findings"]
+        "sendcheck: 2025-06-30 cases.csv 2 rows read, 2 evaluated, 0 rejected: 1 rule skipped, "
+        "not checked (missing assessment_outcome_date): AS03; 1 cases overdue, 0 due soon; "
+        "2 findings overdue, 0 due soon; 0 data-quality findings"]
     assert json.loads(out.read_text(encoding="utf-8"))["as_of"] == "2025-06-30"
     # --quiet prints no report, so without --output it is a usage error.
     run = cli("audit", export, "--as-of", "2025-06-30", "--quiet")

@@ -39,6 +39,12 @@ PERSONAL = ["Amelia", "Zephyr", "Barnaby", "Quillfeather", "Cressida", "Vanewrig
             "14/05/2013", "2013-05-14", "21/06/2014", "2014-06-21", "1890"]
 
 
+# The cron line's counts for the three-row export: the rules its columns half feed, then the
+# cases (R1: one case) and the findings.
+CRON_TAIL = ("2 rules skipped, not checked (missing assessment_outcome_date, assessment_outcome, "
+             "final_plan_date): AS03, AS05; 1 cases overdue, 0 due soon; 1 findings overdue, "
+             "0 due soon; 0 data-quality findings")
+
 def no_leak(*texts: str) -> None:
     for text in texts:
         found = [p for p in PERSONAL if p in text]
@@ -212,8 +218,8 @@ def test_output_that_is_a_device_or_fifo_is_refused(export, tmp_path):
 
 def test_dash_is_standard_output(export):
     run = run_cli("audit", export, "--as-of", AS_OF, "--format", "json", "--output", "-")
-    assert one_line(run, 1).startswith("sendcheck: 2025-03-31 export.csv 3 rows read, 3 evaluated, "
-                                       "0 rejected: 1 overdue")
+    assert one_line(run, 1) == ("sendcheck: 2025-03-31 export.csv 3 rows read, 3 evaluated, "
+                                f"0 rejected: {CRON_TAIL}")
     assert json.loads(run.out)["rows"] == {"read": 3, "evaluated": 3, "rejected": 0}
     assert not Path("-").exists()
 
@@ -421,7 +427,8 @@ def test_an_unreadable_birth_date_is_reported_without_it(tmp_path):
 # ---------------------------------------------------------------- 5. injection, forged lines
 
 
-@pytest.mark.parametrize("value", ["\x01=HYPERLINK(1)", "＝1+1", "  =1+1", "＋1",
+@pytest.mark.parametrize("value", ["=HYPERLINK(1)", "+1+1", "-1+1", "@SUM(A1)",
+                                   "\x01=HYPERLINK(1)", "＝1+1", "  =1+1", "＋1",
                                    "－1", "＠SUM(A1)", "\u200b=1+1", "\t=1"])
 def test_formulas_after_control_or_full_width_characters_are_neutralised(tmp_path, value):
     rows = [list(r) for r in ROWS]
@@ -451,7 +458,7 @@ def test_a_newline_in_a_file_name_forges_no_line(tmp_path):
     shown = json.dumps(name)  # "x\n[audit]\ndue_within = 1\n\"q.csv"
     run = run_cli("audit", path, "--as-of", AS_OF, "--format", "csv")
     assert one_line(run, 1) == (f"sendcheck: 2025-03-31 {shown} 3 rows read, 3 evaluated, 0 "
-                                f"rejected: 1 overdue, 0 due soon, 0 data-quality findings")
+                                f"rejected: {CRON_TAIL}")
     assert run.out.startswith("rule,kind,status,record_id")
     import csv
 
@@ -460,9 +467,9 @@ def test_a_newline_in_a_file_name_forges_no_line(tmp_path):
     assert [(r[0], r[3], r[header.index("source")]) for r in rows] == [("AS01", "R2", name)]
     md = run_cli("audit", path, "--as-of", AS_OF, "--format", "markdown").out
     escaped = shown.replace("\\", "\\\\")  # Markdown's own escape: renders as `shown`
-    assert [ln for ln in md.splitlines() if "Source" in ln] == [
-        f"- Sources: {escaped}, 3 rows. Rows read 3, evaluated 3, rejected (blank or footer) 0; "
-        f"sendcheck 0.1.0"]
+    assert [ln for ln in md.splitlines() if ln.startswith("Sources")] == [
+        f"Sources: {escaped}, 3 rows. Rows read 3, checked 3, set aside as blank or a footer 0. "
+        f"Made by sendcheck 0.1.0."]
     table = run_cli("audit", path, "--as-of", AS_OF).out
     assert f"input: {json.dumps(str(path))}: 3 rows" in table
     # init's TOML: the name stays inside its comment; no live key comes from it.
@@ -591,8 +598,7 @@ def test_stdout_that_cannot_encode_a_name_does_not_fail(tmp_path, env):
     run = subprocess_cli(["audit", path, "--as-of", AS_OF, "--format", "json"], tmp_path, env)
     assert run.returncode == 1, run.stderr
     assert run.stderr.splitlines() == [
-        "sendcheck: 2025-03-31 export.csv 3 rows read, 3 evaluated, 0 rejected: 1 overdue, 0 due "
-        "soon, 0 data-quality findings"]
+        f"sendcheck: 2025-03-31 export.csv 3 rows read, 3 evaluated, 0 rejected: {CRON_TAIL}"]
     doc = json.loads(run.stdout)
     assert {f["caseworker"] for f in doc["findings"] if f["rule"] == "AS01"} >= {"Omar Khan"}
     if "LANG" in env:
@@ -618,7 +624,7 @@ def test_footer_rows_are_rejected_with_their_reason(tmp_path, kind):
         path.write_bytes(xlsx_bytes(ROWS + FOOTERS))
     run, doc = audit_json(path)
     assert one_line(run, 0) == (f"sendcheck: 2025-03-31 export.{kind} 9 rows read, 3 evaluated, 6 "
-                                f"rejected: 1 overdue, 0 due soon, 0 data-quality findings")
+                                f"rejected: {CRON_TAIL}")
     # Rows 2-4 are episodes; 5, 6, 8, 9, 10 footers; 7 blank: 9 read = 3 evaluated + 6 rejected.
     assert doc["rows"] == {"read": 9, "evaluated": 3, "rejected": 6}
     assert doc["rejected_rows"] == {"blank": 1, "footer": [

@@ -7,7 +7,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "sendcheck"
 # A stage may import the shared top-level modules and any stage before it, never one after it.
-STAGES = ["read", "judge", "figures", "history", "views", "cli"]
+STAGES = ["read", "judge", "figures", "history", "hub", "views", "cli"]
 SHARED = {"errors", "columns", "config", "audit", "starter", "synth", "__init__", "__main__"}
 
 

@@ -114,13 +114,13 @@ def test_init_guesses_what_the_rules_need_and_columns_agrees(tmp_path, monkeypat
     monkeypatch.chdir(tmp_path)
     path = tmp_path / "odd.csv"
     _write(path, ["Case Ref", "Date Request Received", "Date Decision To Assess Issued",
-                  "Decision to Assess", "Fnal Plan Isued", "Primary Need"],
-           [["C1", "06/01/2025", "17/02/2025", "Agreed", "26/05/2025", "ASD"]])
+                  "Decision to Assess", "Fnal Plan Isued", "Funding Band"],
+           [["C1", "06/01/2025", "17/02/2025", "Agreed", "26/05/2025", "C"]])
     # Before any config, `columns` suggests the same columns `init` will guess.
     run = run_cli("columns", path)
     assert "  'Date Decision To Assess Issued'  probably request_outcome_date" in run.out
     assert "  'Fnal Plan Isued'  probably final_plan_date" in run.out
-    assert "  'Primary Need'  (no column near it)" in run.out
+    assert "  'Funding Band'  (no column near it)" in run.out
     assert "  AS01 decision-to-assess-6w: cannot run, missing request_outcome_date" in run.out
     assert run_cli("init", path).code == 0
     toml = (tmp_path / "sendcheck.toml").read_text(encoding="utf-8")

@@ -332,6 +332,8 @@ def test_hostile_edits(tmp_path, cli) -> None:
 
 
 def test_history_of_schema_1_gains_the_notes_table(tmp_path) -> None:
+    """A history kept by schema 1 is migrated through 2 (the runs' data quality and rules that
+    ran) to 3 (the notes), its runs kept."""
     from sendcheck.history.store import MIGRATIONS, open_history
 
     path = tmp_path / "old.sqlite"
@@ -341,8 +343,9 @@ def test_history_of_schema_1_gains_the_notes_table(tmp_path) -> None:
         db.execute("PRAGMA application_id = 1396982600")
         db.execute("PRAGMA user_version = 1")
     conn = open_history(path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
     assert conn.execute("SELECT count(*) FROM notes").fetchone()[0] == 0
+    assert {"data_quality", "rules_ran"} <= {r[1] for r in conn.execute("PRAGMA table_info(runs)")}
     conn.close()
 
 

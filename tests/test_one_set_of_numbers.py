@@ -1,9 +1,12 @@
 """One set of numbers: every view of the bundled example (with its review history) gives each
-caseworker the same cases overdue and due soon, and the backlog's overdue reviews are the review
+caseworker the same cases overdue and due soon, every output gives the same totals, each read as
+its reader sees it (the HTML as a browser renders it and as a file, the history's SQLite file,
+the cron line on stderr, the actions index), and the backlog's overdue reviews are the review
 rules' overdue findings.
 
 To add a view, add a function to VIEWS that returns {caseworker: (cases overdue, due soon)}
-for the run's arguments; the test compares it with the audit's JSON.
+for the run's arguments, or to TOTALS one that returns (cases overdue, due soon) for the whole
+run; the tests compare them with the audit's JSON.
 """
 
 from __future__ import annotations
@@ -48,7 +51,8 @@ def _table_counts(text: str) -> dict[str, tuple[int, int]]:
 
 
 def markdown(args: list[str]) -> dict[str, tuple[int, int]]:
-    run = run_cli("audit", *args, "--format", "markdown", "--fail-on", "none")
+    run = run_cli("audit", *args, "--format", "markdown", "--fail-on", "none",
+                  "--include-personal-data")  # the board paper names caseworkers only if asked
     assert run.code == 0, run.err
     out = {}
     head = None
@@ -86,8 +90,111 @@ def workbook(args: list[str]) -> dict[str, tuple[int, int]]:
     return {r[0]: (r[overdue], r[soon]) for r in rows[1:-1]}
 
 
+def _html_page(args: list[str], folder) -> str:
+    page = folder / "report.html"
+    run = run_cli("audit", *args, "--format", "html", "--output", page, "--fail-on", "none")
+    assert run.code == 0, run.err
+    return page
+
+
+def html_caseload(args: list[str]) -> dict[str, tuple[int, int]]:
+    """The HTML report's caseload table, read from the file as written: caseworker (a row
+    header), plans, open assessments, overdue cases, due soon cases."""
+    import html
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        text = _html_page(args, Path(folder)).read_text(encoding="utf-8")
+    body = text.split("<caption>Caseload (", 1)[1].split("</tbody>", 1)[0]
+    rows = re.findall(r'<tr><th scope="row">([^<]*)</th>((?:<td[^>]*>[^<]*</td>)+)</tr>', body)
+    out = {}
+    for name, cells in rows:
+        nums = re.findall(r'<td class="num"[^>]*>([^<]*)</td>', cells)
+        out[html.unescape(name)] = (int(nums[2]), int(nums[3]))
+    return out
+
+
+def actions_index(args: list[str]) -> dict[str, tuple[int, int]]:
+    """`sendcheck actions`' index (CSV), as a team leader opens it."""
+    import csv
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        run = run_cli("actions", *args, "--output-dir", Path(folder) / "lists", "--format", "csv")
+        assert run.code == 0, run.err
+        with open(Path(folder) / "lists" / "index.csv", newline="", encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+    return {r["caseworker"]: (int(r["cases_overdue"]), int(r["cases_due_soon"])) for r in rows}
+
+
 VIEWS = {"caseload --format json": caseload_command, "caseload (table)": caseload_command_table,
-         "audit --format markdown": markdown, "audit --format xlsx": workbook}
+         "audit --format markdown": markdown, "audit --format xlsx": workbook,
+         "audit --format html (file)": html_caseload, "actions index": actions_index}
+
+
+# ------------------------------------------------------------ the totals, in every output
+
+
+CRON = re.compile(r"rejected: (?:.*; )?(\d+) cases overdue, (\d+) due soon; (\d+) findings "
+                  r"overdue, (\d+) due soon; (\d+) data-quality findings$")
+
+
+def cron_line(args: list[str], tmp) -> tuple[int, int]:
+    """The one line a nightly job logs (stderr, with --quiet), read as a script greps it."""
+    run = run_cli("audit", *args, "--quiet", "--format", "json", "--output", tmp / "r.json",
+                  "--fail-on", "none")
+    assert run.code == 0, run.err
+    m = CRON.search(run.err.strip().splitlines()[-1])
+    assert m, run.err
+    return int(m[1]), int(m[2])
+
+
+def html_static(args: list[str], tmp) -> tuple[int, int]:
+    """The HTML summary cards as written to the file (no browser needed)."""
+    text = _html_page(args, tmp).read_text(encoding="utf-8")
+    over = re.search(r'id="overdue-cases" data-value="(\d+)">(\d+)<', text)
+    soon = re.search(r'id="due-soon-cases" data-value="(\d+)">(\d+)<', text)
+    assert over[1] == over[2] and soon[1] == soon[2]
+    return int(over[2]), int(soon[2])
+
+
+def html_in_chromium(args: list[str], tmp) -> tuple[int, int]:
+    """The HTML summary cards as headless Chromium renders the page (script run)."""
+    from test_html import chromium, element_text
+
+    dom = chromium(_html_page(args, tmp), tmp, "--dump-dom").stdout
+    assert 'data-script="ran"' in dom
+    return int(element_text(dom, "overdue-cases")), int(element_text(dom, "due-soon-cases"))
+
+
+def history_file(args: list[str], tmp) -> tuple[int, int]:
+    """The run the history stores, read from the SQLite file itself."""
+    import sqlite3
+
+    path = tmp / "history.sqlite"
+    run = run_cli("audit", *args, "--history", path, "--format", "json", "--output",
+                  tmp / "r.json", "--fail-on", "none")
+    assert run.code == 0, run.err
+    conn = sqlite3.connect(path)
+    try:
+        rows = conn.execute("SELECT cases_overdue, cases_due_soon FROM runs").fetchall()
+    finally:
+        conn.close()
+    assert len(rows) == 1
+    return rows[0]
+
+
+def markdown_totals(args: list[str], tmp) -> tuple[int, int]:
+    run = run_cli("audit", *args, "--format", "markdown", "--fail-on", "none")
+    m = re.search(r"\*\*([\d,]+)\*\* cases overdue and \*\*([\d,]+)\*\* due within", run.out)
+    return int(m[1].replace(",", "")), int(m[2].replace(",", ""))
+
+
+TOTALS = {"cron line (stderr)": cron_line, "HTML file": html_static,
+          "HTML in Chromium": html_in_chromium, "history SQLite file": history_file,
+          "markdown": markdown_totals}
 
 
 @pytest.fixture(scope="module")
@@ -128,6 +235,43 @@ CASES = [
 # 2024 (27 + 8 = 35 days: over 28).
 HISTORY = ("Record ID,Review Meeting Date,Review Decision Date\n"
            "K4,05/01/2023,30/01/2023\nK4,04/12/2023,08/01/2024\n")
+
+
+@pytest.mark.parametrize("view", TOTALS)
+def test_every_output_gives_the_same_totals(audit_json, view, tmp_path):
+    t = audit_json["totals"]
+    load = audit_json["caseload"]["total"]
+    # The JSON's own two places agree, and a case is never a finding: fewer cases than findings.
+    assert (t["cases_overdue"], t["cases_due_soon"]) == (load["cases_overdue"],
+                                                         load["cases_due_soon"])
+    assert 0 < t["cases_overdue"] < t["overdue"] and 0 < t["cases_due_soon"] < t["due_soon"]
+    assert TOTALS[view](EXAMPLE, tmp_path) == (t["cases_overdue"], t["cases_due_soon"])
+
+
+def test_the_history_and_cron_line_say_what_they_count(audit_json, tmp_path):
+    """The cron line names cases and findings; the history keeps the data-quality findings
+    beside `invalid` (which also counts the rules' invalid findings), as its view says."""
+    import sqlite3
+
+    path = tmp_path / "history.sqlite"
+    run = run_cli("audit", *EXAMPLE, "--history", path, "--quiet", "--format", "json",
+                  "--output", tmp_path / "r.json", "--fail-on", "none")
+    t = audit_json["totals"]
+    m = CRON.search(run.err.strip().splitlines()[-1])
+    assert [int(x) for x in m.groups()] == [t["cases_overdue"], t["cases_due_soon"],
+                                            t["overdue"], t["due_soon"], t["data_quality"]]
+    conn = sqlite3.connect(path)
+    conn.row_factory = sqlite3.Row
+    row = dict(conn.execute("SELECT * FROM runs").fetchone())
+    conn.close()
+    invalid = sum(1 for f in audit_json["findings"] if f["status"] == "invalid")
+    assert (row["overdue"], row["due_soon"], row["invalid"], row["data_quality"]) == (
+        t["overdue"], t["due_soon"], invalid, t["data_quality"])
+    shown = run_cli("history", path)
+    assert "Runs (oldest first): cases, each counted once" in shown.out
+    assert re.search(rf"2025-03-31\s+{t['cases_overdue']}\s+{t['cases_due_soon']}\n", shown.out)
+    assert re.search(rf"2025-03-31\s+{t['overdue']}\s+{t['due_soon']}\s+{invalid}\s+"
+                     rf"{t['data_quality']}\n", shown.out)
 
 
 def test_a_case_counts_once_and_a_review_cycle_counts_for_its_case(tmp_path):

@@ -140,3 +140,11 @@ def test_same_input_same_json_bytes(rows, as_of):
     first = to_json(audit_rows(rows, as_of.isoformat()), all_statuses=True)
     again = to_json(audit_rows(rows, as_of.isoformat()), all_statuses=True)
     assert first.encode() == again.encode()
+
+
+def test_property_tests_are_seeded_on_ci():
+    """On CI (CI set) hypothesis draws the same examples every run (tests/conftest.py)."""
+    from hypothesis import settings
+
+    assert settings.get_profile("ci").derandomize is True
+    assert settings.get_profile("ci").database is None

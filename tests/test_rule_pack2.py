@@ -10,7 +10,8 @@ import pytest
 
 from sendcheck.columns import ALIASES, VALUES, normalise_header
 from sendcheck.errors import SendcheckError
-from sendcheck.judge.engine import evaluate, evaluate_rule, plan_runs
+from sendcheck.judge.engine import evaluate_rule, plan_runs
+from sendcheck.judge.statuses import Settings, judge
 from sendcheck.judge.rulebook import load_rule, load_rules, rules_dir
 from sendcheck.read.episodes import prepare
 from sendcheck.read.sheets import table_from_rows
@@ -23,9 +24,11 @@ def test_blank_rule_short_cut_gives_what_the_full_evaluation_gives():
     as_of = dt.date(2025, 3, 31)
     eps = prepare(table_from_rows(rows).frame, as_of)
     rules = [r for r in load_rules() if r.code == "TO01"]
-    short = evaluate(eps, plan_runs(rules, set(eps.columns)), as_of, 28)
+    judged = judge(eps, plan_runs(rules, set(eps.columns)), Settings(as_of, 28))
+    short = judged.findings()
     full = evaluate_rule(eps.lazy(), rules[0], None, as_of, 28).collect()
     assert short.equals(full)
+    assert judged.parts[0].column("TO01").equals(full.get_column("status"), check_names=False)
     assert short.get_column("status").cast(pl.String).to_list() == ["not_applicable"] * 3
     assert short.get_column("reason").cast(pl.String).to_list() == ["no tribunal_order_date"] * 3
 
@@ -81,7 +84,8 @@ def test_an_order_with_no_kind_is_a_data_quality_finding():
     to01 = audit.results.filter(pl.col("rule") == "TO01").sort("_idx")
     assert to01.get_column("status").cast(pl.String).to_list() == ["not_applicable", "met"]
     # Without the columns the check does not run at all.
-    plain = audit_rows([{"Record ID": "C", "Date Request Received": "06/01/2025"}], "2025-03-31")
+    plain = audit_rows([{"Record ID": "C", "Date Request Received": "06/01/2025",
+                         "Final EHCP Issued": ""}], "2025-03-31")
     assert "DQ41" not in plain.quality_skipped
 
 
@@ -99,9 +103,12 @@ def test_sparse_rules_judged_on_their_started_rows_give_the_full_results(code):
     as_of = dt.date(2025, 6, 30)
     eps = prepare(table_from_rows(rows).frame, as_of)
     rules = [r for r in load_rules() if r.code == code]
-    sparse = evaluate(eps, plan_runs(rules, set(eps.columns)), as_of, 28)
+    judged = judge(eps, plan_runs(rules, set(eps.columns)), Settings(as_of, 28))
+    sparse = judged.findings()
     full = evaluate_rule(eps.lazy(), rules[0], None, as_of, 28).collect()
     assert sparse.equals(full)
+    # The status column (judged on the started rows, the rest step 0) is the full judgement's.
+    assert judged.parts[0].column(code).equals(full.get_column("status"), check_names=False)
     assert sparse.get_column("status").cast(pl.String).value_counts().height >= 2
 
 

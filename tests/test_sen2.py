@@ -182,7 +182,8 @@ def test_sen2_skips_rules_and_checks_it_cannot_run(hand):
 
 def test_sen2_checks_do_not_run_on_a_council_export(tmp_path):
     path = tmp_path / "export.csv"
-    path.write_text("Date Request Received,Decision to Assess\n06/01/2025,Agreed\n", encoding="utf-8")
+    path.write_text("Date Request Received,Decision to Assess,Date of Decision to Assess\n"
+                    "06/01/2025,Agreed,10/02/2025\n", encoding="utf-8")
     audit = _audit([path])
     assert not any(code.startswith(("DQ2", "DQ3")) for code in audit.quality_skipped)
 

@@ -95,7 +95,16 @@ def actions(
                                              "as_of": result.options.as_of.isoformat()})
     for line in notes_lines(result):
         note(line)
-    note(f"sendcheck: {result.options.as_of} wrote {len(lists)} lists and index.{ext} to {output_dir}"
-          + (f"; removed {len(removed)} lists of caseworkers with nothing to do" if removed
-             else ""))
+    # A removed file whose name comes back in another format was replaced, not a caseworker
+    # with nothing to do (`--format csv` after an xlsx run).
+    stems = {Path(name).stem for name in out}
+    replaced = [r for r in removed if Path(r).stem in stems]
+    gone = [r for r in removed if Path(r).stem not in stems]
+    kinds = sorted({Path(r).suffix for r in replaced})
+    note(f"sendcheck: {result.options.as_of} wrote {len(lists):,} "
+         f"{'list' if len(lists) == 1 else 'lists'} and index.{ext} to {output_dir}"
+         + (f"; replaced {len(replaced):,} {'file' if len(replaced) == 1 else 'files'} of "
+            f"the previous format ({', '.join(kinds)})" if replaced else "")
+         + (f"; removed {len(gone):,} {'list' if len(gone) == 1 else 'lists'} of caseworkers "
+            f"with nothing to do now" if gone else ""))
     return EXIT_OK

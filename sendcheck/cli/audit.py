@@ -3,6 +3,7 @@ findings."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -12,6 +13,7 @@ from sendcheck.cli.options import (
     EXIT_FINDINGS,
     EXIT_OK,
     AsOf,
+    By,
     Cohort,
     ConfigFile,
     Debug,
@@ -30,12 +32,12 @@ from sendcheck.cli.options import (
     Staff,
     SuppressBelow,
     check_output,
+    chosen_format,
     codes,
     due_within_days,
     emit,
     is_terminal,
     notes_lines,
-    need_output,
     note,
     parse_as_of,
     plain_width,
@@ -49,18 +51,20 @@ STALE_DAYS = 31  # an export whose newest event is older than this is probably n
 EXAMPLE = """Examples:
 
 \b
-  sendcheck audit export.xlsx --as-of 2025-03-31
-  sendcheck audit export.csv --format json --output report.json --fail-on overdue,invalid
-  sendcheck audit sen2.xml            (judged on the return's ReferenceDate)
+  sendcheck audit export.xlsx --reviews reviews.csv --as-of 31/03/2025
+  sendcheck audit export.xlsx --reviews reviews.csv --as-of 31/03/2025 --output board.md
+  sendcheck audit export.csv --output report.json --fail-on overdue,invalid
+  sendcheck audit export.csv --history history.sqlite --quiet --output report.xlsx --fail-on new
+  sendcheck audit sen2/sen2.xml       (judged on the return's ReferenceDate)
 """
 
 
 def audit(
     files: Files,
     as_of: AsOf = None,
-    format: ReportFormat = Format.table,
+    format: ReportFormat = None,
     output: Output = None,
-    fail_on: Annotated[str, typer.Option("--fail-on", help="Exit 1 when any of these categories has a finding (comma-separated; they do not nest): overdue, due_soon, late, early, missed, invalid, breach (= late,early,overdue,missed), new (needs --history), none.")] = "overdue",
+    fail_on: Annotated[str, typer.Option("--fail-on", help="Exit 1 when any of these categories has a finding (comma-separated; they do not nest): overdue, due_soon, late, early, missed, invalid, breach (= late,early,overdue,missed), new (needs --history), skipped (a rule that could not run where the export has part of what it needs, or one named in --select), none.")] = "overdue",
     exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when findings match --fail-on (errors still exit 2).")] = False,
     select: Annotated[Optional[str], typer.Option("--select", help="Only these codes (comma-separated; prefixes allowed).")] = None,
     ignore: Annotated[Optional[str], typer.Option("--ignore", help="Skip these codes (comma-separated; prefixes allowed).")] = None,
@@ -80,7 +84,8 @@ def audit(
     reviews: Reviews = None,
     history: HistoryFile = None,
     term_dates: Annotated[Optional[Path], typer.Option("--term-dates", help="The council's closures (CSV: start, end, optional setting, name): check school-closure exceptions (DQ40), mark cases due in a closure.")] = None,
-    details: Annotated[bool, typer.Option("--details", help="Table view: every measure's figures (each advice kind, reviews, bands), the backlog bands, the longest waits and every caseworker.")] = False,
+    details: Annotated[bool, typer.Option("--details", help="Table view: a terminal shows the first screen; --details adds the lists of findings, every rule, every measure's figures (each advice kind, reviews, bands), the backlog bands, the longest waits and every caseworker (a pipe or a file gets all but the detailed figures without it).")] = False,
+    by: By = None,
     notes: Notes = None,
     untouched: Untouched = None,
 ) -> int:
@@ -91,11 +96,18 @@ def audit(
     from sendcheck.views.changes import summary_line
     from sendcheck.views.findings import cron_line, failing, parse_fail_on
 
-    need_output(format, output)
+    format = chosen_format(format, output, Format)
+    if format is Format.parquet and output is None:
+        raise SendcheckError("--format parquet writes the run's dataset: give --output FOLDER")
     if quiet and output is None:
         raise SendcheckError("--quiet prints no report: give --output FILE for it")
     categories = parse_fail_on(fail_on)
+    from sendcheck.figures.breakdowns import parse_by
+
+    dims = parse_by(by)
     cfg = load_config(config, list(files))
+    dataset = output if format is Format.parquet else (
+        Path(cfg.export_parquet) if cfg.export_parquet else None)
     keep = History.chosen(history, cfg)
     check_output(output, files, cfg.path, reviews=reviews, staff=staff, rules_dir=rules_dir,
                  history=keep.path if keep is not None else None,
@@ -123,16 +135,25 @@ def audit(
             progress.stage(f"comparing with the history in {keep.path}")
             keep.notes(result, read, untouched)
             keep.compare(result)
-        if format is not Format.csv:  # CSV is the findings list; the others carry the measures
+        if format is not Format.csv or dataset is not None:  # CSV: the findings list only
             from sendcheck.figures.headline import compute_headline
 
             progress.stage("computing the measures")
             result.headline = compute_headline(result, period, cohort.value, staff, suppress_below)
+            if dims:
+                from sendcheck.figures.breakdowns import compute_breakdowns
+
+                result.breakdowns = compute_breakdowns(result, dims)
         progress.stage("writing the report")
         if format is Format.table:
             progress.stop()  # the table is quick, and may be drawn on the same terminal
         _report(result, format, output, all_statuses, include_personal_data, quiet, keep,
                 details)
+        if dataset is not None:
+            from sendcheck.views.dataset import dataset_authority, write_dataset
+
+            progress.stage(f"writing the dataset to {dataset}")
+            write_dataset(result, result.headline, dataset, dataset_authority(result))
         if keep is not None:  # only now: a run whose report was not written is not kept
             keep.record()
     if result.unmatched_suppressions and not quiet:
@@ -163,7 +184,7 @@ def _report(result, format: Format, output: Path | None, all_statuses: bool,
             include_personal_data: bool, quiet: bool, keep: History | None = None,
             details: bool = False) -> None:
     """Write the report in the chosen format to --output, or to stdout unless --quiet."""
-    if quiet and output is None:
+    if (quiet and output is None) or format is Format.parquet:  # the dataset is written already
         return
     if format is Format.json:
         from sendcheck.views.json import json_chunks
@@ -176,7 +197,7 @@ def _report(result, format: Format, output: Path | None, all_statuses: bool,
     elif format is Format.markdown:
         from sendcheck.views.markdown import to_markdown
 
-        emit(to_markdown(result), output)
+        emit(to_markdown(result, named=include_personal_data), output)
     elif format is Format.html:
         from sendcheck.views.html import to_html
 
@@ -189,8 +210,12 @@ def _report(result, format: Format, output: Path | None, all_statuses: bool,
     else:
         from sendcheck.views.table import render_table
 
+        # On a terminal the first screen, whole, and --details for the rest: the reader sees
+        # the morning's figures after the run, on any system (no pager to quit, none missing on
+        # Windows). A pipe or a file gets the whole report, as a log or an editor reads it.
+        whole = details or not (to_stdout(output) and sys.stdout.isatty())
         if to_stdout(output) and is_terminal():
-            render_table(result, rich=True, details=details)
+            render_table(result, rich=True, details=details, whole=whole)
         else:
-            emit(render_table(result, rich=False, details=details, width=plain_width(output)),
-                 output)
+            emit(render_table(result, rich=False, details=details, width=plain_width(output),
+                              whole=whole), output)

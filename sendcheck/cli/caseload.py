@@ -12,19 +12,17 @@ from sendcheck.cli.options import (
     Files,
     Format,
     Output,
-    ReportFormat,
+    TableFormat,
     Reviews,
     Sheet,
     Staff,
     SuppressBelow,
-    check_output,
-    due_within_days,
+    ViewFormat,
+    audit_for,
+    chosen_format,
     emit,
     is_terminal,
-    need_output,
-    parse_as_of,
     plain_width,
-    refuse_html,
     to_stdout,
 )
 
@@ -39,7 +37,7 @@ EXAMPLE = """Examples:
 def caseload(
     files: Files,
     as_of: AsOf = None,
-    format: ReportFormat = Format.table,
+    format: TableFormat = None,
     output: Output = None,
     staff: Staff = None,
     due_within: DueWithin = None,
@@ -50,20 +48,14 @@ def caseload(
     debug: Debug = False,
 ) -> int:
     """Load per caseworker: plans, open assessments, reviews due, cases overdue and due soon."""
-    from sendcheck.audit import Options, run_audit
-    from sendcheck.config import load_config
     from sendcheck.figures.headline import compute_caseload_for, suppressed_caseload
     from sendcheck.views.csv import caseload_csv
     from sendcheck.views.json import caseload_report_json
     from sendcheck.views.table import caseload_table
 
-    refuse_html(format, "caseload")
-    need_output(format, output)
-    cfg = load_config(config, list(files))
-    check_output(output, files, cfg.path, staff=staff, reviews=reviews)
-    result = run_audit(list(files), Options(as_of=parse_as_of(as_of), sheet=sheet,
-                                            due_within=due_within_days(due_within, cfg),
-                                            reviews=reviews), cfg)
+    format = Format(chosen_format(format, output, ViewFormat).value)
+    result = audit_for(files, as_of, config, sheet=sheet, reviews=reviews,
+                       due_within=due_within, output=output, staff=staff)
     load = compute_caseload_for(result, staff)
     if format is Format.json:
         emit(caseload_report_json(result, load, suppress_below), output)

@@ -17,9 +17,8 @@ from sendcheck.cli.options import (
     Personal,
     Reviews,
     Sheet,
-    due_within_days,
+    audit_for,
     is_terminal,
-    parse_as_of,
     plain_width,
 )
 
@@ -41,14 +40,10 @@ def explain(
     include_personal_data: Personal = False,
 ) -> int:
     """Show one case's timeline: every event date, and each rule's start, due date and status."""
-    from sendcheck.audit import Options, run_audit
-    from sendcheck.config import load_config
     from sendcheck.views.explain import explain as explain_case
 
-    cfg = load_config(config, [file])
-    options = Options(as_of=parse_as_of(as_of), due_within=due_within_days(due_within, cfg),
-                      sheet=sheet, reviews=reviews)
-    result = run_audit([file], options, cfg)
+    result = audit_for([file], as_of, config, sheet=sheet, reviews=reviews,
+                       due_within=due_within)
     if is_terminal():
         explain_case(result, record_id, include_personal_data, rich=True)
     else:

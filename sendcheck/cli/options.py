@@ -10,11 +10,14 @@ import sys
 from collections.abc import Iterable
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from sendcheck.errors import SendcheckError
+
+if TYPE_CHECKING:
+    from sendcheck.audit import Audit
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2  # contract section 7
 
@@ -26,6 +29,38 @@ class Format(str, Enum):
     xlsx = "xlsx"
     markdown = "markdown"
     html = "html"
+    parquet = "parquet"  # audit only: the run as a pseudonymised dataset (views/dataset.py)
+
+
+class ViewFormat(str, Enum):
+    """The formats of a command with no HTML view (caseload, trend)."""
+    table = "table"
+    json = "json"
+    csv = "csv"
+    xlsx = "xlsx"
+    markdown = "markdown"
+
+
+SUFFIX_FORMATS = {".xlsx": "xlsx", ".json": "json", ".csv": "csv", ".md": "markdown",
+                  ".markdown": "markdown", ".html": "html", ".htm": "html", ".txt": "table"}
+
+
+def chosen_format(given: Enum | None, output: Path | None, formats: type[Enum]) -> Enum:
+    """The report's format: --format, else the --output file's suffix, else the table (contract
+    section 4). A --format the suffix contradicts, or a suffix this command cannot write, is a
+    usage error (exit 2), never a text table in a file named .xlsx; a workbook needs a file."""
+    by_suffix = None if to_stdout(output) else SUFFIX_FORMATS.get(Path(output).suffix.lower())
+    choices = [f.value for f in formats]
+    if given is not None and by_suffix is not None and given.value != by_suffix:
+        raise SendcheckError(f"--format {given.value} contradicts --output {Path(output).name} "
+                             f"(its name says {by_suffix}): give one, or make them agree")
+    if given is None and by_suffix is not None and by_suffix not in choices:
+        raise SendcheckError(f"--output {Path(output).name}: this command writes "
+                             f"{', '.join(choices)}, not {by_suffix}")
+    chosen = given if given is not None else formats(by_suffix or "table")
+    if chosen.value == "xlsx" and to_stdout(output):
+        raise SendcheckError("--format xlsx writes a workbook: give --output FILE.xlsx")
+    return chosen
 
 
 class Cohort(str, Enum):
@@ -36,7 +71,7 @@ class Cohort(str, Enum):
 
 
 # Options shared by several commands, defined once so they read the same everywhere.
-Files = Annotated[list[Path], typer.Argument(help="Export files: .csv, .xlsx or .xlsm, a SEN2 return (.xml), or a folder of SEN2 module CSVs.")]
+Files = Annotated[list[Path], typer.Argument(metavar="FILE", show_default=False, help="Export files: .csv, .xlsx or .xlsm, a SEN2 return (.xml), or a folder of SEN2 module CSVs.")]
 
 
 Debug = Annotated[bool, typer.Option("--debug", help="Show a full traceback on an internal error.")]
@@ -51,16 +86,22 @@ Output = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write th
 ConfigFile = Annotated[Optional[Path], typer.Option("--config", help="sendcheck.toml to use (default: found in this folder or above).")]
 
 
-ReportFormat = Annotated[Format, typer.Option("--format", help="Report format.")]
+ReportFormat = Annotated[Optional[Format], typer.Option("--format", help="Report format (default: from --output's suffix, .xlsx .json .csv .md .html, else table).", show_default=False)]
+
+
+TableFormat = Annotated[Optional[ViewFormat], typer.Option("--format", help="Report format (default: from --output's suffix, .xlsx .json .csv .md, else table).", show_default=False)]
 
 
 Personal = Annotated[bool, typer.Option("--include-personal-data", help="Show names, UPNs and dates of birth.")]
 
 
-AsOf = Annotated[Optional[str], typer.Option("--as-of", help="Judge as of this date, YYYY-MM-DD or dd/mm/yyyy (default today; a SEN2 return: its ReferenceDate).")]
+AsOf = Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="Judge as of this date, day first as exports write it: 31/03/2025, 31-03-2025, 31 March 2025 or 2025-03-31 (default today; a SEN2 return: its ReferenceDate).")]
 
 
 SuppressBelow = Annotated[Optional[int], typer.Option("--suppress-below", min=1, help="Show counts under N as <N in measures, backlog and caseload.")]
+
+
+By = Annotated[Optional[str], typer.Option("--by", help="Break the 20-week figure, the open backlog and the cases overdue down by need, age, setting, sex, ethnicity or team (comma-separated for several).")]
 
 
 Staff = Annotated[Optional[Path], typer.Option("--staff", help="staff.csv (caseworker, FTE, role) for per-FTE loads.")]
@@ -185,16 +226,18 @@ def notes_lines(audit) -> list[str]:
 
 
 def parse_as_of(text: str | None) -> dt.date | None:
-    """--as-of as a date; None when not given (the audit then takes a SEN2 return's ReferenceDate,
-    else today: sendcheck.audit.resolve_as_of)."""
+    """--as-of as a date, in any spelling the export reader accepts (31/03/2025, 31-03-2025,
+    2025-03-31, 31 March 2025, 31 Mar 2025); None when not given (the audit then takes a SEN2
+    return's ReferenceDate, else today: sendcheck.audit.resolve_as_of)."""
     if not text:
         return None
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return dt.datetime.strptime(text.strip(), fmt).date()
-        except ValueError:
-            continue
-    raise SendcheckError(f"--as-of: {text!r} is not a date (expected YYYY-MM-DD or dd/mm/yyyy)")
+    from sendcheck.read.dates import parse_one_date
+
+    day = parse_one_date(text.strip())
+    if day is None:
+        raise SendcheckError(f"--as-of: {text!r} is not a date (expected a day-first date such "
+                             f"as 31/03/2025, 31 March 2025 or 2025-03-31)")
+    return day
 
 
 def codes(text: str | None) -> list[str] | None:
@@ -262,20 +305,6 @@ def check_output(output: Path | None, files: list[Path] = (), config: str | Path
     refuse_overwrite(output, inputs)
 
 
-def need_output(format: Format, output: Path | None) -> None:
-    """A workbook is a file, never terminal output: --format xlsx needs --output (exit 2)."""
-    if format is Format.xlsx and output is None:
-        raise SendcheckError("--format xlsx writes a workbook: give --output FILE.xlsx")
-
-
-def refuse_html(format: Format, command: str) -> None:
-    """Only `audit` writes the HTML report; another command refuses it (exit 2), never writes
-    its table under an .html name."""
-    if format is Format.html:
-        raise SendcheckError(f"--format html: `sendcheck {command}` has no HTML view; "
-                             f"`sendcheck audit --format html` writes the report")
-
-
 def is_terminal() -> bool:
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
@@ -288,3 +317,20 @@ def plain_width(output: Path | None) -> int | None:
     import shutil
 
     return shutil.get_terminal_size().columns
+
+
+def audit_for(files: list[Path], as_of: str | None, config: Path | None, *,
+              sheet: str | None = None, reviews: Path | None = None,
+              due_within: int | None = None, output: Path | None = None,
+              **named: Path | None) -> Audit:
+    """The set-up `caseload`, `trend` and `explain` share: the config read, --output checked
+    against the inputs, the audit run. Returns the Audit (the report's format is the command's
+    `chosen_format`, checked first)."""
+    from sendcheck.audit import Options, run_audit
+    from sendcheck.config import load_config
+
+    cfg = load_config(config, list(files))
+    check_output(output, files, cfg.path, reviews=reviews, **named)
+    return run_audit(list(files), Options(as_of=parse_as_of(as_of), sheet=sheet,
+                                          due_within=due_within_days(due_within, cfg),
+                                          reviews=reviews), cfg)

@@ -1,6 +1,6 @@
 """Compliance with Tribunal orders, unopposed appeals and mediation: the measures, per kind.
 
-Counted from the engine's results (the rule files fix the limits and exceptions, so a figure
+Counted from the compact statuses (the rule files fix the limits and exceptions, so a figure
 here is the count of the findings a person can open): actions done in the period on time (met)
 or late (late, or early for the mediation notice), excepted, and the actions still open on the
 as-of date (overdue, due soon, pending), whatever the period. SEN2's RequestTribunal,
@@ -19,6 +19,7 @@ from sendcheck.columns import SEN2_APPEAL_STAGES
 from sendcheck.figures.measures import COHORT_TEXT, Measure, pct
 from sendcheck.figures.periods import Period
 from sendcheck.judge.engine import RuleRun
+from sendcheck.judge.statuses import Judgement
 
 # (measure id, title, the rule codes it counts, the regulation, the SEN2 items it reports)
 FAMILIES = (
@@ -49,7 +50,7 @@ def _flag_note(episodes: pl.DataFrame, what: str | None) -> list[str]:
              f"dates, so whether their limits were kept is not judged from them")]
 
 
-def appeal_measures(results: pl.DataFrame, runs: list[RuleRun], episodes: pl.DataFrame,
+def appeal_measures(judgement: Judgement, runs: list[RuleRun], episodes: pl.DataFrame,
                     period: Period, cohort: str, as_of: dt.date) -> list[Measure]:
     """One measure per kind (order, concession, agreement, mediation) that the export has cases
     of, or SEN2 flags for (then not available, with the columns the rules lack)."""
@@ -57,7 +58,9 @@ def appeal_measures(results: pl.DataFrame, runs: list[RuleRun], episodes: pl.Dat
     lacking = {r.rule.code: r.skipped for r in runs if r.skipped is not None}
     anchor = pl.col("done") if cohort == "issued" else pl.col("due")
     in_period = anchor.is_between(pl.lit(period.start), pl.lit(period.end)).fill_null(False)
-    status = pl.col("status").cast(pl.String)
+    counts = judgement.counts()
+    # What a period counts needs the finding's dates: only the actions done, and the excepted.
+    dated = judgement.findings((*DONE, "excepted"), [c for f in FAMILIES for c in f[2]])
     out = []
     for mid, title, codes, law, flags in FAMILIES:
         notes = _flag_note(episodes, flags)
@@ -70,19 +73,19 @@ def appeal_measures(results: pl.DataFrame, runs: list[RuleRun], episodes: pl.Dat
             m.missing = tuple(dict.fromkeys(c for code in codes for c in lacking.get(code, ())))
             out.append(m)
             continue
-        mine = results.filter(pl.col("rule").cast(pl.String).is_in(codes))
-        if not notes and mine.filter(status != "not_applicable").is_empty():
+        n = dict(counts.filter(pl.col("rule").is_in(codes)).group_by("status")
+                 .agg(pl.col("len").sum()).iter_rows())
+        if not notes and not sum(v for k, v in n.items() if k != "not_applicable"):
             continue  # the columns are there, but no case has an order (or a mediation)
-        v = mine.select(
-            actions=(in_period & status.is_in(DONE)).sum(),
-            on_time=(in_period & (status == "met")).sum(),
-            late=(in_period & status.is_in(["late", "early"])).sum(),
-            excepted=(in_period & (status == "excepted")).sum(),
-            open_overdue=(status == "overdue").sum(),
-            open_due_soon=(status == "due_soon").sum(),
-            open_pending=(status == "pending").sum(),
-            invalid=(status == "invalid").sum(),
+        status = pl.col("status")
+        v = dated.filter(pl.col("rule").is_in(codes) & in_period).select(
+            actions=status.is_in(DONE).sum(),
+            on_time=(status == "met").sum(),
+            late=status.is_in(["late", "early"]).sum(),
+            excepted=(status == "excepted").sum(),
         ).row(0, named=True)
+        v |= {"open_overdue": n.get("overdue", 0), "open_due_soon": n.get("due_soon", 0),
+              "open_pending": n.get("pending", 0), "invalid": n.get("invalid", 0)}
         m.values = {"actions": v["actions"], "on_time": v["on_time"], "late": v["late"],
                     "pc_on_time": pct(v["on_time"], v["actions"]), "excepted": v["excepted"],
                     "open_overdue": v["open_overdue"], "open_due_soon": v["open_due_soon"],

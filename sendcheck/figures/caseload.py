@@ -42,6 +42,8 @@ class Caseload:
     rows: list[dict] = field(default_factory=list)  # one per caseworker, unallocated last
     total: dict = field(default_factory=dict)
     missing: tuple[str, ...] = ()
+    # Counts that need a column the export lacks: count -> the missing columns (null figures).
+    unavailable: dict[str, tuple[str, ...]] = field(default_factory=dict)
     staff_file: str | None = None
     due_within: int = 28
     reviews_from: str = EXPORT_REVIEWS
@@ -106,20 +108,25 @@ def compute_caseload(episodes: pl.DataFrame, results: pl.DataFrame, as_of: dt.da
                      owners: pl.DataFrame | None = None,
                      reviews_from: str = EXPORT_REVIEWS,
                      cases: pl.DataFrame | None = None) -> Caseload:
-    """Per caseworker. `results` are the open results (suppressions applied); `owners` maps
-    review cycles to their episode when --reviews was given; `cases` is case_status of those
-    results when the caller has it already (Audit.cases)."""
+    """Per caseworker. `results` are open findings (suppressions applied): the review rules'
+    due-soon and pending ones at least, and the overdue and due-soon ones of every rule when
+    `cases` (case_status of them: Audit.cases) is not given; `owners` maps review cycles to
+    their episode when --reviews was given."""
     cols = set(episodes.columns)
     out = Caseload(as_of, limits, staff_file=staff_file, due_within=due_within,
                    reviews_from=reviews_from)
     out.missing = missing_columns(cols, ("caseworker",))
     if out.missing:
         return out
-    has = {c: c in cols for c in ("request_received_date", "final_plan_date")}
-    zero = pl.lit(False)
-    in_force = plan_in_force(cols, as_of) if has["final_plan_date"] else zero
-    assessing = (open_assessment(cols, as_of)
-                 if has["request_received_date"] and has["final_plan_date"] else zero)
+    # A count whose columns the export lacks is not available (null), never 0.
+    needs = {"plans_in_force": ("final_plan_date",),
+             "open_assessments": ("request_received_date", "final_plan_date")}
+    out.unavailable = {k: gone for k, need in needs.items()
+                       if (gone := missing_columns(cols, need))}
+    unknown = pl.lit(None, pl.Boolean)
+    in_force = unknown if "plans_in_force" in out.unavailable else plan_in_force(cols, as_of)
+    assessing = (unknown if "open_assessments" in out.unavailable
+                 else open_assessment(cols, as_of))
     # Cases overdue and due soon: the one definition (judge/cases.py); reviews due next: the
     # review rules' own due dates, so a review counted here is the one RV01 or TR02 judges.
     cases = (case_status(results, owners) if cases is None else cases).rename({"_ep": "_idx"})
@@ -135,7 +142,8 @@ def compute_caseload(episodes: pl.DataFrame, results: pl.DataFrame, as_of: dt.da
         plans_in_force=pl.col("_plan").sum(), open_assessments=pl.col("_assess").sum(),
         reviews_due_next=pl.col("_next").sum(), cases_overdue=pl.col("overdue").sum(),
         cases_due_soon=pl.col("due_soon").sum(),
-    ).with_columns(pl.col(c).cast(pl.Int64) for c in COUNTS)
+    ).with_columns(pl.col(c).cast(pl.Int64) if c not in out.unavailable
+                   else pl.lit(None, pl.Int64).alias(c) for c in COUNTS)
     if staff is not None:
         key = pl.col("caseworker").str.to_lowercase()
         staff = staff.with_columns(key.alias("_key"))
@@ -143,7 +151,8 @@ def compute_caseload(episodes: pl.DataFrame, results: pl.DataFrame, as_of: dt.da
                    .join(staff.rename({"caseworker": "_staff_name"}), on="_key", how="full",
                          coalesce=True)
                    .with_columns(pl.coalesce("caseworker", "_staff_name").alias("caseworker"),
-                                 *[pl.col(c).fill_null(0) for c in COUNTS])
+                                 *[pl.col(c).fill_null(0) for c in COUNTS
+                                   if c not in out.unavailable])
                    .drop("_key", "_staff_name"))
         per = {"plans_per_fte": "plans_in_force", "assessments_per_fte": "open_assessments"}
         grouped = grouped.with_columns(
@@ -158,13 +167,13 @@ def compute_caseload(episodes: pl.DataFrame, results: pl.DataFrame, as_of: dt.da
         .alias("over_assessments"),
     ).sort([~real, pl.col("caseworker").str.to_lowercase()])
     out.rows = grouped.to_dicts()
-    totals = {c: int(grouped[c].sum()) for c in COUNTS}
+    totals = {c: None if c in out.unavailable else int(grouped[c].sum()) for c in COUNTS}
     totals["caseworkers"] = int(grouped.filter(real).height)
     if staff is not None:
         fte = float(staff["fte"].sum())
         totals["fte"] = round(fte, 2)
-        totals["plans_per_fte"] = round(totals["plans_in_force"] / fte, 1) if fte else None
-        totals["assessments_per_fte"] = round(totals["open_assessments"] / fte, 1) if fte else None
+        for name, src in per.items():
+            totals[name] = round(totals[src] / fte, 1) if fte and totals[src] is not None else None
     out.total = totals
     return out
 
@@ -173,6 +182,7 @@ def caseload_json(c: Caseload) -> dict:
     return {
         "as_of": c.as_of.isoformat(),
         "reason": f"not available: missing {', '.join(c.missing)}" if c.missing else None,
+        "not_available": {k: f"missing {', '.join(v)}" for k, v in c.unavailable.items()},
         "definition": (
             f"per caseworker on the as-of date: plans in force (final plan issued, not ceased); "
             f"open assessments (request received, no final plan, not refused, withdrawn or "

@@ -51,7 +51,9 @@ def reviews_source(audit: Audit) -> str:
 
 def compute_caseload_for(audit: Audit, staff: Path | None) -> Caseload:
     frame = read_staff(staff) if staff else None
-    return compute_caseload(audit.episodes, open_results(audit.results, audit.suppressed),
+    # (The cases come from Audit.cases; the review rules' open findings give the reviews due.)
+    reviews = audit.judgement.findings(("due_soon", "pending"), REVIEW_RULES)
+    return compute_caseload(audit.episodes, open_results(reviews, audit.suppressed),
                             audit.options.as_of, audit.config.caseload,
                             audit.options.due_within, frame, str(staff) if staff else None,
                             owners=audit.owners, reviews_from=reviews_source(audit),
@@ -67,7 +69,8 @@ def backlog_for(audit: Audit, as05: Rule) -> Backlog:
                    ("RV01 (not selected)",))
         return compute_backlog(audit.episodes, audit.options.as_of, as05,
                                reviews_missing=missing)
-    overdue = reviews_overdue(open_results(audit.results, audit.suppressed), audit.owners)
+    overdue = reviews_overdue(open_results(audit.judgement.findings(("overdue",), REVIEW_RULES),
+                                           audit.suppressed), audit.owners)
     return compute_backlog(audit.episodes, audit.options.as_of, as05, overdue,
                            reviews_from=reviews_source(audit))
 
@@ -87,7 +90,7 @@ def compute_headline(audit: Audit, period: str | None = None, cohort: str = "iss
                 if audit.reviews is not None else None)
     measures = compute_measures(audit.episodes, rules, per, cohort, as_of, meetings,
                                 reviews_source(audit))
-    measures += appeal_measures(audit.results, audit.runs, audit.episodes, per, cohort, as_of)
+    measures += appeal_measures(audit.judgement, audit.runs, audit.episodes, per, cohort, as_of)
     return Headline(
         per, cohort, measures,
         backlog_for(audit, rules["AS05"]),

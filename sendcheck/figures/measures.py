@@ -32,7 +32,7 @@ from sendcheck.columns import ADVICE_KINDS
 from sendcheck.figures.periods import Period
 from sendcheck.judge.anchors import ENDINGS, Context
 from sendcheck.judge.cases import EXPORT_REVIEWS, REVIEW_CYCLE, col_or_null, missing_columns
-from sendcheck.judge.durations import Duration
+from sendcheck.judge.durations import Duration, FixedDay
 from sendcheck.judge.engine import KIND_LABELS, condition_expr, exception_expr
 from sendcheck.judge.quality import EXCEPTION_SHARE_LIMIT, EXCEPTION_SHARE_MIN_PLANS
 from sendcheck.judge.rulebook import Rule
@@ -101,6 +101,13 @@ def _scope(rule: Rule, cols: set[str], cohort: str = "issued", start: str | None
     duty that fell due in the period and was not done in time."""
     out = pl.lit(True)
     for cond in rule.not_applicable:
+        if cond.due_before:
+            # Due before the plan transferred in: the previous authority's (as the engine).
+            if cond.column in cols and rule.start in cols and rule.mode == "deadline" \
+                    and not isinstance(rule.limit, FixedDay):
+                due = rule.limit.add(pl.col(rule.start))
+                out = out & ~(due < pl.col(cond.column)).fill_null(False)
+            continue
         out = out & ~condition_expr(cond, cols)
     for cond in rule.applies:
         out = out & condition_expr(cond, cols)
@@ -491,6 +498,15 @@ def exception_share(twenty: Measure, rule: Rule, cols: set[str]) -> Measure:
     return m
 
 
+def twenty_week_measure(episodes: pl.DataFrame, rule: Rule, period: Period, cohort: str,
+                        as_of: dt.date) -> Measure:
+    """DfE's 20-week measure (timeliness_20_week's fields) over one period and cohort."""
+    return _timed_measure(
+        episodes, id="final_plan_20w", title="New EHC plans issued within 20 weeks",
+        rule=rule, kind=None, names=TWENTY_WEEK_NAMES, bands=True, what="new EHC plans",
+        period=period, cohort=cohort, as_of=as_of)
+
+
 def compute_measures(episodes: pl.DataFrame, rules: dict[str, Rule], period: Period,
                      cohort: str, as_of: dt.date, meetings: pl.DataFrame | None = None,
                      review_source: str = EXPORT_REVIEWS) -> list[Measure]:
@@ -501,10 +517,7 @@ def compute_measures(episodes: pl.DataFrame, rules: dict[str, Rule], period: Per
     cols = set(episodes.columns)
     args = {"period": period, "cohort": cohort, "as_of": as_of}
     out = []
-    twenty = _timed_measure(
-        episodes, id="final_plan_20w", title="New EHC plans issued within 20 weeks",
-        rule=rules["AS05"], kind=None, names=TWENTY_WEEK_NAMES, bands=True,
-        what="new EHC plans", **args)
+    twenty = twenty_week_measure(episodes, rules["AS05"], **args)
     out.append(twenty)
     out.append(exception_share(twenty, rules["AS05"], cols))
     out.append(_timed_measure(

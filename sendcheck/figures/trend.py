@@ -68,10 +68,13 @@ def _month(episodes: pl.DataFrame, rules: dict, period: Period, as_of: dt.date) 
     return {**{k: row[k] for k in head}, **{f: row.get(f) for f in FIELDS}}
 
 
-def compute_trend(audit: Audit, months: int = 12) -> list[dict]:
-    """One row per month, oldest first; a field the export cannot give is None."""
+def compute_trend(audit: Audit, months: int = 12,
+                  episodes: pl.DataFrame | None = None) -> list[dict]:
+    """One row per month, oldest first; a field the export cannot give is None. `episodes`: a
+    part of the audit's episodes (one group of a breakdown), else all of them."""
     as_of = audit.options.as_of
     rules = measure_rules(audit.options.rules_dir)
-    return [_month(audit.episodes, rules, p, as_of) for p in month_periods(as_of, months)]
+    frame = audit.episodes if episodes is None else episodes
+    return [_month(frame, rules, p, as_of) for p in month_periods(as_of, months)]
 
 

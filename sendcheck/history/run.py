@@ -9,7 +9,7 @@ import polars as pl
 
 from sendcheck import __version__
 from sendcheck.audit import Audit
-from sendcheck.history.changes import KEY, Changes, compare, kept_findings
+from sendcheck.history.changes import KEY, Changes, compare, dated, kept_findings
 from sendcheck.history.store import (
     DEFAULT_WAIT_SECONDS,
     RunRecord,
@@ -20,21 +20,25 @@ from sendcheck.history.store import (
     open_history,
     record_run,
 )
+from sendcheck.judge.cases import case_counts
 
 
-def run_counts(found: pl.DataFrame) -> dict[str, int]:
-    """Findings per status, and cases (record ids) overdue and due soon (a case overdue on one
-    rule and due soon on another counts as overdue only)."""
-    status, record = pl.col("status"), pl.col("record_id")
-    overdue_ids = record.filter(status == "overdue")
-    row = found.select(
-        *[(status == s).sum().alias(s) for s in ("overdue", "due_soon", "invalid", "late",
-                                                 "early", "missed", "excepted")],
-        overdue_ids.n_unique().alias("cases_overdue"),
-        record.filter((status == "due_soon") & ~record.is_in(overdue_ids.implode()))
-        .n_unique().alias("cases_due_soon"),
-    ).row(0, named=True)
-    return {k: int(v) for k, v in row.items()}
+def run_counts(audit: Audit, found: pl.DataFrame) -> dict[str, int]:
+    """Findings per status (`invalid` counts the rules' invalid findings and the data-quality
+    findings, as --fail-on invalid does; `data_quality` the latter alone), and the cases overdue and due soon as every view counts them
+    (judge/cases.py's one definition: a review cycle counts for its plan's episode, a case
+    overdue on one rule and due soon on another is overdue only)."""
+    status = pl.col("status")
+    row = found.select(*[(status == s).sum().alias(s) for s in (
+        "overdue", "due_soon", "invalid", "late", "early", "missed", "excepted")],
+        pl.col("rule").str.starts_with("DQ").sum().alias("data_quality")).row(0, named=True)
+    return {**{k: int(v) for k, v in row.items()}, **case_counts(audit.cases)}
+
+
+def skipped_rules(audit: Audit) -> dict[str, tuple[str, ...]]:
+    """The rules that could not run, with the columns each lacked: a rule that ran in the
+    previous run and is here is a change."""
+    return {r.rule.code: r.skipped for r in audit.runs if r.skipped is not None}
 
 
 def record_audit(audit: Audit, findings: pl.DataFrame, path: str | Path,
@@ -47,8 +51,10 @@ def record_audit(audit: Audit, findings: pl.DataFrame, path: str | Path,
         as_of=audit.options.as_of, sendcheck_version=__version__,
         due_within=audit.options.due_within, rows_read=audit.rows_read,
         inputs=[{"path": t.path, "sheet": t.sheet, "rows": t.rows, "sha256": t.sha256}
-                for t in audit.tables],
-        counts=run_counts(found), config_path=cfg, config_sha256=file_sha256(cfg),
+                for t in audit.tables + ([audit.reviews.table] if audit.reviews else [])],
+        counts=run_counts(audit, found), config_path=cfg, config_sha256=file_sha256(cfg),
+        rules_ran=[r.rule.code for r in audit.runs if r.skipped is None],
+        rules_skipped=skipped_rules(audit),
         run_at=(now or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds"))
     conn = open_history(path, wait)
     try:
@@ -70,7 +76,7 @@ def changes_since(audit: Audit, findings: pl.DataFrame, path: str | Path,
     try:
         with history_errors(path):
             return compare_with_latest(conn, audit.options.as_of, found,
-                                       audit.options.due_within, path)[2]
+                                       audit.options.due_within, path, skipped_rules(audit))[2]
     finally:
         conn.close()
 
@@ -80,7 +86,7 @@ def runs_with(audit: Audit, findings: pl.DataFrame, path: str | Path,
     """(as_of, overdue, due_soon) of every run kept, with this audit's in its place (it is
     stored after the report that shows them), oldest first."""
     this = {"as_of": audit.options.as_of.isoformat(),
-            **{k: v for k, v in run_counts(kept_findings(findings)).items()
+            **{k: v for k, v in run_counts(audit, kept_findings(findings)).items()
                if k in ("overdue", "due_soon")}}
     kept: list[dict] = []
     if Path(path).exists():
@@ -96,8 +102,9 @@ def runs_with(audit: Audit, findings: pl.DataFrame, path: str | Path,
 
 def overdue_since(audit: Audit, findings: pl.DataFrame, path: str | Path,
                   wait: float = DEFAULT_WAIT_SECONDS) -> pl.DataFrame:
-    """(rule, kind, record_id, cycle, overdue_since) of this audit's overdue findings, from the
-    history at `path`, which is read, never written (`actions --history`)."""
+    """(rule, kind, record_id, cycle, overdue_since, first_seen) of this audit's overdue
+    findings, from the history at `path`, which is read, never written (`actions --history`):
+    overdue since the day after the due date, first seen by the history's first run that saw it."""
     conn = open_history(path, wait, create=False)
     try:
         with history_errors(path):
@@ -106,4 +113,5 @@ def overdue_since(audit: Audit, findings: pl.DataFrame, path: str | Path,
                                                audit.options.due_within, path)
     finally:
         conn.close()
-    return stored.filter(pl.col("status") == "overdue").select(*KEY, "overdue_since")
+    return dated(stored.filter(pl.col("status") == "overdue")).select(*KEY, "overdue_since",
+                                                                         "first_seen")

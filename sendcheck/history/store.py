@@ -23,7 +23,7 @@ from sendcheck.history.changes import STORED_SCHEMA, Changes, compare
 from sendcheck.read.limits import open_input, read_input
 
 APPLICATION_ID = 0x53444348  # "SDCH": sendcheck history
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DEFAULT_WAIT_SECONDS = 30
 SQLITE_HEADER = b"SQLite format 3\x00"
 COUNT_COLUMNS = ("findings", "overdue", "due_soon", "invalid", "late", "early", "missed",
@@ -64,9 +64,14 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
             days_over, date(overdue_since * 86400, 'unixepoch') AS overdue_since
             FROM findings JOIN runs ON runs.id = findings.run_id""",
     ),
+    # The data-quality findings apart from the rules' invalid ones (null for runs kept before),
+    # and the rules that ran (comma-separated codes): a rule that ran then and is skipped now
+    # is a change.
+    2: ("ALTER TABLE runs ADD COLUMN data_quality INTEGER",
+        "ALTER TABLE runs ADD COLUMN rules_ran TEXT"),
     # The team's notes, read back from the lists sendcheck wrote (history/notes.py): keyed like a
     # finding, never deleted with a run (a note outlives the finding it was written on).
-    2: (
+    3: (
         """CREATE TABLE notes (
             id INTEGER PRIMARY KEY,
             rule TEXT NOT NULL, kind TEXT, record_id TEXT NOT NULL, cycle INTEGER,
@@ -99,6 +104,8 @@ class RunRecord:
     rows_read: int
     inputs: list[dict]  # path, sheet, rows, sha256
     counts: dict[str, int] = field(default_factory=dict)  # COUNT_COLUMNS except the changes
+    rules_ran: list[str] = field(default_factory=list)
+    rules_skipped: dict[str, tuple[str, ...]] = field(default_factory=dict)  # code -> missing
     config_path: str | None = None
     config_sha256: str | None = None
     run_at: str = ""
@@ -245,14 +252,16 @@ def record_run(conn: sqlite3.Connection, run: RunRecord, findings: pl.DataFrame,
         raise _locked(Path(path), wait) from None
     try:
         prev, stored, changes = compare_with_latest(conn, run.as_of, findings, run.due_within,
-                                                    path)
+                                                    path, run.rules_skipped)
         conn.execute("DELETE FROM runs WHERE as_of = ?", (run.as_of.isoformat(),))
         counts = {**run.counts, **changes.counts(), "findings": stored.height}
         names = ("as_of", "run_at", "sendcheck_version", "config_path", "config_sha256",
-                 "due_within", "rows_read", "compared_with") + COUNT_COLUMNS
+                 "due_within", "rows_read", "compared_with", "data_quality",
+                 "rules_ran") + COUNT_COLUMNS
         values = (run.as_of.isoformat(), run.run_at, run.sendcheck_version, run.config_path,
                   run.config_sha256, run.due_within, run.rows_read,
-                  prev[1] if prev else None) + tuple(int(counts.get(c, 0)) for c in COUNT_COLUMNS)
+                  prev[1] if prev else None, run.counts.get("data_quality"),
+                  ",".join(run.rules_ran)) + tuple(int(counts.get(c, 0)) for c in COUNT_COLUMNS)
         run_id = conn.execute(f"INSERT INTO runs ({', '.join(names)}) VALUES "
                               f"({', '.join('?' * len(names))})", values).lastrowid
         conn.executemany("INSERT INTO inputs VALUES (?, ?, ?, ?, ?, ?)",
@@ -267,16 +276,21 @@ def record_run(conn: sqlite3.Connection, run: RunRecord, findings: pl.DataFrame,
 
 
 def compare_with_latest(conn: sqlite3.Connection, as_of: dt.date, findings: pl.DataFrame,
-                        due_within: int, path: str | Path = ""
+                        due_within: int, path: str | Path = "",
+                        skipped: dict[str, tuple[str, ...]] | None = None
                         ) -> tuple[tuple | None, pl.DataFrame, Changes]:
     """This run's findings against the latest run kept for an earlier as-of date, without
-    writing: (that run's id, as-of and run_at, or None), the findings to store, the changes."""
-    prev = conn.execute("SELECT id, as_of, run_at, due_within FROM runs WHERE as_of < ? ORDER "
-                        "BY as_of DESC LIMIT 1", (as_of.isoformat(),)).fetchone()
+    writing: (that run's id, as-of and run_at, or None), the findings to store, the changes.
+    `skipped`: this run's rules that could not run (code -> missing columns)."""
+    prev = conn.execute("SELECT id, as_of, run_at, due_within, rules_ran FROM runs WHERE as_of "
+                        "< ? ORDER BY as_of DESC LIMIT 1", (as_of.isoformat(),)).fetchone()
     previous = load_findings(conn, prev[0]) if prev else None
     stored, changes = compare(findings, previous, as_of,
                               dt.date.fromisoformat(prev[1]) if prev else None,
                               prev[2] if prev else None, str(path))
+    if prev and prev[4] and skipped:  # runs kept before schema 2 did not record their rules
+        ran = set(prev[4].split(","))
+        changes.newly_skipped = {c: m for c, m in skipped.items() if c in ran}
     if prev and prev[3] != due_within:
         changes.notes.append(f"the run of {prev[1]} looked {prev[3]} days ahead for due soon, "
                              f"this one {due_within}: some due-soon changes are the window's")
@@ -305,6 +319,7 @@ def list_runs(conn: sqlite3.Connection) -> pl.DataFrame:
         "SELECT runs.*, (SELECT group_concat(path, ', ') FROM (SELECT path FROM inputs WHERE "
         "run_id = runs.id ORDER BY position)) AS input_files FROM runs ORDER BY as_of")
     names = [d[0] for d in cur.description]
-    schema = {n: (pl.Int64 if n in COUNT_COLUMNS or n in ("id", "due_within", "rows_read")
+    schema = {n: (pl.Int64 if n in COUNT_COLUMNS or n in ("id", "due_within", "rows_read",
+                                                         "data_quality")
                   else pl.String) for n in names}
     return pl.DataFrame(cur.fetchall(), schema=schema, orient="row").drop("id")

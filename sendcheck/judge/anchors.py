@@ -74,8 +74,16 @@ def _review_anchor(ctx: Context) -> pl.Expr:
 
 def _review_anchor_problems(ctx: Context) -> list[Problem]:
     meeting, plan = ctx.col("review_meeting_date"), ctx.col("final_plan_date")
+    # A review decision after the plan says a review meeting was held before it: the clock runs
+    # from that meeting, whose date is blank (SEN2's LastReview without its ReviewMeeting, as the
+    # SSD and the SEND tool carry it). An outcome recorded without its date is invalid, never
+    # overdue from the plan (contract section 3).
+    decision = ctx.col("review_decision_date")
+    undated = (meeting.is_null() & (decision >= plan)).fill_null(False)
     return [((meeting < plan).fill_null(False), pl.format(
-        "review_meeting_date {} is before final_plan_date {}", meeting, plan))]
+        "review_meeting_date {} is before final_plan_date {}", meeting, plan)),
+        (undated, pl.format("a review decision is recorded ({}), its meeting's date is blank "
+                            "(review_meeting_date)", decision))]
 
 
 def _next_review(ctx: Context) -> pl.Expr:
@@ -177,6 +185,21 @@ def _transfer_plan(ctx: Context) -> pl.Expr:
                        pl.when(in_window).then(amended).otherwise(None))
 
 
+# ---------------------------------------------------------------- a plan ceased after an order
+
+
+def _ceased_after_order(ctx: Context) -> pl.Expr:
+    """ordered_cease_date, else the plan's own cease date (plan_cease_date).
+
+    Reg 44(2)(a) asks that the authority "cease to maintain the EHC plan immediately": the plan
+    ceasing is the act, whichever column records it. A cease date before the order is not this
+    act (the plan must be maintained while the appeal is pending): left as the end, the engine
+    finds it before the order and the finding is invalid, naming both dates.
+    """
+    ordered, ceased = ctx.col("ordered_cease_date"), ctx.col("plan_cease_date")
+    return pl.coalesce(ordered, ceased)
+
+
 _WINDOW_READS = {"needs_any": ("phase_transfer_due_date", "nc_year", "birth_date"),
                  "uses": ("phase_transfer_due_date",), "reads": ("nc_year", "birth_date"),
                  "problems": _window_problems}
@@ -188,7 +211,7 @@ ANCHORS: dict[str, Anchor] = {a.name: a for a in (
            "the latest review meeting, else the date the plan was issued (the 12-month clock "
            "runs from whichever is later)",
            _review_anchor, needs=("final_plan_date",), uses=("review_meeting_date",),
-           problems=_review_anchor_problems,
+           reads=("review_decision_date",), problems=_review_anchor_problems,
            absent=lambda ctx: "no final_plan_date (no plan to review)"),
     Anchor("next_review_meeting",
            "the next review meeting after this one (known only from a review-history file, "
@@ -201,6 +224,11 @@ ANCHORS: dict[str, Anchor] = {a.name: a for a in (
     Anchor("post16_transfer_window",
            "1 September of the year before the move from Year 11 to post-16",
            _window(True), absent=_window_absent(True), **_WINDOW_READS),
+    Anchor("plan_ceased_after_order",
+           "ordered_cease_date, else plan_cease_date (the plan ceasing is what the order "
+           "requires, whichever column records it)",
+           _ceased_after_order, needs_any=("ordered_cease_date", "plan_cease_date"),
+           uses=("ordered_cease_date", "plan_cease_date")),
     Anchor("phase_transfer_plan",
            "phase_transfer_final_date, else an amended_plan_date in the 12 months before the "
            "transfer (1 September to 31 August)",
@@ -250,6 +278,33 @@ def _withdrawn_undated(ctx: Context) -> pl.Expr:
     return _withdrawn_on(ctx).is_null() & (request | assessment)
 
 
+def _no_plan_ordered(ctx: Context) -> pl.Expr:
+    """The date a decision not to issue was made after an ordered (or conceded, or agreed)
+    assessment: it replaced the plan the first request's 20 weeks were waiting for."""
+    return _by_as_of(ctx, ctx.col("ordered_no_plan_date"))
+
+
+def _reviewed_since_transfer(ctx: Context) -> pl.Expr:
+    """A review meeting on or after the transfer in (the export's latest meeting): the review
+    reg 15(4)'s letter was to announce has been held, so the letter's duty ended then."""
+    meeting, moved = ctx.col("review_meeting_date"), ctx.col("transfer_in_date")
+    return pl.when(meeting >= moved).then(meeting).otherwise(None)
+
+
+def _by_as_of(ctx: Context, date: pl.Expr) -> pl.Expr:
+    """The date, unless it is after the as-of date (a typo DQ03 reports: it ends nothing)."""
+    return pl.when(date <= pl.lit(ctx.as_of)).then(date).otherwise(None)
+
+
+def _assessment_decided(ctx: Context) -> pl.Expr:
+    """The first recorded outcome of an ordered (conceded, agreed) assessment: a draft, a final
+    plan or a decision not to issue. The assessment was carried out, so the notice that it would
+    be was overtaken."""
+    return _by_as_of(ctx, pl.min_horizontal(ctx.col("ordered_draft_plan_date"),
+                                            ctx.col("ordered_final_plan_date"),
+                                            ctx.col("ordered_no_plan_date")))
+
+
 ENDINGS: dict[str, Ending] = {e.name: e for e in (
     Ending("plan_ceased", "the plan ceased", lambda ctx: ctx.col("plan_cease_date"),
            reads=("plan_cease_date",), judged=("plan_cease_date",)),
@@ -259,4 +314,12 @@ ENDINGS: dict[str, Ending] = {e.name: e for e in (
            undated=_withdrawn_undated,
            undated_reason="request withdrawn (no date recorded, so whether the limit had "
                           "passed cannot be told)"),
+    Ending("reviewed_since_transfer", "the plan was reviewed after the transfer",
+           _reviewed_since_transfer, reads=("review_meeting_date", "transfer_in_date"),
+           judged=("review_meeting_date",)),
+    Ending("assessment_decided", "the ordered assessment was decided",
+           _assessment_decided,
+           reads=("ordered_draft_plan_date", "ordered_final_plan_date", "ordered_no_plan_date")),
+    Ending("no_plan_decided", "a decision not to issue a plan was notified", _no_plan_ordered,
+           reads=("ordered_no_plan_date",)),
 )}

@@ -96,6 +96,13 @@ def case_status(results: pl.DataFrame, owners: pl.DataFrame | None) -> pl.DataFr
             .drop("_soon"))
 
 
+def case_counts(cases: pl.DataFrame) -> dict[str, int]:
+    """Cases overdue and due soon over the whole run, from `case_status`: the figures every
+    output (views, the history's stored run, the cron line) gives under "cases"."""
+    row = cases.select(pl.col("overdue").sum(), pl.col("due_soon").sum()).row(0)
+    return {"cases_overdue": int(row[0] or 0), "cases_due_soon": int(row[1] or 0)}
+
+
 def review_findings(results: pl.DataFrame, owners: pl.DataFrame | None) -> pl.DataFrame:
     """The annual-review findings (RV01, TR02) with their episode: one plan's review cycles
     (from --reviews), or its current cycle from the export's latest review meeting."""

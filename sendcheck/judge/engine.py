@@ -4,8 +4,11 @@ Order of judgement for one pair (first that holds wins):
   0. not_applicable the start event (recorded, or derived from readable columns) has not
                     happened and no end is recorded
   1. invalid        a date the rule needs is unreadable, or after the as-of date, or a derived
-                    date (sendcheck.anchors) cannot be worked out from what is recorded
-  2. not_applicable a `not_applicable` condition holds, or an `applies` condition fails
+                    date (sendcheck.anchors) cannot be worked out from what is recorded, or a
+                    coded value a condition reads is not a known value
+  2. not_applicable a `not_applicable` condition holds (e.g. due before the plan transferred
+                    in: the previous authority's), or an `applies` condition fails
+     invalid        an `undated_outcome` holds: the end event is recorded without its date
      missed         the duty ended undone (`ends_with`: the plan ceased, the request was
                     withdrawn) after its due date had passed; not_applicable when it ended on
                     or before the due date
@@ -37,8 +40,9 @@ KIND_LABELS = {"ep": "EP", "health": "health", "social_care": "social care",
 # Codes and texts that repeat down a million rows are categorical: 19 rule/kind runs over a
 # million episodes are 19 million results, and as plain text they took gigabytes and seconds
 # per group-by. They read (==, is_in, to_dicts, output) as text; categoricals sort as text.
+STATUS = pl.Enum(STATUSES)  # one byte a status (UInt8 physical)
 RESULT_SCHEMA = {
-    "rule": pl.Categorical, "kind": pl.Categorical, "status": pl.Enum(STATUSES),
+    "rule": pl.Categorical, "kind": pl.Categorical, "status": STATUS,
     "_idx": pl.UInt32, "start": pl.Date, "due": pl.Date, "done": pl.Date, "days_over": pl.Int64,
     "exception": pl.Categorical, "reason": pl.Categorical,
     "cycle": pl.Int32,  # review cycle (1 = plan to first review) when judged from --reviews
@@ -93,6 +97,10 @@ def condition_expr(cond: Condition, columns: set[str], ctx: Context | None = Non
         # (No due date yet means the start is blank: that reason is given further on.)
         return pl.col("final_plan_date").is_not_null() & (
             pl.col("final_plan_date") <= dates["due"]).fill_null(True)
+    if ctx is not None and cond.due_before:
+        # The duty fell due before that recorded date (a plan transferred in: the previous
+        # authority's duty). A blank date never satisfies it; an unreadable one is invalid above.
+        return (dates["due"] < ctx.col(cond.column)).fill_null(False)
     if ctx is not None and cond.age_under is not None:
         from sendcheck.judge.durations import Duration
 
@@ -120,6 +128,8 @@ def _describe(cond: Condition) -> str:
         return "the plan was issued by the due date"
     if cond.age_under is not None:
         return f"the child was under {cond.age_under} at the start"
+    if cond.due_before:
+        return f"due before {cond.column}"
     if cond.before or cond.on_or_after:
         return (f"{cond.column} is before {cond.before}" if cond.before
                 else f"{cond.column} is on or after {cond.on_or_after}")
@@ -186,12 +196,44 @@ class _Reasons:
         return frame.drop("_rule_row")
 
 
-def evaluate_rule(episodes: pl.DataFrame | pl.LazyFrame, rule: Rule, kind: str | None,
-                  as_of: dt.date, due_within: int,
-                  school_transfer_years: tuple[str, ...] | None = None
-                  ) -> pl.DataFrame | pl.LazyFrame:
-    """One rule (one advice kind) over every episode: a frame of RESULT_SCHEMA (lazy when
-    `episodes` is lazy, so `evaluate` can run every rule in one optimised query)."""
+class _Chain:
+    """The status chain and the reason of each branch, built side by side (first that holds
+    wins in both)."""
+
+    def __init__(self) -> None:
+        self.status = pl.when(pl.lit(False)).then(pl.lit(None, STATUS))
+        self.reasons = _Reasons()
+
+    def add(self, when: pl.Expr, status: str, why: str | pl.Expr) -> None:
+        self.status = self.status.when(when).then(pl.lit(status, STATUS))
+        self.reasons.add(when, why)
+
+
+@dataclass
+class _Judging:
+    """One rule (one advice kind) set up over a frame: its start, end, due date and the date its
+    duty ended as columns (`_rule_start`, ...), and the status and reason chains built on them."""
+
+    frame: pl.DataFrame | pl.LazyFrame
+    rule: Rule
+    kind: str | None
+    ctx: Context
+    start_col: str
+    end_col: str
+    chain: _Chain
+    exception: pl.Expr | None = None
+
+    @property
+    def columns(self) -> frozenset[str]:
+        return self.ctx.columns
+
+    def dates(self) -> dict[str, pl.Expr]:
+        return {"start": pl.col("_rule_start"), "end": pl.col("_rule_end"),
+                "due": pl.col("_rule_due")}
+
+
+def _set_up(episodes: pl.DataFrame | pl.LazyFrame, rule: Rule, kind: str | None,
+            as_of: dt.date, school_transfer_years: tuple[str, ...] | None) -> _Judging:
     columns = set(episodes.collect_schema().names())
     ctx = Context(as_of, frozenset(columns),
                   tuple(school_transfer_years or DEFAULT_SCHOOL_TRANSFER_YEARS))
@@ -201,8 +243,7 @@ def evaluate_rule(episodes: pl.DataFrame | pl.LazyFrame, rule: Rule, kind: str |
     # in every branch of the status and reason chains cost seconds per million rows.
     episodes = episodes.with_columns(_date(start_col, ctx).alias("_rule_start"),
                                      _date(end_col, ctx).alias("_rule_end"))
-    start, end = pl.col("_rule_start"), pl.col("_rule_end")
-    as_of_lit = pl.lit(as_of)
+    start = pl.col("_rule_start")
     bound = rule.limit.sub(start) if rule.mode == "before" else rule.limit.add(start)
     due = bound
     if rule.later_of:
@@ -210,160 +251,245 @@ def evaluate_rule(episodes: pl.DataFrame | pl.LazyFrame, rule: Rule, kind: str |
         # plan or last review.
         due = pl.max_horizontal(due, rule.later_of[1].add(_date(rule.later_of[0], ctx)))
     endings = [ENDINGS[name] for name in rule.ends_with]
-    ends = {e.name: (pl.col(f"_ends_{e.name}") if f"_ends_{e.name}" in columns else e.build(ctx))
-            for e in endings}  # (worked out once for every rule by `evaluate`)
-    ended_on = pl.min_horizontal(list(ends.values())) if endings else pl.lit(None, pl.Date)
+    ends = [pl.col(f"_ends_{e.name}") if f"_ends_{e.name}" in columns else e.build(ctx)
+            for e in endings]  # (worked out once for every rule by `evaluate`)
+    ended_on = pl.min_horizontal(ends) if endings else pl.lit(None, pl.Date)
     episodes = episodes.with_columns(bound.alias("_rule_bound"), due.alias("_rule_due"),
                                      ended_on.alias("_rule_ended"))
-    bound, due = pl.col("_rule_bound"), pl.col("_rule_due")
-    dates = {"start": start, "end": end, "due": due}
-    anchors = rule.anchors(kind)
+    return _Judging(episodes, rule, kind, ctx, start_col, end_col, _Chain())
 
-    date_cols = [c for c in dict.fromkeys((start_col, end_col, *rule.requires, *rule.uses,
-                                           *(c for a in anchors for c in (*a.needs, *a.uses)),
-                                           *(c for cond in (*rule.not_applicable, *rule.applies)
-                                             for c in cond.columns()),
-                                           *(c for e in endings for c in e.judged)))
-                 if c in columns and c in BY_NAME and BY_NAME[c].kind == "date"]
-    enum = RESULT_SCHEMA["status"]  # Enum literals: text cast at the end took twice the time
-    status = pl.when(pl.lit(False)).then(pl.lit(None, enum))
-    reason = _Reasons()
-    # The rule's starting event (a request, a transfer in, a school transfer window, ...) has
-    # not happened and no end is recorded: the rule does not apply to the episode, so another
-    # date the rule reads being unreadable or in the future does not affect it (DQ01 and DQ03
-    # report that cell on their own).
+
+def _date_columns(j: _Judging) -> list[str]:
+    """The recorded date columns the rule reads: unreadable or future, the pair is invalid."""
+    rule, anchors = j.rule, j.rule.anchors(j.kind)
+    endings = [ENDINGS[name] for name in rule.ends_with]
+    return [c for c in dict.fromkeys((j.start_col, j.end_col, *rule.requires, *rule.uses,
+                                      *(c for a in anchors for c in (*a.needs, *a.uses)),
+                                      *(c for cond in (*rule.not_applicable, *rule.applies)
+                                        for c in cond.columns()),
+                                      # (whose duty it was cannot be told from an
+                                      # unreadable transfer date)
+                                      *(cond.column for cond in rule.not_applicable
+                                        if cond.due_before),
+                                      *(c for e in endings for c in e.judged)))
+            if c in j.columns and c in BY_NAME and BY_NAME[c].kind == "date"]
+
+
+def _not_started(j: _Judging) -> None:
+    """Step 0: the rule's starting event (a request, a transfer in, a school transfer window,
+    ...) has not happened and no end is recorded: the rule does not apply to the episode, so
+    another date the rule reads being unreadable or in the future does not affect it (DQ01 and
+    DQ03 report that cell on their own)."""
+    start_col, end_col, columns = j.start_col, j.end_col, j.columns
     if start_col in ANCHORS:
         anchor = ANCHORS[start_col]
         readable = [pl.col(f"{c}__err").is_null() for c in anchor.columns()
                     if c in columns and f"{c}__err" in columns]
-        worked_out = [~bad for bad, _ in anchor.problems(ctx)]
-        untriggered = start.is_null() & pl.all_horizontal([pl.lit(True), *readable, *worked_out])
-        why = anchor.absent(ctx) if anchor.absent else f"no {start_col}"
+        worked_out = [~bad for bad, _ in anchor.problems(j.ctx)]
+        untriggered = pl.col("_rule_start").is_null() & pl.all_horizontal(
+            [pl.lit(True), *readable, *worked_out])
+        why = anchor.absent(j.ctx) if anchor.absent else f"no {start_col}"
     else:
         untriggered = pl.col(start_col).is_null() & pl.col(f"{start_col}__err").is_null()
         why = f"no {start_col}"
     if end_col not in ANCHORS:
         untriggered = untriggered & pl.col(end_col).is_null() & pl.col(f"{end_col}__err").is_null()
-    status = status.when(untriggered).then(pl.lit("not_applicable", enum))
-    reason.add(untriggered, why)
+    j.chain.add(untriggered, "not_applicable", why)
+
+
+def _unusable(j: _Judging) -> None:
+    """Step 1: a date the rule needs is unreadable, after the as-of date, or cannot be derived."""
+    as_of, as_of_lit = j.ctx.as_of, pl.lit(j.ctx.as_of)
+    date_cols = _date_columns(j)
     for c in date_cols:
-        bad = pl.col(f"{c}__err").is_not_null()
-        status = status.when(bad).then(pl.lit("invalid", enum))
         # (`c__err` says why: not a date, or a date before the reforms: sendcheck.episodes.)
-        reason.add(bad, pl.format(f"{c} cannot be used: {{}}", pl.col(f"{c}__err")))
+        j.chain.add(pl.col(f"{c}__err").is_not_null(), "invalid",
+                    pl.format(f"{c} cannot be used: {{}}", pl.col(f"{c}__err")))
     for c in (c for c in date_cols if c not in DEADLINE_COLUMNS):
-        future = (pl.col(c) > as_of_lit).fill_null(False)
-        status = status.when(future).then(pl.lit("invalid", enum))
         # (Only column values as format arguments: polars 2.1 panics formatting a literal in a
         # query whose filter leaves an empty batch.)
-        reason.add(future, f"{c} (not shown) is after the as-of date {as_of}" if c in PERSONAL
-                   else pl.format(f"{c} {{}} is after the as-of date {as_of}", pl.col(c)))
-    for anchor in anchors:
-        for bad, why in anchor.problems(ctx):
-            status = status.when(bad).then(pl.lit("invalid", enum))
-            reason.add(bad, why)
-    for name, expr in ((start_col, start), (end_col, end)):
+        j.chain.add((pl.col(c) > as_of_lit).fill_null(False), "invalid",
+                    f"{c} (not shown) is after the as-of date {as_of}" if c in PERSONAL
+                    else pl.format(f"{c} {{}} is after the as-of date {as_of}", pl.col(c)))
+    # A coded value a condition reads that is not a known value (DQ10 names the cell): whether
+    # the rule applies cannot be told ('Pending panel' as the decision whether to assess), so
+    # invalid, never judged as if the cell were blank.
+    coded = dict.fromkeys(cond.column for cond in (*j.rule.not_applicable, *j.rule.applies)
+                          if cond.values is not None)
+    for c in (c for c in coded if c in j.columns and f"{c}__raw" in j.columns):
+        j.chain.add((pl.col(c) == "?").fill_null(False), "invalid",  # (read.episodes' marker)
+                    pl.format(f"{c} '{{}}' is not a known value, so whether this rule "
+                              f"applies cannot be told", pl.col(f"{c}__raw")))
+    for anchor in j.rule.anchors(j.kind):
+        for bad, why in anchor.problems(j.ctx):
+            j.chain.add(bad, "invalid", why)
+    for name, expr in ((j.start_col, pl.col("_rule_start")), (j.end_col, pl.col("_rule_end"))):
         if name in ANCHORS:
-            future = (expr > as_of_lit).fill_null(False)
-            status = status.when(future).then(pl.lit("invalid", enum))
-            reason.add(future, pl.format(f"{name} {{}} is after the as-of date {as_of}", expr))
-    for cond in rule.not_applicable:
-        hit = condition_expr(cond, columns, ctx, dates)
-        status = status.when(hit).then(pl.lit("not_applicable", enum))
-        reason.add(hit, _describe(cond))
-    for cond in rule.applies:
-        miss = ~condition_expr(cond, columns, ctx, dates)
-        status = status.when(miss).then(pl.lit("not_applicable", enum))
-        reason.add(miss, f"applies only when {_describe(cond)}")
-    if endings:
-        ended = pl.col("_rule_ended")
-        # Done before the duty ended: judged as usual. Not done by then (or "done" only on or
-        # after that day, as a withdrawal's own outcome date is): missed when the due date had
-        # passed, not_applicable when the duty ended first. Worked out once, as a column
-        # (1 missed, 2 ended first, 3 ended on a date not recorded), for both chains below.
-        undone = ended.is_not_null() & start.is_not_null() & (
-            end.is_null() | (end >= ended)).fill_null(True)
-        state = (pl.when(undone & (due < ended).fill_null(False)).then(pl.lit(1, pl.UInt8))
-                 .when(undone).then(pl.lit(2, pl.UInt8)))
-        undated = [e for e in endings if e.undated is not None]
-        for i, e in enumerate(undated):
-            state = state.when(e.undated(ctx) & end.is_null()).then(pl.lit(3 + i, pl.UInt8))
-        episodes = episodes.with_columns(state.otherwise(None).alias("_rule_end_state"))
-        state = pl.col("_rule_end_state")
-        said = pl.when(pl.lit(False)).then(pl.lit(None, pl.String))
-        for e in endings:  # (texts in the format strings: see the note on literals above)
-            said = said.when(ended == ends[e.name]).then(pl.format(f"{e.what} on {{}}", ended))
-        status = status.when(state == 1).then(pl.lit("missed"))
-        reason.add((state == 1).fill_null(False), said.otherwise(None))
-        status = status.when(state == 2).then(pl.lit("not_applicable"))
-        reason.add((state == 2).fill_null(False), pl.format(
-            "{}, on or before the due date {}: the duty ended before it fell due",
-            said.otherwise(None), due))
-        for i, e in enumerate(undated):
-            status = status.when(state == 3 + i).then(pl.lit("not_applicable"))
-            reason.add((state == 3 + i).fill_null(False), e.undated_reason)
+            j.chain.add((expr > as_of_lit).fill_null(False), "invalid",
+                        pl.format(f"{name} {{}} is after the as-of date {as_of}", expr))
+
+
+def _out_of_scope(j: _Judging) -> None:
+    """Step 2: the rule's not_applicable and applies conditions."""
+    for cond in j.rule.not_applicable:
+        why = _describe(cond)
+        j.chain.add(condition_expr(cond, set(j.columns), j.ctx, j.dates()), "not_applicable",
+                    pl.format(f"due {{}}, before {cond.column} {{}}: {why}", pl.col("_rule_due"),
+                              j.ctx.col(cond.column)) if cond.due_before else why)
+    for cond in j.rule.applies:
+        j.chain.add(~condition_expr(cond, set(j.columns), j.ctx, j.dates()), "not_applicable",
+                    f"applies only when {_describe(cond)}")
+    # An outcome recorded without its date (contract section 3): the end event happened, its
+    # date is missing, so the rule cannot be judged: invalid with the rule file's reason, never
+    # a running overdue. (An unreadable end date is already invalid above.)
+    for cond in j.rule.undated_outcome:
+        j.chain.add(pl.col("_rule_end").is_null()
+                    & condition_expr(cond, set(j.columns), j.ctx, j.dates()), "invalid",
+                    _describe(cond))
+
+
+def _ended(j: _Judging) -> None:
+    """Step 2, the duty ended (`ends_with`): done before it ended is judged as usual; not done
+    by then (or "done" only on or after that day, as a withdrawal's own outcome date is) is
+    missed when the due date had passed, not_applicable when the duty ended first."""
+    endings = [ENDINGS[name] for name in j.rule.ends_with]
+    if not endings:
+        return
+    start, end, due = pl.col("_rule_start"), pl.col("_rule_end"), pl.col("_rule_due")
+    ended = pl.col("_rule_ended")
+    ends = {e.name: (pl.col(f"_ends_{e.name}") if f"_ends_{e.name}" in j.columns
+                     else e.build(j.ctx)) for e in endings}
+    # Worked out once, as a column (1 missed, 2 ended first, 3 ended on a date not recorded),
+    # for both chains.
+    undone = ended.is_not_null() & start.is_not_null() & (
+        end.is_null() | (end >= ended)).fill_null(True)
+    state = (pl.when(undone & (due < ended).fill_null(False)).then(pl.lit(1, pl.UInt8))
+             .when(undone).then(pl.lit(2, pl.UInt8)))
+    undated = [e for e in endings if e.undated is not None]
+    for i, e in enumerate(undated):
+        state = state.when(e.undated(j.ctx) & end.is_null()).then(pl.lit(3 + i, pl.UInt8))
+    j.frame = j.frame.with_columns(state.otherwise(None).alias("_rule_end_state"))
+    state = pl.col("_rule_end_state")
+    said = pl.when(pl.lit(False)).then(pl.lit(None, pl.String))
+    for e in endings:  # (texts in the format strings: see the note on literals in _unusable)
+        said = said.when(ended == ends[e.name]).then(pl.format(f"{e.what} on {{}}", ended))
+    j.chain.add((state == 1).fill_null(False), "missed", said.otherwise(None))
+    j.chain.add((state == 2).fill_null(False), "not_applicable", pl.format(
+        "{}, on or before the due date {}: the duty ended before it fell due",
+        said.otherwise(None), due))
+    for i, e in enumerate(undated):
+        j.chain.add((state == 3 + i).fill_null(False), "not_applicable", e.undated_reason)
+
+
+def _out_of_order(j: _Judging) -> None:
+    """Steps 3-5: an end with no start, no start, an end before the start."""
+    start, end = pl.col("_rule_start"), pl.col("_rule_end")
+    start_col, end_col = j.start_col, j.end_col
     # A derived end (an amended plan in the transfer window) means nothing without its start.
     no_start_done = start.is_null() & end.is_not_null() & pl.lit(end_col not in ANCHORS)
-    status = status.when(no_start_done).then(pl.lit("invalid", enum))
-    reason.add(no_start_done, f"{end_col} recorded but {start_col} is blank")
+    j.chain.add(no_start_done, "invalid", f"{end_col} recorded but {start_col} is blank")
     absent = ANCHORS[start_col].absent if start_col in ANCHORS else None
-    status = status.when(start.is_null()).then(pl.lit("not_applicable", enum))
-    reason.add(start.is_null(), absent(ctx) if absent else f"no {start_col}")
+    j.chain.add(start.is_null(), "not_applicable",
+                absent(j.ctx) if absent else f"no {start_col}")
     # (In "before" mode the end rightly precedes the start: a review before the move.)
-    backwards = (end < start).fill_null(False) & pl.lit(rule.mode != "before")
-    status = status.when(backwards).then(pl.lit("invalid", enum))
-    reason.add(backwards, pl.format(f"{end_col} {{}} is before {start_col} {{}}", end, start))
-    exception = exception_expr(rule, due, columns) if rule.exceptions or rule.flag_excepts else None
-    if exception is not None:
+    backwards = (end < start).fill_null(False) & pl.lit(j.rule.mode != "before")
+    j.chain.add(backwards, "invalid",
+                pl.format(f"{end_col} {{}} is before {start_col} {{}}", end, start))
+
+
+def _timed(j: _Judging, due_within: int) -> None:
+    """Steps 6-7: excepted, then met / late / early, or overdue / due_soon / pending."""
+    end, due, bound = pl.col("_rule_end"), pl.col("_rule_due"), pl.col("_rule_bound")
+    as_of_lit = pl.lit(j.ctx.as_of)
+    rule, chain = j.rule, j.chain
+    if rule.exceptions or rule.flag_excepts:
+        j.exception = exception_expr(rule, due, set(j.columns))
         # Done in time is met whatever else applies; an exception only lifts a limit that bit.
-        status = (status.when(end.is_not_null() & (end <= due)).then(pl.lit("met", enum))
-                  .when(exception.is_not_null()).then(pl.lit("excepted", enum)))
+        chain.status = (chain.status.when(end.is_not_null() & (end <= due))
+                        .then(pl.lit("met", STATUS))
+                        .when(j.exception.is_not_null()).then(pl.lit("excepted", STATUS)))
     if rule.mode == "earliest":
         # A minimum gap (AS04): the end must come no earlier than start + limit.
-        status = (status.when(end.is_null()).then(pl.lit("pending", enum))
-                  .when(end < bound).then(pl.lit("early", enum)).otherwise(pl.lit("met", enum)))
+        chain.status = (chain.status.when(end.is_null()).then(pl.lit("pending", STATUS))
+                        .when(end < bound).then(pl.lit("early", STATUS))
+                        .otherwise(pl.lit("met", STATUS)))
     else:
         left = (due - as_of_lit).dt.total_days()
-        status = (status.when(end.is_not_null() & (end <= due)).then(pl.lit("met", enum))
-                  .when(end.is_not_null()).then(pl.lit("late", enum))
-                  .when(as_of_lit > due).then(pl.lit("overdue", enum))
-                  .when(left <= due_within).then(pl.lit("due_soon", enum))
-                  .otherwise(pl.lit("pending", enum)))
-    # SEN2's H (historical): the return does not give the outcome, so the dates were judged as
-    # recorded; a note on the finding says so (last, so it never hides a reason above).
+        chain.status = (chain.status.when(end.is_not_null() & (end <= due))
+                        .then(pl.lit("met", STATUS))
+                        .when(end.is_not_null()).then(pl.lit("late", STATUS))
+                        .when(as_of_lit > due).then(pl.lit("overdue", STATUS))
+                        .when(left <= due_within).then(pl.lit("due_soon", STATUS))
+                        .otherwise(pl.lit("pending", STATUS)))
+
+
+def _historical_notes(j: _Judging) -> None:
+    """SEN2's H (historical): the return does not give the outcome, so the dates were judged as
+    recorded; a note on the finding says so (last, so it never hides a reason above)."""
+    rule = j.rule
     tags = {c: tag for c, tag in (("request_outcome", "RequestOutcome"),
                                   ("assessment_outcome", "AssessmentOutcome"))
-            if c in columns and c in (*rule.uses, *rule.requires,
-                                      *(cond.column for cond in (*rule.not_applicable,
-                                                                 *rule.applies)))}
+            if c in j.columns and c in (*rule.uses, *rule.requires,
+                                        *(cond.column for cond in (*rule.not_applicable,
+                                                                   *rule.applies)))}
     said = {c: (pl.col(c) == "historical").fill_null(False) for c in tags}
     if len(said) == 2:
-        reason.add(said["request_outcome"] & said["assessment_outcome"],
-                   "RequestOutcome and AssessmentOutcome H (historical): the outcomes are not "
-                   "given, so the dates were judged as recorded")
+        j.chain.reasons.add(said["request_outcome"] & said["assessment_outcome"],
+                            "RequestOutcome and AssessmentOutcome H (historical): the outcomes "
+                            "are not given, so the dates were judged as recorded")
     for c, told in said.items():
-        reason.add(told, f"{tags[c]} H (historical): the outcome is not given, so the dates "
-                         f"were judged as recorded")
-    episodes = episodes.with_row_index("_rule_row").with_columns(
-        reason.branch().alias("_reason_branch"))
+        j.chain.reasons.add(told, f"{tags[c]} H (historical): the outcome is not given, so the "
+                                  f"dates were judged as recorded")
 
+
+def judge_rule(episodes: pl.DataFrame | pl.LazyFrame, rule: Rule, kind: str | None,
+               as_of: dt.date, due_within: int,
+               school_transfer_years: tuple[str, ...] | None = None) -> _Judging:
+    """The rule set up over `episodes`, its status and reason chains in the module's order."""
+    j = _set_up(episodes, rule, kind, as_of, school_transfer_years)
+    for step in (_not_started, _unusable, _out_of_scope, _ended, _out_of_order):
+        step(j)
+    _timed(j, due_within)
+    _historical_notes(j)
+    return j
+
+
+def rule_status(episodes: pl.LazyFrame, rule: Rule, kind: str | None, as_of: dt.date,
+                due_within: int, school_transfer_years: tuple[str, ...] | None = None
+                ) -> pl.LazyFrame:
+    """One rule (one advice kind): its status alone, one row per episode, as `status`."""
+    j = judge_rule(episodes, rule, kind, as_of, due_within, school_transfer_years)
+    return j.frame.select(j.chain.status.alias("status"))
+
+
+def evaluate_rule(episodes: pl.DataFrame | pl.LazyFrame, rule: Rule, kind: str | None,
+                  as_of: dt.date, due_within: int,
+                  school_transfer_years: tuple[str, ...] | None = None
+                  ) -> pl.DataFrame | pl.LazyFrame:
+    """One rule (one advice kind) over every episode: a frame of RESULT_SCHEMA (lazy when
+    `episodes` is lazy), with the dates, days over, exception and reason a finding shows."""
+    j = judge_rule(episodes, rule, kind, as_of, due_within, school_transfer_years)
+    reason = j.chain.reasons
+    episodes = j.frame.with_row_index("_rule_row").with_columns(
+        reason.branch().alias("_reason_branch"))
+    dates = j.dates()
     frame = episodes.select(
         pl.lit(rule.code).alias("rule"),
         pl.lit(kind, pl.String).alias("kind"),
-        status.alias("status"),
+        j.chain.status.alias("status"),
         pl.col("_idx"),
-        start.alias("start"),
-        due.alias("due"),
-        end.alias("done"),
-        (exception if exception is not None else pl.lit(None, pl.String)).alias("exception"),
+        dates["start"].alias("start"),
+        dates["due"].alias("due"),
+        dates["end"].alias("done"),
+        (j.exception if j.exception is not None else pl.lit(None, pl.String)).alias("exception"),
         reason.fixed(pl.col("_reason_branch")).alias("reason"),
-        ctx.col("_cycle", pl.Int32).alias("cycle"),
+        j.ctx.col("_cycle", pl.Int32).alias("cycle"),
         pl.col("_rule_row"),
         pl.col("_rule_ended"),
     )
     frame = reason.fill_in(frame, episodes, pl.col("_reason_branch"))
     timed = pl.col("status").is_in(["met", "late", "early", "overdue", "due_soon", "pending"])
-    days = (pl.coalesce(pl.col("done"), as_of_lit) - pl.col("due")).dt.total_days()
+    days = (pl.coalesce(pl.col("done"), pl.lit(as_of)) - pl.col("due")).dt.total_days()
     # A missed duty: days past the due date on the day the duty ended.
     ended_days = (pl.col("_rule_ended") - pl.col("due")).dt.total_days()
     return frame.with_columns(
@@ -372,70 +498,6 @@ def evaluate_rule(episodes: pl.DataFrame | pl.LazyFrame, rule: Rule, kind: str |
         # An excepted case keeps its exception; others show none.
         pl.when(pl.col("status") == "excepted").then(pl.col("exception")).alias("exception"),
     ).select(list(RESULT_SCHEMA)).cast(RESULT_SCHEMA)
-
-
-SPARSE_SHARE = 0.25  # below this share of rows started, a rule is judged on those rows only
-
-
-def _untriggered(lazy: pl.LazyFrame, rule: Rule, kind: str | None, start: str) -> pl.LazyFrame:
-    """The results of a rule whose start and end are blank in every row: not_applicable, with
-    evaluate_rule's reason for that branch."""
-    cycle = pl.col("_cycle") if "_cycle" in lazy.collect_schema().names() else pl.lit(None)
-    return lazy.select(
-        pl.lit(rule.code).alias("rule"), pl.lit(kind, pl.String).alias("kind"),
-        pl.lit("not_applicable").alias("status"), pl.col("_idx"),
-        *(pl.lit(None, pl.Date).alias(c) for c in ("start", "due", "done")),
-        pl.lit(None, pl.Int64).alias("days_over"), pl.lit(None, pl.String).alias("exception"),
-        pl.lit(f"no {start}").alias("reason"), cycle.alias("cycle"),
-    ).cast(RESULT_SCHEMA)
-
-
-def evaluate(episodes: pl.DataFrame, runs: list[RuleRun], as_of: dt.date,
-             due_within: int, school_transfer_years: tuple[str, ...] | None = None
-             ) -> pl.DataFrame:
-    """All rules that can run, stacked: one row per (rule, kind, episode)."""
-    parts = []
-    # One chunk per column: polars 2.1's in-memory engine panicked ("assertion failed:
-    # i < self.len()" in a string view array) on this query over a multi-chunk frame (the
-    # review cycles, built by concatenation); a rechunked frame evaluates correctly.
-    lazy = episodes.rechunk().lazy()
-    blank = {c for c in episodes.columns if episodes.get_column(c).null_count() == episodes.height}
-    # The dates duties end on (a withdrawal, a cease date), once for every rule that reads them.
-    ctx = Context(as_of, frozenset(episodes.columns))
-    used = {name for run in runs if run.skipped is None for name in run.rule.ends_with}
-    lazy = lazy.with_columns(ENDINGS[name].build(ctx).alias(f"_ends_{name}") for name in used)
-    for run in runs:
-        if run.skipped is not None:
-            continue
-        for kind in run.kinds or (None,):
-            start, end = run.rule.for_kind(kind)
-            judge = lambda frame: evaluate_rule(frame, run.rule, kind, as_of,  # noqa: E731
-                                                due_within, school_transfer_years)
-            if start in ANCHORS or end in ANCHORS:
-                parts.append(judge(lazy))
-                continue
-            if {start, end, f"{start}__err", f"{end}__err"} <= blank:
-                # Nothing recorded for this rule in any row (the export has the columns, empty):
-                # every pair is step 0's not_applicable, without building the rule's query.
-                parts.append(_untriggered(lazy, run.rule, kind, start))
-                continue
-            # A rule most rows never start (an order, a mediation, a transfer in): only the
-            # started rows are judged in full, the rest are step 0's not_applicable; the same
-            # results in the same order, in half the time for the appeal rules.
-            triggered = pl.any_horizontal(pl.col(c).is_not_null() for c in (
-                start, end, f"{start}__err", f"{end}__err"))
-            if "_cycle" not in episodes.columns and \
-                    episodes.select(triggered.mean()).item() < SPARSE_SHARE:
-                parts.append(pl.concat([judge(lazy.filter(triggered)),
-                                        _untriggered(lazy.filter(~triggered), run.rule, kind,
-                                                     start)]).sort("_idx"))
-                continue
-            parts.append(judge(lazy))
-    if not parts:
-        return pl.DataFrame(schema=RESULT_SCHEMA)
-    # One lazy query: polars shares the repeated subexpressions within a rule (the phase
-    # transfer anchors repeat the year-group derivation many times) and runs rules on all cores.
-    return pl.concat(parts, rechunk=False).collect(engine="in-memory")
 
 
 def add_messages(found: pl.DataFrame, rules: dict[str, Rule]) -> pl.DataFrame:

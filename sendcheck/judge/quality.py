@@ -363,6 +363,9 @@ BY_CODE = {c.code: c for c in CHECKS}
 # DQ01 names that cell, so DQ14 does not report it again).
 HISTORY_UNREADABLE = "a review meeting date in the history is unreadable"
 _BLANK_START = r"recorded but (\w+) is blank$"
+# An outcome recorded without its date (rule files' undated_outcome): "..., its date is blank
+# (request_outcome_date)" names the blank column last.
+_UNDATED_OUTCOME = r"its date is blank \((\w+)\)$"
 RULE_GAPS = Check(
     "DQ14", "rule-could-not-judge", "A rule could not judge the case from its dates",
     "Record the missing date, or correct the contradictory one: the finding names the rules "
@@ -379,6 +382,7 @@ def rule_gaps(results: pl.DataFrame, quality: pl.DataFrame) -> pl.DataFrame:
     if bad.is_empty():
         return _empty()
     named = pl.coalesce(pl.col("reason").str.extract(_BLANK_START, 1),
+                        pl.col("reason").str.extract(_UNDATED_OUTCOME, 1),
                         pl.col("reason").str.extract(r"^(\w+)", 1))
     column = pl.when(named.is_in(list(BY_NAME))).then(named).otherwise(None)
     gaps = (bad.with_columns(column.alias("column"))

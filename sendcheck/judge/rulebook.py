@@ -28,12 +28,18 @@ EXCEPTION_REASONS = tuple(sorted(set(VALUES["exception_reason"].values())))
 # {column = "...", before = "..."} / {column = "...", on_or_after = "..."} (both dates recorded and
 # in that order; either may be a derived date from sendcheck.anchors), {in_force = true} (the plan
 # was issued by the due date; a plan that ceased is handled by `ends_with = ["plan_ceased"]`),
-# {age_under = N} (birth_date less than N years before the start).
+# {age_under = N} (birth_date less than N years before the start), {due_before = "..."} (the
+# rule's own due date is before that recorded date: a duty of a plan transferred in that fell due
+# before the transfer was the previous authority's, contract section 3).
+# `undated_outcome` lists conditions saying the end event happened although its date is blank
+# (an outcome recorded without its date): the pair is `invalid` with the condition's reason,
+# never `overdue` (contract section 3).
 # `ends_with` names events that end the duty before it is done (sendcheck.anchors.ENDINGS): a
 # duty whose due date passed before it ended is `missed`, one due on or after it `not_applicable`.
 CONDITION_KEYS = {"column", "in", "present", "reason", "before", "on_or_after", "in_force",
-                  "age_under"}
-CONDITION_TESTS = ("in", "present", "before", "on_or_after", "in_force", "age_under")
+                  "age_under", "due_before"}
+CONDITION_TESTS = ("in", "present", "before", "on_or_after", "in_force", "age_under",
+                   "due_before")
 PER = ("episode", "review")
 LATER_OF_KEYS = {"start": str, "limit": str}
 
@@ -45,7 +51,7 @@ REQUIRED = {
 OPTIONAL = {
     "mode": str, "exceptions": list, "flag_excepts": bool, "requires": list, "uses": list,
     "not_applicable": list, "applies": list, "kinds": list, "notes": str,
-    "later_of": dict, "per": str, "ends_with": list,
+    "later_of": dict, "per": str, "ends_with": list, "undated_outcome": list,
 }
 SOURCE_KEYS = {"instrument": str, "provision": str, "url": str}
 EXAMPLE_KEYS = {"title", "row", "as_of", "status", "due"}
@@ -61,6 +67,7 @@ class Condition:
     on_or_after: str | None = None
     in_force: bool = False
     age_under: int | None = None
+    due_before: bool = False  # the rule's due date is before `column` (a recorded date)
 
     def columns(self) -> tuple[str, ...]:
         """Columns the condition cannot be judged without (the rule is skipped when absent)."""
@@ -101,6 +108,7 @@ class Rule:
     later_of: tuple[str, Duration] | None = None  # due = the later of start + limit and this
     per: str = "episode"  # "review": with --reviews, judged once per review cycle
     ends_with: tuple[str, ...] = ()  # sendcheck.anchors.ENDINGS that end the duty undone
+    undated_outcome: tuple[Condition, ...] = ()  # the end happened, its date is blank: invalid
 
     @property
     def limit_label(self) -> str:
@@ -112,7 +120,7 @@ class Rule:
     def anchors(self, kind: str | None = None) -> list:
         """The derived dates (sendcheck.anchors) the rule's start, end and conditions name."""
         names = [*self.for_kind(kind), *(self.later_of[:1] if self.later_of else ())]
-        for cond in (*self.not_applicable, *self.applies):
+        for cond in (*self.not_applicable, *self.applies, *self.undated_outcome):
             names += [cond.column, cond.before, cond.on_or_after]
         return [ANCHORS[n] for n in dict.fromkeys(names) if n in ANCHORS]
 
@@ -123,7 +131,7 @@ class Rule:
     def reads(self, kind: str | None = None) -> tuple[str, ...]:
         """Every column the rule may read, required or not."""
         extra = [c for a in self.anchors(kind) for c in a.columns()]
-        conds = [c for cond in (*self.not_applicable, *self.applies)
+        conds = [c for cond in (*self.not_applicable, *self.applies, *self.undated_outcome)
                  for c in (cond.column, cond.before, cond.on_or_after) if c in BY_NAME]
         ends = [c for e in self.ends_with for c in ENDINGS[e].reads]
         return tuple(dict.fromkeys((*self.columns(kind), *self.uses, *extra, *conds, *ends)))
@@ -188,7 +196,14 @@ def _conditions(path: Path, items: list, key: str) -> tuple[Condition, ...]:
             raise SendcheckError(
                 f"{_where(path, key)}[{i}]: give exactly one of {', '.join(CONDITION_TESTS)}")
         test = tests[0]
-        if test in ("in_force", "age_under"):
+        if test == "due_before":
+            if "column" in item:
+                raise SendcheckError(f"{_where(path, where + 'column')}: not used with {test!r}")
+            column = _typed(path, item, test, str, where)
+            _known_column(path, where + test, column)
+            if BY_NAME[column].kind != "date":
+                raise SendcheckError(f"{_where(path, where + test)}: {column!r} is not a date")
+        elif test in ("in_force", "age_under"):
             if "column" in item:
                 raise SendcheckError(f"{_where(path, where + 'column')}: not used with {test!r}")
             if test == "in_force" and item["in_force"] is not True:
@@ -216,7 +231,8 @@ def _conditions(path: Path, items: list, key: str) -> tuple[Condition, ...]:
         values = tuple(item["in"]) if "in" in item else None
         out.append(Condition(column, values, item.get("present"), item.get("reason", ""),
                              item.get("before"), item.get("on_or_after"),
-                             item.get("in_force", False), item.get("age_under")))
+                             item.get("in_force", False), item.get("age_under"),
+                             test == "due_before"))
     return tuple(out)
 
 
@@ -307,9 +323,9 @@ def _parse_rule(path: Path) -> Rule:
         if name not in ENDINGS:
             raise SendcheckError(f"{_where(path, 'ends_with')}: unknown ending {name!r} "
                                  f"(known: {', '.join(ENDINGS)})")
-    if data.get("ends_with") and mode != "deadline":
-        raise SendcheckError(f"{_where(path, 'ends_with')}: only for a deadline (a minimum gap "
-                             f"is never missed)")
+    if data.get("ends_with") and mode == "earliest":
+        raise SendcheckError(f"{_where(path, 'ends_with')}: not for a minimum gap (it is never "
+                             f"missed)")
     kinds = tuple(data.get("kinds", []))
     for kind in kinds:
         if kind not in ADVICE_KINDS:
@@ -336,6 +352,7 @@ def _parse_rule(path: Path) -> Rule:
         applies=_conditions(path, data.get("applies", []), "applies"),
         kinds=kinds, notes=data.get("notes", ""), path=str(path), later_of=later_of, per=per,
         ends_with=tuple(data.get("ends_with", [])),
+        undated_outcome=_conditions(path, data.get("undated_outcome", []), "undated_outcome"),
     )
 
 

@@ -15,10 +15,10 @@ from __future__ import annotations
 import polars as pl
 
 from sendcheck.config import Suppression
+from sendcheck.judge.statuses import LISTED, Judgement
 
 SUPPRESSED_SCHEMA = {"rule": pl.String, "kind": pl.String, "_idx": pl.UInt32,
                      "suppression_reason": pl.String, "suppression": pl.String}
-HIDDEN = ("met", "pending", "not_applicable")  # never findings, so never suppressed
 
 
 def _entries(suppress: list[Suppression]) -> pl.DataFrame:
@@ -30,7 +30,7 @@ def _entries(suppress: list[Suppression]) -> pl.DataFrame:
                 "suppression_reason": pl.String, "suppression": pl.String})
 
 
-def match(episodes: pl.DataFrame, results: pl.DataFrame, quality: pl.DataFrame,
+def match(episodes: pl.DataFrame, judgement: Judgement, quality: pl.DataFrame,
           suppress: list[Suppression]
           ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, list[Suppression]]:
     """(suppressed keys, data-quality findings left open, data-quality findings suppressed,
@@ -46,7 +46,7 @@ def match(episodes: pl.DataFrame, results: pl.DataFrame, quality: pl.DataFrame,
              else pl.lit(False))
     ids = episodes.filter(given).select("_idx", "record_id")
     kind_ok = pl.col("s_kind").is_null() | (pl.col("s_kind") == pl.col("kind")).fill_null(False)
-    rule_hits = (results.filter(~pl.col("status").is_in(HIDDEN))
+    rule_hits = (judgement.findings(LISTED)
                  .select(pl.col("rule", "kind").cast(pl.String), "_idx")
                  .join(ids, on="_idx").join(entries, on=["record_id", "rule"])
                  .filter(kind_ok))

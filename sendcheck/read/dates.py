@@ -99,19 +99,29 @@ def parse_date_columns(frame: pl.DataFrame, columns: list[str], pivot_year: int)
     rest = [t for c in columns for t in left[c]]
     out = []
     blank = pl.repeat(None, frame.height, dtype=pl.String, eager=True)  # shared, not copied
+    looked: dict = {}
     if rest:
         distinct = pl.Series("text", rest, pl.String).unique()
         parsed = _parse_distinct(distinct, pivot_year)
-        keys = distinct.to_list()
+        keys, text = distinct.to_list(), pl.col("text")
+        # Every column's cells looked up in one query, then split by column.
+        cells = pl.DataFrame({"col": [c for c in columns for _ in left[c]], "text": rest,
+                              "idx": [i for c in columns for i in left[f"{c}__idx"]]},
+                             schema={"col": pl.String, "text": pl.String, "idx": pl.UInt32})
+        looked = cells.select(
+            "col", "idx",
+            text.replace_strict(keys, parsed.get_column("date"), default=None,
+                                return_dtype=pl.Date).alias("date"),
+            text.replace_strict(keys, parsed.get_column("error"), default=None,
+                                return_dtype=pl.String).alias("error"),
+        ).partition_by("col", as_dict=True, include_key=False)
     for c in columns:
         date = fast.get_column(c)
         error = blank.alias(f"{c}__err")
-        if left[c]:
-            text, idx = pl.Series(left[c], dtype=pl.String), pl.Series(left[f"{c}__idx"])
-            date = date.scatter(idx, text.replace_strict(keys, parsed.get_column("date"),
-                                                         default=None, return_dtype=pl.Date))
-            error = error.scatter(idx, text.replace_strict(keys, parsed.get_column("error"),
-                                                           default=None, return_dtype=pl.String))
+        if (c,) in looked:
+            got = looked[(c,)]
+            date = date.scatter(got.get_column("idx"), got.get_column("date"))
+            error = error.scatter(got.get_column("idx"), got.get_column("error"))
         out += [date, error]
     return pl.DataFrame(out, schema=schema)
 
@@ -192,3 +202,14 @@ def _parse_distinct(values: pl.Series, pivot_year: int) -> pl.DataFrame:
     return f.select(
         pl.when(pl.col("error").is_null() & ~pl.col("blank")).then(pl.col("date")).alias("date"),
         pl.col("error"))
+
+
+def parse_one_date(text: str, pivot_year: int | None = None) -> dt.date | None:
+    """One date a person typed (an option's value) in any form an export cell may take, day
+    first; None when it is not one. A bare number is never a date here (no Excel serials)."""
+    import re
+
+    if re.fullmatch(_SERIAL, text.strip()):
+        return None
+    pivot = pivot_year if pivot_year is not None else dt.date.today().year + 1
+    return parse_text(pl.Series([text], dtype=pl.String), pivot).get_column("date")[0]

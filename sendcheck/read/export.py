@@ -52,8 +52,10 @@ def read_csv(path: Path, index: dict[str, str], sha: str, data: bytes) -> Table:
         key = (top, len(rows[at]), delim, at)
         if best is None or key[:2] > best[:2]:
             best = key
-    if best is None or best[0] == 0:
-        find_header([], index, where)  # raises the standard message
+    if best is None or best[0] == 0:  # raises the standard message, naming what the file seems
+        widest = max((scan_rows(head_lines, d) for d in DELIMITERS),
+                     key=lambda rows: max((len(r) for r in rows), default=0))
+        find_header(widest, index, where)
     _, _, delim, at = best
     try:
         raw = pl.read_csv(

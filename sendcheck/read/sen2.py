@@ -51,6 +51,8 @@ from sendcheck.read.sen2_schema import (
     LIST_FIELDS,
     MODULES,
     SHEETS,
+    Layout,
+    module_columns,
 )
 from sendcheck.read.sheets import (
     HEADER_SCAN_ROWS,
@@ -64,12 +66,17 @@ from sendcheck.read.sheets import (
 
 CHUNK_PERSONS = 10_000  # persons held as Python lists before they become a polars frame
 READ_BYTES = 1 << 20
+FOLDER_OTHERS_SHOWN = 5  # files of a folder that are not modules, named in its notes
 # The longest run of bytes between two tags (a value, or a tag with its attributes): a SEN2
 # value is a date, a code or an id; one of 512 MB made polars panic.
 MAX_VALUE_BYTES = MAX_LINE_CHARS
 SEN2_NOTE = ("SEN2 carries no caseworker, advice or draft-plan dates: the rules and checks that "
              "need them are skipped")
 _WHOLE_FLOAT = r"^(-?\d+)\.0+$"
+# The table ids that name the episode and the person (assemble renames them so).
+_ID_NAMES = {"requeststableid": "record_id", "persontableid": "person_id"}
+MODULE_CSVS = "module CSVs"  # the shape of COLLECT's own module files
+_SEN2_SHAPES = ("xml", MODULE_CSVS, "workbook")
 _FIELDS = {m.key: {normalise_header(f): f for f in m.fields} for m in (*MODULES, HEADER)}
 
 
@@ -78,6 +85,7 @@ class ModuleTable(Table):
     """One SEN2 module CSV given on its own; `merge_modules` joins it with its siblings."""
 
     module: str = ""
+    shape: str = MODULE_CSVS  # or another publisher's layout's (read/ssd.py, read/send_tool.py)
 
 
 @dataclass
@@ -254,26 +262,27 @@ def assemble(frames: dict[str, pl.DataFrame], index: dict[str, str]
     episodes = episodes.with_columns(
         pl.col("requeststableid").str.starts_with("person ").not_().sum().over("persontableid")
         .cast(pl.Int32).alias("sen2_requests"))
-    rename = {"requeststableid": "record_id", "persontableid": "person_id"}
-    episodes = episodes.rename({k: v for k, v in rename.items() if v not in episodes.columns})
+    episodes = episodes.rename({k: v for k, v in _ID_NAMES.items() if v not in episodes.columns})
     mapping = {canonical: _FIELDS[src.split(".")[0]].get(src.split(".")[1], src.split(".")[1])
                for canonical, src in sources.items()}
     first = [c for c in episodes.columns if c in BY_NAME]
     rest = [c for c in episodes.columns if c not in BY_NAME and not c.startswith("_n_")
-            and c not in rename]
+            and c not in _ID_NAMES]
     return episodes.select(first + rest), mapping
 
 
 def _module_frame(raw: pl.DataFrame, module: str, index: dict[str, str], first_row: int,
-                  source: str, whole_floats: bool) -> tuple[pl.DataFrame, list[str]]:
-    """A module's text frame as `assemble` wants it: normalised names, blanks null, row numbers."""
-    names = [normalise_header(c) for c in raw.columns]
+                  source: str, whole_floats: bool, ids: dict[str, str] | None = None
+                  ) -> tuple[pl.DataFrame, list[str]]:
+    """A module's text frame as `assemble` wants it: normalised names (a publisher's keys renamed
+    to SEN2's table ids by `ids`), blanks null, row numbers."""
+    names = [(ids or {}).get(normalise_header(c), normalise_header(c)) for c in raw.columns]
     twice = sorted({n for n in names if n and names.count(n) > 1})
     if twice:
         raise SendcheckError(f"{source}: the column {twice[0]!r} appears twice")
-    raw = raw.rename(dict(zip(raw.columns, names)))
     keep = [c for c in names if c in ID_COLUMNS] + _kept(module, names, index)
-    unused = [c for c in names if c not in keep]
+    unused = [c for c, n in zip(raw.columns, names) if n not in keep]  # as written
+    raw = raw.rename(dict(zip(raw.columns, names)))
     cells = [pl.col(c).str.strip_chars().replace("", None) for c in keep]
     if whole_floats:
         # The workbook (and CSVs saved from it) write ids, flags and ranks as floats: 123.0 is 123.
@@ -290,11 +299,19 @@ def _module_frame(raw: pl.DataFrame, module: str, index: dict[str, str], first_r
 
 
 def _module_of(headers: set[str], name: str) -> str | None:
-    """Which SEN2 module a file (or sheet) holds, from its headers; None when not SEN2."""
-    if not headers & {*ID_COLUMNS, HEADER.id_column}:
+    """Which SEN2 module a file (or sheet) holds, from its headers; None when not SEN2.
+
+    A module file holds that module's items and table ids, nothing else: a linked export whose
+    headers end in "table ID" beside its own wording is an export, not a module."""
+    ids = headers & {*ID_COLUMNS, HEADER.id_column}
+    items = headers - ids - {""}
+    if not ids:
         return None
-    candidates = (*MODULES, HEADER)
-    scores = {m.key: len(headers & set(_FIELDS[m.key])) for m in candidates}
+    candidates = [m for m in (*MODULES, HEADER) if items <= module_columns(m)
+                  and (items or m.id_column in ids)]
+    if not candidates:
+        return None
+    scores = {m.key: len(items & set(_FIELDS[m.key])) + (m.id_column in ids) for m in candidates}
     best = max(scores.values())
     tied = [m for m in candidates if scores[m.key] == best]
     if len(tied) > 1:  # e.g. plan detail and placement detail share most fields
@@ -315,17 +332,26 @@ def _csv_text(path: Path, data: bytes) -> tuple[str, str]:
     return text, delim
 
 
-def sniff_module_csv(path: Path, data: bytes) -> str | None:
-    """The SEN2 module a CSV holds, judged from its header line; None for any other CSV."""
+def sniff_module_csv(path: Path, data: bytes) -> Layout | None:
+    """The SEN2 module a CSV holds, judged from its header line: COLLECT's own module CSVs, the
+    SSD's EHCP tables, the SEND tool's modules; None for any other CSV."""
+    from sendcheck.read import send_tool, ssd
+
     text, delim = _csv_text(path, data[:65536])
     import csv
 
     header = next(csv.reader([text.split("\n", 1)[0].strip("\r")], delimiter=delim), [])
-    return _module_of({normalise_header(h) for h in header}, path.name)
+    headers = {normalise_header(h) for h in header} - {""}
+    for theirs in (*ssd.LAYOUTS, *send_tool.LAYOUTS):
+        if theirs.matches(headers):
+            return theirs
+    module = _module_of(headers, path.name)
+    return None if module is None else Layout(MODULE_CSVS, module, module, {}, frozenset())
 
 
 def read_module_csv(path: Path, data: bytes, sha: str, index: dict[str, str]) -> ModuleTable:
-    module = sniff_module_csv(path, data)
+    layout = sniff_module_csv(path, data)
+    module = layout.module
     text, delim = _csv_text(path, data)
     check_text(text, path.name)
     try:
@@ -333,8 +359,17 @@ def read_module_csv(path: Path, data: bytes, sha: str, index: dict[str, str]) ->
                           raise_if_empty=False)
     except pl.exceptions.PolarsError:
         raise csv_error(text, delim, 0, path.name) from None
-    frame, unused = _module_frame(raw, module, index, 2, path.name, whole_floats=True)
-    return ModuleTable(str(path), None, 1, frame, {}, unused, sha, delimiter=delim, module=module)
+    frame, unused = _module_frame(raw, module, index, 2, path.name, whole_floats=True,
+                                  ids=layout.ids)
+    # Canonical column -> header as written, for `sendcheck columns` and the merged table.
+    written = {layout.ids.get(normalise_header(c), normalise_header(c)): c for c in raw.columns}
+    mapping = {canonical: written[c] for c, canonical in _ID_NAMES.items() if c in frame.columns}
+    mapping.update({index[c]: written[c] for c in frame.columns if c in index and c in written
+                    and c not in ID_COLUMNS})
+    note = (f"{layout.shape}: {layout.name}; give it with the other files of its set (or their "
+            f"folder) to join them into episodes")
+    return ModuleTable(str(path), None, 1, frame, mapping, unused, sha, delimiter=delim,
+                       notes=[note], module=module, shape=layout.shape)
 
 
 def _header_values(frame: pl.DataFrame) -> dict[str, str]:
@@ -351,16 +386,35 @@ def _sen2_table(path: str, frames: dict[str, pl.DataFrame], index: dict[str, str
     episodes = episodes.with_columns(
         pl.lit(header.get("Year"), pl.String).alias("sen2_year"),
         pl.lit(header.get("ReferenceDate"), pl.String).alias("sen2_reference_date"))
-    notes = [f"SEN2 return ({shape}): one row per request; {where_rows}", SEN2_NOTE]
+    what = (f"SEN2 return ({shape})" if shape in _SEN2_SHAPES
+            else f"{shape}, read as SEN2's modules")
+    notes = [f"{what}: one row per request; {where_rows}", SEN2_NOTE]
     if header:
         notes.append("header: " + ", ".join(f"{k}={v}" for k, v in header.items()))
     return Sen2Table(path, None, 1, episodes, mapping, unused, sha, notes=notes, header=header,
                      shape=shape)
 
 
+def _requests_name(shape: str) -> str:
+    """What the requests file of a set of module files is called, for messages."""
+    from sendcheck.read import send_tool, ssd
+
+    return next((f"the {lay.name} table" if lay.shape == ssd.SHAPE else f"its {lay.name} CSV"
+                 for lay in (*ssd.LAYOUTS, *send_tool.LAYOUTS)
+                 if lay.shape == shape and lay.module == "requests"), "the requests module's CSV")
+
+
 def _merge(modules: list[ModuleTable], index: dict[str, str], label: str) -> Sen2Table:
     frames: dict[str, pl.DataFrame] = {}
     header: dict[str, str] = {}
+    shapes = sorted({t.shape for t in modules})
+    if len(shapes) > 1:
+        raise SendcheckError(f"{label}: {' and '.join(shapes)} cannot be joined into one set of "
+                             f"episodes; audit each set on its own")
+    shape = shapes[0]
+    if "requests" not in {t.module for t in modules}:
+        raise SendcheckError(f"{label}: {shape} without {_requests_name(shape)}; the requests "
+                             f"hold the episodes the other files join to, give it too")
     for t in modules:
         if t.module in frames or (t.module == HEADER.key and header):
             raise SendcheckError(f"{Path(t.path).name}: a second SEN2 {t.module} module")
@@ -371,9 +425,17 @@ def _merge(modules: list[ModuleTable], index: dict[str, str], label: str) -> Sen
     # One fingerprint for the set of files: the hash of their names and hashes, sorted by name.
     sha = hashlib.sha256("".join(f"{Path(t.path).name} {t.sha256}\n" for t in
                                  sorted(modules, key=lambda t: Path(t.path).name)).encode()).hexdigest()
-    return _sen2_table(label, frames, index, sha, "module CSVs",
-                       sorted({u for t in modules for u in t.unmapped}), header,
-                       "row = row in the requests module's CSV")
+    table = _sen2_table(label, frames, index, sha, shape,
+                        sorted({u for t in modules for u in t.unmapped}), header,
+                        f"row = row in {_requests_name(shape)}")
+    # Headers as each file writes them (the person's file, then the requests', first), the
+    # episode's and the person's id first: `sendcheck columns` shows what mapped.
+    written: dict[str, str] = {}
+    for t in sorted(modules, key=lambda t: (t.module != "person", t.module != "requests")):
+        written = {**t.mapping, **written}
+    ids = {c: written[c] for c in _ID_NAMES.values() if c in written}
+    table.mapping = {**ids, **{c: written.get(c, h) for c, h in table.mapping.items()}}
+    return table
 
 
 def merge_modules(tables: list[Table], config_columns: dict[str, str] | None = None) -> list[Table]:
@@ -393,15 +455,28 @@ def merge_modules(tables: list[Table], config_columns: dict[str, str] | None = N
 
 
 def read_folder(path: Path, index: dict[str, str]) -> Sen2Table | None:
-    """A folder of COLLECT module CSVs, or None when it holds none (other CSVs are ignored)."""
-    tables = []
+    """A folder of module CSVs (COLLECT's, the SSD's EHCP tables, the SEND tool's), or None when
+    it holds none. Other files are not read, and the notes name them: a nightly SSD extract's
+    folder holds every SSD table, of which only the EHCP ones (and ssd_send) are SEN2's."""
+    tables, others = [], []
     for f in sorted(path.iterdir()):
-        if f.suffix.lower() not in (".csv", ".txt") or not f.is_file():
+        if not f.is_file() or f.name.startswith("."):
             continue
-        data = read_input(f)
+        data = read_input(f) if f.suffix.lower() in (".csv", ".txt") else b""
         if data.strip() and sniff_module_csv(f, data):
             tables.append(read_module_csv(f, data, hashlib.sha256(data).hexdigest(), index))
-    return _merge(tables, index, str(path)) if tables else None
+        else:
+            others.append(f.name)
+    if not tables:
+        return None
+    merged = _merge(tables, index, str(path))
+    if others:
+        shown = ", ".join(others[:FOLDER_OTHERS_SHOWN]) + (
+            f" and {len(others) - FOLDER_OTHERS_SHOWN} more" if len(others) > FOLDER_OTHERS_SHOWN
+            else "")
+        merged.notes.append(f"not read: {len(others)} other file(s) in the folder, not "
+                            f"{merged.shape} ({shown})")
+    return merged
 
 
 # ---------------------------------------------------------------- workbook
@@ -442,7 +517,7 @@ def read_workbook(path: Path, data: bytes, sha: str, index: dict[str, str]) -> S
             first = book.scans[name].first_row + at + 1
             frames[module], left = _module_frame(body, module, index, first, f"{path.name} [{name}]",
                                                  whole_floats=True)
-            unused |= {u for u in left if not u.startswith("blank")}
+            unused |= {u for u in left if not u.startswith("_blank")}
     except SendcheckError:
         raise
     except Exception as exc:  # noqa: BLE001 - fastexcel raises its own hierarchy: the file is bad

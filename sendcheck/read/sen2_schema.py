@@ -59,6 +59,18 @@ HEADER = Module("sen2", "Header", None, (
     "Collection", "Year", "ReferenceDate", "SourceLevel", "LEA", "SoftwareCode", "Release",
     "SerialNo", "DateTime"), "Header")
 BY_KEY: dict[str, Module] = {m.key: m for m in MODULES}
+# Columns COLLECT's Blade export adds to each module file beside its items (its own row keys and
+# order: `NativeId`, `sourceid`, `<module>orderseqcolumn`; witan.sen2 reads the same), and the
+# items of earlier SEN2 versions a module file may still carry.
+BLADE_COLUMNS = ("nativeid", "sourceid")
+EARLIER_ITEMS = {"person": ("gendercurrent",), "activeplans": ("res", "wbp"),
+                 "placementdetail": ("res", "wbp")}
+
+
+def module_columns(module: Module) -> frozenset[str]:
+    """Every column (normalised) a module file may hold besides the table ids."""
+    return frozenset({normalise_header(f) for f in module.fields} | set(BLADE_COLUMNS)
+                     | {f"{module.key}orderseqcolumn", *EARLIER_ITEMS.get(module.key, ())})
 # Modules with at most one element per request: their fields become columns of the episode.
 EPISODE_MODULES = ("person", "requests", "assessment", "namedplan", "activeplans")
 # Modules with several elements per request: only the coded fields the return checks read are
@@ -77,3 +89,30 @@ SEN_SETTINGS = ("OLA", "OPA", "EHE", "EYP", "OTH", "NEET", "NIEC", "NIEO")  # se
 REVIEW_OUTCOMES = ("A", "C", "M")
 OUTCOMES = ("Y", "N", "A", "W", "H")  # RequestOutcome, AssessmentOutcome
 WEEK20 = ("0", "1")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Another publisher's file holding one SEN2 module: how to know it, and its id columns.
+
+    `ids` renames the publisher's keys to SEN2's table ids (normalised headers on both sides), so
+    the file joins with its siblings exactly as COLLECT's module CSVs do. A file is this layout
+    when it has every `required` header and, where `headers` is given, no header outside it."""
+
+    shape: str  # what the set of files is called in notes and errors
+    module: str  # the SEN2 module key it holds
+    name: str  # the publisher's name for the file, as errors name it
+    ids: dict[str, str]
+    required: frozenset[str]
+    headers: frozenset[str] | None = None
+
+    def matches(self, headers: set[str]) -> bool:
+        return self.required <= headers and (self.headers is None or headers <= self.headers)
+
+
+def layout(shape: str, module: str, name: str, ids: dict[str, str], required: tuple[str, ...],
+           headers: tuple[str, ...] | None = None) -> Layout:
+    """A Layout from headers as the publisher writes them (normalised here)."""
+    norm = {normalise_header(k): v for k, v in ids.items()}
+    return Layout(shape, module, name, norm, frozenset(normalise_header(h) for h in required),
+                  None if headers is None else frozenset(normalise_header(h) for h in headers))

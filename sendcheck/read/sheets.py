@@ -115,10 +115,14 @@ def find_header(rows: list[list[object]], index: dict[str, str], where: str) -> 
     scores = [header_score(r, index) for r in rows[:HEADER_SCAN_ROWS]]
     best = max(scores, default=0)
     if best == 0:
+        from sendcheck.read.kind import seems_to_be
+
+        first = next(([str(c) for c in r if c is not None and str(c).strip()] for r in rows
+                      if any(c is not None and str(c).strip() for c in r)), [])
         raise SendcheckError(
-            f"{where}: no recognisable column header in the first {HEADER_SCAN_ROWS} rows "
-            f"(expected headers such as 'Date Request Received' or 'ReceivedDate'; "
-            f"map yours in sendcheck.toml [columns])")
+            f"{where}: no recognisable column header in the first {HEADER_SCAN_ROWS} rows; "
+            f"it seems to be {seems_to_be(first)} (expected headers such as 'Date Request "
+            f"Received' or 'ReceivedDate'; map yours in sendcheck.toml [columns])")
     return scores.index(best)
 
 

@@ -92,9 +92,15 @@ HEADERS: dict[str, str] = {
     "ordered_final_plan_date": "Final Plan After Tribunal",
     "ordered_amended_plan_date": "Amended Plan After Tribunal",
     "ordered_cease_date": "Ceased After Tribunal",
+    "primary_need": "Primary Need",
+    "sex": "Sex",
+    "ethnicity": "Ethnicity",
+    "setting": "Setting",
+    "team": "Team",
 }
 # Columns councils export that sendcheck does not use (shown as "Headers not used").
-EXTRA_HEADERS = ("Primary Need", "Team")
+EXTRA_HEADERS = ("Funding Band",)
+FUNDING_BANDS = ("A", "B", "C", "D", "E")
 
 ADVICE = {"ep": 0.92, "health": 0.88, "social_care": 0.72, "education": 0.95}  # share requested
 KINDS = tuple(ADVICE)
@@ -114,7 +120,54 @@ CW_SURNAMES = ("Ashdown", "Brightwell", "Carrow", "Dunmore", "Eastleigh", "Fairc
                "Varley", "Whitlow", "Yelland")
 OTHER_LAS = ("Northvale County Council", "Eastmoor Borough Council", "Westbury City Council",
              "Southfen District", "Highcliff Council", "Lowmarsh Borough")
-NEEDS = ("ASD", "SEMH", "SLCN", "MLD", "SPLD", "SLD", "PD", "HI", "VI", "PMLD", "MSI", "OTH")
+# The characteristics follow DfE's national figures, "Education, health and care plans",
+# reporting year 2026 (explore-education-statistics; Open Government Licence v3.0), England, as
+# counts of plans (weights, not rounded shares). Read from the release's CSVs as stored in
+# MastodonC/witan.send.benchmarking (resources/education-health-and-care-plans_2026/data/).
+# Primary need: EHC plans at January 2025 by primary type of need (the "by primary type of need"
+# data set, 2024/25 national "All EHC plans" row; DS is x there, so not drawn); "" is DfE's
+# number_need_unknown, written as a blank cell.
+NEED_SHARES = {"ASD": 201183, "SEMH": 132218, "SLCN": 135835, "MLD": 67861, "SPLD": 15030,
+               "SLD": 25025, "PD": 24897, "HI": 8765, "VI": 5280, "PMLD": 8577, "MSI": 1692,
+               "OTH": 7512, "": 4870}
+# caseload.csv, 2025/26 (January 2026) national rows: Sex; Ethnicity (DfE's labels);
+# setting groups from the "All EHC plans" row (mainstream_total, special_total, ap_pru_total,
+# fe_total, ed_elsewhere, nm_early_years; placement_unknown as a blank cell).
+SEX_SHARES = {"Male": 501965, "Female": 216873}
+ETHNICITY_SHARES = {
+    "White - White British": 466024, "White - Irish": 1686,
+    "White - Traveller of Irish heritage": 926, "White - Gypsy/Roma": 2580,
+    "White - Any other White background": 30826, "Mixed - White and Black Caribbean": 14310,
+    "Mixed - White and Black African": 6356, "Mixed - White and Asian": 8357,
+    "Mixed - Any other Mixed background": 18298, "Asian - Indian": 12243,
+    "Asian - Pakistani": 24206, "Asian - Bangladeshi": 10533, "Asian - Chinese": 1990,
+    "Asian - Any other Asian background": 11679, "Black - Black Caribbean": 8405,
+    "Black - Black African": 27731, "Black - Any other Black background": 7557,
+    "Any other ethnic group": 12055, "Unclassified": 53076}
+SETTING_SHARES = {"Mainstream school": 326804, "Special school": 211442,
+                  "Alternative provision or pupil referral unit": 5530,
+                  "Further education": 100815, "Educated elsewhere": 62386,
+                  "Non-maintained early years": 4936, "": 6925}
+# caseload.csv, 2025/26 national rows "Age when plan started" (the 42 "unknown" left out), as
+# the age at which the episodes' requests are drawn, in four groups.
+AGE_SHARES = {2: 5217, 3: 47984, 4: 123430, 5: 63299, 6: 53662, 7: 56004, 8: 51917, 9: 54162,
+              10: 73876, 11: 56853, 12: 26993, 13: 30070, 14: 29453, 15: 21852, 16: 14277,
+              17: 5073, 18: 2448, 19: 1179, 20: 1047}
+
+
+def _age_bands(groups: tuple[tuple[int, int], ...]) -> tuple[tuple[float, int, int], ...]:
+    """(share of those not in an earlier group, lowest age, age bound) per group of ages: the
+    chances np.select's conditions draw in turn. "2 and under" starts at 1, "20 and over" ends
+    at 22."""
+    total, left, out = sum(AGE_SHARES.values()), 1.0, []
+    for lo, hi in groups:
+        share = sum(w for a, w in AGE_SHARES.items() if lo <= a < hi) / total
+        out.append((share / left if left else 0.0, max(lo, 1), min(hi, 22)))
+        left -= share
+    return tuple(out)
+
+
+AGE_BANDS = _age_bands(((0, 5), (5, 11), (11, 16), (16, 23)))
 TEAMS = ("North", "South", "East", "West", "Post-16", "Early Years")
 
 # Local wording for exception reasons, and their share among exception cases.
@@ -176,6 +229,25 @@ def _pick(rng: np.random.Generator, shares: dict[str, float], n: int,
     return at[rng.choice(len(keys), size=n, p=p / p.sum())]
 
 
+def _blank_pick(rng: np.random.Generator, shares: dict[str, float], n: int) -> tuple:
+    """(labels, codes) drawn with the shares, where the key "" is a blank cell (code -1)."""
+    labels = tuple(k for k in shares if k)
+    codes = _pick(rng, shares, n, (*labels, ""))
+    return labels, np.where(codes == len(labels), -1, codes)
+
+
+def characteristics(rng: np.random.Generator, n: int, person: np.ndarray) -> dict[str, tuple]:
+    """Primary need, sex, ethnicity, setting and a funding band, by DfE's national shares, from
+    a stream of their own; a child's sex and ethnicity are the same on each of their episodes."""
+    sex, ethnicity = _blank_pick(rng, SEX_SHARES, n), _blank_pick(rng, ETHNICITY_SHARES, n)
+    return {
+        "primary_need": _blank_pick(rng, NEED_SHARES, n),
+        "sex": (sex[0], sex[1][person]), "ethnicity": (ethnicity[0], ethnicity[1][person]),
+        "setting": _blank_pick(rng, SETTING_SHARES, n),
+        "Funding Band": (FUNDING_BANDS, rng.integers(0, len(FUNDING_BANDS), n)),
+    }
+
+
 def _text(labels: tuple[str, ...] | list[str], codes: np.ndarray, name: str = "") -> pl.Series:
     """Labels for codes; -1 is a blank cell."""
     codes = np.asarray(codes)
@@ -225,8 +297,12 @@ def generate(episodes: int, seed: int = 0, as_of: dt.date = DEFAULT_AS_OF) -> Sy
     request = A - _days(years_back * 365.25)
     transfer = A - _days(u() * 730)
     anchor = np.where(transfer_in, transfer, request)
-    age = np.select([u() < 0.16, u() < 0.62, u() < 0.88], [
-        rng.uniform(2, 5, n), rng.uniform(5, 11, n), rng.uniform(11, 16, n)], rng.uniform(16, 22, n))
+    # Age at the request in DfE's national age groups when plans started (AGE_BANDS), uniform
+    # within each group.
+    (p1, lo1, hi1), (p2, lo2, hi2), (p3, lo3, hi3), (_, lo4, hi4) = AGE_BANDS
+    age = np.select([u() < p1, u() < p2, u() < p3], [
+        rng.uniform(lo1, hi1, n), rng.uniform(lo2, hi2, n), rng.uniform(lo3, hi3, n)],
+        rng.uniform(lo4, hi4, n))
     birth = anchor - _days(age * 365.25)
     request = np.where(transfer_in, NAT, request)
 
@@ -486,8 +562,8 @@ def generate(episodes: int, seed: int = 0, as_of: dt.date = DEFAULT_AS_OF) -> Sy
         "assessment_outcome": (ISSUE_OUTCOMES, assessment_outcome), "exception_20w": (YES_NO, flag),
         "exception_reason": (REASONS, reason), "review_outcome": (REVIEW_OUTCOMES, review_outcome),
         "cease_reason": (CEASE_CODES, cease_reason), "transfer_in_la": (OTHER_LAS, from_la),
-        "Primary Need": (NEEDS, rng.integers(0, len(NEEDS), n)),
-        "Team": (TEAMS, rng.integers(0, len(TEAMS), n)),
+        "team": (TEAMS, rng.integers(0, len(TEAMS), n)),
+        **characteristics(np.random.default_rng([seed, 4]), n, person),
     }
     dates = {
         "birth_date": birth, "request_received_date": request, "request_outcome_date": decision,
@@ -699,7 +775,7 @@ def review_history(syn: Synthetic) -> Synthetic:
     # A meeting booked, its date never keyed (DQ13); a review of a case not in the export (DQ12).
     undated = _some(rng, clean & ~is_last, 0.001, small)
     dates["review_meeting_date"] = np.where(undated, NAT, dates["review_meeting_date"])
-    stray = _some(rng, clean & ~undated, 0.001, small)
+    stray = _some(rng, clean & ~undated & ~is_last, 0.001, small)  # never a case's last
     record = np.where(stray, n + 1 + np.cumsum(stray), ep + 1)
 
     # Listed as the system's report lists them: by meeting date (undated last), then case.

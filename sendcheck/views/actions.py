@@ -21,7 +21,7 @@ from sendcheck.history.changes import KEY
 from sendcheck.history.notes import counts_line, note_counts, noted_cases
 from sendcheck.judge.quality import BY_CODE
 from sendcheck.views.files import neutralise_expr
-from sendcheck.views.findings import findings_frame, listed
+from sendcheck.views.findings import GUIDANCE, duty, findings_frame, listed
 from sendcheck.views.markdown import _cell, _table
 
 # Names the folder's own files take; a caseworker whose name slugs to one of them gets "-2".
@@ -29,7 +29,10 @@ RESERVED = {"index", "unallocated", "con", "prn", "aux", "nul", *(f"com{i}" for 
             *(f"lpt{i}" for i in range(10))}
 SLUG_LIMIT = 60
 EXTENSIONS = {"csv": "csv", "markdown": "md", "html": "html", "xlsx": "xlsx"}
-LISTS = {"overdue": "Overdue", "due_soon": "Due soon", "fix": "Data to fix"}
+# Statutory overdue first; the guidance rules' overdue (warning severity) in a list of their own,
+# written only when a caseworker has one.
+LISTS = {"overdue": "Overdue", "guidance": "Overdue against guidance", "due_soon": "Due soon",
+         "fix": "Data to fix"}
 INVALID_ACTION = ("correct the dates this rule reads (the finding names them) in the case "
                   "system; the rule is judged again on the next export")
 
@@ -49,7 +52,8 @@ class Worklist:
         """Findings on each list (cases are counted as the caseload counts them: index_frame)."""
         listed = pl.col("list")
         row = self.rows.select(*[(listed == k).sum().alias(name) for k, name in (
-            ("overdue", "overdue_findings"), ("due_soon", "due_soon_findings"), ("fix", "fixes"))]
+            ("overdue", "overdue_findings"), ("guidance", "guidance_findings"),
+            ("due_soon", "due_soon_findings"), ("fix", "fixes"))]
         ).row(0, named=True)
         return {k: int(v) for k, v in row.items()}
 
@@ -87,25 +91,37 @@ def worklists(audit: Audit, ext: str, overdue_since: pl.DataFrame | None = None,
     found = findings_frame(audit, personal=personal, cycle=True)
     status = pl.col("status")
     actions = {c: q.action for c, q in BY_CODE.items()}
+    # What to do on every row: the rule's own action for a duty overdue or due soon.
+    actions |= {code: rule.action for code, rule in audit.rules.items() if rule.action}
     who = pl.col("caseworker").str.strip_chars()
     items = (found.filter(status.is_in(["overdue", "due_soon", "invalid"]))
+             .with_columns(duty(audit))
              .with_columns(
-                 pl.when(status == "invalid").then(pl.lit("fix")).otherwise(status.cast(pl.String))
-                 .alias("list"),
+                 pl.when(status == "invalid").then(pl.lit("fix"))
+                 .when((status == "overdue") & (pl.col("duty") == GUIDANCE))
+                 .then(pl.lit("guidance"))
+                 .otherwise(status.cast(pl.String)).alias("list"),
                  pl.when(who.is_null() | (who == "")).then(pl.lit(UNALLOCATED)).otherwise(who)
                  .alias("caseworker"),
-                 pl.when(status != "invalid").then(None)
-                 .when(pl.col("rule").str.starts_with("DQ"))
-                 .then(pl.col("rule").replace_strict(actions, default=None))
-                 .otherwise(pl.lit(INVALID_ACTION)).alias("what_to_do")))
+                 pl.when((status == "invalid") & ~pl.col("rule").str.starts_with("DQ"))
+                 .then(pl.lit(INVALID_ACTION))
+                 .otherwise(pl.col("rule").replace_strict(actions, default=INVALID_ACTION))
+                 .alias("what_to_do")))
+    items = _one_row_per_problem(items, _headers(audit))
+    # Due soon counts the days left (0 = due today), overdue the days past the limit.
+    items = items.with_columns(
+        pl.when(pl.col("list") == "due_soon").then(-pl.col("days_over")).alias("days_left"),
+        pl.when(pl.col("list") == "overdue").then(pl.col("days_over")).alias("days_over"))
     if overdue_since is not None:
         items = items.join(overdue_since.unique(KEY).cast({"kind": items.schema["kind"],
                                                            "cycle": items.schema["cycle"]}),
                            on=KEY, how="left", nulls_equal=True, maintain_order="left")
-    # Overdue most overdue first, due soon soonest first, fixes by check and row.
-    order = pl.col("list").replace_strict({"overdue": 0, "due_soon": 1, "fix": 2},
+    # Statutory overdue most overdue first, then guidance overdue the same way, due soon soonest
+    # first, fixes by check and row.
+    order = pl.col("list").replace_strict({k: i for i, k in enumerate(LISTS)},
                                           return_dtype=pl.Int8)
-    urgency = pl.when(pl.col("list") == "overdue").then(-pl.col("days_over")).otherwise(None)
+    urgency = pl.when(pl.col("list").is_in(["overdue", "guidance"])).then(
+        -pl.col("days_over")).otherwise(None)
     items = items.sort([order, urgency, pl.col("due"), pl.col("rule"), pl.col("record_id"),
                         pl.col("source"), pl.col("row")], nulls_last=True, maintain_order=True)
     names = [n for n in items.get_column("caseworker").unique().to_list() if n != UNALLOCATED]
@@ -119,15 +135,72 @@ def worklists(audit: Audit, ext: str, overdue_since: pl.DataFrame | None = None,
     return out
 
 
+def _headers(audit: Audit) -> dict[str, dict[str, str]]:
+    """Per input file name: canonical column -> the header as the export writes it."""
+    tables = list(audit.tables) + ([audit.reviews.table] if audit.reviews is not None else [])
+    return {t.path.replace("\\", "/").rsplit("/", 1)[-1]: t.mapping for t in tables}
+
+
+def _one_row_per_problem(items: pl.DataFrame, headers: dict[str, dict[str, str]]) -> pl.DataFrame:
+    """The data to fix, one row per problem, in the export's own words.
+
+    A cell check (DQnn) names the cell; the rules it stops (invalid findings on the same case
+    whose reason names the same column, and DQ14's restatement of them) become its `rules`
+    column, not rows of their own. An invalid finding no cell check names is one row per case
+    and reason, its rules listed. Column names in a message are the file's own headers."""
+    fix = pl.col("list") == "fix"
+    cell = fix & pl.col("rule").str.starts_with("DQ") & (pl.col("rule") != "DQ14")
+    reason = (pl.col("message").str.replace(r"^.*? cannot be judged: ", "")
+              .str.replace(r"^review cycle \d+: ", "").str.replace(r"^[A-Za-z ]+ advice: ", "")
+              .str.replace(r"^a review meeting date in the history", "review_meeting_date"))
+    items = items.with_columns(reason.str.extract(r"^([a-z0-9]+_[a-z0-9_]+)").alias("_col"),
+                               reason.alias("_reason"))
+    checks = items.filter(cell)
+    others = items.filter(fix & ~cell)
+    named = others.join(checks.select("record_id", "_col").unique(), on=["record_id", "_col"],
+                        how="semi", nulls_equal=False)
+    stops = (named.with_columns(pl.col("message").str.extract(r"^((?:[A-Z]{2}\d\d, )*[A-Z]{2}\d\d) "
+                                                            r"cannot be judged").alias("_many"))
+             .with_columns(pl.coalesce(pl.col("_many"), pl.col("rule")).str.split(", ")
+                           .alias("_rules"))
+             .explode("_rules").filter(~pl.col("_rules").str.starts_with("DQ"))
+             .group_by("record_id", "_col").agg(pl.col("_rules").unique().sort()
+                                                .str.join(", ").alias("rules")))
+    checks = checks.join(stops, on=["record_id", "_col"], how="left", nulls_equal=False,
+                         maintain_order="left")
+    alone = (others.join(named.select("record_id", "_col").unique(), on=["record_id", "_col"],
+                         how="anti", nulls_equal=True)
+             .group_by("record_id", "_reason", maintain_order=True)
+             .agg(pl.all().exclude("rule").first(), pl.col("rule").unique().sort()
+                  .str.join(", ").alias("rules"), pl.col("rule").first())
+             .filter(pl.col("rule") != "DQ14") .drop("_reason"))
+    alone = alone.with_columns(pl.col("message").str.replace(r"^review cycle \d+: ", ""))
+    out = pl.concat([items.filter(~fix).drop("_reason"), checks.drop("_reason"), alone],
+                    how="diagonal_relaxed").drop("_col")
+    return out.with_columns(_in_own_words(pl.col("message"), pl.col("source"), headers))
+
+
+def _in_own_words(message: pl.Expr, source: pl.Expr, headers: dict[str, dict[str, str]]
+                  ) -> pl.Expr:
+    """The message with each canonical column name replaced by the file's own header, quoted."""
+    out = message
+    for name, mapping in headers.items():
+        pairs = sorted(mapping.items(), key=lambda kv: -len(kv[0]))  # longest name first
+        if pairs:
+            out = pl.when(source.str.ends_with(name)).then(out.str.replace_many(
+                [k for k, _ in pairs], [f'"{v}"' for _, v in pairs])).otherwise(out)
+    return out
+
+
 def _columns(rows: pl.DataFrame, personal: bool) -> list[str]:
     cols = ["list", "rule", "kind", "record_id", "person_id"]
     cols += [c for c in PERSONAL if personal and c in rows.columns]
-    cols += ["source", "row", "start", "due", "days_over"]
-    cols += ["overdue_since"] if "overdue_since" in rows.columns else []
+    cols += ["source", "row", "start", "due", "days_over", "days_left"]
+    cols += ["overdue_since", "first_seen"] if "overdue_since" in rows.columns else []
     # The review cycle is part of a finding's key (with --reviews): a note typed on the row is
     # matched back to the finding by it (history/notes_read.py).
     cols += ["cycle"] if rows.get_column("cycle").is_not_null().any() else []
-    cols += ["message", "what_to_do"]
+    cols += ["message", "rules", "what_to_do"]
     return cols + (["note", "note_by", "note_date"] if "note" in rows.columns else [])
 
 
@@ -135,14 +208,22 @@ def _columns(rows: pl.DataFrame, personal: bool) -> list[str]:
 ENTRY = {"action_taken": pl.String, "checked_by": pl.String, "date_checked": pl.String}
 EDITABLE = ("csv", "xlsx")
 
+# The columns each list shows (the CSV, one table, shows them all).
+NOT_ON = {"overdue": {"days_left", "rules"}, "guidance": {"days_left", "rules"},
+          "due_soon": {"days_over", "overdue_since", "rules"},
+          "fix": {"days_over", "days_left", "overdue_since", "first_seen", "start", "due"}}
+
 
 HEADERS = {"list": "List", "rule": "Rule", "kind": "Advice kind", "record_id": "Record",
            "person_id": "Person", "forename": "Forename", "surname": "Surname", "upn": "UPN",
            "birth_date": "Date of birth", "source": "File", "row": "Row", "start": "Start",
-           "due": "Due", "days_over": "Days over", "overdue_since": "Overdue since",
-           "message": "Finding", "what_to_do": "What to do", "caseworker": "Caseworker",
+           "due": "Due", "days_over": "Days over", "days_left": "Days left",
+           "overdue_since": "Overdue since", "first_seen": "First seen",
+           "message": "Finding", "rules": "Rules it stops", "what_to_do": "What to do", "caseworker": "Caseworker",
            "cases_overdue": "Cases overdue", "cases_due_soon": "Cases due soon",
-           "overdue_findings": "Overdue findings", "due_soon_findings": "Due soon findings",
+           "overdue_findings": "Overdue findings",
+           "guidance_findings": "Overdue against guidance (findings)",
+           "due_soon_findings": "Due soon findings",
            "fixes": "Data to fix", "file": "File", "cycle": "Review cycle",
            "note": "Latest note", "note_by": "Note by", "note_date": "Note date",
            "action_taken": "Action taken", "checked_by": "Checked by",
@@ -238,8 +319,9 @@ def worklist_file(w: Worklist, audit: Audit, fmt: str, personal: bool) -> str | 
         return render(fmt, "", [("", rows.select(cols))], audit.options.as_of)
     cols.remove("list")
     return render(fmt, _title(w, audit),
-                  [(LISTS[k], rows.filter(pl.col("list") == k).select(cols)) for k in LISTS],
-                  audit.options.as_of)
+                  [(LISTS[k], part.select([c for c in cols if c not in NOT_ON[k]]))
+                   for k in LISTS for part in [rows.filter(pl.col("list") == k)]
+                   if k != "guidance" or part.height], audit.options.as_of)
 
 
 def index_frame(lists: list[Worklist], audit: Audit) -> pl.DataFrame:
@@ -250,7 +332,7 @@ def index_frame(lists: list[Worklist], audit: Audit) -> pl.DataFrame:
     cases = pl.DataFrame(load.rows, schema_overrides={"caseworker": pl.String}).select(
         "caseworker", "cases_overdue", "cases_due_soon") if load.rows else pl.DataFrame(
         schema={"caseworker": pl.String, "cases_overdue": pl.Int64, "cases_due_soon": pl.Int64})
-    counts = ("overdue_findings", "due_soon_findings", "fixes")
+    counts = ("overdue_findings", "guidance_findings", "due_soon_findings", "fixes")
     files = pl.DataFrame([{"caseworker": w.caseworker, **w.counts(), "file": w.file}
                           for w in lists],
                          schema={"caseworker": pl.String, **dict.fromkeys(counts, pl.Int64),

@@ -79,7 +79,11 @@ def explain_episode(audit: Audit, episode: dict, personal: bool = False
     # With --reviews a case's review cycles are findings on the review file's rows: each is
     # shown, with the file and row it came from.
     cycles = audit.reviews.cycles if audit.reviews is not None else None
-    res = with_episode(audit.results, audit.owners).filter(pl.col("_ep") == idx).drop("_ep")
+    # The episode's own findings and its review cycles' (every status: the whole history).
+    units = [idx] + ([] if audit.owners is None else
+                     audit.owners.filter(pl.col("_ep") == idx).get_column("_idx").to_list())
+    res = (with_episode(audit.judgement.findings(units=units), audit.owners)
+           .filter(pl.col("_ep") == idx).drop("_ep"))
     res = add_messages(res, rules)
     where = {} if cycles is None else dict(
         cycles.filter(pl.col("_ep") == idx).select(

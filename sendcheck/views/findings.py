@@ -15,16 +15,16 @@ from sendcheck.history.changes import KEY
 from sendcheck.judge.closures import mark_due_in_closure
 from sendcheck.judge.engine import STATUSES, add_messages
 from sendcheck.judge.quality import BY_CODE
+from sendcheck.judge.statuses import LISTED
 from sendcheck.judge.suppress import SUPPRESSED_SCHEMA, open_results
 
 NOTED_STATUSES = ("overdue", "due_soon", "invalid")  # the lists the team works from
-HIDDEN_BY_DEFAULT = ("met", "pending", "not_applicable")
 STATUS_RANK = {s: i for i, s in enumerate(
     ("overdue", "missed", "late", "early", "due_soon", "invalid", "excepted", "pending", "met",
      "not_applicable"))}
 # --fail-on categories (contract section 7); `new` is judged against the run history.
 FAIL_CATEGORIES = ("overdue", "due_soon", "late", "early", "missed", "invalid", "breach", "new",
-                   "none")
+                   "skipped", "none")
 BREACH_STATUSES = ("late", "early", "overdue", "missed")
 FINDING_KEYS = ("rule", "kind", "status", "record_id", "person_id", "caseworker", "source", "row",
                 "start", "due", "done", "days_over", "exception", "message")
@@ -64,12 +64,11 @@ def findings_frame(audit: Audit, all_statuses: bool = False, personal: bool = Fa
     table view lists overdue and due soon, and building a message for each of a million other
     findings to show none of them took seconds.
     """
-    res = open_results(audit.results, audit.suppressed)
     if statuses is not None:
-        return _findings(audit, res.filter(pl.col("status").is_in(statuses)),
-                         audit.quality.clear(), personal, ("cycle",) if cycle else ())
-    if not all_statuses:
-        res = res.filter(~pl.col("status").is_in(HIDDEN_BY_DEFAULT))
+        res = open_results(audit.judgement.findings(statuses), audit.suppressed)
+        return _findings(audit, res, audit.quality.clear(), personal, ("cycle",) if cycle else ())
+    res = open_results(audit.judgement.findings(None if all_statuses else LISTED),
+                       audit.suppressed)
     return _findings(audit, res, audit.quality, personal, ("cycle",) if cycle else ())
 
 
@@ -77,8 +76,9 @@ def suppressed_findings(audit: Audit, personal: bool = False) -> pl.DataFrame:
     """The findings set apart by [[suppress]], as findings_frame shows them, with the reason."""
     sup = audit.suppressed if audit.suppressed is not None else pl.DataFrame(schema=SUPPRESSED_SCHEMA)
     dq_sup = audit.quality_suppressed if audit.quality_suppressed is not None else audit.quality.clear()
-    res = audit.results.join(sup.drop("suppression").cast(
-        {c: audit.results.schema[c] for c in ("rule", "kind")}), on=["rule", "kind", "_idx"],
+    found = audit.judgement.findings(LISTED)  # (the only statuses suppressed)
+    res = found.join(sup.drop("suppression").cast(
+        {c: found.schema[c] for c in ("rule", "kind")}), on=["rule", "kind", "_idx"],
         nulls_equal=True)
     dq = dq_sup.join(
         sup.select(pl.col("rule").alias("check"), "_idx", "suppression_reason"), on=["check", "_idx"])
@@ -130,7 +130,7 @@ def listed(audit: Audit, found: pl.DataFrame) -> pl.DataFrame:
 
 
 def summary(audit: Audit) -> dict[str, dict[str, int]]:
-    counts = audit.results.group_by("rule", "status").len()
+    counts = audit.judgement.counts()
     out: dict[str, dict[str, int]] = {
         run.rule.code: {s: 0 for s in STATUSES} for run in audit.runs if run.skipped is None}
     for rule, status, n in counts.iter_rows():
@@ -151,14 +151,16 @@ def quality_summary(audit: Audit) -> list[dict]:
 
 def new_findings(audit: Audit, strict: bool = False) -> int:
     """`--fail-on new`: overdue, due-soon and invalid findings the previous run in the history
-    did not have (rules at error severity unless `strict`; every data-quality check)."""
+    did not have, and rules that ran then and are skipped now (rules at error severity unless
+    `strict`; every data-quality check)."""
     changes = audit.changes
     if changes is None:
         return 0
     counted = [code for code, r in audit.rules.items() if strict or r.severity == "error"]
     chosen = pl.col("rule").is_in(counted) | pl.col("rule").str.starts_with("DQ")
     return sum(f.filter(chosen).height
-               for f in (changes.new_overdue, changes.new_due_soon, changes.new_invalid))
+               for f in (changes.new_overdue, changes.new_due_soon, changes.new_invalid)) + sum(
+        code in counted for code in changes.newly_skipped)
 
 
 def parse_fail_on(text: str) -> frozenset[str]:
@@ -182,17 +184,21 @@ def failing(audit: Audit, categories: frozenset[str], strict: bool = False) -> l
     only with --strict; suppressed findings never count), in FAIL_CATEGORIES order."""
     severity = {r.code: r.severity for r in audit.rules.values()}
     counted = [code for code, sev in severity.items() if strict or sev == "error"]
-    res = open_results(audit.results, audit.suppressed).filter(pl.col("rule").is_in(counted))
-    statuses = set(res.get_column("status").unique().to_list())
+    # (Every category is a status that can be suppressed: the open findings of those statuses.)
+    found = audit.judgement.findings(LISTED, counted)
+    statuses = set(open_results(found, audit.suppressed).get_column("status").unique().to_list())
     if audit.quality.height:  # a data-quality check is an invalid finding
         statuses.add("invalid")
     if "new" in categories and new_findings(audit, strict):
         statuses.add("new")
+    skipped = audit.coverage.skipped if audit.coverage is not None else {}
+    if any(code in counted for code in skipped):
+        statuses.add("skipped")
     return [c for c in FAIL_CATEGORIES if c in categories and c in statuses]
 
 
 def totals(audit: Audit) -> dict[str, int]:
-    res = open_results(audit.results, audit.suppressed)
+    res = open_results(audit.judgement.findings(("overdue", "due_soon")), audit.suppressed)
     return {
         "overdue": res.filter(pl.col("status") == "overdue").height,
         "due_soon": res.filter(pl.col("status") == "due_soon").height,
@@ -210,8 +216,8 @@ def rows_account(audit: Audit) -> dict[str, int]:
 def rows_line(audit: Audit) -> str:
     """The rows account as every text view prints it, with why rows were rejected."""
     acc = rows_account(audit)
-    return (f"rows: {acc['read']} read, {acc['evaluated']} evaluated, {acc['rejected']} rejected "
-            f"({audit.rows_blank} blank, {audit.rows_footer} footer)")
+    return (f"rows: {acc['read']:,} read, {acc['evaluated']:,} evaluated, {acc['rejected']:,} "
+            f"rejected ({audit.rows_blank:,} blank, {audit.rows_footer:,} footer)")
 
 
 def rejected_rows(audit: Audit) -> dict:
@@ -233,17 +239,64 @@ def rules_list(audit: Audit) -> list[dict]:
     return out
 
 
+def coverage_json(audit: Audit) -> dict:
+    """JSON `coverage`: the rules that ran, those skipped in the sense of --fail-on skipped
+    (with the columns each lacked) and the families not in this export (with their rules)."""
+    c = audit.coverage
+    if c is None:
+        return {"ran": [r.rule.code for r in audit.runs if r.skipped is None], "skipped": {},
+                "not_in_export": {}}
+    return {"ran": list(c.ran), "skipped": {k: list(v) for k, v in c.skipped.items()},
+            "not_in_export": {k: list(v) for k, v in c.absent.items()}}
+
+
+def coverage_lines(audit: Audit) -> tuple[str | None, str | None]:
+    """What every view says before any count of cases: the rules skipped (how many, which,
+    missing what; None when none was), and, quietly, the families not in this export."""
+    c = audit.coverage
+    return (c.skipped_line(), c.absent_line()) if c is not None else (None, None)
+
+
 def cron_line(audit: Audit) -> str:
-    """The one line every run ends with on stderr: as-of date, inputs, the rows account and the
-    counts a nightly log is read for (stable: scripts grep it)."""
+    """The one line every run ends with on stderr: as-of date, inputs, the rows account, the
+    rules skipped (before any count), then the cases (judge/cases.py) and the findings a nightly
+    log is read for, each saying which it counts (stable: scripts grep it)."""
+    from sendcheck.judge.cases import case_counts
     from sendcheck.views.files import display_name
 
     names = " ".join(display_name(t.path.rsplit("/", 1)[-1]) for t in audit.tables)
-    t = totals(audit)
+    t, cases = totals(audit), case_counts(audit.cases)
     acc = rows_account(audit)
+    skipped = audit.coverage.skipped_line() if audit.coverage is not None else None
+    from sendcheck.views.changes import new_since
+
     return (f"sendcheck: {audit.options.as_of} {names} {acc['read']} rows read, "
-            f"{acc['evaluated']} evaluated, {acc['rejected']} rejected: {t['overdue']} overdue, "
-            f"{t['due_soon']} due soon, {t['data_quality']} data-quality findings")
+            f"{acc['evaluated']} evaluated, {acc['rejected']} rejected: "
+            + (f"{skipped}; " if skipped else "")
+            + f"{cases['cases_overdue']} cases overdue, {cases['cases_due_soon']} due soon; "
+            f"{t['overdue']} findings overdue, {t['due_soon']} due soon; "
+            f"{t['data_quality']} data-quality findings" + new_since(audit))
+
+
+GUIDANCE = "guidance"  # a warning-severity rule: the Code of Practice's "should", not the law's
+
+
+def duty(audit: Audit) -> pl.Expr:
+    """`statutory` for a rule at error severity (a legal "must"), `guidance` for one at warning
+    severity (RV05: the Code of Practice); data-quality checks are statutory's records."""
+    guidance = [code for code, r in audit.rules.items() if r.severity == "warning"]
+    return (pl.when(pl.col("rule").cast(pl.String).is_in(guidance)).then(pl.lit(GUIDANCE))
+            .otherwise(pl.lit("statutory")).alias("duty"))
+
+
+def most_overdue_first(audit: Audit, overdue: pl.DataFrame) -> pl.DataFrame:
+    """The overdue findings as every list a team reads first orders them: statutory breaches,
+    most overdue first, then the guidance rules' in their own block (column `duty`); ties in a
+    fixed order (rule, kind, file, row), the same on every run and in every view."""
+    return (overdue.with_columns(duty(audit))
+            .sort([pl.col("duty") == GUIDANCE, "days_over", "rule", "kind", "source", "row"],
+                  descending=[False, True, False, False, False, False], nulls_last=True,
+                  maintain_order=True))
 
 
 def per_caseworker(found: pl.DataFrame) -> pl.DataFrame:

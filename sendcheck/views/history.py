@@ -12,13 +12,17 @@ from sendcheck.views.actions import to_csv
 
 CHART_WIDTH = 40
 COLUMNS = {"as_of": "as of", "input_files": "inputs", "rows_read": "rows", "overdue": "overdue",
-           "due_soon": "due soon", "invalid": "invalid", "cases_overdue": "cases overdue",
+           "due_soon": "due soon", "invalid": "invalid",
+           "data_quality": "of which data quality", "cases_overdue": "cases overdue",
            "cases_due_soon": "cases due soon", "new_overdue": "new overdue",
            "new_due_soon": "new due soon", "new_invalid": "new invalid", "resolved": "resolved",
            "compared_with": "compared with", "run_at": "run at (UTC)"}
 DEFINITION = ("one run per as-of date (a re-run replaces that day's run); overdue, due soon and "
-              "invalid count findings; cases count record ids (a case overdue and due soon "
-              "counts as overdue); new and resolved are against the run named in compared_with "
+              "invalid count findings (invalid: the rules' invalid findings and the "
+              "data-quality findings, of which data quality counts the latter; blank for runs "
+              "kept before sendcheck recorded it); cases overdue and due soon are the cases "
+              "every report counts (judge/cases.py: a case is one episode, overdue when one of "
+              "its findings is, due soon when none is overdue and one is due soon); new and resolved are against the run named in compared_with "
               "(the latest earlier as-of date); run_at is the wall clock, kept but never used to "
               "order or compare runs")
 
@@ -29,8 +33,10 @@ def _bar(value: int, top: int, mark: str) -> str:
 
 
 # Two tables, each within 80 columns; the inputs, rows and run time are in JSON, CSV and xlsx.
-TABLES = {"Runs (oldest first): findings and cases": (
-              "as_of", "overdue", "due_soon", "invalid", "cases_overdue", "cases_due_soon"),
+TABLES = {"Runs (oldest first): cases, each counted once": (
+              "as_of", "cases_overdue", "cases_due_soon"),
+          "Findings at each run (a case can have several)": (
+              "as_of", "overdue", "due_soon", "invalid", "data_quality"),
           "What changed at each run": (
               "as_of", "new_overdue", "new_due_soon", "new_invalid", "resolved", "compared_with")}
 
@@ -40,7 +46,7 @@ def history_text(runs: pl.DataFrame, path: str) -> str:
     from sendcheck.views.table import View
 
     view = View(False)
-    view.text(f"sendcheck {__version__}: history {path}: {runs.height} runs")
+    view.text(f"sendcheck {__version__}: history {path}: {runs.height:,} {'run' if runs.height == 1 else 'runs'}")
     for title, cols in TABLES.items():
         view.table(title, [COLUMNS[c] for c in cols],
                    [["" if v is None else v for v in r] for r in runs.select(cols).rows()])

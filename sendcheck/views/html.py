@@ -21,7 +21,14 @@ from sendcheck import __version__
 from sendcheck.audit import Audit
 from sendcheck.figures.caseload import UNALLOCATED
 from sendcheck.history.notes import counts_line
-from sendcheck.views.findings import listed
+from sendcheck.views.benchmark import PHASE_NOTE, benchmark_rows, chart_rows, pc
+from sendcheck.views.benchmark import heading as bench_heading
+from sendcheck.views.benchmark import reconciliation_lines
+from sendcheck.views.breakdowns import HEADERS as BREAKDOWN_HEADERS
+from sendcheck.views.breakdowns import breakdown_lines, breakdown_rows
+from sendcheck.views.breakdowns import title as breakdown_title
+from sendcheck.views.findings import GUIDANCE, coverage_lines, duty, listed
+from sendcheck.views.summary import NOT_AVAILABLE
 
 FORECAST_KEY = "forecast_20w"
 TWENTY = "final_plan_20w"
@@ -111,13 +118,20 @@ PATTERNS = el("defs", el(
     id="band", width=8, height=8, patternUnits="userSpaceOnUse"))
 
 
+CHART_FONT_PX, LABEL_MIN_PX = 12, 10  # the charts' text size (CSS .chart), and the least shown
+
+
 def svg(width: int, height: int, label: str, desc: str, *body: object, id: str) -> Safe:
     """An inline chart with its text alternative: role=img, aria-labelledby the title and
     desc (the figures themselves are in the table that follows each chart)."""
-    return el("svg", el("title", label, id=f"{id}-title"), el("desc", desc, id=f"{id}-desc"),
-              PATTERNS, *body, xmlns="http://www.w3.org/2000/svg", role="img",
-              viewBox=f"0 0 {width} {height}", width=width, height=height,
-              aria_labelledby=f"{id}-title {id}-desc", class_="chart", id=id)
+    # Never narrower than keeps its 12 px labels at 10 px or more: on a phone the chart scrolls
+    # sideways in its box rather than shrink its words to 5 px.
+    chart = el("svg", el("title", label, id=f"{id}-title"), el("desc", desc, id=f"{id}-desc"),
+               PATTERNS, *body, xmlns="http://www.w3.org/2000/svg", role="img",
+               viewBox=f"0 0 {width} {height}", width=width, height=height,
+               aria_labelledby=f"{id}-title {id}-desc", class_="chart", id=id,
+               style=f"min-width:{-(-width * LABEL_MIN_PX // CHART_FONT_PX)}px")
+    return el("div", chart, class_="scroll")
 
 
 def text(x: float, y: float, content: object, **attrs: object) -> Safe:
@@ -287,7 +301,7 @@ def benchmark_chart(title: str, rows: list[tuple[str, object]], benchmark: int, 
         body.append(el("rect", x=left, y=y + 3, width=round(max(n * scale, 1 if n else 0), 1),
                        height=14, fill=ABOVE if above else BAR))
         body.append(text(left + n * scale + 4, y + 14,
-                         f"{v} above" if above else v, class_="value"))
+                         f"{v} (over {benchmark})" if above else v, class_="value"))
     body.append(el("line", x1=round(bx, 1), x2=round(bx, 1), y1=top - 6, y2=height - 4,
                    stroke=ENGLAND, stroke_dasharray="4 3", stroke_width=1.5))
     body.append(text(bx, top - 10, f"benchmark {benchmark}", text_anchor="middle",
@@ -424,20 +438,22 @@ def _england(data: dict) -> tuple[str, float] | None:
     return f"England {ENGLAND_YEAR}", ENGLAND_PC_EX
 
 
-def _counts(found: pl.DataFrame, status: str) -> tuple[int, int]:
-    rows = found.filter(pl.col("status") == status)
-    return rows.height, rows.select(pl.struct("source", "record_id").n_unique()).item()
-
-
 def _summary(audit: Audit, data: dict, found: pl.DataFrame) -> Safe:
-    over, over_cases = _counts(found, "overdue")
-    soon, soon_cases = _counts(found, "due_soon")
+    # Cases as judge/cases.py counts them (the JSON's totals), never record ids with a finding:
+    # a case overdue on one rule and due soon on another is overdue only.
+    t = data["totals"]
+    over, over_cases, soon, soon_cases = (t["overdue"], t["cases_overdue"], t["due_soon"],
+                                          t["cases_due_soon"])
     cards = [
         _card("Overdue now", over_cases, f"cases ({over} findings: not done, past the limit)",
               bad=over > 0, id="overdue-cases", value=over_cases),
         _card(f"Due in the next {audit.options.due_within} days", soon_cases,
               f"cases ({soon} findings)", id="due-soon-cases", value=soon_cases),
     ]
+    skipped, _ = coverage_lines(audit)
+    if skipped:  # before any count of cases: "0 cases overdue" never stands alone
+        cards.insert(0, _card("Rules skipped, not checked", len(audit.coverage.skipped), skipped,
+                              bad=True, id="rules-skipped", value=len(audit.coverage.skipped)))
     c = data.get("changes")
     if c and c["compared_with"]:
         n = c["counts"]
@@ -456,7 +472,9 @@ def _summary(audit: Audit, data: dict, found: pl.DataFrame) -> Safe:
                 f"{m['period']['start']} to {m['period']['end']}, excluding exceptions "
                 f"(DfE field {TWENTY_FIELD}); including exceptions "
                 f"{_pc(v['pc_plans_issued_within_20_weeks'])}",
-                f"{eng[0]}: {eng[1]}%" if eng else None, id="twenty-week",
+                f"{eng[0]}: {eng[1]}% (plans issued in that calendar year, DfE's published "
+                f"figure; this council's period is {m['period']['start']} to "
+                f"{m['period']['end']})" if eng else None, id="twenty-week",
                 value=v[TWENTY_FIELD]))
         else:
             cards.append(_card("New plans issued within 20 weeks", "-", m["reason"]))
@@ -483,8 +501,14 @@ def _forecast_card(f: dict) -> Safe:
     var = Variant.of(f)
     v = f[var.key]
     raw = {k: v[k] for k in ("target", "best_den", "must_be_on_time")}
+    likely = v.get("pc_likely")
     return _card(f"Where {f['year']} will land (20 weeks, {var.words})",
+                 f"likely {_pc(likely)}" if likely is not None else
                  f"{_pc(v['pc_worst'])} to {_pc(v['pc_best'])}",
+                 f"best {_pc(v['pc_best'])}, worst {_pc(v['pc_worst'])}, if the "
+                 f"{v['open_in_time']} cases still in time are issued on time as often as the "
+                 f"council's own cases at the same stage were in the last 12 months"
+                 if likely is not None else None,
                  f"{_pc(v['pc_so_far'])} so far ({v['within_so_far']} of {v['den_so_far']}); "
                  f"{v['open_due_by_year_end']} open cases due by 31 December decide it "
                  f"({v['open_in_time']} still in time, {v['open_past_due']} already late)",
@@ -493,14 +517,16 @@ def _forecast_card(f: dict) -> Safe:
 
 def _inputs(audit: Audit, data: dict) -> Safe:
     items = [el("li", f"{t['path']}" + (f", sheet {t['sheet']}" if t["sheet"] else "")
-                + f": {t['rows']} rows, sha256 {str(t['sha256'])[:12]}…") for t in data["inputs"]]
+                + f": {t['rows']:,} rows, sha256 {str(t['sha256'])[:12]}…") for t in data["inputs"]]
     acc = data["rows"]
     cfg = audit.config.path or "none"
+    absent = coverage_lines(audit)[1]
     return join([
         el("p", f"As of {data['as_of']}", class_="meta", id="as-of"),
         el("ul", join(items), class_="lines meta", aria_label="inputs"),
-        el("p", f"Rows: {acc['read']} read, {acc['evaluated']} evaluated, {acc['rejected']} "
+        el("p", f"Rows: {acc['read']:,} read, {acc['evaluated']:,} evaluated, {acc['rejected']:,} "
            f"rejected (blank). Configuration: {cfg}.", class_="meta"),
+        el("p", absent, class_="meta", id="not-in-export") if absent else Safe(""),
     ])
 
 
@@ -510,7 +536,7 @@ def _charts(audit: Audit, data: dict, history: list[dict] | None) -> Safe:
     names = {r["code"]: r["name"] for r in data["rules"]}
     rules = [(code, c["overdue"], c["due_soon"]) for code, c in summ.items()
              if c["overdue"] or c["due_soon"]]
-    out.append(el("figure", el("figcaption", "Overdue and due soon, by rule"), el(
+    out.append(el("figure", el("figcaption", "Findings overdue and due soon, by rule"), el(
         "div", el("div", rules_chart(rules)),
         table(["rule", "name", "overdue", "due soon"],
               [[r, names.get(r), o, d] for r, o, d in rules],
@@ -558,17 +584,18 @@ def _charts(audit: Audit, data: dict, history: list[dict] | None) -> Safe:
         out.append(el("div", join(panels), class_="pair even"))
         out.append(table(["caseworker", "plans in force", "open assessments", "overdue cases",
                           "due soon cases", "above benchmark"],
-                         [[p["caseworker"], p["plans_in_force"], p["open_assessments"],
-                           p["cases_overdue"], p["cases_due_soon"],
+                         [[p["caseworker"], *[NOT_AVAILABLE if p[k] is None else p[k] for k in (
+                             "plans_in_force", "open_assessments", "cases_overdue",
+                             "cases_due_soon")],
                            ", ".join(w for w, k in (("plans", "over_plans"),
                                                     ("assessments", "over_assessments"))
                                      if p.get(k)) or "no"] for p in people],
                          caption=f"Caseload ({t['source']})", numeric=(1, 2, 3, 4),
                          row_headers=True))
     if history:
-        out.append(el("figure", el("figcaption", "Run history: overdue and due soon"),
+        out.append(el("figure", el("figcaption", "Run history: findings overdue and due soon"),
                       history_chart(history),
-                      table(["as of", "overdue", "due soon"],
+                      table(["as of", "overdue findings", "due soon findings"],
                             [[r["as_of"], r.get("overdue"), r.get("due_soon")] for r in history],
                             caption="Run history", numeric=(1, 2), row_headers=True)))
     return join(out)
@@ -665,6 +692,21 @@ def _finding_table(found: pl.DataFrame, status: str, id: str, caption: str,
                                       body_html=rows_html(rows, cells)), class_="scroll")])
 
 
+def _overdue_tables(audit: Audit, found: pl.DataFrame, personal_cols: list[str]) -> Safe:
+    """Statutory breaches first, most overdue first; the guidance rules' (warning severity) in a
+    table of their own below, never above a legal deadline."""
+    over = found.filter(pl.col("status") == "overdue").with_columns(duty(audit))
+    guidance = over.filter(pl.col("duty") == GUIDANCE)
+    out = [_finding_table(over.filter(pl.col("duty") != GUIDANCE), "overdue", "t-overdue",
+                          "Overdue findings, statutory limits", personal_cols)]
+    if guidance.height:
+        out += [el("h3", "Overdue against guidance (warning severity: the Code of Practice, not "
+                         "a statutory limit)", id="overdue-guidance"),
+                _finding_table(guidance, "overdue", "t-overdue-guidance",
+                               "Overdue findings, guidance", personal_cols)]
+    return join(out)
+
+
 CHANGE_LISTS = (("new_overdue", "New overdue"), ("new_due_soon", "New due soon"),
                 ("new_invalid", "New invalid"), ("resolved", "Resolved (overdue last time)"),
                 ("still_overdue", "Still overdue"))
@@ -696,13 +738,18 @@ def _changes(c: dict | None) -> Safe:
                        f"{n['new_overdue']} new overdue, {n['new_due_soon']} new due soon, "
                        f"{n['new_invalid']} new invalid, {n['resolved']} resolved, "
                        f"{n['still_overdue']} still overdue.", id="changes-counts"))
+    if c.get("newly_skipped"):
+        out.append(el("p", f"Ran in the previous run and could not run now: " + "; ".join(
+            f"{code} (missing {', '.join(m)})" for code, m in c["newly_skipped"].items()),
+            id="newly-skipped", class_="bad"))
     for key, title in CHANGE_LISTS:
         rows = c[key]
         if not rows:
             out.append(el("p", f"{title}: none."))
             continue
         extra = {"resolved": [("status_now", "status now"), ("done_now", "done")],
-                 "still_overdue": [("overdue_since", "overdue since")]}.get(key, [])
+                 "still_overdue": [("overdue_since", "overdue since"),
+                                   ("first_seen", "first seen")]}.get(key, [])
         cols = [*CHANGE_COLS, *extra]
         frame = pl.DataFrame(rows, infer_schema_length=None)
         cells = [(pl.col(k) if k in frame.columns else pl.lit(None), k == "days_over")
@@ -771,6 +818,82 @@ def _measures(data: dict) -> Safe:
                  el("h3", "Definitions"), el("ul", join(defs), class_="lines small")])
 
 
+# ---------------------------------------------------------------- beside the rest of England
+
+OURS = OVERDUE
+
+
+def neighbours_chart(b: dict) -> Safe:
+    """One bar per authority (the ten neighbours, this authority's published figure, ours now),
+    highest first; ours solid dark and labelled "ours"; England as a dashed line; an
+    unavailable figure written as such, with no bar."""
+    rows = chart_rows(b)
+    england = b["twenty_weeks"]["pc_plans_issued_20_weeks_ex"]["england"]["value"]
+    left, width, row_h, top = 290, 760, 22, 30
+    scale = (width - left - 120) / 100
+    height = top + row_h * len(rows) + 10
+    body = []
+    for i, r in enumerate(rows):
+        y = top + i * row_h
+        body.append(text(left - 8, y + 14, r["name"], text_anchor="end", class_="label"))
+        if r["value"] is None:
+            why = f" ({r['symbol']})" if r["symbol"] else ""
+            body.append(text(left + 4, y + 14, NOT_AVAILABLE + why, class_="value",
+                             data_name=r["name"], data_value="not available"))
+            continue
+        w = round(max(r["value"] * scale, 1), 1)
+        body.append(el("rect", x=left, y=y + 3, width=w, height=14,
+                       fill=OURS if r["ours"] else BAR, data_name=r["name"],
+                       data_value=r["value"], data_ours="yes" if r["ours"] else "no"))
+        body.append(text(left + w + 4, y + 14,
+                         pc(r["value"]) + (" ours" if r["ours"] else ""), class_="value"))
+    if england is not None:
+        x = round(left + england * scale, 1)
+        body.append(el("line", x1=x, x2=x, y1=top - 6, y2=height - 4, stroke=ENGLAND,
+                       stroke_dasharray="4 3", stroke_width=1.5))
+        body.append(text(x, top - 10, f"England {pc(england)}", text_anchor="middle",
+                         class_="value"))
+    desc = "; ".join(f"{r['name']} " + (pc(r["value"]) if r["value"] is not None
+                                         else NOT_AVAILABLE) for r in rows)
+    return svg(width, height, "New plans within 20 weeks, excluding exceptions: statistical "
+               "neighbours, ours marked", desc, *body, id="chart-neighbours")
+
+
+def _benchmark(b: dict | None) -> Safe:
+    """The section, or a one-line note when the run names no authority."""
+    if b is None:
+        return Safe("")
+    title = el("h2", "Beside the rest of England", id="benchmark")
+    if b.get("authority") is None:
+        return join([title, el("p", b["note"], class_="small")])
+    rows = benchmark_rows(b)
+    return join([
+        title, el("p", bench_heading(b)),
+        table([h or "figure" for h in rows[0]], rows[1:], caption="Our figures beside DfE's "
+              "published ones", row_headers=True, id="t-benchmark"),
+        el("ul", join(el("li", line.strip()) for line in reconciliation_lines(b)),
+           class_="lines", id="reconciliation"),
+        neighbours_chart(b),
+        el("p", PHASE_NOTE + ". ", b["release"]["attribution"], " ",
+           el("a", b["release"]["url"], href=b["release"]["url"]), class_="small"),
+    ])
+
+
+def _breakdowns(data: list[dict] | None) -> Safe:
+    """--by: a table per dimension (groups, then the whole), each with its definition."""
+    if not data:
+        return Safe("")
+    parts = [el("h2", "Breakdowns", id="breakdowns")]
+    for b in data:
+        if not b["available"]:
+            parts.append(el("p", breakdown_title(b), ": ", b["reason"]))
+            continue
+        parts.append(table(BREAKDOWN_HEADERS, breakdown_rows(b), caption=breakdown_title(b),
+                           id=f"t-by-{b['by']}", row_headers=True, numeric=range(1, 8)))
+        parts.append(el("p", breakdown_lines(b)[0].strip(), class_="small"))
+    return join(parts)
+
+
 def section(content: Safe, heading: str) -> Safe:
     """A section labelled by its heading's id; nothing when it has no content."""
     return el("section", content, aria_labelledby=heading) if content else Safe("")
@@ -795,10 +918,12 @@ def to_html(audit: Audit, personal: bool = False, history: list[dict] | None = N
            el("section", el("h2", "Summary", id="summary"), _summary(audit, data, found),
               aria_labelledby="summary"),
            el("section", _charts(audit, data, history), aria_labelledby="charts"),
+           section(_benchmark(data.get("benchmark")), "benchmark"),
+           section(_breakdowns(data.get("breakdowns")), "breakdowns"),
            section(_changes(data.get("changes")), "changes"),
            el("section", el("h2", "Overdue: not done, past the limit", id="overdue"),
               _notes_line(data.get("notes")),
-              _finding_table(listed(audit, found), "overdue", "t-overdue", "Overdue findings", personal_cols),
+              _overdue_tables(audit, listed(audit, found), personal_cols),
               aria_labelledby="overdue"),
            el("section", el("h2", f"Due soon: due within {within} days", id="due-soon"),
               _finding_table(listed(audit, found), "due_soon", "t-due-soon", "Due-soon findings",

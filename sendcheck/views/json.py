@@ -22,6 +22,7 @@ from sendcheck.figures.national import national
 from sendcheck.figures.periods import Period
 from sendcheck.views.changes import changes_section
 from sendcheck.views.findings import (
+    coverage_json,
     findings_frame,
     listed,
     quality_summary,
@@ -48,11 +49,13 @@ def to_json_dict(audit: Audit, all_statuses: bool = False, personal: bool = Fals
     return {
         "sendcheck_version": __version__,
         "as_of": audit.options.as_of.isoformat(),
+        # Every file read, the review history (--reviews) last, as the contract's shape.
         "inputs": [{"path": t.path, "sheet": t.sheet, "rows": t.rows, "sha256": t.sha256}
-                   for t in audit.tables],
+                   for t in audit.tables + ([audit.reviews.table] if audit.reviews else [])],
         "rows": rows_account(audit),
         "rules": rules_list(audit),
         "summary": summary(audit),
+        "coverage": coverage_json(audit),
         # Where the as-of date came from (--as-of, a SEN2 return's ReferenceDate, today) and the
         # sendcheck.toml in use (null: none, the defaults).
         "as_of_source": audit.options.as_of_source,
@@ -62,6 +65,8 @@ def to_json_dict(audit: Audit, all_statuses: bool = False, personal: bool = Fals
         "rejected_rows": rejected_rows(audit),
         "findings": findings,
         **suppression_section(audit, personal),
+        **benchmark_section(audit),
+        **breakdowns_section(audit),
         **headline_section(audit),
         **({"reviews": audit.reviews.summary()} if audit.reviews is not None else {}),
         **changes_section(audit),
@@ -89,6 +94,26 @@ def headline_section(audit: Audit) -> dict:
     from sendcheck.views.json import headline_json
 
     return headline_json(audit.headline)
+
+
+def benchmark_section(audit: Audit) -> dict:
+    """JSON key `benchmark` (with the measures): our figures beside DfE's published ones for the
+    run's authority, and the reconciliation with DfE (figures/benchmark.py)."""
+    if audit.headline is None:
+        return {}
+    from sendcheck.figures.benchmark import benchmark_for
+
+    items = measures_json(audit.headline.measures, audit.headline.period, audit.headline.cohort,
+                          audit.headline.suppress_below)["items"]
+    return {"benchmark": benchmark_for(audit, items)}
+
+
+def breakdowns_section(audit: Audit) -> dict:
+    """JSON key `breakdowns` (--by): one entry per dimension, groups adding up to `total`."""
+    if not audit.breakdowns:
+        return {}
+    below = audit.headline.suppress_below if audit.headline is not None else None
+    return {"breakdowns": [b.as_json(below) for b in audit.breakdowns]}
 
 
 def suppression_section(audit: Audit, personal: bool = False) -> dict:

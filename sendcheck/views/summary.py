@@ -9,6 +9,8 @@ from sendcheck.figures.labels import label
 from sendcheck.figures.national import latest_twenty_weeks
 
 TWENTY = "final_plan_20w"
+# A figure that needs a column the export lacks (JSON null): never shown as 0.
+NOT_AVAILABLE = "not available"
 HEADLINE_EX, HEADLINE_ALL = "pc_plans_issued_20_weeks_ex", "pc_plans_issued_within_20_weeks"
 
 
@@ -79,15 +81,14 @@ def caseload_rows(load: dict, total: str | None = "total") -> list[list[object]]
         over = [w for w, k in (("plans", "over_plans"), ("assessments", "over_assessments"))
                 if r.get(k)]
         real = "over_plans" in r and r["caseworker"] != "(unallocated)"
-        out.append([r["caseworker"], r["plans_in_force"], r["open_assessments"],
-                    r["cases_overdue"], r["cases_due_soon"],
+        out.append([r["caseworker"], *[NOT_AVAILABLE if r[k] is None else r[k] for k in (
+                    "plans_in_force", "open_assessments", "cases_overdue", "cases_due_soon")],
                     ", ".join(over) or ("no" if real else "")])
     return out
 
 
 def case_totals(audit: Audit) -> dict[str, int]:
     """Cases overdue and due soon (judge/cases.py's one definition), over the whole run."""
-    import polars as pl
+    from sendcheck.judge.cases import case_counts
 
-    row = audit.cases.select(pl.col("overdue").sum(), pl.col("due_soon").sum()).row(0)
-    return {"cases_overdue": int(row[0] or 0), "cases_due_soon": int(row[1] or 0)}
+    return case_counts(audit.cases)

@@ -18,7 +18,8 @@ def series_shown(rows: list[dict], below: int | None) -> list[dict]:
     return [suppression.values(r, below, RATIOS, AVERAGES) for r in rows]
 
 
-def trend_json(audit: Audit, rows: list[dict], below: int | None) -> str:
+def trend_json(audit: Audit, rows: list[dict], below: int | None,
+               by: list[dict] | None = None) -> str:
     missing = [f for f in FIELDS if all(r[f] is None for r in rows)]
     out = {
         "sendcheck_version": __version__,
@@ -30,6 +31,7 @@ def trend_json(audit: Audit, rows: list[dict], below: int | None) -> str:
         "definitions": FIELDS,
         "not_available": missing,
         "series": series_shown(rows, below),
+        **({"by": by} if by else {}),
     }
     if audit.reviews is not None:
         # The trend's series are assessment and plan figures; the review history is read and
@@ -62,7 +64,7 @@ def bar(value: float | None, width: int = CHART_WIDTH, rich: bool = False) -> st
 
 
 def trend_table(audit: Audit, rows: list[dict], below: int | None, rich: bool,
-                stream=None, width: int | None = None) -> str:
+                stream=None, width: int | None = None, by: list[dict] | None = None) -> str:
     from sendcheck.views.table import View
 
     view = View(rich, stream, width)
@@ -90,6 +92,10 @@ def trend_table(audit: Audit, rows: list[dict], below: int | None, rich: bool,
         label = f"{v}%" if isinstance(v, float) else fmt(v)
         view.text(f"{r['month']} |{bar(v if isinstance(v, float) else None, rich=rich):{CHART_WIDTH}}| "
                   f"{label} of {fmt(r['plans_issued_den_ex'])}")
+    if by:
+        from sendcheck.views.breakdowns import render_trend_by
+
+        render_trend_by(view, by)
     view.text()
     for f, text in FIELDS.items():
         view.text(f"  {f}: {text}")
