@@ -51,7 +51,14 @@ def _sort_rows(ws, by: str, reverse: bool = True) -> None:
 def _key(ws, row: int) -> tuple:
     h = _header(ws)
     cell = {name: ws.cell(row, h.index(name) + 1).value for name in h if name}
-    return (cell.get("Rule") or cell.get("Check"), cell.get("Advice kind"), cell["Record"])
+    # File and row too: with --reviews one plan has an overdue finding per review cycle.
+    return (cell.get("Rule") or cell.get("Check"), cell.get("Advice kind"), cell["Record"],
+            cell["File"], cell["Row"])
+
+
+def _fkey(f: dict) -> tuple:
+    """A JSON finding's key, as _key reads it from a sheet."""
+    return (f["rule"], f["kind"], f["record_id"], Path(f["source"]).name, f["row"])
 
 
 def _json(cli, *args) -> tuple[dict, str]:
@@ -61,7 +68,7 @@ def _json(cli, *args) -> tuple[dict, str]:
 
 
 def _noted(findings: list[dict]) -> dict[tuple, str]:
-    return {(f["rule"], f["kind"], f["record_id"]): f["note"] for f in findings if f.get("note")}
+    return {_fkey(f): f["note"] for f in findings if f.get("note")}
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +95,8 @@ def two_nights(tmp_path_factory):
                dt.datetime(2025, 4, 1))
     _type_note(ws, rows[third], "=HYPERLINK(\"http://example.invalid\",\"see file\")", "KJ")
     extra = ws.max_row + 1
-    ws.cell(extra, 1, "AS05"), ws.cell(extra, 3, "EHC-9999999")
+    ws.cell(extra, _header(ws).index("Rule") + 1, "AS05")
+    ws.cell(extra, _header(ws).index("Record") + 1, "EHC-9999999")
     _type_note(ws, extra, "Nothing found for this one", "LK")
     ws.auto_filter.ref = f"A1:{openpyxl.utils.get_column_letter(ws.max_column)}{ws.max_row}"
     ws.insert_cols(1)
@@ -125,7 +133,7 @@ def test_each_note_is_beside_its_finding_next_morning_in_json(two_nights) -> Non
     noted = _noted(data["findings"])
     for key, text in two_nights["notes"].items():
         assert noted.get(key) == text, key
-    by_key = {(f["rule"], f["kind"], f["record_id"]): f for f in data["findings"]}
+    by_key = {_fkey(f): f for f in data["findings"]}
     first = by_key[two_nights["first"]]
     assert (first["note_by"], first["note_date"]) == ("GG", "2025-04-01")  # the cell's date
     soon = by_key[two_nights["soon"]]
@@ -159,8 +167,9 @@ def test_counts_are_equal_in_every_view(two_nights, cli, tmp_path) -> None:
     assert notes["with_note"] == len(overdue_noted) == 3
     expected = (notes["cases_overdue"], notes["with_note"], 7, notes["untouched"])
 
-    # The first screen, on a terminal 120 columns wide.
-    code, screen, _, err = run_on_terminal(["audit", *map(str, t["night2"])], 120, lines=200)
+    # The screen with its lists (--details), on a terminal 120 columns wide.
+    code, screen, _, err = run_on_terminal(["audit", *map(str, t["night2"]), "--details"], 120,
+                                           lines=400)
     assert code == 1, err
     assert tuple(map(int, COUNTS.search(screen).groups())) == expected
     lines = screen.splitlines()
@@ -171,7 +180,8 @@ def test_counts_are_equal_in_every_view(two_nights, cli, tmp_path) -> None:
     # The brackets of the note are shown as typed: never read as rich markup.
     assert "01/04/2025 GG: Phoned parent 01/04, EP report chased [bold]again[/bold]" in shown
     # At 80 columns the note gives way to the figures (said on the screen), the counts do not.
-    code, narrow, _, err = run_on_terminal(["audit", *map(str, t["night2"])], 80, lines=200)
+    code, narrow, _, err = run_on_terminal(["audit", *map(str, t["night2"]), "--details"], 80,
+                                           lines=400)
     assert code == 1, err
     assert tuple(map(int, COUNTS.search(narrow).groups())) == expected
     assert "left out at this width" in narrow and "latest note" in narrow
@@ -180,7 +190,7 @@ def test_counts_are_equal_in_every_view(two_nights, cli, tmp_path) -> None:
     book = tmp_path / "night2.xlsx"
     assert cli("audit", *t["night2"], "--format", "xlsx", "-o", book).code == 1
     wb = openpyxl.load_workbook(book)
-    summary = {r[0]: r[2] for r in wb["Summary"].iter_rows(values_only=True) if r and r[0]}
+    summary = {r[0]: r[1] for r in wb["Summary"].iter_rows(values_only=True) if r and r[0]}
     assert summary["Cases overdue with a note in the last 7 days"] == notes["with_note"]
     assert summary["Cases overdue untouched (no note in the last 7 days)"] == notes["untouched"]
     ws = wb["Overdue"]
@@ -237,8 +247,8 @@ def test_untouched_filters_the_lists_never_the_counts_or_fail_on(two_nights, cli
                              "read": data["notes"]["read"]}
     assert data["totals"] == t["data"]["totals"]
     assert _noted(data["findings"]) == {}  # every listed finding is untouched
-    before = {(f["rule"], f["kind"], f["record_id"]) for f in t["data"]["findings"]}
-    after = {(f["rule"], f["kind"], f["record_id"]) for f in data["findings"]}
+    before = {_fkey(f) for f in t["data"]["findings"]}
+    after = {_fkey(f) for f in data["findings"]}
     assert before - after == {t["first"], *(k for k, v in t["notes"].items() if "HYPER" in v),
                               t["soon"], *(k for k in t["notes"] if k[0].startswith("DQ"))}
     r = cli("audit", *t["night2"], "--untouched", "7", "--format", "json")
@@ -296,8 +306,8 @@ def test_two_caseworkers_csv_lists_through_the_config_glob(tmp_path, cli) -> Non
         body = [line[:-2] + f"{note},,05/03/2025" if f",{rec}," in line else line for line in body]
         p.write_text("\r\n".join([lines[0], *body]) + "\r\n")
     data, err = _json(cli, "audit", *args, "--as-of", "2025-03-06")
-    assert _noted(data["findings"]) == {("AS01", None, "R1"): "Chased by email",
-                                        ("AS01", None, "R3"): "+44 rang back"}
+    assert _noted(data["findings"]) == {("AS01", None, "R1", "export.csv", 2): "Chased by email",
+                                        ("AS01", None, "R3", "export.csv", 4): "+44 rang back"}
     assert data["notes"]["read"]["files"] == [str(tmp_path / "lists" / "a-smith.csv"),
                                               str(tmp_path / "lists" / "b-jones.csv")]
     # The CSV report neutralises the note that a spreadsheet would run as a formula.
@@ -319,7 +329,7 @@ def test_hostile_edits(tmp_path, cli) -> None:
     del wb["Due soon"], wb["Data quality"]  # sheets deleted
     wb.save(book)
     data, err = _json(cli, "audit", *args, "--as-of", "2025-03-04", "--notes", book)
-    note = _noted(data["findings"])[("AS01", None, "R1")]
+    note = _noted(data["findings"])[("AS01", None, "R1", "export.csv", 2)]
     assert len(note) == 2000 and note.startswith("secret secret")
     assert "1 notes longer than 2,000 characters were cut to 2,000" in err
     assert "secret" not in err

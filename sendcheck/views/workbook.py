@@ -103,12 +103,6 @@ def _action(grid: Grid, data: dict) -> tuple[int, int] | None:
     if "cases_overdue" in total:
         grid.add("Cases overdue and due soon, each case counted once", None,
                  total["cases_overdue"], total["cases_due_soon"], bold=True)
-    notes = data.get("notes")
-    if notes:  # the team's notes, read back from these sheets (audit --notes)
-        grid.add(f"Cases overdue with a note in the last {notes['days']} days", None,
-                 notes["with_note"])
-        grid.add(f"Cases overdue untouched (no note in the last {notes['days']} days)", None,
-                 notes["untouched"])
     return (first, last) if last > first else None
 
 
@@ -178,6 +172,12 @@ def _first_figures(grid: Grid, audit: Audit, data: dict) -> tuple[int, int]:
                  "Overdue sheet: every finding, most overdue first")
         grid.add(f"Cases due in the next {audit.options.due_within} days", total["cases_due_soon"],
                  "Due soon sheet: soonest first")
+    notes = data.get("notes")
+    if notes:  # the team's notes, read back from the lists sendcheck wrote (audit --notes)
+        grid.add(f"Cases overdue with a note in the last {notes['days']} days",
+                 notes["with_note"], "Overdue sheet: the Latest note column")
+        grid.add(f"Cases overdue untouched (no note in the last {notes['days']} days)",
+                 notes["untouched"], "audit --untouched lists only these")
     item = ((data.get("measures") or {}).get("items") or {}).get("final_plan_20w") or {}
     v = item.get("values") or {}
     if v.get("pc_plans_issued_20_weeks_ex") is not None:
