@@ -73,9 +73,10 @@ def test_sheets_headers_and_known_row(cli, export):
     ws = wb["Overdue"]
     header = [c.value for c in ws[1]]
     assert header == ["Duty", "Rule", "Advice kind", "Record", "Person", "Caseworker", "File",
-                      "Row", "Start", "Due", "Days over", "What the finding is"]
+                      "Row", "Start", "Due", "Days over", "What the finding is", "Action taken",
+                      "Checked by", "Date checked"]
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == "A1:L2"
+    assert ws.auto_filter.ref == "A1:O2"
     row = {h: c for h, c in zip(header, ws[2])}
     assert row["Duty"].value == "Statutory"
     assert row["Rule"].value == "AS05" and row["Record"].value == "R2"
@@ -101,12 +102,12 @@ def test_sheets_headers_and_known_row(cli, export):
 def test_data_quality_sheet_has_team_columns(cli, export):
     ws = build(cli, export)["Data quality"]
     header = [c.value for c in ws[1]]
-    assert header[-2:] == ["Action taken", "Checked by"]
+    assert header[-3:] == ["Action taken", "Checked by", "Date checked"]
     rows = list(ws.iter_rows(min_row=2, values_only=True))
     assert [(r[0], r[2], r[6]) for r in rows] == [("DQ01", "R4", 5)]
     assert rows[0][header.index("Finding")] == "request_received_date: 'TBC' is not a date"
     assert rows[0][header.index("What to do")].startswith("Correct the cell")
-    assert rows[0][-2:] == (None, None)
+    assert rows[0][-3:] == (None, None, None)
 
 
 def test_summary_counts_and_charts(cli, export):

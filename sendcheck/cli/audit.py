@@ -22,9 +22,11 @@ from sendcheck.cli.options import (
     Format,
     History,
     HistoryFile,
+    Notes,
     Output,
     Personal,
     ReportFormat,
+    Untouched,
     Reviews,
     Sheet,
     Staff,
@@ -35,9 +37,11 @@ from sendcheck.cli.options import (
     due_within_days,
     emit,
     is_terminal,
+    notes_lines,
     note,
     parse_as_of,
     plain_width,
+    read_team_notes,
     to_stdout,
 )
 from sendcheck.errors import SendcheckError
@@ -82,6 +86,8 @@ def audit(
     term_dates: Annotated[Optional[Path], typer.Option("--term-dates", help="The council's closures (CSV: start, end, optional setting, name): check school-closure exceptions (DQ40), mark cases due in a closure.")] = None,
     details: Annotated[bool, typer.Option("--details", help="Table view: a terminal shows the first screen; --details adds the lists of findings, every rule, every measure's figures (each advice kind, reviews, bands), the backlog bands, the longest waits and every caseworker (a pipe or a file gets all but the detailed figures without it).")] = False,
     by: By = None,
+    notes: Notes = None,
+    untouched: Untouched = None,
 ) -> int:
     """Check export files and report breaches, cases due soon and data-quality findings."""
     from sendcheck.audit import Options, audit_tables, latest_event, load_inputs, load_reviews
@@ -106,6 +112,9 @@ def audit(
     check_output(output, files, cfg.path, reviews=reviews, staff=staff, rules_dir=rules_dir,
                  history=keep.path if keep is not None else None,
                  term_dates=term_dates or cfg.term_dates)
+    if untouched is not None and keep is None:
+        raise SendcheckError("--untouched reads the team's notes from the history: give "
+                             "--history FILE (or [history] path in sendcheck.toml)")
     if "new" in categories and keep is None:
         raise SendcheckError("--fail-on new compares with the previous run: give --history FILE "
                              "(or [history] path in sendcheck.toml)")
@@ -121,8 +130,10 @@ def audit(
         reviews_table = load_reviews(options, cfg)
         progress.stage(f"checking {sum(t.rows for t in tables)} rows")
         result = audit_tables(tables, options, cfg, reviews_table)
+        read = read_team_notes(notes, cfg, keep, result.options.as_of)
         if keep is not None:
             progress.stage(f"comparing with the history in {keep.path}")
+            keep.notes(result, read, untouched)
             keep.compare(result)
         if format is not Format.csv or dataset is not None:  # CSV: the findings list only
             from sendcheck.figures.headline import compute_headline
@@ -155,6 +166,8 @@ def audit(
         for s in result.unmatched_suppressions:
             note(f"note: {display_name(Path(result.config.path or '').name)} {s.key} ({s.rule} {s.record_id}) "
                  f"matches no finding; remove it if the case is resolved")
+    for line in [] if quiet else notes_lines(result):
+        note(line)
     if keep is not None and format is Format.csv and not quiet:
         note(summary_line(result))  # the CSV holds findings, not the summary
     latest = latest_event(result.episodes, result.options.as_of)

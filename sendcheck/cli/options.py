@@ -156,6 +156,34 @@ class History:
 
         self.audit.changes = record_audit(self.audit, self.findings, self.path, self.wait)
 
+    def notes(self, audit, read, untouched: int | None) -> None:
+        """Keep the notes read from the team's files (a NotesRead, or None) in the history and
+        give the audit the latest note of each finding; `untouched`: --untouched DAYS."""
+        import polars as pl
+
+        from sendcheck.history.notes import (
+            NOTE_WINDOW,
+            SHOWN_SCHEMA,
+            finding_keys,
+            keep_notes,
+            latest_notes,
+        )
+        from sendcheck.history.store import open_history
+
+        if read is None and not Path(self.path).exists():  # no notes yet: nothing to create
+            audit.notes = pl.DataFrame(schema=SHOWN_SCHEMA)
+        else:
+            conn = open_history(self.path, self.wait, create=True)
+            try:
+                if read is not None:
+                    audit.notes_kept = keep_notes(conn, read, finding_keys(audit),
+                                                  audit.options.as_of)
+                audit.notes = latest_notes(conn)
+            finally:
+                conn.close()
+        audit.note_days = untouched or NOTE_WINDOW
+        audit.untouched = untouched is not None
+
     def runs(self) -> list[dict]:
         """Every run in the history with the compared one in its place, oldest first, with
         their counts: for the HTML report's history chart."""
@@ -171,6 +199,30 @@ def note(text: str) -> None:
     from sendcheck.views.files import one_line
 
     print(one_line(text), file=sys.stderr)
+
+
+Notes = Annotated[Optional[list[str]], typer.Option("--notes", help="Read the team's notes back (Action taken, Checked by, Date checked) from lists sendcheck wrote and people edited: a file, a folder or a quoted pattern like 'lists/*.xlsx'; repeat for more (default [notes] paths in sendcheck.toml). Kept in the history, shown beside each finding.")]
+Untouched = Annotated[Optional[int], typer.Option("--untouched", min=1, help="List only findings with no note in the last DAYS days (counts and --fail-on are unchanged).")]
+
+
+def read_team_notes(given: list[str] | None, config, keep: "History | None", as_of: dt.date):
+    """--notes, else [notes] paths: the notes read (history/notes_read.NotesRead), or None when
+    none are asked for. Notes are kept in the history, so they need one."""
+    from sendcheck.history.notes_read import expand, read_notes
+
+    paths = (expand(given) if given else
+             expand(config.notes_paths, Path(config.path).parent) if config.notes_paths else None)
+    if paths is None:
+        return None
+    if keep is None:
+        raise SendcheckError("--notes keeps the team's notes in the history: give --history FILE "
+                             "(or [history] path in sendcheck.toml)")
+    return read_notes(paths, as_of)
+
+
+def notes_lines(audit) -> list[str]:
+    """What reading the notes did, for stderr: counts and places, never a note's text."""
+    return audit.notes_kept.lines() if audit.notes_kept is not None else []
 
 
 def parse_as_of(text: str | None) -> dt.date | None:

@@ -18,9 +18,10 @@ from sendcheck.columns import PERSONAL
 from sendcheck.figures.caseload import UNALLOCATED
 from sendcheck.figures.headline import compute_caseload_for
 from sendcheck.history.changes import KEY
+from sendcheck.history.notes import counts_line, note_counts, noted_cases
 from sendcheck.judge.quality import BY_CODE
 from sendcheck.views.files import neutralise_expr
-from sendcheck.views.findings import GUIDANCE, duty, findings_frame
+from sendcheck.views.findings import GUIDANCE, duty, findings_frame, listed
 from sendcheck.views.markdown import _cell, _table
 
 # Names the folder's own files take; a caseworker whose name slugs to one of them gets "-2".
@@ -196,8 +197,16 @@ def _columns(rows: pl.DataFrame, personal: bool) -> list[str]:
     cols += [c for c in PERSONAL if personal and c in rows.columns]
     cols += ["source", "row", "start", "due", "days_over", "days_left"]
     cols += ["overdue_since", "first_seen"] if "overdue_since" in rows.columns else []
-    return cols + ["message", "rules", "what_to_do"]
+    # The review cycle is part of a finding's key (with --reviews): a note typed on the row is
+    # matched back to the finding by it (history/notes_read.py).
+    cols += ["cycle"] if rows.get_column("cycle").is_not_null().any() else []
+    cols += ["message", "rules", "what_to_do"]
+    return cols + (["note", "note_by", "note_date"] if "note" in rows.columns else [])
 
+
+# Empty columns the caseworker fills in (the editable formats); read back by --notes.
+ENTRY = {"action_taken": pl.String, "checked_by": pl.String, "date_checked": pl.String}
+EDITABLE = ("csv", "xlsx")
 
 # The columns each list shows (the CSV, one table, shows them all).
 NOT_ON = {"overdue": {"days_left", "rules"}, "guidance": {"days_left", "rules"},
@@ -215,7 +224,11 @@ HEADERS = {"list": "List", "rule": "Rule", "kind": "Advice kind", "record_id": "
            "overdue_findings": "Overdue findings",
            "guidance_findings": "Overdue against guidance (findings)",
            "due_soon_findings": "Due soon findings",
-           "fixes": "Data to fix", "file": "File"}
+           "fixes": "Data to fix", "file": "File", "cycle": "Review cycle",
+           "note": "Latest note", "note_by": "Note by", "note_date": "Note date",
+           "action_taken": "Action taken", "checked_by": "Checked by",
+           "date_checked": "Date checked", "with_note": "Overdue cases with a note",
+           "untouched": "Overdue cases untouched"}
 
 
 def _title(w: Worklist, audit: Audit) -> str:
@@ -298,12 +311,17 @@ def render(fmt: str, title: str, sections: list[tuple[str, pl.DataFrame]], as_of
 
 def worklist_file(w: Worklist, audit: Audit, fmt: str, personal: bool) -> str | bytes:
     cols = _columns(w.rows, personal)
+    rows = listed(audit, w.rows)  # --untouched: the list only; the index counts every case
+    if fmt in EDITABLE:
+        rows = rows.with_columns(pl.lit(None, t).alias(c) for c, t in ENTRY.items())
+        cols += list(ENTRY)
     if fmt == "csv":  # one table: the `list` column says which list a row is on
-        return render(fmt, "", [("", w.rows.select(cols))], audit.options.as_of)
+        return render(fmt, "", [("", rows.select(cols))], audit.options.as_of)
     cols.remove("list")
     return render(fmt, _title(w, audit),
-                  [(LISTS[k], w.part(k).select([c for c in cols if c not in NOT_ON[k]]))
-                   for k in LISTS if k != "guidance" or w.part(k).height], audit.options.as_of)
+                  [(LISTS[k], part.select([c for c in cols if c not in NOT_ON[k]]))
+                   for k in LISTS for part in [rows.filter(pl.col("list") == k)]
+                   if k != "guidance" or part.height], audit.options.as_of)
 
 
 def index_frame(lists: list[Worklist], audit: Audit) -> pl.DataFrame:
@@ -320,13 +338,22 @@ def index_frame(lists: list[Worklist], audit: Audit) -> pl.DataFrame:
                          schema={"caseworker": pl.String, **dict.fromkeys(counts, pl.Int64),
                                  "file": pl.String}, orient="row")
     both = cases.join(files, on="caseworker", how="full", coalesce=True)
-    return (both.with_columns(pl.col(*counts).fill_null(0))
+    noted = []
+    if audit.notes is not None:  # cases overdue with a note in the window, and untouched
+        per = noted_cases(audit, audit.note_days).group_by("caseworker").agg(
+            pl.col("noted").sum().cast(pl.Int64).alias("with_note"),
+            (~pl.col("noted")).sum().cast(pl.Int64).alias("untouched"))
+        both = both.join(per, on="caseworker", how="left")
+        noted = ["with_note", "untouched"]
+    return (both.with_columns(pl.col(*counts, *noted).fill_null(0))
             .sort([pl.col("caseworker") == UNALLOCATED, pl.col("caseworker").str.to_lowercase()])
-            .select("caseworker", "cases_overdue", "cases_due_soon", *counts, "file"))
+            .select("caseworker", "cases_overdue", *noted, "cases_due_soon", *counts, "file"))
 
 
 def index_file(lists: list[Worklist], audit: Audit, fmt: str) -> str | bytes:
+    counts = note_counts(audit)
     title = (f"Cases to act on by caseworker, as of {audit.options.as_of.isoformat()} "
-             f"(due soon = within {audit.options.due_within} days)")
+             f"(due soon = within {audit.options.due_within} days)"
+             + (f": {counts_line(counts)}" if counts is not None else ""))
     return render(fmt, title, [("Caseworkers", index_frame(lists, audit))], audit.options.as_of,
                   links="file")

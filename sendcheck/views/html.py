@@ -20,13 +20,14 @@ import polars as pl
 from sendcheck import __version__
 from sendcheck.audit import Audit
 from sendcheck.figures.caseload import UNALLOCATED
+from sendcheck.history.notes import counts_line
 from sendcheck.views.benchmark import PHASE_NOTE, benchmark_rows, chart_rows, pc
 from sendcheck.views.benchmark import heading as bench_heading
 from sendcheck.views.benchmark import reconciliation_lines
 from sendcheck.views.breakdowns import HEADERS as BREAKDOWN_HEADERS
 from sendcheck.views.breakdowns import breakdown_lines, breakdown_rows
 from sendcheck.views.breakdowns import title as breakdown_title
-from sendcheck.views.findings import GUIDANCE, coverage_lines, duty
+from sendcheck.views.findings import GUIDANCE, coverage_lines, duty, listed
 from sendcheck.views.summary import NOT_AVAILABLE
 
 FORECAST_KEY = "forecast_20w"
@@ -676,6 +677,12 @@ def _finding_table(found: pl.DataFrame, status: str, id: str, caption: str,
     cells = [(rule, False), *[(c(k), k == "row") for _, k in FINDING_COLS[1:]],
              *[(c(k), False) for k in personal_cols], (days[1], True), (c("message"), False)]
     headers = [h for h, _ in FINDING_COLS] + personal_cols + [days[0], "message"]
+    if "note" in rows.columns:  # with a history: the latest note, escaped as every cell is
+        note = pl.when(c("note_date").is_null()).then(None).otherwise(pl.concat_str(
+            c("note_date"), pl.lit(" "), c("note_by").fill_null(""),
+            pl.lit(": "), c("note").fill_null("")))
+        cells.append((note, False))
+        headers.append("latest note")
     n = len(FINDING_COLS) + len(personal_cols)
     box = el("div", el("label", "Filter rows: ", el("input", type="search", id=f"{id}-q",
                                                     autocomplete="off")),
@@ -705,6 +712,17 @@ CHANGE_LISTS = (("new_overdue", "New overdue"), ("new_due_soon", "New due soon")
                 ("still_overdue", "Still overdue"))
 CHANGE_COLS = (("rule", "rule"), ("kind", "kind"), ("record_id", "record"),
                ("caseworker", "caseworker"), ("due", "due"), ("days_over", "days over"))
+
+
+def _notes_line(notes: dict | None) -> Safe:
+    """The counts of cases overdue with a note and untouched (with a history)."""
+    if not notes:
+        return Safe("")
+    return el("p", counts_line(notes) + (f"; only the findings with no note in the last "
+                                         f"{notes['days']} days are listed (--untouched)"
+                                         if notes["untouched_filter"] else ""),
+              id="notes-counts", data_with_note=notes["with_note"],
+              data_untouched=notes["untouched"])
 
 
 def _changes(c: dict | None) -> Safe:
@@ -904,9 +922,11 @@ def to_html(audit: Audit, personal: bool = False, history: list[dict] | None = N
            section(_breakdowns(data.get("breakdowns")), "breakdowns"),
            section(_changes(data.get("changes")), "changes"),
            el("section", el("h2", "Overdue: not done, past the limit", id="overdue"),
-              _overdue_tables(audit, found, personal_cols), aria_labelledby="overdue"),
+              _notes_line(data.get("notes")),
+              _overdue_tables(audit, listed(audit, found), personal_cols),
+              aria_labelledby="overdue"),
            el("section", el("h2", f"Due soon: due within {within} days", id="due-soon"),
-              _finding_table(found, "due_soon", "t-due-soon", "Due-soon findings",
+              _finding_table(listed(audit, found), "due_soon", "t-due-soon", "Due-soon findings",
                              personal_cols), aria_labelledby="due-soon"),
            section(_forecast_section(data.get("measures", {}).get(FORECAST_KEY)), "forecast"),
            el("section", el("h2", "Data quality", id="data-quality"), _quality(data),

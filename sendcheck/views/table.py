@@ -23,12 +23,14 @@ from sendcheck.figures.headline import (
     suppressed_backlog,
     suppressed_caseload,
 )
+from sendcheck.history.notes import counts_line, note_counts
 from sendcheck.views.changes import screen_lines
 from sendcheck.views.files import display_name, one_line, screen_text
 from sendcheck.views.findings import (
     GUIDANCE,
     coverage_lines,
     findings_frame,
+    listed,
     most_overdue_first,
     quality_summary,
     rows_line,
@@ -52,8 +54,9 @@ from sendcheck.views.summary import (
 
 TABLE_LIMIT = 20  # rows per list in the table view before "... and N more"
 TOP_CASEWORKERS = 5  # on the first screen
+SCREEN_NOTE = 100  # characters of a note on the screen; the workbook and JSON hold it whole
 NUMBER = re.compile(r"^[<>\-+]?[\d,]+(\.\d+)?%?$")
-WRAP = {"message", "what is due", "what to do", "measure", "figure", "what"}
+WRAP = {"message", "what is due", "what to do", "measure", "figure", "what", "latest note"}
 
 
 class View:
@@ -179,22 +182,32 @@ def several_files(audit: Audit) -> bool:
     return len(audit.tables) + (audit.reviews is not None) > 1
 
 
-def _overdue_sections(view: View, audit: Audit, found: pl.DataFrame, with_file: bool) -> None:
+def note_text(r: dict) -> str:
+    """A finding's latest note on one line: its date, who, and the text, control and direction
+    characters escaped (rich markup is never read: views/fit.py writes cells as Text)."""
+    if not r.get("note") and not r.get("note_by"):
+        return ""
+    text = one_line(f"{r['note_date']:%d/%m/%Y} {r['note_by'] or ''}: {r['note'] or ''}")
+    return text if len(text) <= SCREEN_NOTE else text[:SCREEN_NOTE - 1] + "…"
+
+
+def _overdue_sections(view: View, audit: Audit, found: pl.DataFrame, with_file: bool,
+                      view_days: int | None = None) -> None:
     """Statutory breaches first, most overdue first; the guidance rules' (warning severity)
     follow in their own block, never above a legal deadline."""
     rows = most_overdue_first(audit, found.filter(pl.col("status") == "overdue"))
     guidance = rows.filter(pl.col("duty") == GUIDANCE)
     _list_section(view, "Overdue: not done, past a statutory limit", rows.filter(
-        pl.col("duty") != GUIDANCE), "overdue", with_file, sort=False)
+        pl.col("duty") != GUIDANCE), "overdue", with_file, view_days, sort=False)
     if guidance.height:
         codes = ", ".join(sorted(set(guidance.get_column("rule").cast(pl.String).to_list())))
         _list_section(view, f"Overdue against guidance ({codes}: warning severity, the Code of "
                       f"Practice, not a statutory limit)", guidance, "overdue", with_file,
-                      sort=False)
+                      view_days, sort=False)
 
 
 def _list_section(view: View, title: str, found: pl.DataFrame, status: str,
-                  with_file: bool, sort: bool = True) -> None:
+                  with_file: bool, view_days: int | None = None, sort: bool = True) -> None:
     rows = found.filter(pl.col("status") == status)
     # Every key a finding has, so the order is the same on every run and in every view.
     if sort:
@@ -205,20 +218,23 @@ def _list_section(view: View, title: str, found: pl.DataFrame, status: str,
         return
     shown = rows.head(TABLE_LIMIT)
     where = "where" if with_file else "row"
+    noted = "note" in rows.columns  # with a history: the latest note beside each finding
     # Due soon counts the days left (0 = due today), overdue the days past: never "days -1".
     days = "days over" if status == "overdue" else "days left"
     view.table(
         f"{title} ({rows.height:,} findings; the {min(TABLE_LIMIT, rows.height)} "
-        + ("most overdue" if status == "overdue" else "soonest due") + " shown)",
-        ["rule", "record", "person", "caseworker", where, "due", days, "what is due"],
+        + ("most overdue" if status == "overdue" else "soonest due") + " shown)"
+        + (f"; --untouched: no note in the last {view_days} days" if view_days else ""),
+        ["rule", "record", "person", "caseworker", where, "due", days, "what is due"]
+        + (["latest note"] if noted else []),
         [[r["rule"] + (f"/{r['kind']}" if r["kind"] else ""), r["record_id"], r["person_id"],
           r["caseworker"] or UNALLOCATED,
           f"{_file(r['source'])} row {r['row']}" if with_file else r["row"],
           r["due"], r["days_over"] if status == "overdue" else -r["days_over"],
-          r["message"].split(";")[0]]
+          r["message"].split(";")[0]] + ([note_text(r)] if noted else [])
          for r in shown.iter_rows(named=True)],
         # What is due is never left out at any width: it folds; the ids and places go first.
-        optional=("person", where, "caseworker", "due"))
+        optional=("person", where, "caseworker", "latest note", "due"))
     if rows.height > TABLE_LIMIT:
         view.text(f"... and {rows.height - TABLE_LIMIT:,} more (see --format csv or json)")
 
@@ -278,6 +294,9 @@ def render_first_screen(view: View, audit: Audit, whole: bool = True) -> None:
               f"now; {cases['cases_due_soon']:,} more due within {opts.due_within} days (to "
               f"{(opts.as_of + dt.timedelta(days=opts.due_within)).isoformat()}); each case "
               f"counted once", style="bold")
+    noted = note_counts(audit)
+    if noted is not None:  # with a history: the team's notes (history/notes.py)
+        view.text(counts_line(noted))
     counts = summary(audit)
     # Rules with nothing overdue or due soon are left out: the rules table (--details) has them.
     view.panels("Findings by rule with any (one case can have several): overdue, and due soon",
@@ -354,11 +373,12 @@ def render_table(audit: Audit, rich: bool, stream=None, details: bool = False,
         view.text("--details: the lists, every rule and measure; sendcheck actions: per "
                   "caseworker", style="dim")
         return "" if rich else view.getvalue()
-    found = findings_frame(audit, statuses=("overdue", "due_soon"))
+    found = listed(audit, findings_frame(audit, statuses=("overdue", "due_soon")))
     with_file = several_files(audit)
-    _overdue_sections(view, audit, found, with_file)
+    days = audit.note_days if audit.untouched else None
+    _overdue_sections(view, audit, found, with_file, days)
     _list_section(view, f"Due soon: due within {opts.due_within} days", found, "due_soon",
-                  with_file)
+                  with_file, days)
     counts = summary(audit)
     rows = []
     for item in rules_list(audit):

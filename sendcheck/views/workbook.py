@@ -37,6 +37,7 @@ from sendcheck.views.findings import (
     GUIDANCE,
     coverage_lines,
     findings_frame,
+    listed,
     most_overdue_first,
     per_caseworker,
     suppressed_findings,
@@ -65,7 +66,8 @@ PROBLEMS_ONLY = ("This workbook lists problems only: overdue, due soon, late, ea
                  "--all` lists every case.")
 FIELD_NOTE = ("Field names are DfE's, from its SEN2 timeliness data, where DfE publishes the "
               "figure; the others are sendcheck's own.")
-DQ_EXTRA = ("Action taken", "Checked by")
+# Empty columns the team fills in; read back the next night (audit --notes: history/notes_read.py).
+DQ_EXTRA = ("Action taken", "Checked by", "Date checked")
 MONTHLY_NOTE = ("Each month on its own, not a rolling figure: new EHC plans issued in the month "
                 "without a 20-week exception, and the share of them issued within 20 weeks of "
                 "the request (140 days), DfE's headline measure.")
@@ -170,6 +172,12 @@ def _first_figures(grid: Grid, audit: Audit, data: dict) -> tuple[int, int]:
                  "Overdue sheet: every finding, most overdue first")
         grid.add(f"Cases due in the next {audit.options.due_within} days", total["cases_due_soon"],
                  "Due soon sheet: soonest first")
+    notes = data.get("notes")
+    if notes:  # the team's notes, read back from the lists sendcheck wrote (audit --notes)
+        grid.add(f"Cases overdue with a note in the last {notes['days']} days",
+                 notes["with_note"], "Overdue sheet: the Latest note column")
+        grid.add(f"Cases overdue untouched (no note in the last {notes['days']} days)",
+                 notes["untouched"], "audit --untouched lists only these")
     item = ((data.get("measures") or {}).get("items") or {}).get("final_plan_20w") or {}
     v = item.get("values") or {}
     if v.get("pc_plans_issued_20_weeks_ex") is not None:
@@ -501,7 +509,16 @@ def _rule_cols(frame: pl.DataFrame, personal: bool, *, status: bool = False, don
     cols += [Col("done", "Done", "date")] if done else []
     cols += [Col("days_over", days, "int")] if days else []
     cols += [Col("exception", "Exception")] if exception else []
-    return cols + [Col("message", "What the finding is")]
+    return cols + [Col("message", "What the finding is")] + _note_cols(frame)
+
+
+def _note_cols(frame: pl.DataFrame) -> list[Col]:
+    """The review cycle (part of a finding's key, with --reviews) and the latest note (with a
+    history): a note typed beside the finding is matched back to it by these."""
+    cols = [Col("cycle", "Review cycle", "int")] if "cycle" in frame.columns and \
+        frame.get_column("cycle").is_not_null().any() else []
+    return cols + ([Col("note", "Latest note"), Col("note_by", "Note by"),
+                    Col("note_date", "Note date", "date")] if "note" in frame.columns else [])
 
 
 def _trend_rows(audit: Audit) -> list[dict]:
@@ -557,7 +574,8 @@ def to_xlsx(audit: Audit, personal: bool = False) -> bytes:
     # The findings come from findings_frame, with their dates; the JSON's are not made into
     # Python dicts (seconds for 100,000 episodes, for nothing).
     data = to_json_dict(audit, False, personal, findings_frame_only=True)
-    found = findings_frame(audit, False, personal)
+    found = findings_frame(audit, False, personal, cycle=True)
+    shown = listed(audit, found)  # --untouched: the lists only; the counts are found's
     status = pl.col("status")
     is_dq = pl.col("rule").str.starts_with("DQ")
     w = Writer(audit.options.as_of)
@@ -569,13 +587,14 @@ def to_xlsx(audit: Audit, personal: bool = False) -> bytes:
             written["_capped"] = 1
 
     # Statutory breaches first, most overdue first; guidance (warning severity) below them.
-    overdue = most_overdue_first(audit, found.filter(status == "overdue")).with_columns(
+    overdue = most_overdue_first(audit, shown.filter(status == "overdue")).with_columns(
         pl.when(pl.col("duty") == GUIDANCE).then(pl.lit("Guidance (Code of Practice)"))
         .otherwise(pl.lit("Statutory")).alias("duty"))
-    sheet("Overdue", overdue, [Col("duty", "Duty"), *_rule_cols(found, personal, done=False)])
-    soon = found.filter(status == "due_soon").sort(["due", "rule", "source", "row"]).with_columns(
+    sheet("Overdue", overdue, [Col("duty", "Duty"), *_rule_cols(found, personal, done=False)],
+          DQ_EXTRA)
+    soon = shown.filter(status == "due_soon").sort(["due", "rule", "source", "row"]).with_columns(
         (-pl.col("days_over")).alias("days_over"))
-    sheet("Due soon", soon, _rule_cols(found, personal, done=False, days="Days left"))
+    sheet("Due soon", soon, _rule_cols(found, personal, done=False, days="Days left"), DQ_EXTRA)
     # Breaches that happened, in the measures' period (done, or missed, from its first day):
     # the years before it are history the JSON and CSV keep, not pages to print.
     since = _date(((data.get("measures") or {}).get("period") or {}).get("start"))
@@ -585,14 +604,14 @@ def to_xlsx(audit: Audit, personal: bool = False) -> bytes:
     late = late.sort(pl.coalesce("done", "due"), descending=True, maintain_order=True)
     sheet("Late", late, _rule_cols(found, personal, status=True))
     written["Caseload"] = _caseload(w, data, found)
-    dq = found.filter(is_dq).with_columns(
+    dq = shown.filter(is_dq).with_columns(
         pl.col("rule").replace_strict({c: q.name for c, q in BY_CODE.items()}, default=None)
         .alias("check_name"),
         pl.col("rule").replace_strict({c: q.action for c, q in BY_CODE.items()}, default=None)
         .alias("action"))
     sheet("Data quality", dq, [Col("rule", "Check"), Col("check_name", "Name"),
                                *_identity(found, personal), Col("message", "Finding"),
-                               Col("action", "What to do")], DQ_EXTRA)
+                               Col("action", "What to do"), *_note_cols(dq)], DQ_EXTRA)
     other = found.filter(~is_dq & status.is_in(["excepted", "invalid"]))
     sheet("Other findings", other, _rule_cols(found, personal, status=True, exception=True))
     changed = changes_frame(audit)
