@@ -76,6 +76,13 @@ class Audit:
     changes: Changes | None = None
     # The term dates' closures (--term-dates, [term_dates]): read_term_dates' frame, or None.
     closures: pl.DataFrame | None = None
+    # The team's notes (history/notes.py), when a history is kept: the latest note of each
+    # finding (SHOWN_SCHEMA), the window "with a note in the last N days", --untouched N (the
+    # lists show only findings with no note in the window), and what this run read (NotesKept).
+    notes: pl.DataFrame | None = None
+    note_days: int = 7
+    untouched: bool = False
+    notes_kept: object | None = None
     # --by: the breakdowns (sendcheck.figures.breakdowns.Breakdown), when asked for.
     breakdowns: list | None = None
     # Which rules ran, which were skipped, which families the export lacks (judge/coverage.py).

@@ -48,6 +48,9 @@ class Config:
     # a run waits for another run holding it.
     history_path: str | None = None
     history_wait: int | None = None
+    # [notes] paths: the team's edited lists to read notes back from (files, folders, globs;
+    # relative to the configuration file's folder).
+    notes_paths: list[str] | None = None
 
     # [phase_transfer] years: year groups whose children change school the next September (PT01).
     school_transfer_years: tuple[str, ...] = DEFAULT_SCHOOL_TRANSFER_YEARS
@@ -127,6 +130,7 @@ def parse_config(data: dict, path: Path) -> Config:
     config.caseload = parse_caseload(data.get("caseload", {}), path)
     _parse_audit(data.get("audit", {}), path, config)
     _parse_history(data.get("history", {}), path, config)
+    _parse_notes(data.get("notes", {}), path, config)
     config.suppress = _parse_suppress(data.get("suppress", []), path)
     _phase_transfer(data.get("phase_transfer", {}), path, config)
     config.forecast_target = _forecast_target(data.get("forecast", {}), path)
@@ -173,9 +177,11 @@ def parse_caseload(table: dict, path: Path) -> CaseloadLimits:
 
 
 # Sections added after [columns] and [values]; each parser names the bad key in its errors.
-SECTIONS.update({"audit": dict, "suppress": list, "forecast": dict, "history": dict})
+SECTIONS.update({"audit": dict, "suppress": list, "forecast": dict, "history": dict,
+                 "notes": dict})
 AUDIT_KEYS = {"due_within": int, "select": list, "ignore": list}
 HISTORY_KEYS = {"path": str, "wait_seconds": int}
+NOTES_KEYS = {"paths": list}
 EXPORT_KEYS = {"parquet": str, "key_file": str}
 SUPPRESS_KEYS = {"record_id": str, "rule": str, "reason": str, "kind": str}
 
@@ -230,6 +236,16 @@ def _parse_history(table: dict, path: Path, config: Config) -> None:
         if table["wait_seconds"] < 0:
             raise _fail(path, "history.wait_seconds", "expected a number of seconds, 0 or more")
         config.history_wait = table["wait_seconds"]
+
+
+def _parse_notes(table: dict, path: Path, config: Config) -> None:
+    _check_table(table, NOTES_KEYS, path, "notes")
+    if "paths" in table:
+        paths = table["paths"]
+        if not paths or not all(isinstance(p, str) and p.strip() for p in paths):
+            raise _fail(path, "notes.paths", "expected a list of files, folders or patterns, "
+                        "like [\"lists/*.xlsx\"]")
+        config.notes_paths = [p.strip() for p in paths]
 
 
 def _parse_export(table: dict, path: Path, config: Config) -> None:

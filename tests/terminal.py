@@ -22,12 +22,13 @@ ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)|\x
 
 
 def run_on_terminal(args: list[str], columns: int, lines: int = 50, timeout: float = 120,
-                    colour: bool = True) -> tuple[int, str, str, str]:
+                    colour: bool = True, stderr_too: bool = False) -> tuple[int, str, str, str]:
     """(exit code, screen text without colour codes, raw stdout, stderr) of `sendcheck ARGS`.
 
     With `colour` False, NO_COLOR is set (sendcheck then prints plain text). Standard error goes
     to a pipe (the cron line and progress are not part of the screen the
-    figures are read from); stdin and stdout are the terminal, as rich sizes itself from them."""
+    figures are read from) unless `stderr_too` (as a person's terminal shows both); stdin and
+    stdout are the terminal, as rich sizes itself from them."""
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
     env = {k: v for k, v in os.environ.items()
@@ -36,7 +37,8 @@ def run_on_terminal(args: list[str], columns: int, lines: int = 50, timeout: flo
     if not colour:  # NO_COLOR: plain text, still fitted to the terminal
         env["NO_COLOR"] = "1"
     proc = subprocess.Popen([sys.executable, "-m", "sendcheck", *args], stdin=slave,
-                            stdout=slave, stderr=subprocess.PIPE, cwd=ROOT, env=env, close_fds=True)
+                            stdout=slave, stderr=slave if stderr_too else subprocess.PIPE,
+                            cwd=ROOT, env=env, close_fds=True)
     os.close(slave)
     chunks = []
     try:
@@ -55,10 +57,14 @@ def run_on_terminal(args: list[str], columns: int, lines: int = 50, timeout: flo
     finally:
         os.close(master)
         code = proc.wait(timeout)
-        err = proc.stderr.read().decode("utf-8", "replace")
-        proc.stderr.close()
+        err = "" if stderr_too else proc.stderr.read().decode("utf-8", "replace")
+        if not stderr_too:
+            proc.stderr.close()
     raw = b"".join(chunks).decode("utf-8", "replace")
-    screen = ANSI.sub("", raw).replace("\r\n", "\n").replace("\r", "")
+    # A carriage return goes back to the line's start, and the progress line is cleared so:
+    # the terminal then shows what follows the last one.
+    screen = "\n".join(line.rsplit("\r", 1)[-1]
+                       for line in ANSI.sub("", raw).replace("\r\n", "\n").split("\n"))
     return code, screen, raw, err
 
 
@@ -67,16 +73,23 @@ README_ARGS = ["audit", "examples/export.xlsx", "--reviews", "examples/reviews.c
 README_START, README_END = "<!-- first-screen:start -->", "<!-- first-screen:end -->"
 
 
+def visible(screen: str, columns: int, lines: int) -> list[str]:
+    """What a terminal of that size shows once the run has ended: the last `lines` - 1 rows of
+    output (long lines take several rows), the shell's prompt below them."""
+    rows: list[str] = []
+    for line in screen.rstrip("\n").split("\n"):
+        rows += [line[i:i + columns] for i in range(0, max(len(line), 1), columns)]
+    return rows[-(lines - 1):]
+
+
 def first_screen(screen: str | None = None, columns: int = 120) -> str:
-    """The audit's first screen of the bundled example as a terminal shows it (run now, or cut
-    from `screen`): from the title to the line before the overdue list, trailing spaces
-    removed."""
+    """The audit's first screen of the bundled example as a terminal shows it after the run
+    (run now, or from `screen`): stdout and the cron line, trailing spaces removed."""
     if screen is None:
-        screen = run_on_terminal(README_ARGS, columns)[1]
+        screen = run_on_terminal(README_ARGS, columns, stderr_too=True)[1]
     lines = [line.rstrip() for line in screen.splitlines()]
     start = next(i for i, line in enumerate(lines) if line.startswith("sendcheck "))
-    end = next(i for i, line in enumerate(lines) if line.startswith("Overdue: not done"))
-    return "\n".join(lines[start:end]).rstrip() + "\n"
+    return "\n".join(lines[start:]).rstrip() + "\n"
 
 
 def readme_block(screen: str) -> str:

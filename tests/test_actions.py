@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 
 import pytest
 from conftest import ROOT, run_cli
@@ -49,7 +50,7 @@ def test_one_file_per_caseworker_holding_only_their_cases(example_run):
             (int(r["days_over"]) for r in over), reverse=True)
         soon = [r["due"] for r in rows if r["list"] == "due_soon"]
         assert soon == sorted(soon)
-        assert all(r["what_to_do"] for r in rows if r["list"] == "fix")
+        assert all(r["what_to_do"] for r in rows)  # every list, every row
         assert int(line["overdue_findings"]) == len(over)
     names = sorted(p.name for p in out.iterdir())
     assert names == sorted([MANIFEST, "index.csv", *(r["file"] for r in index)])
@@ -189,3 +190,47 @@ def test_a_caseworker_workbook_opens_in_libreoffice(tmp_path):
     # 17 Feb; 10 Mar is 21 days later).
     assert rows[0][:3] == ["Rule", "Advice kind", "Record"]
     assert [(r[0], r[2], r[8]) for r in rows[1:]] == [("AS01", "R0", "21"), ("AS01", "R1", "21")]
+
+
+def test_a_caseworker_reads_what_to_do_days_left_and_their_own_headers(example_run):
+    out, report = example_run
+    rows = [r for f in out.glob("*.csv") if f.name != "index.csv" for r in read_csv(f)]
+    by_key = {(f["rule"], f["kind"] or "", f["record_id"], f["source"], str(f["row"]), f["due"]): f
+              for f in report["findings"]}
+    for r in rows:
+        if r["list"] == "due_soon":  # days left, never a negative "days over"
+            f = by_key[(r["rule"], r["kind"], r["record_id"], r["source"], r["row"], r["due"])]
+            assert (r["days_over"], int(r["days_left"])) == ("", -f["days_over"])
+            assert int(r["days_left"]) >= 0
+        if r["list"] == "overdue":
+            assert r["days_left"] == "" and int(r["days_over"]) > 0
+    # AS05 overdue: the rule's own action, in words.
+    as05 = next(r for r in rows if r["list"] == "overdue" and r["rule"] == "AS05")
+    assert as05["what_to_do"].startswith("Issue the final plan")
+    # EHC-0003110 (export row 3114): "see notes" in "Mediation Agreement Date" stops ME04-ME11,
+    # 30/02/2023 in "Mediation Notice Date" stops ME02, and an action completed in 2042. Three
+    # problems: three rows, in the export's own headers, the rules each stops beside it (the
+    # JSON has 12 invalid findings on this case: the nine rules' and the three checks').
+    case = [r for r in rows if r["record_id"] == "EHC-0003110" and r["list"] == "fix"]
+    assert [(r["rule"], r["row"], r["message"], r["rules"]) for r in case] == [
+        ("DQ01", "3114", "\"Mediation Agreement Date\": 'see notes' is not a date",
+         "ME04, ME05, ME06, ME07, ME08, ME09, ME10, ME11"),
+        ("DQ01", "3114", "\"Mediation Notice Date\": '30/02/2023' is no such calendar date",
+         "ME02"),
+        ("DQ03", "3114", "\"Agreed Action Completed\" 2042-12-20 is after the as-of date "
+         "2025-03-31", "")]
+    assert len([f for f in report["findings"] if f["record_id"] == "EHC-0003110"
+                and f["status"] == "invalid"]) == 12
+    assert not any(re.search(r"\b[a-z]+_[a-z_]*date\b", r["message"]) for r in rows
+                   if r["list"] == "fix")
+
+
+def test_csv_after_xlsx_says_it_replaced_the_old_format(tmp_path):
+    out = tmp_path / "lists"
+    first = run_cli("actions", *EXAMPLE, "--output-dir", out)
+    assert first.code == 0 and "removed" not in first.err
+    second = run_cli("actions", *EXAMPLE, "--output-dir", out, "--format", "csv")
+    assert second.code == 0
+    assert ("wrote 15 lists and index.csv to " in second.err
+            and "replaced 16 files of the previous format (.xlsx)" in second.err)
+    assert "nothing to do" not in second.err

@@ -474,7 +474,9 @@ def test_the_first_screen_shows_the_published_figures_whole(tmp_path, columns, e
     assert "West Northamptonshire" in screen and "statistical neighbours:" in screen
 
 
-def test_the_workbook_summary_charts_the_neighbours_in_libreoffice(tmp_path, example_json):
+def test_the_workbook_charts_the_neighbours_in_libreoffice(tmp_path, example_json):
+    """The neighbours' table and chart sit on the Measures sheet (the Summary is the one-page
+    manager's sheet: its chart is the 20-week figure month by month)."""
     import subprocess
 
     import openpyxl
@@ -483,7 +485,9 @@ def test_the_workbook_summary_charts_the_neighbours_in_libreoffice(tmp_path, exa
     out = tmp_path / "report.xlsx"
     assert run_cli("audit", export, "--as-of", "2025-03-31", "--format", "xlsx", "--output", out,
                    "--fail-on", "none").code == 0
-    ws = openpyxl.load_workbook(out)["Summary"]
+    book = openpyxl.load_workbook(out)
+    assert len(book["Summary"]._charts) == 1  # the month by month line
+    ws = book["Measures"]
     rows = [[c.value for c in r] for r in ws.iter_rows()]
     at = next(i for i, r in enumerate(rows) if r[0] == "Authority" and r[1] == "Neighbours")
     table = [r for r in rows[at + 1:at + 13]]
@@ -494,11 +498,14 @@ def test_the_workbook_summary_charts_the_neighbours_in_libreoffice(tmp_path, exa
                     "West Northamptonshire, ours now": pytest.approx(t["ours_now"]["value"] / 100)}
     assert theirs == {f"{n['name']} (DfE 2025)": pytest.approx(n["value"] / 100)
                       for n in t["neighbours"]["items"]}
-    assert len(ws._charts) == 3  # findings by rule, the month by month line, the neighbours
+    assert len(ws._charts) == 2  # findings by rule, the neighbours
     soffice = shutil.which("soffice")
     if soffice is None:
         pytest.skip("LibreOffice (soffice) is not installed")
-    subprocess.run([soffice, "--headless", "--convert-to", "csv", "--outdir", str(tmp_path),
-                    str(out)], capture_output=True, timeout=300, check=True)
-    text = (tmp_path / "report.csv").read_text(encoding="utf-8", errors="replace")
+    # Every sheet to its own CSV (the filter's 12th token, -1: LibreOffice 7.2 and later).
+    subprocess.run([soffice, "--headless", "--convert-to",
+                    "csv:Text - txt - csv (StarCalc):44,34,UTF8,1,,0,false,true,false,false,false,-1",
+                    "--outdir", str(tmp_path), str(out)], capture_output=True, timeout=300,
+                   check=True)
+    text = (tmp_path / "report-Measures.csv").read_text(encoding="utf-8", errors="replace")
     assert f"West Northamptonshire (DfE 2025),,{t['published']['value']:.1f}%" in text

@@ -387,3 +387,38 @@ def test_rules_explains_a_data_quality_check():
     assert run.out.startswith("DQ06 exception-without-reason: ")
     assert "What to do: Record which exception applies" in run.out
     assert run_cli("rules", "DQ99").code == 2
+
+
+def test_the_format_follows_the_output_suffix(tmp_path):
+    """Contract section 4: without --format the file's suffix chooses; a contradiction is exit 2."""
+    export = str(ROOT / "examples" / "export.csv")
+    run = run_cli("audit", export, "--as-of", "2025-03-31", "--output", tmp_path / "r.xlsx")
+    assert run.code == 1 and (tmp_path / "r.xlsx").read_bytes()[:2] == b"PK"  # a workbook
+    run = run_cli("audit", export, "--as-of", "2025-03-31", "--output", tmp_path / "r.json")
+    assert json.loads((tmp_path / "r.json").read_text())["as_of"] == "2025-03-31"
+    run = run_cli("audit", export, "--format", "csv", "--output", tmp_path / "x.xlsx")
+    assert run.code == 2 and "--format csv contradicts --output x.xlsx" in run.err
+    assert not (tmp_path / "x.xlsx").exists()
+    run = run_cli("caseload", export, "--output", tmp_path / "c.html")
+    assert run.code == 2 and "not html" in run.err
+
+
+@pytest.mark.parametrize("spelling", ["31-03-2025", "31 March 2025", "31 Mar 2025", "31/03/2025",
+                                      "2025-03-31", "31/03/25"])
+def test_as_of_takes_the_readers_spellings(spelling):
+    run = run_cli("audit", ROOT / "examples" / "export.csv", "--as-of", spelling,
+                  "--format", "json", "--fail-on", "none")
+    assert run.code == 0 and json.loads(run.out)["as_of"] == "2025-03-31"
+
+
+@pytest.mark.parametrize("value", ["45747", "31/02/2025", "yesterday"])
+def test_as_of_refuses_what_is_not_a_date(value):
+    run = run_cli("audit", ROOT / "examples" / "export.csv", "--as-of", value)
+    assert run.code == 2 and f"--as-of: {value!r} is not a date" in run.err
+
+
+def test_a_choice_error_in_plain_words():
+    run = run_cli("audit", ROOT / "examples" / "export.csv", "--format", "pdf")
+    assert run.code == 2
+    assert ("--format: 'pdf' is not one of the choices (table, json, csv, xlsx, markdown, html, parquet)"
+            in run.err) and "Value error" not in run.err

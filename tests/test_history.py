@@ -76,12 +76,17 @@ def test_two_nights_new_resolved_and_still_overdue(tmp_path):
     assert second.resolved["done_now"].to_list() == [dt.date(2025, 3, 11)]
     still = second.still_overdue
     assert ids(still) == [("AS01", "R1")]
-    assert still["overdue_since"].to_list() == [dt.date(2025, 3, 10)]
+    # Overdue since the day after its due date (17 Feb), first seen by day 1's run.
+    assert still["overdue_since"].to_list() == [dt.date(2025, 2, 18)]
+    assert still["first_seen"].to_list() == [dt.date(2025, 3, 10)]
     # Day 3: R1 overdue since day 1 (carried through day 2), R3 since day 2 (first seen then).
     third = run(D3, path)
     assert third.compared_with == dt.date(2025, 3, 11)
-    since = dict(zip(third.still_overdue["record_id"], third.still_overdue["overdue_since"]))
+    since = dict(zip(third.still_overdue["record_id"], third.still_overdue["first_seen"]))
     assert since == {"R1": dt.date(2025, 3, 10), "R3": dt.date(2025, 3, 11)}
+    # Overdue since the day after the due date: R1 17 Feb -> 18 Feb; R3 10 Mar -> 11 Mar.
+    since = dict(zip(third.still_overdue["record_id"], third.still_overdue["overdue_since"]))
+    assert since == {"R1": dt.date(2025, 2, 18), "R3": dt.date(2025, 3, 11)}
     assert third.new_overdue.height == third.new_due_soon.height == third.new_invalid.height == 0
     conn = open_history(path)
     runs = list_runs(conn)

@@ -44,21 +44,23 @@ def test_changes_in_json_table_csv_and_markdown(tmp_path):
     assert changes["compared_with"] == D1
     assert changes["counts"] == {"new_overdue": 1, "new_due_soon": 1, "new_invalid": 2,
                                  "resolved": 1, "still_overdue": 1}
-    assert [(f["record_id"], f["overdue_since"]) for f in changes["still_overdue"]] == [
-        ("R1", D1)]
+    # R1 due 17 Feb: overdue since 18 Feb, first seen by day 1's run.
+    assert [(f["record_id"], f["overdue_since"], f["first_seen"])
+            for f in changes["still_overdue"]] == [("R1", "2025-02-18", D1)]
     assert [(f["record_id"], f["status_now"]) for f in changes["resolved"]] == [("R2", "late")]
     table = audit(tmp_path, D2, "--fail-on", "none")
     block = " ".join(table.out.split())  # the block wraps at 78 columns
     assert (f"Since the last run ({D1}, in {tmp_path / 'history.sqlite'}): 1 new overdue, "
             f"1 new due soon, 2 new invalid, 1 resolved, 1 still overdue (the longest overdue "
-            f"since {D1})") in block
+            f"since 2025-02-18)") in block
     assert "new overdue: AS01 R3 (A. Khan, due 2025-03-10, 1 day over)" in table.out
     report = audit(tmp_path, D2, "--format", "csv", "--fail-on", "none").out
     rows = list(csv.DictReader(line for line in report.splitlines() if not line.startswith("#")))
-    marks = {(r["rule"], r["record_id"]): (r["change"], r["overdue_since"]) for r in rows}
-    assert marks[("AS01", "R1")] == ("still_overdue", D1)
-    assert marks[("AS01", "R3")] == ("new_overdue", D2)
-    assert marks[("AS01", "R4")] == ("", "")  # due soon last night too: not new
+    marks = {(r["rule"], r["record_id"]): (r["change"], r["overdue_since"], r["first_seen"])
+             for r in rows}
+    assert marks[("AS01", "R1")] == ("still_overdue", "2025-02-18", D1)
+    assert marks[("AS01", "R3")] == ("new_overdue", "2025-03-11", D2)  # due 10 Mar
+    assert marks[("AS01", "R4")] == ("", "", "")  # due soon last night too: not new
     md = audit(tmp_path, D2, "--format", "markdown", "--fail-on", "none").out
     assert "## What changed" in md and "1 new overdue" in md
     assert "R1" not in md  # a board paper names no case
@@ -203,9 +205,11 @@ def test_actions_say_overdue_since_from_the_history(tmp_path):
                 "--output-dir", out, "--format", "csv")
     assert r.code == 0, r.err
     rows = list(csv.DictReader((out / "a-khan.csv").open(encoding="utf-8")))
-    since = {r["record_id"]: r["overdue_since"] for r in rows if r["list"] == "overdue"}
-    # R1 overdue in both runs: since day 1; R3 first overdue on day 2 (today's run, replaced).
-    assert since == {"R1": D1, "R3": D2}
+    since = {r["record_id"]: (r["overdue_since"], r["first_seen"]) for r in rows
+             if r["list"] == "overdue"}
+    # R1 (due 17 Feb) overdue since 18 Feb, first seen on day 1; R3 (due 10 Mar) since 11 Mar,
+    # first seen on day 2 (today's run, replaced).
+    assert since == {"R1": ("2025-02-18", D1), "R3": ("2025-03-11", D2)}
     assert sha(path) == before  # read, never written
 
 
@@ -224,7 +228,8 @@ def test_workbook_has_a_changes_sheet(tmp_path):
         ("new_invalid", "AS01", "R6"), ("new_invalid", "DQ01", "R6"),
         ("resolved", "AS01", "R2"), ("still_overdue", "AS01", "R1")]
     assert rows[4]["Status now"] == "late"
-    assert rows[5]["Overdue since"].date().isoformat() == D1  # a real date cell
+    assert rows[5]["Overdue since"].date().isoformat() == "2025-02-18"  # a real date cell
+    assert rows[5]["First seen"].date().isoformat() == D1
 
 
 def test_review_cycles_are_stored_in_the_history_file(tmp_path):
@@ -258,3 +263,16 @@ def test_review_cycles_are_stored_in_the_history_file(tmp_path):
         new, still = c.execute("SELECT new_overdue, still_overdue FROM runs "
                                "ORDER BY as_of DESC LIMIT 1").fetchone()
     assert (new, still) == (0, 2)  # each cycle matched to itself, none counted new
+
+
+def test_quiet_fail_on_new_says_what_was_new(tmp_path):
+    """A nightly job's log: with --quiet the one line says what is new, by kind and by rule."""
+    assert audit(tmp_path, D1, "--quiet", "--output", tmp_path / "d1.json",
+                 "--fail-on", "new").code == 0
+    run = audit(tmp_path, D2, "--quiet", "--output", tmp_path / "d2.json", "--fail-on", "new")
+    assert run.code == 1 and run.out == ""
+    lines = run.err.splitlines()
+    assert len(lines) == 1
+    # R3 overdue, R5 due soon, R6 invalid (AS01 and its unreadable date, DQ01).
+    assert lines[0].endswith(f"; new since {D1}: 1 overdue, 1 due soon, 2 invalid; "
+                             f"new overdue: AS01 1")

@@ -467,9 +467,9 @@ def test_a_newline_in_a_file_name_forges_no_line(tmp_path):
     assert [(r[0], r[3], r[header.index("source")]) for r in rows] == [("AS01", "R2", name)]
     md = run_cli("audit", path, "--as-of", AS_OF, "--format", "markdown").out
     escaped = shown.replace("\\", "\\\\")  # Markdown's own escape: renders as `shown`
-    assert [ln for ln in md.splitlines() if "Source" in ln] == [
-        f"- Sources: {escaped}, 3 rows. Rows read 3, evaluated 3, rejected (blank or footer) 0; "
-        f"sendcheck 0.1.0"]
+    assert [ln for ln in md.splitlines() if ln.startswith("Sources")] == [
+        f"Sources: {escaped}, 3 rows. Rows read 3, checked 3, set aside as blank or a footer 0. "
+        f"Made by sendcheck 0.1.0."]
     table = run_cli("audit", path, "--as-of", AS_OF).out
     assert f"input: {json.dumps(str(path))}: 3 rows" in table
     # init's TOML: the name stays inside its comment; no live key comes from it.

@@ -103,10 +103,9 @@ def test_missed_in_table_csv_markdown_and_workbook(export, tmp_path):
         ("RV01", "M1", "2025-01-10", "142")]
 
     md = run_cli("audit", export, "--as-of", "2025-09-30", "--format", "markdown").out
-    # Findings by rule, one line per status; missed said once in the notes.
-    assert re.search(r"^- Missed: RV01 1 \[\d+\]$", md, re.M)
-    assert re.search(r"^- Overdue: none \[\d+\]$", md, re.M)
-    assert "missed: not done, and the duty ended" in md
+    # Duties by name: RV01 missed once, nothing overdue or due soon; missed in words.
+    assert re.search(r"^\| Plan reviewed within 12 months .*\(RV01\) \| 0 \| 0 \| 1 \|$", md, re.M)
+    assert "**Missed**: never done, and no longer can be" in md
 
     import openpyxl
 

@@ -126,7 +126,7 @@ def test_the_cron_line_and_the_reports_say_so_before_the_cases(renamed, renamed_
         f"{t['cases_overdue']} cases overdue, {t['cases_due_soon']} due soon; {t['overdue']} "
         f"findings overdue, {t['due_soon']} due soon; {t['data_quality']} data-quality findings")
     md = run_cli("audit", renamed, "--as-of", AS_OF, "--format", "markdown", "--fail-on", "none")
-    assert md.out.index(f"- **{SKIPPED}**") < md.out.index("cases overdue")
+    assert md.out.index(f"- **{SKIPPED}**") < md.out.index("cases are overdue")
     page = tmp_path / "report.html"
     run_cli("audit", renamed, "--as-of", AS_OF, "--format", "html", "--output", page,
             "--fail-on", "none")
@@ -140,7 +140,7 @@ def test_the_cron_line_and_the_reports_say_so_before_the_cases(renamed, renamed_
             "--fail-on", "none")
     wb = openpyxl.load_workbook(book, read_only=True)
     cells = [r[0] if r else None for r in wb["Summary"].iter_rows(values_only=True)]
-    assert cells.index(SKIPPED) < cells.index("Cases overdue and due soon, each case counted once")
+    assert cells.index(SKIPPED) < cells.index("Cases overdue now (each case counted once)")
     caseload = list(wb["Caseload"].iter_rows(values_only=True))
     at = caseload[0].index("Open assessments")
     assert {r[at] for r in caseload[1:]} == {"not available"}

@@ -51,7 +51,8 @@ def _table_counts(text: str) -> dict[str, tuple[int, int]]:
 
 
 def markdown(args: list[str]) -> dict[str, tuple[int, int]]:
-    run = run_cli("audit", *args, "--format", "markdown", "--fail-on", "none")
+    run = run_cli("audit", *args, "--format", "markdown", "--fail-on", "none",
+                  "--include-personal-data")  # the board paper names caseworkers only if asked
     assert run.code == 0, run.err
     out = {}
     head = None
@@ -187,7 +188,8 @@ def history_file(args: list[str], tmp) -> tuple[int, int]:
 
 def markdown_totals(args: list[str], tmp) -> tuple[int, int]:
     run = run_cli("audit", *args, "--format", "markdown", "--fail-on", "none")
-    m = re.search(r"\*\*([\d,]+)\*\* cases overdue and \*\*([\d,]+)\*\* due within", run.out)
+    m = re.search(r"\*\*([\d,]+)\*\* cases? (?:are|is) overdue and \*\*([\d,]+)\*\* more fall "
+                  r"due by", run.out)
     return int(m[1].replace(",", "")), int(m[2].replace(",", ""))
 
 

@@ -12,7 +12,7 @@ import re
 
 import pytest
 from conftest import ROOT, run_cli
-from terminal import README_ARGS, first_screen, readme_block, run_on_terminal
+from terminal import README_ARGS, first_screen, readme_block, run_on_terminal, visible
 
 EXAMPLE = README_ARGS[1:]
 WIDTHS = (80, 120)
@@ -37,8 +37,9 @@ SCREENS = [(80, True), (120, True), (80, False)]  # (columns, colour); no colour
 @pytest.fixture(scope="module", params=SCREENS,
                 ids=[f"{w}cols-{'colour' if c else 'NO_COLOR'}" for w, c in SCREENS])
 def audit_screen(request) -> tuple[int, list[str]]:
+    """The whole report on a terminal (--details): the first screen, the lists, every table."""
     width, colour = request.param
-    code, screen, raw, _ = run_on_terminal(["audit", *EXAMPLE], width, colour=colour)
+    code, screen, raw, _ = run_on_terminal(["audit", *EXAMPLE, "--details"], width, colour=colour)
     assert code == 1 and ("\x1b[" in raw) == colour  # findings overdue; colour as asked
     lines = screen.splitlines()
     assert max(len(line.rstrip()) for line in lines) <= width
@@ -46,12 +47,38 @@ def audit_screen(request) -> tuple[int, list[str]]:
     return width, lines
 
 
-def test_readme_shows_the_first_screen_as_it_is(audit_screen):
-    width, lines = audit_screen
+@pytest.fixture(scope="module", params=WIDTHS, ids=[f"{w}cols" for w in WIDTHS])
+def after_the_run(request) -> tuple[int, str]:
+    """A terminal 50 rows high after `sendcheck audit` without --details: stdout and stderr (the
+    cron line) both on it, as a person runs it."""
+    width = request.param
+    code, screen, _, _ = run_on_terminal(["audit", *EXAMPLE], width, stderr_too=True)
+    assert code == 1
+    return width, screen
+
+
+def test_the_screen_after_the_run_is_the_first_screen(after_the_run, audit_json):
+    width, screen = after_the_run
+    shown = visible(screen, width, 50)
+    # Nothing has scrolled away: the title is the screen's top row, the cron line its last.
+    assert shown[0] == "sendcheck 0.1.0: as of 2025-03-31 (--as-of)"
+    # (the cron line folds onto three rows at 80 columns)
+    assert any(shown[at].startswith("sendcheck: 2025-03-31 export.xlsx") for at in (-3, -2, -1))
+    text = " ".join(line.strip() for line in shown)
+    t = audit_json["totals"]
+    assert (f"Needs action on 2025-03-31: {t['cases_overdue']} cases overdue now; "
+            f"{t['cases_due_soon']} more due within 28 days") in text
+    assert "excluding exceptions (pc_plans_issued_20_weeks_ex)" in text
+    assert "--details: the lists, every rule and measure" in text
+    assert "Overdue: not done" not in text and "Rules (on time" not in text
+
+
+def test_readme_shows_the_first_screen_as_it_is(after_the_run):
+    width, screen = after_the_run
     if width != 120:
         pytest.skip("the README shows the screen at 120 columns")
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert readme_block(first_screen("\n".join(lines))) in readme, \
+    assert readme_block(first_screen(screen)) in readme, \
         "the README's sample screen is out of date: run `python tests/terminal.py`"
 
 
@@ -76,7 +103,7 @@ def _section(lines: list[str], title: str) -> list[str]:
 def test_first_screen_cases_and_findings_by_rule(audit_screen, audit_json):
     width, lines = audit_screen
     text = " ".join(lines)
-    m = re.search(r"(\d+) cases overdue now; (\d+) more due\s+within (\d+) days", text)
+    m = re.search(r"(\d+) cases overdue\s+now; (\d+) more due\s+within (\d+) days", text)
     totals = audit_json["totals"]
     assert (int(m[1]), int(m[2]), int(m[3])) == (totals["cases_overdue"],
                                                 totals["cases_due_soon"], 28)
@@ -90,10 +117,9 @@ def test_first_screen_cases_and_findings_by_rule(audit_screen, audit_json):
             break
         assert len(found) * 3 == len(line.split())  # nothing else on the line
         seen.update((code, (int(o), int(d))) for code, o, d in found)
-    assert seen == {code: (c["overdue"], c["due_soon"]) for code, c in audit_json["summary"].items()}
-    # The first screen, at 120 columns, answers before line 40: the lists start after it.
-    if width == 120:
-        assert next(i for i, line in enumerate(lines) if line.startswith("Overdue: not done")) < 40
+    # Every rule with anything overdue or due soon (the rules table has the others).
+    assert seen == {code: (c["overdue"], c["due_soon"]) for code, c in audit_json["summary"].items()
+                    if c["overdue"] or c["due_soon"]}
 
 
 def test_first_screen_twenty_weeks_and_caseworkers(audit_screen, audit_json):
@@ -123,14 +149,16 @@ def test_first_screen_twenty_weeks_and_caseworkers(audit_screen, audit_json):
             f"data-quality findings") in text
 
 
-def _listed(lines: list[str], title: str) -> list[tuple]:
+def _listed(lines: list[str], title: str) -> list[dict]:
+    """The rows of a list, each a dict of its header's cells (a folded line of what is due
+    continues the row above; nothing else may appear)."""
+    table = _section(lines, title)
+    header = _cells(table[0])
     out = []
-    for line in _section(lines, title)[2:]:
-        m = re.match(rf"^({CODE}(?:/\w+)?)\s+({ID})\s.*?(\S+\.(?:xlsx|csv)) row (\d+)\s+"
-                     rf"(\d{{4}}-\d\d-\d\d)\s+(-?\d+)\s*", line)
-        if m:
-            out.append((m[1], m[2], m[3], int(m[4]), m[5], int(m[6])))
-        else:  # a folded message line continues the row above; nothing else may appear
+    for line in table[2:]:
+        if re.match(rf"^{CODE}(?:/\w+)?\s+{ID}\s", line):
+            out.append(dict(zip(header, _cells(line))))
+        else:
             assert not re.search(rf"{ID}|{CODE}\s", line), line
     return out
 
@@ -138,10 +166,11 @@ def _listed(lines: list[str], title: str) -> list[tuple]:
 @pytest.mark.parametrize("status, title", [("overdue", "Overdue: not done"),
                                            ("guidance", "Overdue against guidance"),
                                            ("due_soon", "Due soon: due within")])
-def test_the_lists_show_whole_ids_with_their_file(audit_screen, audit_json, status, title):
+def test_the_lists_show_whole_ids_and_what_is_due(audit_screen, audit_json, status, title):
     """Statutory breaches are listed first, most overdue first; the guidance rules' overdue
-    findings (RV05, warning severity) follow in their own list, never above a legal deadline."""
-    _, lines = audit_screen
+    findings (RV05, warning severity) follow in their own list, never above a legal deadline.
+    Each row says what is due, in words, and its days over (or left)."""
+    width, lines = audit_screen
     severity = {r["code"]: r["severity"] for r in audit_json["rules"]}
     found = [f for f in audit_json["findings"] if f["status"] == status.replace(
         "guidance", "overdue") and (status == "due_soon" or (severity[f["rule"]] == "warning")
@@ -151,12 +180,21 @@ def test_the_lists_show_whole_ids_with_their_file(audit_screen, audit_json, stat
         key = lambda f: (-f["days_over"], f["rule"], f["kind"] or "", f["source"], f["row"])  # noqa: E731
     else:
         key = lambda f: (f["due"], f["rule"], f["kind"] or "", f["source"], f["row"])  # noqa: E731
-    expected = [(f["rule"] + (f"/{f['kind']}" if f["kind"] else ""), f["record_id"],
-                 f["source"].rsplit("/", 1)[-1], f["row"], f["due"], f["days_over"])
-                for f in sorted(found, key=key)[:20]]
-    assert _listed(lines, title) == expected
-    # The findings come from both files, so each row listed is named with its file (reviews.csv
-    # row 949 is not the export's row 949, another child): the equality above reads the file.
+    expected = sorted(found, key=key)[:20]
+    rows = _listed(lines, title)
+    days = "days left" if status == "due_soon" else "days over"
+    assert [(r["rule"], r["record"], int(r[days])) for r in rows] == [
+        (f["rule"] + (f"/{f['kind']}" if f["kind"] else ""), f["record_id"],
+         -f["days_over"] if status == "due_soon" else f["days_over"]) for f in expected]
+    # At every width each row says what is due (the message up to its first ";"), in words.
+    assert [r["what is due"] for r in rows] == [f["message"].split(";")[0][:len(r["what is due"])]
+                                                for f, r in zip(expected, rows)]
+    assert all(len(r["what is due"]) >= 10 for r in rows)
+    if width == 120:  # wide enough for the file and row: each row with its file
+        assert [r["where"] for r in rows] == [f"{f['source'].rsplit('/', 1)[-1]} row {f['row']}"
+                                              for f in expected]
+    # The findings come from both files (reviews.csv row 949 is not the export's row 949,
+    # another child), so each row is named with its file.
     assert {"reviews.csv", "export.xlsx"} <= {f["source"].rsplit("/", 1)[-1] for f in found}
 
 
@@ -249,7 +287,9 @@ def test_explain_on_a_narrow_terminal(audit_json, colour):
 def test_measures_and_backlog(audit_screen, audit_json):
     _, lines = audit_screen
     shown = {}
-    for line in lines:
+    start = next(i for i, line in enumerate(lines) if line.startswith("Measures: "))
+    end = next(i for i in range(start + 3, len(lines)) if not lines[i].strip())
+    for line in lines[start:end]:  # the one-line-per-measure table (--details follows it)
         m = re.search(r"(?:^|\s)((?:pc_|reviews_held)\w*)\s+([\d.]+)(%?)"
                       r"(?:\s+([\d,]+) of ([\d,]+)|\s+[a-z ]+)?\s*$", line)
         if m:

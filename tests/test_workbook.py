@@ -67,15 +67,16 @@ def all_cells(wb) -> list[object]:
 
 def test_sheets_headers_and_known_row(cli, export):
     wb = build(cli, export)
-    assert wb.sheetnames == ["Summary", "Overdue", "Due soon", "Late", "Caseload", "Data quality",
+    assert wb.sheetnames == ["Summary", "Measures", "Overdue", "Due soon", "Late", "Caseload", "Data quality",
                              "Other findings", "Backlog", "Forecast", "Counts", "Rules",
                              "Definitions"]
     ws = wb["Overdue"]
     header = [c.value for c in ws[1]]
     assert header == ["Duty", "Rule", "Advice kind", "Record", "Person", "Caseworker", "File",
-                      "Row", "Start", "Due", "Days over", "What the finding is"]
+                      "Row", "Start", "Due", "Days over", "What the finding is", "Action taken",
+                      "Checked by", "Date checked"]
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == "A1:L2"
+    assert ws.auto_filter.ref == "A1:O2"
     row = {h: c for h, c in zip(header, ws[2])}
     assert row["Duty"].value == "Statutory"
     assert row["Rule"].value == "AS05" and row["Record"].value == "R2"
@@ -101,12 +102,12 @@ def test_sheets_headers_and_known_row(cli, export):
 def test_data_quality_sheet_has_team_columns(cli, export):
     ws = build(cli, export)["Data quality"]
     header = [c.value for c in ws[1]]
-    assert header[-2:] == ["Action taken", "Checked by"]
+    assert header[-3:] == ["Action taken", "Checked by", "Date checked"]
     rows = list(ws.iter_rows(min_row=2, values_only=True))
     assert [(r[0], r[2], r[6]) for r in rows] == [("DQ01", "R4", 5)]
     assert rows[0][header.index("Finding")] == "request_received_date: 'TBC' is not a date"
     assert rows[0][header.index("What to do")].startswith("Correct the cell")
-    assert rows[0][-2:] == (None, None)
+    assert rows[0][-3:] == (None, None, None)
 
 
 def test_summary_counts_and_charts(cli, export):
@@ -115,19 +116,27 @@ def test_summary_counts_and_charts(cli, export):
     rows = list(ws.iter_rows(values_only=True))
     cells = {r[0]: r for r in rows if r[0] is not None}
     assert ws["B2"].value == dt.datetime(2025, 3, 31) and ws["B2"].number_format == "dd/mm/yyyy"
+    # The manager's figures first: R2 overdue, R3 due soon, each case once.
+    figures = next(i for i, r in enumerate(rows) if r[:3] == ("Figure", "Value", "Details"))
+    assert [r[:2] for r in rows[figures + 1:figures + 3]] == [
+        ("Cases overdue now (each case counted once)", 1), ("Cases due in the next 28 days", 1)]
+    assert ws.cell(row=figures + 1, column=2).alignment.horizontal == "right"  # over its figures
+    assert any(str(k).startswith("Problems only are listed") for k in cells)
     at = [r[0] for r in rows].index(str(export))  # the path as given
     assert rows[at][1:3] == (None, 4)  # no sheet; 4 rows
     assert rows[at + 1][0] == "SHA-256" and len(rows[at + 1][1]) == 64
     # What needs action: AS05 has R2 overdue and R3 due soon; AS01 has neither (R5 is late,
     # R2 and R3 met), so it is not in the table.
+    ws = wb["Measures"]
+    rows = list(ws.iter_rows(values_only=True))
     header = rows.index(("Rule", "Name", "Overdue", "Due soon", None))
     action = {r[0]: r[1:4] for r in rows[header + 1:header + 3]}
     assert action == {"AS05": ("final-plan-20w", 1, 1),
                       "Cases overdue and due soon, each case counted once": (None, 1, 1)}
     chart = ws._charts[0]
     assert [s.tx.strRef.f.replace("$", "") for s in chart.series] == [
-        f"'Summary'!C{header + 1}", f"'Summary'!D{header + 1}"]  # the Overdue, Due soon headers
-    assert any(str(k).startswith("Problems only are listed") for k in cells)
+        f"'Measures'!C{header + 1}", f"'Measures'!D{header + 1}"]  # Overdue, Due soon headers
+    assert ws.cell(row=header + 1, column=3).alignment.horizontal == "right"
     counts = {r[0]: r for r in wb["Counts"].iter_rows(values_only=True)}
     head = counts["Rule"]
     as05 = dict(zip(head, counts["AS05"]))

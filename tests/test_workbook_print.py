@@ -98,7 +98,9 @@ def test_libreoffice_prints_every_sheet_one_page_wide(small):
         by_sheet.setdefault(sheet, []).append(page)
     assert list(by_sheet) == wb.sheetnames  # every sheet printed, in order
     for ws in wb.worksheets:
-        assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
+        # One page wide; as many long as the rows need, but the Summary is one page.
+        assert ws.page_setup.fitToWidth == 1
+        assert ws.page_setup.fitToHeight == (1 if ws.title == "Summary" else 0)
         assert ws.sheet_properties.pageSetUpPr.fitToPage
         assert ws.page_setup.orientation == "landscape"
         # One page wide: no page is a right-hand continuation. The repeated header row's first
@@ -109,7 +111,28 @@ def test_libreoffice_prints_every_sheet_one_page_wide(small):
             assert first in page and last in page, (ws.title, first, last)
     # The lists the manager prints whole: one page each for this export.
     assert len(by_sheet["Caseload"]) == 1 and len(by_sheet["Backlog"]) == 1
-    assert 1 <= len(by_sheet["Summary"]) <= 6
+    assert len(by_sheet["Summary"]) == 1  # the manager's page
+
+
+def test_the_example_prints_in_tens_of_pages_with_a_one_page_summary(example):
+    """The manager prints the workbook: LibreOffice's PDF of the bundled example (329 A4 pages
+    before, 234 of them the Late sheet) is under 100 pages; the Summary is one page holding the
+    figures to act on first and the whole monthly chart; then the Measures sheet."""
+    wb, data, path = example
+    pages = _pdf_pages(path)
+    assert len(pages) < 100
+    sheets = [re.findall(r"\s{2,}([A-Z][a-z]+(?: [a-z]+)?)\s{2,}Page \d+ of", p)[-1]
+              for p in pages]  # the footer's middle: the sheet's name
+    assert sheets.count("Summary") == 1 and sheets[:2] == ["Summary", "Measures"]
+    assert sheets.count("Late") <= 5 and sheets.count("Other findings") <= 5
+    first = " ".join(pages[0].split())
+    t = data["totals"]
+    assert f"Cases overdue now (each case counted once) {t['cases_overdue']}" in first
+    assert f"Cases due in the next 28 days {t['cases_due_soon']}" in first
+    assert "England, plans issued in calendar year 2025 46.1%" in first
+    # The chart's title and its last month's label print on the same page: the chart is whole.
+    assert "New EHC plans within 20 weeks (excluding exceptions), by month of issue" in first
+    assert "Inputs" in first
 
 
 # ---------------------------------------------------------------- every sheet's conventions
@@ -130,11 +153,12 @@ def test_every_sheet_frozen_filtered_fitted_and_footed(example):
         for letter in used:
             width = ws.column_dimensions[letter].width
             assert 4 <= width <= cap, (ws.title, letter, width)
-        # Text longer than its column wraps (titles and notes on the Summary may run on into
+        # Text longer than its column wraps (titles and notes on the Summary and Measures may run into
         # the empty cells beside them).
         for row in ws.iter_rows(min_row=2):
             for c in row:
-                if isinstance(c.value, str) and len(c.value) > cap and ws.title != "Summary":
+                if isinstance(c.value, str) and len(c.value) > cap and \
+                        ws.title not in ("Summary", "Measures"):
                     assert c.alignment.wrap_text, (ws.title, c.coordinate)
 
 
@@ -213,7 +237,7 @@ def _percent(value: object) -> object:
 
 def test_summary_measures_equal_the_json(example):
     wb, data, _ = example
-    rows = _rows(wb["Summary"])
+    rows = _rows(wb["Measures"])
     start = rows.index(("Measure", "DfE field", "Value", "From", "To"))
     period = data["measures"]["period"]
     frm, to = dt.datetime.fromisoformat(period["start"]), dt.datetime.fromisoformat(period["end"])
@@ -235,12 +259,13 @@ def test_summary_measures_equal_the_json(example):
     # The 20-week figure a manager looks for first: DfE's headline, in plain English.
     twenty = next(r for r in rows if r[1] == "pc_plans_issued_20_weeks_ex")
     assert twenty[0] == "% of new EHC plans issued within 20 weeks (excluding exceptions)"
-    assert wb["Summary"].cell(row=rows.index(twenty) + 1, column=3).number_format == "0.0%"
+    assert wb["Measures"].cell(row=rows.index(twenty) + 1, column=3).number_format == "0.0%"
 
 
 def test_summary_action_quality_and_inputs_equal_the_json(example):
     wb, data, _ = example
-    rows = _rows(wb["Summary"])
+    summary = _rows(wb["Summary"])
+    rows = _rows(wb["Measures"])
     start = rows.index(("Rule", "Name", "Overdue", "Due soon", None))
     action = {}
     for r in rows[start + 1:]:
@@ -252,17 +277,27 @@ def test_summary_action_quality_and_inputs_equal_the_json(example):
     cases = next(r for r in rows if str(r[0]).startswith("Cases overdue and due soon"))
     total = data["caseload"]["total"]
     assert cases[2:4] == (total["cases_overdue"], total["cases_due_soon"])
+    first = next(i for i, r in enumerate(summary) if r[:3] == ("Figure", "Value", "Details"))
+    assert [r[1] for r in summary[first + 1:first + 3]] == [total["cases_overdue"],
+                                                            total["cases_due_soon"]]
+    v = data["measures"]["items"]["final_plan_20w"]["values"]
+    assert _percent(summary[first + 3][1]) == v["pc_plans_issued_20_weeks_ex"]
+    assert summary[first + 4][:2] == ("England, plans issued in calendar year 2025", 0.461)
+    assert summary[first + 3][3] == summary[first + 4][3] == "pc_plans_issued_20_weeks_ex"
+    f = data["measures"]["forecast_20w"]["excluding"]
+    assert _percent(summary[first + 5][1]) == f["pc_likely"]
     dq_start = rows.index(("Check", "Code", "Findings", None, None))
     dq = {r[1]: r[2] for r in rows[dq_start + 1:dq_start + 1 + len(data["data_quality"])]}
     assert dq == {q["check"]: q["findings"] if not q["skipped"] else
                   "skipped: missing " + ", ".join(q["skipped"]) for q in data["data_quality"]}
-    paths = {r[0]: r[2] for r in rows if r[0] in (data["inputs"][0]["path"],
+    paths = {r[0]: r[2] for r in summary if r[0] in (data["inputs"][0]["path"],
                                                   data["reviews"]["path"])}
     assert paths == {data["inputs"][0]["path"]: data["inputs"][0]["rows"],
                      data["reviews"]["path"]: data["reviews"]["rows"]}
     assert data["inputs"][0]["rows"] == 3500
-    listed = {r[1]: r[2] for r in rows[rows.index(("Findings", "Sheet", "Rows", None, None)) + 1:]
-              if r[1] in wb.sheetnames}
+    listed = {r[1]: r[2] for r in summary[next(i for i, r in enumerate(summary)
+                                               if r[:3] == ("Findings", "Sheet", "Rows")) + 1:]
+              if r[1] in wb.sheetnames and r[2] is not None}
     for sheet, n in listed.items():
         assert wb[sheet].max_row - 1 == n
     statuses = {f["status"] for f in data["findings"]}
@@ -275,17 +310,17 @@ def test_monthly_figure_equals_the_trend_json(example):
     run = run_cli("trend", EXAMPLE, "--as-of", AS_OF, "--format", "json")
     assert run.code == 0, run.err
     series = json.loads(run.out)["series"]
-    rows = _rows(wb["Summary"])
+    rows = _rows(wb["Measures"])
     start = next(i for i, r in enumerate(rows) if r[0] == "Month")
     shown = [(r[0].date(), r[1], r[2], _percent(r[3]), r[4])
              for r in rows[start + 1:start + 1 + len(series)]]
     assert shown == [(dt.date.fromisoformat(s["start"]), s["plans_issued_den_ex"],
                       s["plans_issued_20_weeks_ex"], s["pc_plans_issued_20_weeks_ex"],
                       "Yes" if s["partial"] else "No") for s in series]
-    line = wb["Summary"]._charts[1]
+    line = wb["Summary"]._charts[0]  # on the Summary, from the Measures sheet's table
     assert "20 weeks" in str(line.title.tx.rich.p[0].r[0].t)
     assert line.series[0].val.numRef.f.replace("$", "") == (
-        f"'Summary'!D{start + 2}:D{start + 1 + len(series)}")
+        f"'Measures'!D{start + 2}:D{start + 1 + len(series)}")
 
 
 def test_caseload_and_backlog_sheets_equal_the_json(example):
@@ -379,7 +414,7 @@ def test_suppressed_counts_stay_suppressed_in_the_workbook(small, tmp_path):
                   "--fail-on", "none")
     assert run.code == 0, run.err
     wb = openpyxl.load_workbook(out)
-    rows = _rows(wb["Summary"])
+    rows = _rows(wb["Measures"])
     start = rows.index(("Measure", "DfE field", "Value", "From", "To"))
     end = rows.index((None,) * 5, start)
     values = [r[2] for r in rows[start + 1:end] if r[1] and r[3]]

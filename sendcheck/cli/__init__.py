@@ -9,6 +9,7 @@ import sys
 from typing import Annotated
 
 import typer
+from typer.core import TyperCommand
 
 from sendcheck.cli import actions as _actions
 from sendcheck.cli import audit as _audit
@@ -52,12 +53,21 @@ def _main_options(
     """Check a SEND case-management export against the statutory EHC timescales."""
 
 
+class _Command(TyperCommand):
+    """A command whose usage line reads as people write it: `audit [OPTIONS] FILE...`, not
+    typer's `{files}...` (braces mark a required argument nowhere else a user looks)."""
+
+    def collect_usage_pieces(self, ctx) -> list[str]:
+        return [p[1:].replace("}", "", 1) if p.startswith("{") else p
+                for p in super().collect_usage_pieces(ctx)]
+
+
 # One module per command, each with an example for its --help; registered in the order --help
 # lists them.
 for _module in (_audit, _rules, _columns, _caseload, _init, _trend, _explain, _synth, _history, _actions,
                 _hub):
     _name = _module.__name__.rpartition(".")[2]
-    app.command(_name, epilog=_module.EXAMPLE)(getattr(_module, _name))
+    app.command(_name, epilog=_module.EXAMPLE, cls=_Command)(getattr(_module, _name))
 app.add_typer(_figures.app, name="figures")
 
 
@@ -72,6 +82,20 @@ def _internal(exc: BaseException) -> str:
         path = frames[-1].filename.replace("\\", "/")
         where = f" at {path[path.rfind('sendcheck/'):]}:{frames[-1].lineno}"
     return f"internal error ({type(exc).__name__}{where}); rerun with --debug for the traceback"
+
+
+def _plain(message: str) -> str:
+    """A choice option's error in plain words: "--format: 'pdf' is not one of the choices
+    (table, json, ...)", not click's "Invalid value for '--format': Value error, 'pdf' is not
+    one of 'table', ...". Other messages pass unchanged."""
+    import re
+
+    m = re.fullmatch(r"Invalid value for '([^']+)': (?:Value error, )?('.*') is not one of "
+                     r"(.+?)\.?", message.strip(), re.S)
+    if m is None:
+        return message
+    choices = ", ".join(c.strip(" '") for c in m[3].split(","))
+    return f"{m[1]}: {m[2]} is not one of the choices ({choices})"
 
 
 def _tolerant_stdout() -> None:
@@ -116,7 +140,7 @@ def main(argv: list[str] | None = None) -> None:
         # One line, as every other error (click's own show() prints usage and a hint too).
         ctx = getattr(exc, "ctx", None)
         hint = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
-        code = error(f"{exc.format_message()}{hint}")
+        code = error(f"{_plain(exc.format_message())}{hint}")
     except (Abort, KeyboardInterrupt, Interrupted):
         code = error("interrupted")
     except SendcheckError as exc:

@@ -3,6 +3,7 @@ findings."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -21,22 +22,26 @@ from sendcheck.cli.options import (
     Format,
     History,
     HistoryFile,
+    Notes,
     Output,
     Personal,
     ReportFormat,
+    Untouched,
     Reviews,
     Sheet,
     Staff,
     SuppressBelow,
     check_output,
+    chosen_format,
     codes,
     due_within_days,
     emit,
     is_terminal,
-    need_output,
+    notes_lines,
     note,
     parse_as_of,
     plain_width,
+    read_team_notes,
     to_stdout,
 )
 from sendcheck.errors import SendcheckError
@@ -46,16 +51,18 @@ STALE_DAYS = 31  # an export whose newest event is older than this is probably n
 EXAMPLE = """Examples:
 
 \b
-  sendcheck audit export.xlsx --as-of 2025-03-31
-  sendcheck audit export.csv --format json --output report.json --fail-on overdue,invalid
-  sendcheck audit sen2.xml            (judged on the return's ReferenceDate)
+  sendcheck audit export.xlsx --reviews reviews.csv --as-of 31/03/2025
+  sendcheck audit export.xlsx --reviews reviews.csv --as-of 31/03/2025 --output board.md
+  sendcheck audit export.csv --output report.json --fail-on overdue,invalid
+  sendcheck audit export.csv --history history.sqlite --quiet --output report.xlsx --fail-on new
+  sendcheck audit sen2/sen2.xml       (judged on the return's ReferenceDate)
 """
 
 
 def audit(
     files: Files,
     as_of: AsOf = None,
-    format: ReportFormat = Format.table,
+    format: ReportFormat = None,
     output: Output = None,
     fail_on: Annotated[str, typer.Option("--fail-on", help="Exit 1 when any of these categories has a finding (comma-separated; they do not nest): overdue, due_soon, late, early, missed, invalid, breach (= late,early,overdue,missed), new (needs --history), skipped (a rule that could not run where the export has part of what it needs, or one named in --select), none.")] = "overdue",
     exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when findings match --fail-on (errors still exit 2).")] = False,
@@ -77,8 +84,10 @@ def audit(
     reviews: Reviews = None,
     history: HistoryFile = None,
     term_dates: Annotated[Optional[Path], typer.Option("--term-dates", help="The council's closures (CSV: start, end, optional setting, name): check school-closure exceptions (DQ40), mark cases due in a closure.")] = None,
-    details: Annotated[bool, typer.Option("--details", help="Table view: every measure's figures (each advice kind, reviews, bands), the backlog bands, the longest waits and every caseworker.")] = False,
+    details: Annotated[bool, typer.Option("--details", help="Table view: a terminal shows the first screen; --details adds the lists of findings, every rule, every measure's figures (each advice kind, reviews, bands), the backlog bands, the longest waits and every caseworker (a pipe or a file gets all but the detailed figures without it).")] = False,
     by: By = None,
+    notes: Notes = None,
+    untouched: Untouched = None,
 ) -> int:
     """Check export files and report breaches, cases due soon and data-quality findings."""
     from sendcheck.audit import Options, audit_tables, latest_event, load_inputs, load_reviews
@@ -87,7 +96,7 @@ def audit(
     from sendcheck.views.changes import summary_line
     from sendcheck.views.findings import cron_line, failing, parse_fail_on
 
-    need_output(format, output)
+    format = chosen_format(format, output, Format)
     if format is Format.parquet and output is None:
         raise SendcheckError("--format parquet writes the run's dataset: give --output FOLDER")
     if quiet and output is None:
@@ -103,6 +112,9 @@ def audit(
     check_output(output, files, cfg.path, reviews=reviews, staff=staff, rules_dir=rules_dir,
                  history=keep.path if keep is not None else None,
                  term_dates=term_dates or cfg.term_dates)
+    if untouched is not None and keep is None:
+        raise SendcheckError("--untouched reads the team's notes from the history: give "
+                             "--history FILE (or [history] path in sendcheck.toml)")
     if "new" in categories and keep is None:
         raise SendcheckError("--fail-on new compares with the previous run: give --history FILE "
                              "(or [history] path in sendcheck.toml)")
@@ -118,8 +130,10 @@ def audit(
         reviews_table = load_reviews(options, cfg)
         progress.stage(f"checking {sum(t.rows for t in tables)} rows")
         result = audit_tables(tables, options, cfg, reviews_table)
+        read = read_team_notes(notes, cfg, keep, result.options.as_of)
         if keep is not None:
             progress.stage(f"comparing with the history in {keep.path}")
+            keep.notes(result, read, untouched)
             keep.compare(result)
         if format is not Format.csv or dataset is not None:  # CSV: the findings list only
             from sendcheck.figures.headline import compute_headline
@@ -152,6 +166,8 @@ def audit(
         for s in result.unmatched_suppressions:
             note(f"note: {display_name(Path(result.config.path or '').name)} {s.key} ({s.rule} {s.record_id}) "
                  f"matches no finding; remove it if the case is resolved")
+    for line in [] if quiet else notes_lines(result):
+        note(line)
     if keep is not None and format is Format.csv and not quiet:
         note(summary_line(result))  # the CSV holds findings, not the summary
     latest = latest_event(result.episodes, result.options.as_of)
@@ -181,7 +197,7 @@ def _report(result, format: Format, output: Path | None, all_statuses: bool,
     elif format is Format.markdown:
         from sendcheck.views.markdown import to_markdown
 
-        emit(to_markdown(result), output)
+        emit(to_markdown(result, named=include_personal_data), output)
     elif format is Format.html:
         from sendcheck.views.html import to_html
 
@@ -194,8 +210,12 @@ def _report(result, format: Format, output: Path | None, all_statuses: bool,
     else:
         from sendcheck.views.table import render_table
 
+        # On a terminal the first screen, whole, and --details for the rest: the reader sees
+        # the morning's figures after the run, on any system (no pager to quit, none missing on
+        # Windows). A pipe or a file gets the whole report, as a log or an editor reads it.
+        whole = details or not (to_stdout(output) and sys.stdout.isatty())
         if to_stdout(output) and is_terminal():
-            render_table(result, rich=True, details=details)
+            render_table(result, rich=True, details=details, whole=whole)
         else:
-            emit(render_table(result, rich=False, details=details, width=plain_width(output)),
-                 output)
+            emit(render_table(result, rich=False, details=details, width=plain_width(output),
+                              whole=whole), output)

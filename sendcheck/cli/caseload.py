@@ -12,12 +12,14 @@ from sendcheck.cli.options import (
     Files,
     Format,
     Output,
-    ReportFormat,
+    TableFormat,
     Reviews,
     Sheet,
     Staff,
     SuppressBelow,
+    ViewFormat,
     audit_for,
+    chosen_format,
     emit,
     is_terminal,
     plain_width,
@@ -35,7 +37,7 @@ EXAMPLE = """Examples:
 def caseload(
     files: Files,
     as_of: AsOf = None,
-    format: ReportFormat = Format.table,
+    format: TableFormat = None,
     output: Output = None,
     staff: Staff = None,
     due_within: DueWithin = None,
@@ -51,9 +53,9 @@ def caseload(
     from sendcheck.views.json import caseload_report_json
     from sendcheck.views.table import caseload_table
 
+    format = Format(chosen_format(format, output, ViewFormat).value)
     result = audit_for(files, as_of, config, sheet=sheet, reviews=reviews,
-                       due_within=due_within, report=(format, "caseload"), output=output,
-                       staff=staff)
+                       due_within=due_within, output=output, staff=staff)
     load = compute_caseload_for(result, staff)
     if format is Format.json:
         emit(caseload_report_json(result, load, suppress_below), output)

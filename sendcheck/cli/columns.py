@@ -13,7 +13,7 @@ from sendcheck.cli.options import EXIT_OK, ConfigFile, Sheet
 EXAMPLE = """Examples:
 
 \b
-  sendcheck columns export.xlsx --sheet Cases
+  sendcheck columns export.xlsx --sheet "EHC Tracker"
 """
 
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
-from sendcheck.cli.options import EXIT_OK, Output, check_output, emit
-from sendcheck.errors import SendcheckError
+from sendcheck.cli.options import EXIT_OK, Output, check_output, chosen_format, emit
 
 EXAMPLE = """Examples:
 
@@ -29,15 +28,14 @@ class HistoryFormat(str, Enum):
 
 def history(
     path: Annotated[Path, typer.Argument(help="A history file written by `sendcheck audit --history`.")],
-    format: Annotated[HistoryFormat, typer.Option("--format", help="Report format.")] = HistoryFormat.table,
+    format: Annotated[Optional[HistoryFormat], typer.Option("--format", help="Report format (default: from --output's suffix, .xlsx .json .csv, else table).", show_default=False)] = None,
     output: Output = None,
 ) -> int:
     """List the runs in a history with their counts, and chart overdue and due soon over time."""
     from sendcheck.history.store import history_errors, list_runs, open_history
     from sendcheck.views import history as view
 
-    if format is HistoryFormat.xlsx and output is None:
-        raise SendcheckError("--format xlsx writes a workbook: give --output FILE.xlsx")
+    format = chosen_format(format, output, HistoryFormat)
     check_output(output, history=path)
     conn = open_history(path, create=False)
     try:

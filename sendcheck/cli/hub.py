@@ -15,9 +15,9 @@ from sendcheck.cli.options import (
     Output,
     SuppressBelow,
     check_output,
+    chosen_format,
     emit,
     is_terminal,
-    need_output,
     parse_as_of,
     to_stdout,
 )
@@ -43,7 +43,7 @@ EXAMPLE = """Examples:
 def hub(
     folders: Annotated[list[Path], typer.Argument(help="Folders of run datasets (written by `sendcheck audit --format parquet`), one per authority or one for many.", metavar="FOLDER")],
     as_of: Annotated[str | None, typer.Option("--as-of", help="Each authority's latest run on or before this date, YYYY-MM-DD or dd/mm/yyyy (default: the newest run found); older ones are marked stale.")] = None,
-    format: Annotated[HubFormat, typer.Option("--format", help="Report format.")] = HubFormat.table,
+    format: Annotated[HubFormat | None, typer.Option("--format", help="Report format (default: from --output's suffix, .xlsx .json .md .html, else table).", show_default=False)] = None,
     output: Output = None,
     suppress_below: SuppressBelow = None,
     debug: Debug = False,
@@ -55,8 +55,7 @@ def hub(
     from sendcheck.hub.scan import find_partitions
     from sendcheck.views import hub as view
 
-    format = Format(format.value)
-    need_output(format, output)
+    format = Format(chosen_format(format, output, HubFormat).value)
     check_output(output, list(folders))
     parts = find_partitions(list(folders))
     result = compare(parts, parse_as_of(as_of), suppress_below)

@@ -15,13 +15,13 @@ EXAMPLE = """Examples:
 
 \b
   sendcheck init export.xlsx                 (writes ./sendcheck.toml)
-  sendcheck init export.csv --output team/sendcheck.toml
+  sendcheck init export.csv --output team.toml --force
 """
 
 
 def init(
     file: Annotated[Path, typer.Argument(help="An export file whose headers to map.")],
-    output: Output = Path("sendcheck.toml"),
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the starter configuration (its folder must exist).")] = Path("sendcheck.toml"),
     sheet: Sheet = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
 ) -> int:
@@ -31,10 +31,12 @@ def init(
     check_output(output, [file])
 
     headers, text = write_starter(file, output, sheet, force)
-    to_map = text.count("# a guess: check it") + text.count("# no guess:")
-    sys.stdout.write(f"wrote {output}: {len(headers.mapped)} headers recognised, "
-                     f"{len(headers.unmapped)} not recognised, {len(headers.unknown_values)} "
-                     f"coded columns with unknown values ({to_map} lines to check). Edit it, then "
+    # One line to check per header not recognised and per unknown value of a coded column.
+    to_map = len(headers.unmapped) + sum(len(v) for v in headers.unknown_values.values())
+    sys.stdout.write(f"wrote {output}: {len(headers.mapped):,} headers recognised, "
+                     f"{len(headers.unmapped):,} not recognised, {len(headers.unknown_values):,} "
+                     f"coded columns with unknown values ({to_map:,} "
+                     f"{'line' if to_map == 1 else 'lines'} to check). Edit it, then "
                      f"run `sendcheck columns {file}`.\n")
     from sendcheck.views.dataset import KEY_FILE, make_key
 

@@ -32,6 +32,37 @@ class Format(str, Enum):
     parquet = "parquet"  # audit only: the run as a pseudonymised dataset (views/dataset.py)
 
 
+class ViewFormat(str, Enum):
+    """The formats of a command with no HTML view (caseload, trend)."""
+    table = "table"
+    json = "json"
+    csv = "csv"
+    xlsx = "xlsx"
+    markdown = "markdown"
+
+
+SUFFIX_FORMATS = {".xlsx": "xlsx", ".json": "json", ".csv": "csv", ".md": "markdown",
+                  ".markdown": "markdown", ".html": "html", ".htm": "html", ".txt": "table"}
+
+
+def chosen_format(given: Enum | None, output: Path | None, formats: type[Enum]) -> Enum:
+    """The report's format: --format, else the --output file's suffix, else the table (contract
+    section 4). A --format the suffix contradicts, or a suffix this command cannot write, is a
+    usage error (exit 2), never a text table in a file named .xlsx; a workbook needs a file."""
+    by_suffix = None if to_stdout(output) else SUFFIX_FORMATS.get(Path(output).suffix.lower())
+    choices = [f.value for f in formats]
+    if given is not None and by_suffix is not None and given.value != by_suffix:
+        raise SendcheckError(f"--format {given.value} contradicts --output {Path(output).name} "
+                             f"(its name says {by_suffix}): give one, or make them agree")
+    if given is None and by_suffix is not None and by_suffix not in choices:
+        raise SendcheckError(f"--output {Path(output).name}: this command writes "
+                             f"{', '.join(choices)}, not {by_suffix}")
+    chosen = given if given is not None else formats(by_suffix or "table")
+    if chosen.value == "xlsx" and to_stdout(output):
+        raise SendcheckError("--format xlsx writes a workbook: give --output FILE.xlsx")
+    return chosen
+
+
 class Cohort(str, Enum):
     issued = "issued"
     due = "due"
@@ -40,7 +71,7 @@ class Cohort(str, Enum):
 
 
 # Options shared by several commands, defined once so they read the same everywhere.
-Files = Annotated[list[Path], typer.Argument(help="Export files: .csv, .xlsx or .xlsm, a SEN2 return (.xml), or a folder of SEN2 module CSVs.")]
+Files = Annotated[list[Path], typer.Argument(metavar="FILE", show_default=False, help="Export files: .csv, .xlsx or .xlsm, a SEN2 return (.xml), or a folder of SEN2 module CSVs.")]
 
 
 Debug = Annotated[bool, typer.Option("--debug", help="Show a full traceback on an internal error.")]
@@ -55,13 +86,16 @@ Output = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write th
 ConfigFile = Annotated[Optional[Path], typer.Option("--config", help="sendcheck.toml to use (default: found in this folder or above).")]
 
 
-ReportFormat = Annotated[Format, typer.Option("--format", help="Report format.")]
+ReportFormat = Annotated[Optional[Format], typer.Option("--format", help="Report format (default: from --output's suffix, .xlsx .json .csv .md .html, else table).", show_default=False)]
+
+
+TableFormat = Annotated[Optional[ViewFormat], typer.Option("--format", help="Report format (default: from --output's suffix, .xlsx .json .csv .md, else table).", show_default=False)]
 
 
 Personal = Annotated[bool, typer.Option("--include-personal-data", help="Show names, UPNs and dates of birth.")]
 
 
-AsOf = Annotated[Optional[str], typer.Option("--as-of", help="Judge as of this date, YYYY-MM-DD or dd/mm/yyyy (default today; a SEN2 return: its ReferenceDate).")]
+AsOf = Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="Judge as of this date, day first as exports write it: 31/03/2025, 31-03-2025, 31 March 2025 or 2025-03-31 (default today; a SEN2 return: its ReferenceDate).")]
 
 
 SuppressBelow = Annotated[Optional[int], typer.Option("--suppress-below", min=1, help="Show counts under N as <N in measures, backlog and caseload.")]
@@ -122,6 +156,34 @@ class History:
 
         self.audit.changes = record_audit(self.audit, self.findings, self.path, self.wait)
 
+    def notes(self, audit, read, untouched: int | None) -> None:
+        """Keep the notes read from the team's files (a NotesRead, or None) in the history and
+        give the audit the latest note of each finding; `untouched`: --untouched DAYS."""
+        import polars as pl
+
+        from sendcheck.history.notes import (
+            NOTE_WINDOW,
+            SHOWN_SCHEMA,
+            finding_keys,
+            keep_notes,
+            latest_notes,
+        )
+        from sendcheck.history.store import open_history
+
+        if read is None and not Path(self.path).exists():  # no notes yet: nothing to create
+            audit.notes = pl.DataFrame(schema=SHOWN_SCHEMA)
+        else:
+            conn = open_history(self.path, self.wait, create=True)
+            try:
+                if read is not None:
+                    audit.notes_kept = keep_notes(conn, read, finding_keys(audit),
+                                                  audit.options.as_of)
+                audit.notes = latest_notes(conn)
+            finally:
+                conn.close()
+        audit.note_days = untouched or NOTE_WINDOW
+        audit.untouched = untouched is not None
+
     def runs(self) -> list[dict]:
         """Every run in the history with the compared one in its place, oldest first, with
         their counts: for the HTML report's history chart."""
@@ -139,17 +201,43 @@ def note(text: str) -> None:
     print(one_line(text), file=sys.stderr)
 
 
+Notes = Annotated[Optional[list[str]], typer.Option("--notes", help="Read the team's notes back (Action taken, Checked by, Date checked) from lists sendcheck wrote and people edited: a file, a folder or a quoted pattern like 'lists/*.xlsx'; repeat for more (default [notes] paths in sendcheck.toml). Kept in the history, shown beside each finding.")]
+Untouched = Annotated[Optional[int], typer.Option("--untouched", min=1, help="List only findings with no note in the last DAYS days (counts and --fail-on are unchanged).")]
+
+
+def read_team_notes(given: list[str] | None, config, keep: "History | None", as_of: dt.date):
+    """--notes, else [notes] paths: the notes read (history/notes_read.NotesRead), or None when
+    none are asked for. Notes are kept in the history, so they need one."""
+    from sendcheck.history.notes_read import expand, read_notes
+
+    paths = (expand(given) if given else
+             expand(config.notes_paths, Path(config.path).parent) if config.notes_paths else None)
+    if paths is None:
+        return None
+    if keep is None:
+        raise SendcheckError("--notes keeps the team's notes in the history: give --history FILE "
+                             "(or [history] path in sendcheck.toml)")
+    return read_notes(paths, as_of)
+
+
+def notes_lines(audit) -> list[str]:
+    """What reading the notes did, for stderr: counts and places, never a note's text."""
+    return audit.notes_kept.lines() if audit.notes_kept is not None else []
+
+
 def parse_as_of(text: str | None) -> dt.date | None:
-    """--as-of as a date; None when not given (the audit then takes a SEN2 return's ReferenceDate,
-    else today: sendcheck.audit.resolve_as_of)."""
+    """--as-of as a date, in any spelling the export reader accepts (31/03/2025, 31-03-2025,
+    2025-03-31, 31 March 2025, 31 Mar 2025); None when not given (the audit then takes a SEN2
+    return's ReferenceDate, else today: sendcheck.audit.resolve_as_of)."""
     if not text:
         return None
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return dt.datetime.strptime(text.strip(), fmt).date()
-        except ValueError:
-            continue
-    raise SendcheckError(f"--as-of: {text!r} is not a date (expected YYYY-MM-DD or dd/mm/yyyy)")
+    from sendcheck.read.dates import parse_one_date
+
+    day = parse_one_date(text.strip())
+    if day is None:
+        raise SendcheckError(f"--as-of: {text!r} is not a date (expected a day-first date such "
+                             f"as 31/03/2025, 31 March 2025 or 2025-03-31)")
+    return day
 
 
 def codes(text: str | None) -> list[str] | None:
@@ -217,23 +305,6 @@ def check_output(output: Path | None, files: list[Path] = (), config: str | Path
     refuse_overwrite(output, inputs)
 
 
-def need_output(format: Format, output: Path | None) -> None:
-    """A workbook is a file, never terminal output: --format xlsx needs --output (exit 2)."""
-    if format is Format.xlsx and output is None:
-        raise SendcheckError("--format xlsx writes a workbook: give --output FILE.xlsx")
-
-
-def refuse_html(format: Format, command: str) -> None:
-    """Only `audit` writes the HTML report and the run's dataset; another command refuses them
-    (exit 2), never writes its table under an .html name."""
-    if format is Format.html:
-        raise SendcheckError(f"--format html: `sendcheck {command}` has no HTML view; "
-                             f"`sendcheck audit --format html` writes the report")
-    if format is Format.parquet:
-        raise SendcheckError(f"--format parquet: `sendcheck {command}` writes no dataset; "
-                             f"`sendcheck audit --format parquet` writes the run's")
-
-
 def is_terminal() -> bool:
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
@@ -250,17 +321,14 @@ def plain_width(output: Path | None) -> int | None:
 
 def audit_for(files: list[Path], as_of: str | None, config: Path | None, *,
               sheet: str | None = None, reviews: Path | None = None,
-              due_within: int | None = None, report: tuple[Format, str] | None = None,
-              output: Path | None = None, **named: Path | None) -> Audit:
-    """The set-up `caseload`, `trend` and `explain` share: the report format checked (`report`:
-    the format and the command; no HTML, a workbook needs --output), the config read, --output
-    checked against the inputs, the audit run. Returns the Audit."""
+              due_within: int | None = None, output: Path | None = None,
+              **named: Path | None) -> Audit:
+    """The set-up `caseload`, `trend` and `explain` share: the config read, --output checked
+    against the inputs, the audit run. Returns the Audit (the report's format is the command's
+    `chosen_format`, checked first)."""
     from sendcheck.audit import Options, run_audit
     from sendcheck.config import load_config
 
-    if report is not None:
-        refuse_html(*report)
-        need_output(report[0], output)
     cfg = load_config(config, list(files))
     check_output(output, files, cfg.path, reviews=reviews, **named)
     return run_audit(list(files), Options(as_of=parse_as_of(as_of), sheet=sheet,

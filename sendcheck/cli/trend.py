@@ -16,11 +16,13 @@ from sendcheck.cli.options import (
     Files,
     Format,
     Output,
-    ReportFormat,
+    TableFormat,
     Reviews,
     Sheet,
     SuppressBelow,
+    ViewFormat,
     audit_for,
+    chosen_format,
     emit,
     is_terminal,
     plain_width,
@@ -41,7 +43,7 @@ def trend(
     files: Files,
     as_of: AsOf = None,
     months: Annotated[int, typer.Option("--months", min=1, max=120, help="How many months to show.")] = 12,
-    format: ReportFormat = Format.table,
+    format: TableFormat = None,
     output: Output = None,
     suppress_below: SuppressBelow = None,
     sheet: Sheet = None,
@@ -56,12 +58,12 @@ def trend(
 
     from sendcheck.figures.breakdowns import parse_by
 
+    format = Format(chosen_format(format, output, ViewFormat).value)
     dims = parse_by(by)
     if dims and format in (Format.xlsx, Format.markdown):
         raise SendcheckError("trend --by: give --format table, json or csv (the audit's "
                              "workbook and markdown carry the breakdowns: audit --by)")
-    result = audit_for(files, as_of, config, sheet=sheet, reviews=reviews,
-                       report=(format, "trend"), output=output)
+    result = audit_for(files, as_of, config, sheet=sheet, reviews=reviews, output=output)
     rows = compute_trend(result, months)
     by_data = None
     if dims:

@@ -146,8 +146,7 @@ def compare(a: pub.Authority, items: dict | None, source: str | None) -> dict:
 
 CONFIG_SOURCE = "[authority] code in sendcheck.toml"
 LEA_SOURCE = "the SEN2 return's header LEA"
-NO_AUTHORITY = ("no authority set: put [authority] code = \"941\" (your code) in sendcheck.toml "
-                "to compare with neighbours")
+NO_AUTHORITY = "neighbours: set [authority] code = \"941\" (yours) in sendcheck.toml"
 
 
 def authority_of(audit: Audit) -> tuple[pub.Authority | None, str]:

@@ -70,7 +70,11 @@ ASSUMPTIONS = (
     ("excluding exceptions drops exception cases (Week20 = 1 where the export has the flag, "
     "else the reasons AS05 allows) from numerator and denominator alike"),
     "the target is reached when the share, unrounded, is at least the target",
+    ("likely: each case still in time is issued on time as often as the authority's own plans "
+     "issued in the 12 months before the as-of date were, among those still not issued at the "
+     "same stage (the same four weeks of the 20 since the request); the expected count, rounded"),
 )
+STAGE_DAYS = 28  # a stage of an assessment: four weeks of its twenty
 
 
 @dataclass
@@ -130,11 +134,14 @@ def must_be_on_time(within: int, den: int, can: int, target: float) -> int | Non
     return need if need <= can else None
 
 
-def _variant(within: int, den: int, can: int, past: int, later: int, target: float) -> dict:
+def _variant(within: int, den: int, can: int, past: int, later: int, target: float,
+             likely: int | None = None) -> dict:
     deciding = can + past
     total = den + deciding
     k = must_be_on_time(within, total, can, target)
     return {
+        "likely_within": None if likely is None else within + likely,
+        "likely_den": total, "pc_likely": None if likely is None else pct(within + likely, total),
         "within_so_far": within, "den_so_far": den, "pc_so_far": pct(within, den),
         "open_due_by_year_end": deciding, "open_in_time": can, "open_past_due": past,
         "open_due_next_year": later,
@@ -147,6 +154,7 @@ def _variant(within: int, den: int, can: int, past: int, later: int, target: flo
 
 
 RATIOS = {"pc_so_far": ("within_so_far", "den_so_far"), "pc_best": ("best_within", "best_den"),
+          "pc_likely": ("likely_within", "likely_den"),
           "pc_worst": ("worst_within", "worst_den")}
 
 
@@ -157,7 +165,7 @@ def _month_ends(as_of: dt.date) -> list[dt.date]:
 
 def compute_forecast(episodes: pl.DataFrame, as05: Rule, as_of: dt.date,
                      target: Target) -> Forecast:
-    """The forecast for the calendar year containing `as_of`, in three whole-table queries."""
+    """The forecast for the calendar year containing `as_of`, in four whole-table queries."""
     cols = set(episodes.columns)
     year = as_of.year
     period = Period(str(year), "calendar year", dt.date(year, 1, 1), as_of,
@@ -190,10 +198,14 @@ def compute_forecast(episodes: pl.DataFrame, as05: Rule, as_of: dt.date,
     ends = _month_ends(as_of)
     # The masks once (a narrow frame), then the sums over it: repeating the open-case and
     # exception expressions in every sum took seconds on 200,000 episodes.
+    stage = ((pl.lit(as_of) - pl.col(as05.start)).dt.total_days() // STAGE_DAYS).clip(0, 5)
     marks = episodes.select(not_counted=open_ & ~readable, in_time=in_time, past=past,
-                            later=later, exc=exc.fill_null(False), due=due)
+                            later=later, exc=exc.fill_null(False), due=due, stage=stage)
     c, ok = pl.col, ~pl.col("exc")
     aggs = {"not_counted": c("not_counted").sum()}
+    for b in range(6):  # cases still in time by stage, for the likely landing
+        aggs[f"s{b}"] = (c("in_time") & (c("stage") == b)).sum()
+        aggs[f"s{b}_ex"] = (c("in_time") & (c("stage") == b) & ok).sum()
     for name in ("in_time", "past", "later"):
         aggs[name] = c(name).sum()
         aggs[f"{name}_ex"] = (c(name) & ok).sum()
@@ -203,12 +215,15 @@ def compute_forecast(episodes: pl.DataFrame, as05: Rule, as_of: dt.date,
         aggs[f"m{i}_ex"] = (by_end & ok).sum()
     n = {k: int(v) for k, v in marks.select(**aggs).row(0, named=True).items()}
     out.not_counted = n["not_counted"]
+    rates = _stage_rates(episodes, as05, as_of, scope, exc.fill_null(False))
     out.including = _variant(so_far["within"], so_far["den"], n["in_time"], n["past"],
-                             n["later"], target.including)
+                             n["later"], target.including,
+                             _likely([n[f"s{b}"] for b in range(6)], rates[""]))
     # Without exception columns there is no excluding figure (as the 20-week measure says).
     if _has_exception_columns(cols):
         out.excluding = _variant(so_far["within_ex"], so_far["den_ex"], n["in_time_ex"],
-                                 n["past_ex"], n["later_ex"], target.excluding)
+                                 n["past_ex"], n["later_ex"], target.excluding,
+                                 _likely([n[f"s{b}_ex"] for b in range(6)], rates["_ex"]))
     for i, end in enumerate(ends):
         row: dict = {"month": end.strftime("%Y-%m"), "end": end.isoformat()}
         for suffix, v, key in (("", out.including, f"m{i}"), ("_ex", out.excluding, f"m{i}_ex")):
@@ -225,6 +240,38 @@ def compute_forecast(episodes: pl.DataFrame, as05: Rule, as_of: dt.date,
         out.year_to_date = [r | dict.fromkeys(("within_ex", "den_ex", "pc_ex"))
                             for r in out.year_to_date]
     return out
+
+
+def _stage_rates(episodes: pl.DataFrame, as05: Rule, as_of: dt.date, scope: pl.Expr,
+                 exc: pl.Expr) -> dict[str, list[Fraction | None]]:
+    """For each stage b (not issued before day 28 x b after the request), the share of the plans
+    issued in the 12 months before `as_of` and still not issued at that stage that were issued
+    within 20 weeks: per variant ("" including exceptions, "_ex" excluding)."""
+    start, end = pl.col(as05.start), pl.col(as05.end)
+    tally, n = Tally(episodes), {}  # each mask once, then the 24 sums over them
+    recent = tally.mark((end > pl.lit(as_of - relativedelta(years=1))) & (end <= pl.lit(as_of))
+                        & start.is_not_null() & scope.fill_null(False))
+    days = tally.mark((end - start).dt.total_days())
+    on_time = tally.mark(end <= as05.limit.add(start))
+    exc = tally.mark(exc)
+    aggs = {}
+    for b in range(6):
+        still = recent & (days >= b * STAGE_DAYS)  # not issued before the stage's first day
+        for sfx, keep in (("", pl.lit(True)), ("_ex", ~exc)):
+            aggs[f"d{b}{sfx}"] = (still & keep).sum()
+            aggs[f"n{b}{sfx}"] = (still & keep & on_time).sum()
+    tally.ask(aggs, n.update)
+    tally.answer()
+    return {sfx: [Fraction(int(n[f"n{b}{sfx}"]), int(n[f"d{b}{sfx}"])) if n[f"d{b}{sfx}"] else None
+                  for b in range(6)] for sfx in ("", "_ex")}
+
+
+def _likely(in_time: list[int], rates: list[Fraction | None]) -> int | None:
+    """The expected number of the cases still in time issued on time, rounded: None when a
+    stage holding cases has no recent plans to learn its rate from."""
+    if any(k and r is None for k, r in zip(in_time, rates)):
+        return None
+    return round(sum((k * r for k, r in zip(in_time, rates) if k), Fraction(0)))
 
 
 def _year_to_date(tally: Tally, as05: Rule, as_of: dt.date, scope: pl.Expr) -> list[dict]:

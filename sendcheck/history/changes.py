@@ -63,9 +63,9 @@ class Changes:
                 "finding is the same across runs by rule, kind, record_id and review cycle; "
                 "resolved = overdue in the previous run and not overdue now (status_now null: "
                 "no longer a finding: done on time, no longer applicable or not in the export); "
-                "overdue_since = the as-of date of the first run that saw it overdue, carried "
-                "from run to run; newly_skipped = rules that ran in the previous run and could "
-                "not run now, with the columns missing"),
+                "overdue_since = the day after the due date; first_seen = the as-of date of the "
+                "first run that saw it overdue, carried from run to run; newly_skipped = rules "
+                "that ran in the previous run and could not run now, with the columns missing"),
             "counts": self.counts(),
             "notes": self.notes,
             "newly_skipped": {code: list(m) for code, m in self.newly_skipped.items()},
@@ -86,6 +86,16 @@ def kept_findings(found: pl.DataFrame) -> pl.DataFrame:
 
 def _keys(frame: pl.DataFrame, status: str) -> pl.DataFrame:
     return frame.filter(pl.col("status") == status).select(KEY).unique()
+
+
+def dated(stored: pl.DataFrame) -> pl.DataFrame:
+    """Stored overdue findings as people read them: `first_seen`, the as-of date of the first
+    run that saw the finding overdue (what the history keeps as overdue_since), and
+    `overdue_since`, the day after its due date (when the breach began, whatever the history)."""
+    overdue = pl.col("status") == "overdue"
+    return stored.with_columns(
+        pl.when(overdue).then(pl.col("overdue_since")).alias("first_seen"),
+        pl.when(overdue).then(pl.col("due") + pl.duration(days=1)).alias("overdue_since"))
 
 
 def compare(current: pl.DataFrame, previous: pl.DataFrame | None, as_of: dt.date,
@@ -125,8 +135,8 @@ def compare(current: pl.DataFrame, previous: pl.DataFrame | None, as_of: dt.date
                       maintain_order="left")
                 .join(now, on=KEY, how="left", nulls_equal=True, maintain_order="left")
                 .drop("overdue_since"))
-    still = stored.filter(overdue).join(was_overdue.select(KEY), on=KEY, how="semi",
-                                        nulls_equal=True, maintain_order="left")
+    still = dated(stored.filter(overdue).join(was_overdue.select(KEY), on=KEY, how="semi",
+                                              nulls_equal=True, maintain_order="left"))
     changes = Changes(as_of, compared_with, compared_run_at, history_path,
                       new("overdue"), new("due_soon"), new("invalid"), resolved,
                       still.sort(["overdue_since", "days_over"], descending=[False, True],

@@ -9,7 +9,7 @@ import polars as pl
 
 from sendcheck import __version__
 from sendcheck.audit import Audit
-from sendcheck.history.changes import KEY, Changes, compare, kept_findings
+from sendcheck.history.changes import KEY, Changes, compare, dated, kept_findings
 from sendcheck.history.store import (
     DEFAULT_WAIT_SECONDS,
     RunRecord,
@@ -51,7 +51,7 @@ def record_audit(audit: Audit, findings: pl.DataFrame, path: str | Path,
         as_of=audit.options.as_of, sendcheck_version=__version__,
         due_within=audit.options.due_within, rows_read=audit.rows_read,
         inputs=[{"path": t.path, "sheet": t.sheet, "rows": t.rows, "sha256": t.sha256}
-                for t in audit.tables],
+                for t in audit.tables + ([audit.reviews.table] if audit.reviews else [])],
         counts=run_counts(audit, found), config_path=cfg, config_sha256=file_sha256(cfg),
         rules_ran=[r.rule.code for r in audit.runs if r.skipped is None],
         rules_skipped=skipped_rules(audit),
@@ -102,8 +102,9 @@ def runs_with(audit: Audit, findings: pl.DataFrame, path: str | Path,
 
 def overdue_since(audit: Audit, findings: pl.DataFrame, path: str | Path,
                   wait: float = DEFAULT_WAIT_SECONDS) -> pl.DataFrame:
-    """(rule, kind, record_id, cycle, overdue_since) of this audit's overdue findings, from the
-    history at `path`, which is read, never written (`actions --history`)."""
+    """(rule, kind, record_id, cycle, overdue_since, first_seen) of this audit's overdue
+    findings, from the history at `path`, which is read, never written (`actions --history`):
+    overdue since the day after the due date, first seen by the history's first run that saw it."""
     conn = open_history(path, wait, create=False)
     try:
         with history_errors(path):
@@ -112,4 +113,5 @@ def overdue_since(audit: Audit, findings: pl.DataFrame, path: str | Path,
                                                audit.options.due_within, path)
     finally:
         conn.close()
-    return stored.filter(pl.col("status") == "overdue").select(*KEY, "overdue_since")
+    return dated(stored.filter(pl.col("status") == "overdue")).select(*KEY, "overdue_since",
+                                                                         "first_seen")

@@ -23,7 +23,7 @@ from sendcheck.history.changes import STORED_SCHEMA, Changes, compare
 from sendcheck.read.limits import open_input, read_input
 
 APPLICATION_ID = 0x53444348  # "SDCH": sendcheck history
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DEFAULT_WAIT_SECONDS = 30
 SQLITE_HEADER = b"SQLite format 3\x00"
 COUNT_COLUMNS = ("findings", "overdue", "due_soon", "invalid", "late", "early", "missed",
@@ -69,6 +69,27 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
     # is a change.
     2: ("ALTER TABLE runs ADD COLUMN data_quality INTEGER",
         "ALTER TABLE runs ADD COLUMN rules_ran TEXT"),
+    # The team's notes, read back from the lists sendcheck wrote (history/notes.py): keyed like a
+    # finding, never deleted with a run (a note outlives the finding it was written on).
+    3: (
+        """CREATE TABLE notes (
+            id INTEGER PRIMARY KEY,
+            rule TEXT NOT NULL, kind TEXT, record_id TEXT NOT NULL, cycle INTEGER,
+            action TEXT, checked_by TEXT,
+            noted_on INTEGER NOT NULL,           -- days since 1970-01-01
+            dated_by TEXT NOT NULL,              -- 'cell' (the Date checked cell) or 'file'
+            source TEXT NOT NULL, sheet TEXT, row INTEGER,
+            read_on TEXT NOT NULL,               -- as-of date of the run that read it
+            matched INTEGER NOT NULL)            -- 1: its key named a finding when read""",
+        # The same note read twice is kept once: same finding, text and author, and the same
+        # Date checked (a note dated by its file's date is the same note whenever it is read).
+        """CREATE UNIQUE INDEX notes_once ON notes (record_id, rule, coalesce(kind, ''),
+            coalesce(cycle, -1), coalesce(action, ''), coalesce(checked_by, ''),
+            CASE WHEN dated_by = 'cell' THEN noted_on ELSE -1 END)""",
+        """CREATE VIEW notes_dated AS SELECT rule, kind, record_id, cycle, action, checked_by,
+            date(noted_on * 86400, 'unixepoch') AS noted_on, dated_by, source, sheet, row,
+            read_on, matched FROM notes""",
+    ),
 }
 FINDING_COLUMNS = tuple(STORED_SCHEMA)
 

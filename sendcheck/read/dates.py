@@ -202,3 +202,14 @@ def _parse_distinct(values: pl.Series, pivot_year: int) -> pl.DataFrame:
     return f.select(
         pl.when(pl.col("error").is_null() & ~pl.col("blank")).then(pl.col("date")).alias("date"),
         pl.col("error"))
+
+
+def parse_one_date(text: str, pivot_year: int | None = None) -> dt.date | None:
+    """One date a person typed (an option's value) in any form an export cell may take, day
+    first; None when it is not one. A bare number is never a date here (no Excel serials)."""
+    import re
+
+    if re.fullmatch(_SERIAL, text.strip()):
+        return None
+    pivot = pivot_year if pivot_year is not None else dt.date.today().year + 1
+    return parse_text(pl.Series([text], dtype=pl.String), pivot).get_column("date")[0]

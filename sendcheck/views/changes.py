@@ -9,7 +9,7 @@ import textwrap
 import polars as pl
 
 from sendcheck.audit import Audit
-from sendcheck.history.changes import KEY, LISTS
+from sendcheck.history.changes import KEY, LISTS, dated
 
 SHOWN = 3  # new overdue findings named on the first screen
 WIDTH = 78  # the block wraps to fit an 80-column terminal
@@ -42,6 +42,22 @@ def summary_line(audit: Audit) -> str | None:
             + "".join(f"; note: {note}" for note in c.notes))
 
 
+def new_since(audit: Audit) -> str:
+    """The cron line's account of what is new since the previous run: counts by kind, then the
+    new overdue by rule, most first ("; new since 2025-03-28: 3 overdue, 1 due soon, 0 invalid;
+    new overdue: AS05 2, RV01 1"), so a `--fail-on new` failure says why; empty without a
+    history or on its first run."""
+    c = audit.changes
+    if c is None or c.compared_with is None:
+        return ""
+    n = c.counts()
+    by_rule = (c.new_overdue.group_by("rule").len().sort(["len", "rule"], descending=[True, False])
+               .rows() if c.new_overdue.height else [])
+    return (f"; new since {c.compared_with.isoformat()}: {n['new_overdue']} overdue, "
+            f"{n['new_due_soon']} due soon, {n['new_invalid']} invalid"
+            + (f"; new overdue: {', '.join(f'{r} {k}' for r, k in by_rule)}" if by_rule else ""))
+
+
 def screen_lines(audit: Audit) -> list[str]:
     """The first screen's block: the summary line and the first new overdue findings."""
     line = summary_line(audit)
@@ -67,12 +83,14 @@ def markdown_lines(audit: Audit) -> list[str]:
 
 def annotate(audit: Audit, found: pl.DataFrame) -> pl.DataFrame:
     """The findings with `change` (new_overdue, new_due_soon, new_invalid, still_overdue or
-    null) and `overdue_since`, when the run has a history (the CSV report's extra columns)."""
+    null), `overdue_since` (the day after the due date) and `first_seen` (the first run that saw
+    it overdue), when the run has a history (the CSV report's extra columns)."""
     c = audit.changes
     if c is None:
         return found
     marks = pl.concat([
-        frame.select(*KEY, pl.lit(name).alias("change"), "overdue_since")
+        (frame if "first_seen" in frame.columns else dated(frame))
+        .select(*KEY, pl.lit(name).alias("change"), "overdue_since", "first_seen")
         for name, frame in (("new_overdue", c.new_overdue), ("new_due_soon", c.new_due_soon),
                             ("new_invalid", c.new_invalid), ("still_overdue", c.still_overdue))
     ]).unique([*KEY, "change"])

@@ -13,7 +13,7 @@ from sendcheck.figures.caseload import (
 from sendcheck.figures.headline import suppressed_caseload
 from sendcheck.views.changes import annotate
 from sendcheck.views.files import neutralise_expr
-from sendcheck.views.findings import findings_frame
+from sendcheck.views.findings import findings_frame, listed
 
 FINDINGS_CHUNK = 50_000  # findings written at a time
 
@@ -21,8 +21,8 @@ FINDINGS_CHUNK = 50_000  # findings written at a time
 def csv_chunks(audit: Audit, all_statuses: bool = False, personal: bool = False
                ) -> Iterator[str]:
     """The CSV report in pieces, in order (never one string of the whole report)."""
-    found = annotate(audit, findings_frame(audit, all_statuses, personal,
-                                            cycle=audit.changes is not None))
+    found = annotate(audit, listed(audit, findings_frame(audit, all_statuses, personal,
+                                                          cycle=audit.changes is not None)))
     text_cols = [c for c, t in found.schema.items() if t == pl.String]
     for at in range(0, max(found.height, 1), FINDINGS_CHUNK):
         safe = found.slice(at, FINDINGS_CHUNK).with_columns(

@@ -11,12 +11,14 @@ import polars as pl
 from sendcheck.audit import Audit
 from sendcheck.columns import PERSONAL
 from sendcheck.errors import SendcheckError
+from sendcheck.history.changes import KEY
 from sendcheck.judge.closures import mark_due_in_closure
 from sendcheck.judge.engine import STATUSES, add_messages
 from sendcheck.judge.quality import BY_CODE
 from sendcheck.judge.statuses import LISTED
 from sendcheck.judge.suppress import SUPPRESSED_SCHEMA, open_results
 
+NOTED_STATUSES = ("overdue", "due_soon", "invalid")  # the lists the team works from
 STATUS_RANK = {s: i for i, s in enumerate(
     ("overdue", "missed", "late", "early", "due_soon", "invalid", "excepted", "pending", "met",
      "not_applicable"))}
@@ -96,13 +98,35 @@ def _findings(audit: Audit, res: pl.DataFrame, quality: pl.DataFrame, personal: 
         pl.lit(None, pl.Int64).alias("days_over"), pl.lit(None, pl.String).alias("exception"),
     )
     keys = list(FINDING_KEYS) + [c for c in PERSONAL if personal and c in rules.columns] + list(extra)
-    both = pl.concat([rules.select(keys), dq.select(keys)], how="vertical_relaxed")
+    cycle = [] if "cycle" in keys else ["cycle"]  # a finding's identity, for its note
+    both = pl.concat([rules.select(*keys, *cycle), dq.select(*keys, *cycle)],
+                     how="vertical_relaxed")
+    if audit.notes is not None:  # the latest note of each finding (history/notes.py)
+        both = both.join(audit.notes.cast({c: both.schema[c] for c in KEY}), on=KEY,
+                         how="left", nulls_equal=True, maintain_order="left")
+        # Shown beside the findings still to act on; a finding resolved since (met, late) keeps
+        # its notes in the history only.
+        acting = pl.col("status").is_in(NOTED_STATUSES)
+        both = both.with_columns(pl.when(acting).then(pl.col(c)).alias(c)
+                                 for c in ("note", "note_by", "note_date"))
+        keys += ["note", "note_by", "note_date"]
+    both = both.select(keys)
     rank = pl.col("status").replace_strict(STATUS_RANK, return_dtype=pl.Int32)
     return both.sort(
         [pl.col("rule"), pl.col("kind"), rank, pl.col("days_over"), pl.col("source"), pl.col("row"),
          pl.col("message")],
         descending=[False, False, False, True, False, False, False], nulls_last=True,
         maintain_order=True)
+
+
+def listed(audit: Audit, found: pl.DataFrame) -> pl.DataFrame:
+    """The findings a list shows: with --untouched, only those with no note in the window (the
+    counts, the caseload and --fail-on are never filtered)."""
+    if not audit.untouched:
+        return found
+    from sendcheck.history.notes import untouched_only
+
+    return untouched_only(found, audit.options.as_of, audit.note_days)
 
 
 def summary(audit: Audit) -> dict[str, dict[str, int]]:
@@ -192,8 +216,8 @@ def rows_account(audit: Audit) -> dict[str, int]:
 def rows_line(audit: Audit) -> str:
     """The rows account as every text view prints it, with why rows were rejected."""
     acc = rows_account(audit)
-    return (f"rows: {acc['read']} read, {acc['evaluated']} evaluated, {acc['rejected']} rejected "
-            f"({audit.rows_blank} blank, {audit.rows_footer} footer)")
+    return (f"rows: {acc['read']:,} read, {acc['evaluated']:,} evaluated, {acc['rejected']:,} "
+            f"rejected ({audit.rows_blank:,} blank, {audit.rows_footer:,} footer)")
 
 
 def rejected_rows(audit: Audit) -> dict:
@@ -244,12 +268,14 @@ def cron_line(audit: Audit) -> str:
     t, cases = totals(audit), case_counts(audit.cases)
     acc = rows_account(audit)
     skipped = audit.coverage.skipped_line() if audit.coverage is not None else None
+    from sendcheck.views.changes import new_since
+
     return (f"sendcheck: {audit.options.as_of} {names} {acc['read']} rows read, "
             f"{acc['evaluated']} evaluated, {acc['rejected']} rejected: "
             + (f"{skipped}; " if skipped else "")
             + f"{cases['cases_overdue']} cases overdue, {cases['cases_due_soon']} due soon; "
             f"{t['overdue']} findings overdue, {t['due_soon']} due soon; "
-            f"{t['data_quality']} data-quality findings")
+            f"{t['data_quality']} data-quality findings" + new_since(audit))
 
 
 GUIDANCE = "guidance"  # a warning-severity rule: the Code of Practice's "should", not the law's

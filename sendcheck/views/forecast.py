@@ -17,13 +17,31 @@ def summary_lines(f: Forecast, below: int | None = None) -> list[str]:
     v = forecast_json(f, below)[f.headline]
     which = "excl." if f.headline == "excluding" else "incl."
     return [
-        (f"Where {f.year} will land (20 weeks, {which} exceptions): {_pc(v['pc_so_far'])} so far "
-        f"({v['within_so_far']} of {v['den_so_far']}); best {_pc(v['pc_best'])}, worst "
-        f"{_pc(v['pc_worst'])}"),
+        (f"Where {f.year} will land (20 weeks, {which} exceptions): likely "
+         f"{_pc(v['pc_likely'])} (best {_pc(v['pc_best'])}, worst {_pc(v['pc_worst'])}); "
+         f"{_pc(v['pc_so_far'])} so far ({v['within_so_far']} of {v['den_so_far']})"),
         f"  {v['open_due_by_year_end']} open cases due by 31 Dec decide it ({v['open_in_time']} "
         f"still in time, {v['open_past_due']} already late); "
         + target_text(getattr(f, f.headline), v, f.target.source),
     ]
+
+
+def sentence(f: Forecast, below: int | None = None) -> str:
+    """The forecast in one sentence: the likely landing beside best and worst, and how many of
+    the cases still in time must be on time to reach the target."""
+    if not f.available:
+        return f"Where {f.year} will land: {f.reason}."
+    v = forecast_json(f, below)[f.headline]
+    raw = getattr(f, f.headline)
+    which = "leaving out exception cases" if f.headline == "excluding" else "exceptions counted"
+    likely = (f"is likely to land near {_pc(v['pc_likely'])}" if v["pc_likely"] is not None
+              else "cannot be forecast from past plans")
+    pace = (f", if the {v['open_in_time']:,} open cases still in time are issued on time as "
+            f"often as the council's own cases at the same stage were in the last 12 months"
+            if v["pc_likely"] is not None and isinstance(v["open_in_time"], int) else "")
+    return (f"The {f.year} 20-week figure ({which}) {likely} (best {_pc(v['pc_best'])}, worst "
+            f"{_pc(v['pc_worst'])}, {_pc(v['pc_so_far'])} so far){pace}; "
+            + target_text(raw, v, f.target.source) + ".")
 
 
 def target_text(raw: dict, shown: dict, source: str) -> str:
@@ -40,6 +58,7 @@ def target_text(raw: dict, shown: dict, source: str) -> str:
 
 
 FIGURES = (("pc_so_far", "% within 20 weeks so far"),
+           ("pc_likely", "likely % by 31 December (own recent pace)"),
            ("within_so_far", "plans within 20 weeks so far"),
            ("den_so_far", "plans issued so far"), ("pc_best", "best % by 31 December"),
            ("pc_worst", "worst % by 31 December"),

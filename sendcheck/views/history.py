@@ -46,7 +46,7 @@ def history_text(runs: pl.DataFrame, path: str) -> str:
     from sendcheck.views.table import View
 
     view = View(False)
-    view.text(f"sendcheck {__version__}: history {path}: {runs.height} runs")
+    view.text(f"sendcheck {__version__}: history {path}: {runs.height:,} {'run' if runs.height == 1 else 'runs'}")
     for title, cols in TABLES.items():
         view.table(title, [COLUMNS[c] for c in cols],
                    [["" if v is None else v for v in r] for r in runs.select(cols).rows()])

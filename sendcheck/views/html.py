@@ -20,13 +20,14 @@ import polars as pl
 from sendcheck import __version__
 from sendcheck.audit import Audit
 from sendcheck.figures.caseload import UNALLOCATED
+from sendcheck.history.notes import counts_line
 from sendcheck.views.benchmark import PHASE_NOTE, benchmark_rows, chart_rows, pc
 from sendcheck.views.benchmark import heading as bench_heading
 from sendcheck.views.benchmark import reconciliation_lines
 from sendcheck.views.breakdowns import HEADERS as BREAKDOWN_HEADERS
 from sendcheck.views.breakdowns import breakdown_lines, breakdown_rows
 from sendcheck.views.breakdowns import title as breakdown_title
-from sendcheck.views.findings import GUIDANCE, coverage_lines, duty
+from sendcheck.views.findings import GUIDANCE, coverage_lines, duty, listed
 from sendcheck.views.summary import NOT_AVAILABLE
 
 FORECAST_KEY = "forecast_20w"
@@ -117,13 +118,20 @@ PATTERNS = el("defs", el(
     id="band", width=8, height=8, patternUnits="userSpaceOnUse"))
 
 
+CHART_FONT_PX, LABEL_MIN_PX = 12, 10  # the charts' text size (CSS .chart), and the least shown
+
+
 def svg(width: int, height: int, label: str, desc: str, *body: object, id: str) -> Safe:
     """An inline chart with its text alternative: role=img, aria-labelledby the title and
     desc (the figures themselves are in the table that follows each chart)."""
-    return el("svg", el("title", label, id=f"{id}-title"), el("desc", desc, id=f"{id}-desc"),
-              PATTERNS, *body, xmlns="http://www.w3.org/2000/svg", role="img",
-              viewBox=f"0 0 {width} {height}", width=width, height=height,
-              aria_labelledby=f"{id}-title {id}-desc", class_="chart", id=id)
+    # Never narrower than keeps its 12 px labels at 10 px or more: on a phone the chart scrolls
+    # sideways in its box rather than shrink its words to 5 px.
+    chart = el("svg", el("title", label, id=f"{id}-title"), el("desc", desc, id=f"{id}-desc"),
+               PATTERNS, *body, xmlns="http://www.w3.org/2000/svg", role="img",
+               viewBox=f"0 0 {width} {height}", width=width, height=height,
+               aria_labelledby=f"{id}-title {id}-desc", class_="chart", id=id,
+               style=f"min-width:{-(-width * LABEL_MIN_PX // CHART_FONT_PX)}px")
+    return el("div", chart, class_="scroll")
 
 
 def text(x: float, y: float, content: object, **attrs: object) -> Safe:
@@ -293,7 +301,7 @@ def benchmark_chart(title: str, rows: list[tuple[str, object]], benchmark: int, 
         body.append(el("rect", x=left, y=y + 3, width=round(max(n * scale, 1 if n else 0), 1),
                        height=14, fill=ABOVE if above else BAR))
         body.append(text(left + n * scale + 4, y + 14,
-                         f"{v} above" if above else v, class_="value"))
+                         f"{v} (over {benchmark})" if above else v, class_="value"))
     body.append(el("line", x1=round(bx, 1), x2=round(bx, 1), y1=top - 6, y2=height - 4,
                    stroke=ENGLAND, stroke_dasharray="4 3", stroke_width=1.5))
     body.append(text(bx, top - 10, f"benchmark {benchmark}", text_anchor="middle",
@@ -464,7 +472,9 @@ def _summary(audit: Audit, data: dict, found: pl.DataFrame) -> Safe:
                 f"{m['period']['start']} to {m['period']['end']}, excluding exceptions "
                 f"(DfE field {TWENTY_FIELD}); including exceptions "
                 f"{_pc(v['pc_plans_issued_within_20_weeks'])}",
-                f"{eng[0]}: {eng[1]}%" if eng else None, id="twenty-week",
+                f"{eng[0]}: {eng[1]}% (plans issued in that calendar year, DfE's published "
+                f"figure; this council's period is {m['period']['start']} to "
+                f"{m['period']['end']})" if eng else None, id="twenty-week",
                 value=v[TWENTY_FIELD]))
         else:
             cards.append(_card("New plans issued within 20 weeks", "-", m["reason"]))
@@ -491,8 +501,14 @@ def _forecast_card(f: dict) -> Safe:
     var = Variant.of(f)
     v = f[var.key]
     raw = {k: v[k] for k in ("target", "best_den", "must_be_on_time")}
+    likely = v.get("pc_likely")
     return _card(f"Where {f['year']} will land (20 weeks, {var.words})",
+                 f"likely {_pc(likely)}" if likely is not None else
                  f"{_pc(v['pc_worst'])} to {_pc(v['pc_best'])}",
+                 f"best {_pc(v['pc_best'])}, worst {_pc(v['pc_worst'])}, if the "
+                 f"{v['open_in_time']} cases still in time are issued on time as often as the "
+                 f"council's own cases at the same stage were in the last 12 months"
+                 if likely is not None else None,
                  f"{_pc(v['pc_so_far'])} so far ({v['within_so_far']} of {v['den_so_far']}); "
                  f"{v['open_due_by_year_end']} open cases due by 31 December decide it "
                  f"({v['open_in_time']} still in time, {v['open_past_due']} already late)",
@@ -501,14 +517,14 @@ def _forecast_card(f: dict) -> Safe:
 
 def _inputs(audit: Audit, data: dict) -> Safe:
     items = [el("li", f"{t['path']}" + (f", sheet {t['sheet']}" if t["sheet"] else "")
-                + f": {t['rows']} rows, sha256 {str(t['sha256'])[:12]}…") for t in data["inputs"]]
+                + f": {t['rows']:,} rows, sha256 {str(t['sha256'])[:12]}…") for t in data["inputs"]]
     acc = data["rows"]
     cfg = audit.config.path or "none"
     absent = coverage_lines(audit)[1]
     return join([
         el("p", f"As of {data['as_of']}", class_="meta", id="as-of"),
         el("ul", join(items), class_="lines meta", aria_label="inputs"),
-        el("p", f"Rows: {acc['read']} read, {acc['evaluated']} evaluated, {acc['rejected']} "
+        el("p", f"Rows: {acc['read']:,} read, {acc['evaluated']:,} evaluated, {acc['rejected']:,} "
            f"rejected (blank). Configuration: {cfg}.", class_="meta"),
         el("p", absent, class_="meta", id="not-in-export") if absent else Safe(""),
     ])
@@ -661,6 +677,12 @@ def _finding_table(found: pl.DataFrame, status: str, id: str, caption: str,
     cells = [(rule, False), *[(c(k), k == "row") for _, k in FINDING_COLS[1:]],
              *[(c(k), False) for k in personal_cols], (days[1], True), (c("message"), False)]
     headers = [h for h, _ in FINDING_COLS] + personal_cols + [days[0], "message"]
+    if "note" in rows.columns:  # with a history: the latest note, escaped as every cell is
+        note = pl.when(c("note_date").is_null()).then(None).otherwise(pl.concat_str(
+            c("note_date"), pl.lit(" "), c("note_by").fill_null(""),
+            pl.lit(": "), c("note").fill_null("")))
+        cells.append((note, False))
+        headers.append("latest note")
     n = len(FINDING_COLS) + len(personal_cols)
     box = el("div", el("label", "Filter rows: ", el("input", type="search", id=f"{id}-q",
                                                     autocomplete="off")),
@@ -692,6 +714,17 @@ CHANGE_COLS = (("rule", "rule"), ("kind", "kind"), ("record_id", "record"),
                ("caseworker", "caseworker"), ("due", "due"), ("days_over", "days over"))
 
 
+def _notes_line(notes: dict | None) -> Safe:
+    """The counts of cases overdue with a note and untouched (with a history)."""
+    if not notes:
+        return Safe("")
+    return el("p", counts_line(notes) + (f"; only the findings with no note in the last "
+                                         f"{notes['days']} days are listed (--untouched)"
+                                         if notes["untouched_filter"] else ""),
+              id="notes-counts", data_with_note=notes["with_note"],
+              data_untouched=notes["untouched"])
+
+
 def _changes(c: dict | None) -> Safe:
     """What changed since the previous run in --history (the JSON's `changes`)."""
     if not c:
@@ -715,7 +748,8 @@ def _changes(c: dict | None) -> Safe:
             out.append(el("p", f"{title}: none."))
             continue
         extra = {"resolved": [("status_now", "status now"), ("done_now", "done")],
-                 "still_overdue": [("overdue_since", "overdue since")]}.get(key, [])
+                 "still_overdue": [("overdue_since", "overdue since"),
+                                   ("first_seen", "first seen")]}.get(key, [])
         cols = [*CHANGE_COLS, *extra]
         frame = pl.DataFrame(rows, infer_schema_length=None)
         cells = [(pl.col(k) if k in frame.columns else pl.lit(None), k == "days_over")
@@ -888,9 +922,11 @@ def to_html(audit: Audit, personal: bool = False, history: list[dict] | None = N
            section(_breakdowns(data.get("breakdowns")), "breakdowns"),
            section(_changes(data.get("changes")), "changes"),
            el("section", el("h2", "Overdue: not done, past the limit", id="overdue"),
-              _overdue_tables(audit, found, personal_cols), aria_labelledby="overdue"),
+              _notes_line(data.get("notes")),
+              _overdue_tables(audit, listed(audit, found), personal_cols),
+              aria_labelledby="overdue"),
            el("section", el("h2", f"Due soon: due within {within} days", id="due-soon"),
-              _finding_table(found, "due_soon", "t-due-soon", "Due-soon findings",
+              _finding_table(listed(audit, found), "due_soon", "t-due-soon", "Due-soon findings",
                              personal_cols), aria_labelledby="due-soon"),
            section(_forecast_section(data.get("measures", {}).get(FORECAST_KEY)), "forecast"),
            el("section", el("h2", "Data quality", id="data-quality"), _quality(data),

@@ -24,6 +24,7 @@ from sendcheck.views.changes import changes_section
 from sendcheck.views.findings import (
     coverage_json,
     findings_frame,
+    listed,
     quality_summary,
     rejected_rows,
     rows_account,
@@ -41,14 +42,16 @@ def to_json_dict(audit: Audit, all_statuses: bool = False, personal: bool = Fals
     frame (to_json writes it without building a Python dict per finding)."""
     found = findings_frame(audit, all_statuses, personal)
     findings = found.with_columns(
-        [pl.col(c).cast(pl.String) for c in ("start", "due", "done")])
+        [pl.col(c).cast(pl.String) for c in ("start", "due", "done", "note_date")
+         if c in found.columns])
     if not findings_frame_only:
         findings = findings.to_dicts()
     return {
         "sendcheck_version": __version__,
         "as_of": audit.options.as_of.isoformat(),
+        # Every file read, the review history (--reviews) last, as the contract's shape.
         "inputs": [{"path": t.path, "sheet": t.sheet, "rows": t.rows, "sha256": t.sha256}
-                   for t in audit.tables],
+                   for t in audit.tables + ([audit.reviews.table] if audit.reviews else [])],
         "rows": rows_account(audit),
         "rules": rules_list(audit),
         "summary": summary(audit),
@@ -67,7 +70,21 @@ def to_json_dict(audit: Audit, all_statuses: bool = False, personal: bool = Fals
         **headline_section(audit),
         **({"reviews": audit.reviews.summary()} if audit.reviews is not None else {}),
         **changes_section(audit),
+        **notes_section(audit),
     }
+
+
+def notes_section(audit: Audit) -> dict:
+    """JSON key `notes` (with a history): cases overdue with a note in the window and untouched,
+    and what this run read from the team's files (unmatched notes by place, never by text)."""
+    from sendcheck.history.notes import note_counts
+
+    counts = note_counts(audit)
+    if counts is None:
+        return {}
+    kept = audit.notes_kept
+    return {"notes": {**counts, "untouched_filter": audit.untouched,
+                      "read": kept.to_dict() if kept is not None else None}}
 
 
 def headline_section(audit: Audit) -> dict:
@@ -142,7 +159,7 @@ def json_chunks(audit: Audit, all_statuses: bool = False, personal: bool = False
     gigabytes), a chunk at a time: one string of a 640 MB report, and its copies, made the
     writer superlinear."""
     data = to_json_dict(audit, all_statuses, personal, findings_frame_only=True)
-    found: pl.DataFrame = data["findings"]
+    found: pl.DataFrame = listed(audit, data["findings"])  # --untouched: the list only
     data["findings"] = _FINDINGS_SLOT
     head, tail = dumps(data).split(
         json.dumps(_FINDINGS_SLOT), 1)

@@ -23,12 +23,14 @@ from sendcheck.figures.headline import (
     suppressed_backlog,
     suppressed_caseload,
 )
+from sendcheck.history.notes import counts_line, note_counts
 from sendcheck.views.changes import screen_lines
 from sendcheck.views.files import display_name, one_line, screen_text
 from sendcheck.views.findings import (
     GUIDANCE,
     coverage_lines,
     findings_frame,
+    listed,
     most_overdue_first,
     quality_summary,
     rows_line,
@@ -52,8 +54,9 @@ from sendcheck.views.summary import (
 
 TABLE_LIMIT = 20  # rows per list in the table view before "... and N more"
 TOP_CASEWORKERS = 5  # on the first screen
+SCREEN_NOTE = 100  # characters of a note on the screen; the workbook and JSON hold it whole
 NUMBER = re.compile(r"^[<>\-+]?[\d,]+(\.\d+)?%?$")
-WRAP = {"message", "what to do", "measure", "figure", "what"}
+WRAP = {"message", "what is due", "what to do", "measure", "figure", "what", "latest note"}
 
 
 class View:
@@ -103,11 +106,10 @@ class View:
                     break
                 shown.remove(expendable[0])
                 left_out.append(expendable[0])
-            self.lines += plain_lines(shown, [[c for c, h in zip(r, headers) if h in shown]
-                                              for r in cells], numeric)
+            kept = [[c for c, h in zip(r, headers) if h in shown] for r in cells]
+            self.lines += plain_lines(shown, self._folded(shown, kept, numeric), numeric)
             if left_out:
-                self.text(f"  (left out at this width: {', '.join(left_out)}; a wider "
-                          f"terminal, or output to a file, shows them)")
+                self.text(f"  (left out at this width: {', '.join(left_out)})")
             return
         self.console.print()
         if title:  # the whole width, not folded to the table's
@@ -121,9 +123,27 @@ class View:
         else:
             self.console.print(table)
         if left_out:
-            self.console.print(f"  (left out at this width: {', '.join(left_out)}; a wider "
-                               f"terminal, or output to a file, shows them)", markup=False,
+            self.console.print(f"  (left out at this width: {', '.join(left_out)})", markup=False,
                                highlight=False, style="dim")
+
+    def _folded(self, headers: list[str], rows: list[list[str]], numeric: set[str]
+                ) -> list[list[str]]:
+        """Rows whose free text (one WRAP column) is folded onto continuation rows so the
+        plain table fits `self.width`, as the rich view folds it."""
+        free = [i for i, h in enumerate(headers) if h in WRAP]
+        if not self.width or len(free) != 1 or \
+                max(len(x) for x in plain_lines(headers, rows, numeric)) <= self.width:
+            return rows
+        i = free[0]
+        others = sum(max([len(h)] + [len(r[j]) for r in rows])
+                     for j, h in enumerate(headers) if j != i)
+        room = max(self.width - others - 2 * (len(headers) - 1), 12)
+        out = []
+        for r in rows:
+            parts = textwrap.wrap(r[i], room, break_long_words=False) or [""]
+            out.append(r[:i] + [parts[0]] + r[i + 1:])
+            out += [[""] * i + [p] + [""] * (len(r) - i - 1) for p in parts[1:]]
+        return out
 
     def panels(self, title: str, headers: list[str], items: list[list[object]]) -> None:
         """Many short rows (a code and its counts) set side by side, as many panels across as
@@ -131,18 +151,18 @@ class View:
         cells = [[one_line(str(v)) for v in item] for item in items]
         widths = [max([len(h)] + [len(c[i]) for c in cells]) for i, h in enumerate(headers)]
 
-        def panel(values: list[str]) -> str:
-            return "  ".join(v.ljust(w) if i == 0 else v.rjust(w)
-                             for i, (v, w) in enumerate(zip(values, widths)))
+        def panel(values: list[str]) -> str:  # one space inside a panel, three between
+            return " ".join(v.ljust(w) if i == 0 else v.rjust(w)
+                            for i, (v, w) in enumerate(zip(values, widths)))
 
         size = len(panel(headers))
         limit = self.console.width if self.rich else self.width
-        across = max(1, (limit + 4) // (size + 4)) if limit else 4
+        across = max(1, (limit + 3) // (size + 3)) if limit else 4
         self.text()
         self.text(title, style="bold")
-        self.text("    ".join([panel(headers)] * min(across, len(cells))), style="bold")
+        self.text("   ".join([panel(headers)] * min(across, len(cells))), style="bold")
         for start in range(0, len(cells), across):
-            self.text("    ".join(panel(c) for c in cells[start:start + across]))
+            self.text("   ".join(panel(c) for c in cells[start:start + across]))
 
     def getvalue(self) -> str:
         return "\n".join(self.lines) + "\n"
@@ -162,22 +182,32 @@ def several_files(audit: Audit) -> bool:
     return len(audit.tables) + (audit.reviews is not None) > 1
 
 
-def _overdue_sections(view: View, audit: Audit, found: pl.DataFrame, with_file: bool) -> None:
+def note_text(r: dict) -> str:
+    """A finding's latest note on one line: its date, who, and the text, control and direction
+    characters escaped (rich markup is never read: views/fit.py writes cells as Text)."""
+    if not r.get("note") and not r.get("note_by"):
+        return ""
+    text = one_line(f"{r['note_date']:%d/%m/%Y} {r['note_by'] or ''}: {r['note'] or ''}")
+    return text if len(text) <= SCREEN_NOTE else text[:SCREEN_NOTE - 1] + "…"
+
+
+def _overdue_sections(view: View, audit: Audit, found: pl.DataFrame, with_file: bool,
+                      view_days: int | None = None) -> None:
     """Statutory breaches first, most overdue first; the guidance rules' (warning severity)
     follow in their own block, never above a legal deadline."""
     rows = most_overdue_first(audit, found.filter(pl.col("status") == "overdue"))
     guidance = rows.filter(pl.col("duty") == GUIDANCE)
     _list_section(view, "Overdue: not done, past a statutory limit", rows.filter(
-        pl.col("duty") != GUIDANCE), "overdue", with_file, sort=False)
+        pl.col("duty") != GUIDANCE), "overdue", with_file, view_days, sort=False)
     if guidance.height:
         codes = ", ".join(sorted(set(guidance.get_column("rule").cast(pl.String).to_list())))
         _list_section(view, f"Overdue against guidance ({codes}: warning severity, the Code of "
                       f"Practice, not a statutory limit)", guidance, "overdue", with_file,
-                      sort=False)
+                      view_days, sort=False)
 
 
 def _list_section(view: View, title: str, found: pl.DataFrame, status: str,
-                  with_file: bool, sort: bool = True) -> None:
+                  with_file: bool, view_days: int | None = None, sort: bool = True) -> None:
     rows = found.filter(pl.col("status") == status)
     # Every key a finding has, so the order is the same on every run and in every view.
     if sort:
@@ -188,17 +218,25 @@ def _list_section(view: View, title: str, found: pl.DataFrame, status: str,
         return
     shown = rows.head(TABLE_LIMIT)
     where = "where" if with_file else "row"
+    noted = "note" in rows.columns  # with a history: the latest note beside each finding
+    # Due soon counts the days left (0 = due today), overdue the days past: never "days -1".
+    days = "days over" if status == "overdue" else "days left"
     view.table(
-        f"{title} ({rows.height} findings; the {min(TABLE_LIMIT, rows.height)} "
-        + ("most overdue" if status == "overdue" else "soonest due") + " shown)",
-        ["rule", "record", "person", "caseworker", where, "due", "days", "message"],
+        f"{title} ({rows.height:,} findings; the {min(TABLE_LIMIT, rows.height)} "
+        + ("most overdue" if status == "overdue" else "soonest due") + " shown)"
+        + (f"; --untouched: no note in the last {view_days} days" if view_days else ""),
+        ["rule", "record", "person", "caseworker", where, "due", days, "what is due"]
+        + (["latest note"] if noted else []),
         [[r["rule"] + (f"/{r['kind']}" if r["kind"] else ""), r["record_id"], r["person_id"],
-          r["caseworker"], f"{_file(r['source'])} row {r['row']}" if with_file else r["row"],
-          r["due"], r["days_over"], r["message"]]
+          r["caseworker"] or UNALLOCATED,
+          f"{_file(r['source'])} row {r['row']}" if with_file else r["row"],
+          r["due"], r["days_over"] if status == "overdue" else -r["days_over"],
+          r["message"].split(";")[0]] + ([note_text(r)] if noted else [])
          for r in shown.iter_rows(named=True)],
-        optional=("message", "person", "caseworker", "due"))
+        # What is due is never left out at any width: it folds; the ids and places go first.
+        optional=("person", where, "caseworker", "latest note", "due"))
     if rows.height > TABLE_LIMIT:
-        view.text(f"... and {rows.height - TABLE_LIMIT} more (see --format csv or json)")
+        view.text(f"... and {rows.height - TABLE_LIMIT:,} more (see --format csv or json)")
 
 
 def render_header(view: View, audit: Audit) -> None:
@@ -207,16 +245,18 @@ def render_header(view: View, audit: Audit) -> None:
               f"({audit.options.as_of_source})", style="bold")
     for t in audit.tables:
         sheet = f", sheet {t.sheet!r}" if t.sheet else ""
-        footer = f", {t.footer_rows} footer" if t.footer_rows else ""
-        view.text(f"input: {display_name(t.path)}{sheet}: {t.rows} rows below the header on row "
-                  f"{t.header_row} ({t.blank_rows} blank{footer})")
+        # Blank and footer rows when there are any (the rows line below counts them always).
+        aside = ", ".join(([f"{t.blank_rows:,} blank"] if t.blank_rows else [])
+                          + ([f"{t.footer_rows:,} footer"] if t.footer_rows else []))
+        view.text(f"input: {display_name(t.path)}{sheet}: {t.rows:,} rows, header on row "
+                  f"{t.header_row}" + (f" ({aside})" if aside else ""))
         for note in t.notes:
             view.text(f"  {note}")
     if audit.reviews is not None:
         r = audit.reviews.summary()
-        view.text(f"reviews: {display_name(r['path'])}: {r['rows']} rows, {r['matched']} matched on "
-                  f"{r['joined_on']} ({r['ignored']} without a usable meeting date), "
-                  f"{r['unmatched']} unmatched")
+        view.text(f"reviews: {display_name(r['path'])}: {r['rows']:,} rows, {r['matched']:,} "
+                  f"matched on {r['joined_on']} ({r['ignored']:,} without a usable meeting date), "
+                  f"{r['unmatched']:,} unmatched")
     view.text(f"config: {audit.config.path or 'none (built-in defaults)'}; {rows_line(audit)}")
     for line in screen_lines(audit):  # with --history: what changed since the last run
         view.text(line)
@@ -232,26 +272,37 @@ def render_benchmark(view: View, audit: Audit, measures: dict) -> None:
         view.text(line)
 
 
-def render_first_screen(view: View, audit: Audit) -> None:
+def render_first_screen(view: View, audit: Audit, whole: bool = True) -> None:
     """The morning questions: what is overdue and due soon (cases, then findings by rule), the
-    20-week figure beside England's, who has most overdue, the data-quality headline, totals."""
+    20-week figure beside England's, who has most overdue, the data-quality headline, totals
+    (left to the cron line that follows on a terminal's short view, not `whole`)."""
     opts = audit.options
     cases = case_totals(audit)
     view.text()
-    view.text(f"Needs action on {opts.as_of.isoformat()}", style="bold")
-    skipped, absent = coverage_lines(audit)  # rules that did not run, before any count
-    if skipped:
-        view.text(skipped, style="bold")
-    if absent:
-        view.text(absent)
-    view.text(f"{cases['cases_overdue']} cases overdue now; {cases['cases_due_soon']} more due "
-              f"within {opts.due_within} days (to "
+    # Rules that did not run are said before any count: under the heading, on lines of their
+    # own (the heading and the counts share one line when every rule ran).
+    skipped, absent = coverage_lines(audit)
+    heading = f"Needs action on {opts.as_of.isoformat()}: "
+    if skipped or absent:
+        view.text(heading.rstrip(" :"), style="bold")
+        if skipped:
+            view.text(skipped, style="bold")
+        if absent:
+            view.text(absent)
+        heading = ""
+    view.text(f"{heading}{cases['cases_overdue']:,} cases overdue "
+              f"now; {cases['cases_due_soon']:,} more due within {opts.due_within} days (to "
               f"{(opts.as_of + dt.timedelta(days=opts.due_within)).isoformat()}); each case "
-              f"counted once")
+              f"counted once", style="bold")
+    noted = note_counts(audit)
+    if noted is not None:  # with a history: the team's notes (history/notes.py)
+        view.text(counts_line(noted))
     counts = summary(audit)
-    view.panels("Findings by rule (one case can have several): overdue, and due soon",
+    # Rules with nothing overdue or due soon are left out: the rules table (--details) has them.
+    view.panels("Findings by rule with any (one case can have several): overdue, and due soon",
                 ["rule", "overdue", "soon"],
-                [[code, c["overdue"], c["due_soon"]] for code, c in counts.items()])
+                [[code, f"{c['overdue']:,}", f"{c['due_soon']:,}"] for code, c in counts.items()
+                 if c["overdue"] or c["due_soon"]])
     h = audit.headline
     if h is None:
         return
@@ -290,35 +341,44 @@ def render_first_screen(view: View, audit: Audit) -> None:
         view.text(f"Caseworkers: {load['reason']}")
     dq = sorted((q for q in quality_summary(audit) if q["findings"]), key=lambda q: -q["findings"])
     view.text()
-    view.text(f"Data quality: {sum(q['findings'] for q in dq)} findings in {len(dq)} checks"
-              + (": " + ", ".join(f"{q['check']} {q['name']} {q['findings']}" for q in dq[:3])
+    view.text(f"Data quality: {sum(q['findings'] for q in dq):,} findings in {len(dq)} checks"
+              + (": " + ", ".join(f"{q['check']} {q['name']} {q['findings']:,}" for q in dq[:3])
                  if dq else ""))
+    if not whole:  # the cron line follows on a terminal with the same totals
+        return
     t = totals(audit)
     view.text()
-    view.text(f"totals: {cases['cases_overdue']} cases overdue, {cases['cases_due_soon']} due "
-              f"soon; {t['overdue']} findings overdue, {t['due_soon']} due soon; "
-              f"{t['data_quality']} data-quality findings", style="bold")
+    view.text(f"totals: {cases['cases_overdue']:,} cases overdue, {cases['cases_due_soon']:,} due "
+              f"soon; {t['overdue']:,} findings overdue, {t['due_soon']:,} due soon; "
+              f"{t['data_quality']:,} data-quality findings", style="bold")
 
 
 def render_table(audit: Audit, rich: bool, stream=None, details: bool = False,
-                 width: int | None = None) -> str:
-    """The whole table view: header, first screen, the capped lists, the rules, the measures
+                 width: int | None = None, whole: bool = True) -> str:
+    """The table view: header, first screen, the capped lists, the rules, the measures
     (every figure with --details), backlog, caseload and data quality. `width`: plain text for
-    a terminal without colour (NO_COLOR), fitted to it as the rich view is."""
+    a terminal without colour (NO_COLOR), fitted to it as the rich view is. Not `whole`: the
+    header and first screen only, and a line naming what --details adds (a terminal's view)."""
     view = View(rich, stream, width)
     opts = audit.options
     render_header(view, audit)
-    render_first_screen(view, audit)
+    render_first_screen(view, audit, whole)
     if audit.breakdowns:
         from sendcheck.views.breakdowns import render_breakdowns
         from sendcheck.views.json import breakdowns_section
 
         render_breakdowns(view, breakdowns_section(audit)["breakdowns"])
-    found = findings_frame(audit, statuses=("overdue", "due_soon"))
+    if not whole:
+        view.text()
+        view.text("--details: the lists, every rule and measure; sendcheck actions: per "
+                  "caseworker", style="dim")
+        return "" if rich else view.getvalue()
+    found = listed(audit, findings_frame(audit, statuses=("overdue", "due_soon")))
     with_file = several_files(audit)
-    _overdue_sections(view, audit, found, with_file)
+    days = audit.note_days if audit.untouched else None
+    _overdue_sections(view, audit, found, with_file, days)
     _list_section(view, f"Due soon: due within {opts.due_within} days", found, "due_soon",
-                  with_file)
+                  with_file, days)
     counts = summary(audit)
     rows = []
     for item in rules_list(audit):

@@ -37,6 +37,7 @@ from sendcheck.views.findings import (
     GUIDANCE,
     coverage_lines,
     findings_frame,
+    listed,
     most_overdue_first,
     per_caseworker,
     suppressed_findings,
@@ -65,11 +66,15 @@ PROBLEMS_ONLY = ("This workbook lists problems only: overdue, due soon, late, ea
                  "--all` lists every case.")
 FIELD_NOTE = ("Field names are DfE's, from its SEN2 timeliness data, where DfE publishes the "
               "figure; the others are sendcheck's own.")
-DQ_EXTRA = ("Action taken", "Checked by")
+# Empty columns the team fills in; read back the next night (audit --notes: history/notes_read.py).
+DQ_EXTRA = ("Action taken", "Checked by", "Date checked")
 MONTHLY_NOTE = ("Each month on its own, not a rolling figure: new EHC plans issued in the month "
                 "without a 20-week exception, and the share of them issued within 20 weeks of "
                 "the request (140 days), DfE's headline measure.")
 CHART_ROWS = 16  # rows left empty under a chart of 7.5 cm
+# Sheets of history, not of work to do, print their first rows only (most recent first); the
+# sheet holds every row, and the Summary says how many.
+PRINT_ROWS = {"Late": 100, "Other findings": 100}
 
 
 
@@ -154,10 +159,58 @@ def _room_for_chart(grid: Grid, table: tuple[int, int] | None) -> int:
     return at
 
 
-def _summary(w: Writer, audit: Audit, data: dict, written: dict[str, int],
-             trend: list[dict]) -> None:
-    from openpyxl.chart import BarChart, Reference
+def _first_figures(grid: Grid, audit: Audit, data: dict) -> tuple[int, int]:
+    """The manager's figures, first: cases overdue and due soon, the 20-week figure beside
+    England's (with its period), and where the year will land."""
+    from sendcheck.figures.national import latest_twenty_weeks
 
+    grid.add("The figures to act on first", bold=True, span=True)
+    first = grid.add("Figure", "Value", "Details", "DfE field", header=True)
+    total = (data.get("caseload") or {}).get("total") or {}
+    if "cases_overdue" in total:
+        grid.add("Cases overdue now (each case counted once)", total["cases_overdue"],
+                 "Overdue sheet: every finding, most overdue first")
+        grid.add(f"Cases due in the next {audit.options.due_within} days", total["cases_due_soon"],
+                 "Due soon sheet: soonest first")
+    notes = data.get("notes")
+    if notes:  # the team's notes, read back from the lists sendcheck wrote (audit --notes)
+        grid.add(f"Cases overdue with a note in the last {notes['days']} days",
+                 notes["with_note"], "Overdue sheet: the Latest note column")
+        grid.add(f"Cases overdue untouched (no note in the last {notes['days']} days)",
+                 notes["untouched"], "audit --untouched lists only these")
+    item = ((data.get("measures") or {}).get("items") or {}).get("final_plan_20w") or {}
+    v = item.get("values") or {}
+    if v.get("pc_plans_issued_20_weeks_ex") is not None:
+        p = item["period"]
+        grid.add("New EHC plans issued within 20 weeks, excluding exceptions",
+                 pct(v["pc_plans_issued_20_weeks_ex"]),
+                 f"{_date(p['start']):%d/%m/%Y} to {_date(p['end']):%d/%m/%Y}: "
+                 f"{_n(v['plans_issued_20_weeks_ex'])} of {_n(v['plans_issued_den_ex'])}",
+                 "pc_plans_issued_20_weeks_ex")
+    y = latest_twenty_weeks()
+    grid.add(f"England, plans issued in calendar year {y['year']}", pct(y["pc_plans_issued_20_weeks_ex"]),
+             f"{y['plans_issued_20_weeks_ex']:,} of {y['plans_issued_den_ex']:,} (DfE, "
+             f"{y['release']})", "pc_plans_issued_20_weeks_ex")
+    h = audit.headline
+    f = (data.get("measures") or {}).get("forecast_20w") or {}
+    if h is not None and h.forecast is not None and f.get("available"):
+        from sendcheck.views.forecast import sentence
+
+        v = f[f["headline"]]
+        grid.add(f"Where {f['year']} will land: likely", pct(v["pc_likely"]),
+                 f"best {v['pc_best']}%, worst {v['pc_worst']}%, {v['pc_so_far']}% so far")
+        grid.add("In one sentence", None, sentence(h.forecast, h.suppress_below))
+    return first, grid.at - 1
+
+
+def _n(v: object) -> str:
+    return f"{v:,}" if isinstance(v, int) else str(v)
+
+
+def _summary(w: Writer, audit: Audit, data: dict, written: dict[str, int],
+             monthly: tuple[object, tuple[int, int]] | None) -> None:
+    """One printed A4 page: the manager's figures, the monthly 20-week chart, where the rest is,
+    and what was read."""
     grid = Grid()
     grid.add(f"sendcheck {data['sendcheck_version']}: SEND statutory timescales, position at "
              f"{audit.options.as_of:%d/%m/%Y}", bold=True, span=True)
@@ -169,6 +222,44 @@ def _summary(w: Writer, audit: Audit, data: dict, written: dict[str, int],
         if line:
             grid.add(line, bold=bold, span=True)
     grid.gap()
+    figures = _first_figures(grid, audit, data)
+    grid.gap()
+    chart_at = _room_for_chart(grid, monthly[1] if monthly else None)
+    grid.add("Findings listed on the other sheets", bold=True, span=True)
+    grid.add("Findings", "Sheet", "Rows", header=True)
+    for label, sheet in (("Overdue", "Overdue"), ("Due soon", "Due soon"),
+                         ("Late, early or missed in the measures' period (the 100 most recent "
+                          "print)", "Late"),
+                         ("Data quality", "Data quality"),
+                         ("Excepted or invalid (the first 100 print)", "Other findings"), ("Suppressed", "Suppressed"),
+                         ("Changes since the previous run", "Changes")):
+        if sheet in written:
+            grid.add(label, sheet, written[sheet])
+    grid.add("Every measure, and findings by rule with a chart", "Measures", None)
+    if written.get("_capped"):
+        grid.add(f"Some sheets were cut at Excel's limit of {MAX_ROWS} rows; use --format csv.",
+                 span=True)
+    grid.gap()
+    _inputs(grid, data)
+    ws = w.grid_sheet("Summary", grid, filter_rows=figures, title_rows="1:2", freeze="A3",
+                      index=0)
+    ws.page_setup.fitToHeight = 1  # the Summary is one page: the manager's sheet
+    if monthly:
+        source, (first, last) = monthly
+        ws.add_chart(_monthly_chart(source, 4, first, last), f"A{chart_at}")
+
+
+def _measures_sheet(w: Writer, audit: Audit, data: dict, trend: list[dict]
+                    ) -> tuple[object, tuple[int, int]] | None:
+    """Findings overdue and due soon by rule (with a chart), every headline measure, the
+    20-week figure month by month, data quality, and suppressions that match nothing. Returns
+    the sheet and the monthly table's rows, for the Summary's chart."""
+    from openpyxl.chart import BarChart, Reference
+
+    grid = Grid()
+    grid.add(f"Measures and findings by rule, as of {audit.options.as_of:%d/%m/%Y}", bold=True,
+             span=True)
+    grid.gap()
     action = _action(grid, data)
     action_chart = _room_for_chart(grid, action)
     measures = _measures(grid, data)
@@ -178,7 +269,7 @@ def _summary(w: Writer, audit: Audit, data: dict, written: dict[str, int],
         neighbours = workbook_section(grid, data["benchmark"])
         neighbours_at = _room_for_chart(grid, neighbours)
     monthly = _monthly(grid, trend)
-    monthly_chart = _room_for_chart(grid, monthly)
+    grid.gap()
     grid.add("Data quality", bold=True, span=True)
     grid.add("Check", "Code", "Findings", header=True)
     for q in data.get("data_quality", []):
@@ -186,18 +277,6 @@ def _summary(w: Writer, audit: Audit, data: dict, written: dict[str, int],
         grid.add(q["title"], q["check"], found)
     grid.add("Data-quality findings", None,
              sum(q["findings"] for q in data.get("data_quality", [])), bold=True)
-    grid.gap()
-    grid.add("Findings listed on the other sheets", bold=True, span=True)
-    grid.add("Findings", "Sheet", "Rows", header=True)
-    for label, sheet in (("Overdue", "Overdue"), ("Due soon", "Due soon"),
-                         ("Late, early or missed", "Late"), ("Data quality", "Data quality"),
-                         ("Excepted or invalid", "Other findings"), ("Suppressed", "Suppressed"),
-                         ("Changes since the previous run", "Changes")):
-        if sheet in written:
-            grid.add(label, sheet, written[sheet])
-    if written.get("_capped"):
-        grid.add(f"Some sheets were cut at Excel's limit of {MAX_ROWS} rows; use --format csv.",
-                 span=True)
     unmatched = data.get("suppressions_unmatched") or []
     if unmatched:
         grid.gap()
@@ -206,10 +285,7 @@ def _summary(w: Writer, audit: Audit, data: dict, written: dict[str, int],
         grid.add("Entry", "Record", "Rule", "Reason", header=True)
         for u in unmatched:
             grid.add(u["entry"], u["record_id"], u["rule"], u["reason"])
-    grid.gap()
-    _inputs(grid, data)
-    ws = w.grid_sheet("Summary", grid, filter_rows=measures, title_rows="1:2", freeze="A3",
-                      index=0)
+    ws = w.grid_sheet("Measures", grid, filter_rows=measures, index=0)
     if action:
         first, last = action
         chart = BarChart()
@@ -222,11 +298,9 @@ def _summary(w: Writer, audit: Audit, data: dict, written: dict[str, int],
         chart.set_categories(Reference(ws, min_col=1, min_row=first + 1, max_row=last))
         chart.height, chart.width = 7.5, 20
         ws.add_chart(chart, f"A{action_chart}")
-    if monthly:
-        first, last = monthly
-        ws.add_chart(_monthly_chart(ws, 4, first, last), f"A{monthly_chart}")
     if neighbours:
         ws.add_chart(neighbours_chart(ws, *neighbours), f"A{neighbours_at}")
+    return (ws, monthly) if monthly else None
 
 
 def _monthly_chart(ws, col: int, first: int, last: int):
@@ -247,7 +321,7 @@ def _inputs(grid: Grid, data: dict) -> None:
     grid.add("Inputs", bold=True, span=True)
     grid.add("File", "Sheet", "Rows", header=True)
     reviews = data.get("reviews")
-    for t in data["inputs"] + ([reviews] if reviews else []):
+    for t in data["inputs"]:  # the review history among them
         grid.add(t["path"], t["sheet"], t["rows"])
         grid.lines.append(Line(["SHA-256", t["sha256"]], span=True))
     rows = data.get("rows")
@@ -435,7 +509,16 @@ def _rule_cols(frame: pl.DataFrame, personal: bool, *, status: bool = False, don
     cols += [Col("done", "Done", "date")] if done else []
     cols += [Col("days_over", days, "int")] if days else []
     cols += [Col("exception", "Exception")] if exception else []
-    return cols + [Col("message", "What the finding is")]
+    return cols + [Col("message", "What the finding is")] + _note_cols(frame)
+
+
+def _note_cols(frame: pl.DataFrame) -> list[Col]:
+    """The review cycle (part of a finding's key, with --reviews) and the latest note (with a
+    history): a note typed beside the finding is matched back to it by these."""
+    cols = [Col("cycle", "Review cycle", "int")] if "cycle" in frame.columns and \
+        frame.get_column("cycle").is_not_null().any() else []
+    return cols + ([Col("note", "Latest note"), Col("note_by", "Note by"),
+                    Col("note_date", "Note date", "date")] if "note" in frame.columns else [])
 
 
 def _trend_rows(audit: Audit) -> list[dict]:
@@ -451,6 +534,7 @@ CHANGES_COLS = [Col("change", "Change"), Col("rule", "Rule"), Col("kind", "Advic
                 Col("person_id", "Person"), Col("caseworker", "Caseworker"),
                 Col("status", "Status"), Col("due", "Due", "date"),
                 Col("days_over", "Days over", "int"), Col("overdue_since", "Overdue since", "date"),
+                Col("first_seen", "First seen", "date"),
                 Col("status_now", "Status now"), Col("done_now", "Done now", "date")]
 
 
@@ -490,41 +574,49 @@ def to_xlsx(audit: Audit, personal: bool = False) -> bytes:
     # The findings come from findings_frame, with their dates; the JSON's are not made into
     # Python dicts (seconds for 100,000 episodes, for nothing).
     data = to_json_dict(audit, False, personal, findings_frame_only=True)
-    found = findings_frame(audit, False, personal)
+    found = findings_frame(audit, False, personal, cycle=True)
+    shown = listed(audit, found)  # --untouched: the lists only; the counts are found's
     status = pl.col("status")
     is_dq = pl.col("rule").str.starts_with("DQ")
     w = Writer(audit.options.as_of)
     written: dict[str, int] = {}
 
     def sheet(title: str, frame: pl.DataFrame, cols: list[Col], extra: Sequence[str] = ()) -> None:
-        written[title] = w.list_sheet(title, frame, cols, extra)
+        written[title] = w.list_sheet(title, frame, cols, extra, PRINT_ROWS.get(title))
         if frame.height > MAX_ROWS:
             written["_capped"] = 1
 
     # Statutory breaches first, most overdue first; guidance (warning severity) below them.
-    overdue = most_overdue_first(audit, found.filter(status == "overdue")).with_columns(
+    overdue = most_overdue_first(audit, shown.filter(status == "overdue")).with_columns(
         pl.when(pl.col("duty") == GUIDANCE).then(pl.lit("Guidance (Code of Practice)"))
         .otherwise(pl.lit("Statutory")).alias("duty"))
-    sheet("Overdue", overdue, [Col("duty", "Duty"), *_rule_cols(found, personal, done=False)])
-    soon = found.filter(status == "due_soon").sort(["due", "rule", "source", "row"]).with_columns(
+    sheet("Overdue", overdue, [Col("duty", "Duty"), *_rule_cols(found, personal, done=False)],
+          DQ_EXTRA)
+    soon = shown.filter(status == "due_soon").sort(["due", "rule", "source", "row"]).with_columns(
         (-pl.col("days_over")).alias("days_over"))
-    sheet("Due soon", soon, _rule_cols(found, personal, done=False, days="Days left"))
+    sheet("Due soon", soon, _rule_cols(found, personal, done=False, days="Days left"), DQ_EXTRA)
+    # Breaches that happened, in the measures' period (done, or missed, from its first day):
+    # the years before it are history the JSON and CSV keep, not pages to print.
+    since = _date(((data.get("measures") or {}).get("period") or {}).get("start"))
     late = found.filter(status.is_in(["late", "early", "missed"]))
+    if since is not None:
+        late = late.filter(pl.coalesce("done", "due") >= since)
+    late = late.sort(pl.coalesce("done", "due"), descending=True, maintain_order=True)
     sheet("Late", late, _rule_cols(found, personal, status=True))
     written["Caseload"] = _caseload(w, data, found)
-    dq = found.filter(is_dq).with_columns(
+    dq = shown.filter(is_dq).with_columns(
         pl.col("rule").replace_strict({c: q.name for c, q in BY_CODE.items()}, default=None)
         .alias("check_name"),
         pl.col("rule").replace_strict({c: q.action for c, q in BY_CODE.items()}, default=None)
         .alias("action"))
     sheet("Data quality", dq, [Col("rule", "Check"), Col("check_name", "Name"),
                                *_identity(found, personal), Col("message", "Finding"),
-                               Col("action", "What to do")], DQ_EXTRA)
+                               Col("action", "What to do"), *_note_cols(dq)], DQ_EXTRA)
     other = found.filter(~is_dq & status.is_in(["excepted", "invalid"]))
     sheet("Other findings", other, _rule_cols(found, personal, status=True, exception=True))
     changed = changes_frame(audit)
     if changed is not None:  # --history: what changed since the previous run
-        sheet("Changes", changed, CHANGES_COLS)
+        sheet("Changes", changed, [c for c in CHANGES_COLS if c.name in changed.columns])
     if audit.config.suppress:
         sup = suppressed_findings(audit, personal)
         sheet("Suppressed", sup, [*_rule_cols(sup, personal, status=True),
@@ -539,7 +631,8 @@ def to_xlsx(audit: Audit, personal: bool = False) -> bytes:
     _counts(w, data)
     _rules_sheet(w, audit, data)
     _definitions(w, data, audit.options.due_within)
-    _summary(w, audit, data, written, _trend_rows(audit))
+    monthly = _measures_sheet(w, audit, data, _trend_rows(audit))
+    _summary(w, audit, data, written, monthly)
     return w.save()
 
 

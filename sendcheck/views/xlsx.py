@@ -88,6 +88,29 @@ class Grid:
             self.lines.append(Line([]))
 
 
+def _numeric_columns(grid: Grid) -> dict[int, set[int]]:
+    """Per header row (1-based), the columns whose figures below it are numbers: their header
+    is right-aligned, over the figures (Excel right-aligns numbers), never left of them."""
+    out: dict[int, set[int]] = {}
+    for n, line in enumerate(grid.lines, 1):
+        if not line.header:
+            continue
+        body = []
+        for below in grid.lines[n:]:
+            if below.header or not below.values or below.span:
+                break
+            body.append(below.values)
+        out[n] = {i for i in range(len(line.values))
+                  if any(i < len(r) and r[i] is not None for r in body)
+                  and all(i >= len(r) or r[i] is None or _is_number(r[i]) for r in body)}
+    return out
+
+
+def _is_number(value: object) -> bool:
+    value = value.value if isinstance(value, Styled) else value
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def _text_width(value: object) -> int:
     if isinstance(value, Styled):
         if value.fmt == PERCENT_FORMAT:
@@ -181,9 +204,11 @@ class Writer:
         self.link = Font(name="Calibri", size=11, color="0563C1", underline="single")
         self.wrap = Alignment(wrap_text=True, vertical="top")
         self.top = Alignment(vertical="top")
+        self.right = Alignment(wrap_text=True, vertical="top", horizontal="right")
         self.bodies: list[tuple[object, pl.DataFrame, Sequence[Col], set[str]]] = []
 
-    def cell(self, ws, value: object, *, bold: bool = False, wrap: bool = False):
+    def cell(self, ws, value: object, *, bold: bool = False, wrap: bool = False,
+             right: bool = False):
         from openpyxl.cell import WriteOnlyCell
 
         fmt = link = None
@@ -207,7 +232,7 @@ class Writer:
         if link:
             c.hyperlink = link
             c.font = self.link
-        c.alignment = self.wrap if wrap else self.top
+        c.alignment = self.right if right else self.wrap if wrap else self.top
         return c
 
     def _sheet(self, title: str, widths: Sequence[int], title_rows: str, freeze: str,
@@ -247,6 +272,7 @@ class Writer:
             used = max(len(grid.lines[first - 1].values), 1)
             ref = f"A{first}:{get_column_letter(used)}{max(last, first + 1)}"
         ws = self._sheet(title, widths, title_rows, freeze, ref, index)
+        numeric = _numeric_columns(grid)
         for n, line in enumerate(grid.lines, 1):
             wrap = [v is not None and not line.span and (line.header or _text_width(v) > max_width)
                     for v in line.values]
@@ -255,14 +281,15 @@ class Writer:
             if tall > 1:  # must be set before the row is written in write-only mode
                 ws.row_dimensions[n].height = LINE_HEIGHT * tall
             ws.append([None if v is None else self.cell(ws, v, bold=line.header or line.bold,
-                                                        wrap=wrap[i])
+                                                        wrap=wrap[i], right=i in numeric.get(n, ()))
                        for i, v in enumerate(line.values)])
         return ws
 
     def list_sheet(self, title: str, frame: pl.DataFrame, cols: Sequence[Col],
-                   extra_headers: Sequence[str] = ()) -> int:
-        """A sheet of one long table: bold frozen header, filter, fitted widths. Returns rows
-        written."""
+                   extra_headers: Sequence[str] = (), print_rows: int | None = None) -> int:
+        """A sheet of one long table: bold frozen header, filter, fitted widths; with
+        `print_rows`, a print area of the header and that many rows (the sheet keeps them all).
+        Returns rows written."""
         from openpyxl.utils import get_column_letter
 
         frame = frame.head(MAX_ROWS).select([c.name for c in cols])
@@ -274,6 +301,8 @@ class Writer:
         wrapped = {c.name for c, n in zip(cols, longest) if c.kind == "text" and n > MAX_WIDTH}
         ref = f"A1:{get_column_letter(len(headers))}{max(frame.height + 1, 2)}"
         ws = self._sheet(title, widths, "1:1", "A2", ref)
+        if print_rows is not None and frame.height > print_rows:
+            ws.print_area = f"A1:{get_column_letter(len(headers))}{print_rows + 1}"
         tall = max(wrapped_lines(h, width) for h, width in zip(headers, widths))
         if tall > 1:
             ws.row_dimensions[1].height = LINE_HEIGHT * tall
