@@ -331,7 +331,7 @@ def test_hostile_edits(tmp_path, cli) -> None:
     data, err = _json(cli, "audit", *args, "--as-of", "2025-03-04", "--notes", book)
     note = _noted(data["findings"])[("AS01", None, "R1", "export.csv", 2)]
     assert len(note) == 2000 and note.startswith("secret secret")
-    assert "1 notes longer than 2,000 characters were cut to 2,000" in err
+    assert "1 note longer than 2,000 characters was cut to 2,000" in err
     assert "secret" not in err
     damaged = tmp_path / "damaged.xlsx"
     damaged.write_bytes(book.read_bytes()[:3000])

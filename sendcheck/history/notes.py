@@ -49,8 +49,9 @@ class NotesKept:
     def lines(self) -> list[str]:
         """One-line remarks for stderr: counts and places only, never a note's text."""
         out = list(self.remarks)
-        out.append(f"notes: {self.read} read from {len(self.files)} files, {self.added} new, "
-                   f"{self.read - self.added} kept already")
+        files = len(self.files)
+        out.append(f"notes: {self.read:,} read from {files:,} {'file' if files == 1 else 'files'}, "
+                   f"{self.added:,} new, {self.read - self.added:,} kept already")
         for source, sheet, row, rule in self.unmatched.head(UNMATCHED_SHOWN).iter_rows():
             where = f"{source}" + (f" sheet {sheet!r}" if sheet else "") + f" row {row}"
             out.append(f"notes: {where}: a note on {rule or 'no rule'} matches no finding in "

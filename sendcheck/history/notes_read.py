@@ -215,9 +215,11 @@ def _bounds_remarks(notes: pl.DataFrame) -> list[str]:
     cut, bad = notes.select(pl.col("_cut").sum(), pl.col("_bad_date").sum()).row(0)
     out = []
     if cut:
-        out.append(f"notes: {cut} notes longer than {NOTE_CHARS:,} characters were cut to "
+        out.append(f"notes: {cut:,} {'note' if cut == 1 else 'notes'} longer than "
+                   f"{NOTE_CHARS:,} characters {'was' if cut == 1 else 'were'} cut to "
                    f"{NOTE_CHARS:,}")
     if bad:
-        out.append(f"notes: {bad} Date checked cells could not be read as dates (expected "
-                   f"dd/mm/yyyy); the file's date was used")
+        out.append(f"notes: {bad:,} Date checked {'cell' if bad == 1 else 'cells'} could not be "
+                   f"read as {'a date' if bad == 1 else 'dates'} (expected dd/mm/yyyy); the "
+                   f"file's date was used")
     return out
