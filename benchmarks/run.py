@@ -358,6 +358,7 @@ def main() -> None:
     ap.add_argument("--before-max", type=int, default=1_000_000,
                     help="largest size for --before (the old code took 7.3 GB at 1M)")
     args = ap.parse_args()
+    args.data = args.data.resolve()  # --before runs the old code in its own directory
     args.data.mkdir(parents=True, exist_ok=True)
     info = sendcheck_info()
     print(f"machine: {machine(info)}")
