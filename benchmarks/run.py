@@ -336,8 +336,9 @@ def targets(rows: list[Row]) -> list[tuple[str, str, str]]:
         check("bundled example under 1 s", e.wall < 1, f"{e.wall:.2f} s wall, {e.cpu:.2f} s cpu")
     for kind, what, tw, tc, m in linearity(rows):
         if what.startswith("sendcheck"):
-            check(f"3M/1M {kind} {what} at most 3.3", tc <= 3.3 and m <= 3.3,
-                  f"{tc:.2f} cpu, {tw:.2f} wall, {m:.2f} memory")
+            # The target: the 3M export runs, its peak memory at most 3.3x the 1M's.
+            check(f"3M/1M {kind} {what}: peak memory at most 3.3x", m <= 3.3,
+                  f"{m:.2f} memory ({tc:.2f} cpu, {tw:.2f} wall)")
     x = get("xlsx", XLSX_SIZE, "sendcheck table")
     if x:
         check("100k-row .xlsx under 3 s", x.wall < 3, f"{x.wall:.2f} s wall, {x.cpu:.2f} s cpu")
@@ -358,6 +359,7 @@ def main() -> None:
     ap.add_argument("--before-max", type=int, default=1_000_000,
                     help="largest size for --before (the old code took 7.3 GB at 1M)")
     args = ap.parse_args()
+    args.data = args.data.resolve()  # --before runs the old code in its own directory
     args.data.mkdir(parents=True, exist_ok=True)
     info = sendcheck_info()
     print(f"machine: {machine(info)}")

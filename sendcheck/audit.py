@@ -10,6 +10,7 @@ import shlex
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -29,6 +30,10 @@ from sendcheck.read.export import read_export
 from sendcheck.read.kind import seems_to_be
 from sendcheck.read.sheets import Table
 from sendcheck.read.term_dates import read_term_dates
+
+if TYPE_CHECKING:  # the types only: figures and history compute them from an Audit
+    from sendcheck.figures.sections import Headline
+    from sendcheck.history.changes import Changes
 
 
 @dataclass
@@ -63,12 +68,12 @@ class Audit:
     suppressed: pl.DataFrame | None = None
     quality_suppressed: pl.DataFrame | None = None
     unmatched_suppressions: list[Suppression] = field(default_factory=list)
-    # Headline measures, backlog and caseload (sendcheck.headline), when the command computes them.
-    headline: object | None = None
+    # Headline measures, backlog and caseload (figures/headline.py), when the command computes them.
+    headline: Headline | None = None
     # Review history (--reviews): every review cycle, judged by RV01-RV05 and TR02.
     reviews: ReviewHistory | None = None
-    # What changed since the previous run in --history (sendcheck.history.changes.Changes).
-    changes: object | None = None
+    # What changed since the previous run in --history.
+    changes: Changes | None = None
     # The term dates' closures (--term-dates, [term_dates]): read_term_dates' frame, or None.
     closures: pl.DataFrame | None = None
     # The team's notes (history/notes.py), when a history is kept: the latest note of each

@@ -34,20 +34,45 @@ FAMILIES = (
 )
 DONE = ("met", "late", "early")
 OPEN = ("overdue", "due_soon", "pending")
+FAMILY = pl.Enum([f[0] for f in FAMILIES])
+# Rule code -> its family's measure id: the key of the one group-by each count is.
+OF_FAMILY = {code: f[0] for f in FAMILIES for code in f[2]}
 
 
-def _flag_note(episodes: pl.DataFrame, what: str | None) -> list[str]:
+def _flag_columns(columns: list[str], what: str | None) -> list[str]:
     cols = [f"{stage}_{what}" for stage in SEN2_APPEAL_STAGES] if what else []
-    cols = [c for c in cols if c in episodes.columns]
+    return [c for c in cols if c in columns]
+
+
+def _flagged(episodes: pl.DataFrame) -> dict[str, int]:
+    """Cases with any SEN2 flag of each kind (tribunal, mediation) the export has: one query."""
+    kinds = {what: cols for _, _, _, _, what in FAMILIES
+             if (cols := _flag_columns(episodes.columns, what))}
+    if not kinds:
+        return {}
+    return episodes.select(
+        pl.any_horizontal([(pl.col(c) == "1").fill_null(False) for c in cols]).sum().alias(what)
+        for what, cols in kinds.items()).row(0, named=True)
+
+
+def _flag_note(columns: list[str], what: str | None, flagged: dict[str, int]) -> list[str]:
+    cols = _flag_columns(columns, what)
     if not cols:
         return []
-    n = episodes.select(pl.any_horizontal([(pl.col(c) == "1").fill_null(False) for c in cols])
-                        .sum()).item()
+    n = flagged[what]
     items = ", ".join("".join(w.capitalize() for w in c.split("_")) for c in cols)
     noun = "appeals to the Tribunal" if what == "tribunal" else "mediations"
     cases = "case" if n == 1 else "cases"
     return [(f"the export flags {n} {cases} with {noun} ({items} = 1); those items carry no "
              f"dates, so whether their limits were kept is not judged from them")]
+
+
+def _by_family(frame: pl.DataFrame | pl.LazyFrame, *aggs: pl.Expr) -> dict[str, dict]:
+    """`aggs` per family of `frame`'s rules, in one group-by keyed by the FAMILY Enum."""
+    family = pl.col("rule").replace_strict(OF_FAMILY, default=None, return_dtype=FAMILY)
+    grouped = (frame.lazy().with_columns(family.alias("_family")).drop_nulls("_family")
+               .group_by("_family").agg(*aggs).collect())
+    return {r.pop("_family"): r for r in grouped.to_dicts()}
 
 
 def appeal_measures(judgement: Judgement, runs: list[RuleRun], episodes: pl.DataFrame,
@@ -58,12 +83,22 @@ def appeal_measures(judgement: Judgement, runs: list[RuleRun], episodes: pl.Data
     lacking = {r.rule.code: r.skipped for r in runs if r.skipped is not None}
     anchor = pl.col("done") if cohort == "issued" else pl.col("due")
     in_period = anchor.is_between(pl.lit(period.start), pl.lit(period.end)).fill_null(False)
-    counts = judgement.counts()
-    # What a period counts needs the finding's dates: only the actions done, and the excepted.
-    dated = judgement.findings((*DONE, "excepted"), [c for f in FAMILIES for c in f[2]])
+    status = pl.col("status")
+    # Every family's statuses by count, and (what a period counts needs the finding's dates)
+    # its actions done and excepted in the period: one group-by each.
+    opened = _by_family(judgement.counts(), *(
+        pl.col("len").filter(status == s).sum().alias(s)
+        for s in ("overdue", "due_soon", "pending", "invalid")),
+        pl.col("len").filter(status != "not_applicable").sum().alias("applicable"))
+    dated = _by_family(
+        judgement.findings((*DONE, "excepted"), OF_FAMILY).lazy().filter(in_period),
+        status.is_in(DONE).sum().alias("actions"), (status == "met").sum().alias("on_time"),
+        status.is_in(["late", "early"]).sum().alias("late"),
+        (status == "excepted").sum().alias("excepted"))
+    flagged = _flagged(episodes)
     out = []
     for mid, title, codes, law, flags in FAMILIES:
-        notes = _flag_note(episodes, flags)
+        notes = _flag_note(episodes.columns, flags, flagged)
         if not ran & set(codes) and not notes:
             continue
         m = Measure(mid, title, "", period, cohort, "excepted cases counted apart (reg 44(3) "
@@ -73,23 +108,14 @@ def appeal_measures(judgement: Judgement, runs: list[RuleRun], episodes: pl.Data
             m.missing = tuple(dict.fromkeys(c for code in codes for c in lacking.get(code, ())))
             out.append(m)
             continue
-        n = dict(counts.filter(pl.col("rule").is_in(codes)).group_by("status")
-                 .agg(pl.col("len").sum()).iter_rows())
-        if not notes and not sum(v for k, v in n.items() if k != "not_applicable"):
+        n = opened.get(mid, {})
+        if not notes and not n.get("applicable"):
             continue  # the columns are there, but no case has an order (or a mediation)
-        status = pl.col("status")
-        v = dated.filter(pl.col("rule").is_in(codes) & in_period).select(
-            actions=status.is_in(DONE).sum(),
-            on_time=(status == "met").sum(),
-            late=status.is_in(["late", "early"]).sum(),
-            excepted=(status == "excepted").sum(),
-        ).row(0, named=True)
-        v |= {"open_overdue": n.get("overdue", 0), "open_due_soon": n.get("due_soon", 0),
-              "open_pending": n.get("pending", 0), "invalid": n.get("invalid", 0)}
+        v = {"actions": 0, "on_time": 0, "late": 0, "excepted": 0} | dated.get(mid, {})
         m.values = {"actions": v["actions"], "on_time": v["on_time"], "late": v["late"],
                     "pc_on_time": pct(v["on_time"], v["actions"]), "excepted": v["excepted"],
-                    "open_overdue": v["open_overdue"], "open_due_soon": v["open_due_soon"],
-                    "open_pending": v["open_pending"], "invalid": v["invalid"]}
+                    "open_overdue": n.get("overdue", 0), "open_due_soon": n.get("due_soon", 0),
+                    "open_pending": n.get("pending", 0), "invalid": n.get("invalid", 0)}
         judged = ", ".join(sorted(ran & set(codes)))
         m.definition = (
             f"Actions {law} requires ({judged}), "

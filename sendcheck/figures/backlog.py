@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from sendcheck.figures.measures import exception_name, has_exception
+from sendcheck.figures.measures import Tally, exception_name, has_exception
 from sendcheck.judge.cases import (
     EXPORT_REVIEWS,
     missing_columns,
@@ -50,6 +50,7 @@ def compute_backlog(episodes: pl.DataFrame, as_of: dt.date, as05: Rule,
     cols = set(episodes.columns)
     out = Backlog(as_of)
     ident = [c for c in ("record_id", "caseworker") if c in cols]
+    tally = Tally(episodes)  # the counts of the episodes, in one query
 
     out.assessments_missing = missing_columns(cols, ("request_received_date", "final_plan_date"))
     if not out.assessments_missing:
@@ -58,14 +59,16 @@ def compute_backlog(episodes: pl.DataFrame, as_of: dt.date, as05: Rule,
         exc = has_exception(as05, due, cols)
         waiting = (pl.lit(as_of) - req).dt.total_days()
         open_ = open_assessment(cols, as_of)
-        aggs = {"open_assessments": open_.sum(),
-                "open_with_exception": (open_ & exc).sum()}
+        is_open, has_exc, waited = (tally.mark(e) for e in (open_, exc, waiting))
+        aggs = {"open_assessments": is_open.sum(),
+                "open_with_exception": (is_open & has_exc).sum()}
         for w in WAIT_WEEKS:
-            past = open_ & (waiting > 7 * w)
+            past = is_open & (waited > 7 * w)
             aggs[f"past_{w}_weeks"] = past.sum()
-            aggs[f"past_{w}_weeks_with_exception"] = (past & exc).sum()
-            aggs[f"past_{w}_weeks_without_exception"] = (past & ~exc).sum()
-        out.assessments = {k: int(v) for k, v in episodes.select(**aggs).row(0, named=True).items()}
+            aggs[f"past_{w}_weeks_with_exception"] = (past & has_exc).sum()
+            aggs[f"past_{w}_weeks_without_exception"] = (past & ~has_exc).sum()
+        tally.ask(aggs, lambda row: setattr(out, "assessments",
+                                            {k: int(v) for k, v in row.items()}))
         # (Lazy, so the filter reads only the columns the list shows, and the sort is a top-k.)
         top = (episodes.lazy().filter(open_)
                .select(*ident, req.alias("request_received_date"), waiting.alias("days_waiting"),
@@ -91,16 +94,19 @@ def compute_backlog(episodes: pl.DataFrame, as_of: dt.date, as05: Rule,
                 band = band & (lit <= Duration(hi, "mo").add(due))
             aggs[key] = band.sum()
         counts = overdue_reviews.select(**aggs).row(0, named=True)
-        in_force = (episodes.select(plan_in_force(cols, as_of).sum()).item()
-                    if "final_plan_date" in cols else 0)
-        out.reviews = {"plans_in_force": int(in_force), **{k: int(v) for k, v in counts.items()}}
-        top = (overdue_reviews.join(episodes.select(pl.col("_idx").alias("_ep"), *ident),
-                                    on="_ep", how="left")
+        out.reviews = {"plans_in_force": 0, **{k: int(v) for k, v in counts.items()}}
+        if "final_plan_date" in cols:
+            tally.ask({"plans_in_force": plan_in_force(cols, as_of).sum()},
+                      lambda row: out.reviews.update(plans_in_force=int(row["plans_in_force"])))
+        top = (overdue_reviews.lazy()
+               .join(episodes.lazy().select(pl.col("_idx").alias("_ep"), *ident), on="_ep",
+                     how="left")
                .select(*ident, due.alias("review_due"), pl.col("days_over").alias("days_overdue"))
                .sort(["days_overdue", *ident[:1]], descending=[True, False], maintain_order=True)
-               .head(LONGEST))
+               .head(LONGEST).collect())
         out.longest_reviews = [{**r, "review_due": r["review_due"].isoformat()}
                                for r in top.to_dicts()]
+    tally.answer()
     return out
 
 

@@ -129,13 +129,16 @@ def compute_caseload(episodes: pl.DataFrame, results: pl.DataFrame, as_of: dt.da
                  else open_assessment(cols, as_of))
     # Cases overdue and due soon: the one definition (judge/cases.py); reviews due next: the
     # review rules' own due dates, so a review counted here is the one RV01 or TR02 judges.
-    cases = (case_status(results, owners) if cases is None else cases).rename({"_ep": "_idx"})
-    upcoming = reviews_due_within(results, owners, as_of, 7 * limits.review_weeks).select(
+    cases = (case_status(results, owners) if cases is None else cases).lazy().rename(
+        {"_ep": "_idx"})
+    upcoming = reviews_due_within(results, owners, as_of, 7 * limits.review_weeks).lazy().select(
         pl.col("_ep").alias("_idx"), pl.lit(True).alias("_next"))
     worker = pl.col("caseworker").str.strip_chars()
-    frame = (episodes.select("_idx", pl.when(worker.is_null() | (worker == ""))
-                             .then(pl.lit(UNALLOCATED)).otherwise(worker).alias("caseworker"),
-                             in_force.alias("_plan"), assessing.alias("_assess"))
+    # One query from the episodes to the sorted rows.
+    frame = (episodes.lazy()
+             .select("_idx", pl.when(worker.is_null() | (worker == ""))
+                     .then(pl.lit(UNALLOCATED)).otherwise(worker).alias("caseworker"),
+                     in_force.alias("_plan"), assessing.alias("_assess"))
              .join(cases, on="_idx", how="left").join(upcoming, on="_idx", how="left")
              .with_columns(pl.col("overdue", "due_soon", "_next").fill_null(False)))
     grouped = frame.group_by("caseworker").agg(
@@ -146,9 +149,9 @@ def compute_caseload(episodes: pl.DataFrame, results: pl.DataFrame, as_of: dt.da
                    else pl.lit(None, pl.Int64).alias(c) for c in COUNTS)
     if staff is not None:
         key = pl.col("caseworker").str.to_lowercase()
-        staff = staff.with_columns(key.alias("_key"))
         grouped = (grouped.with_columns(key.alias("_key"))
-                   .join(staff.rename({"caseworker": "_staff_name"}), on="_key", how="full",
+                   .join(staff.lazy().with_columns(key.alias("_key"))
+                         .rename({"caseworker": "_staff_name"}), on="_key", how="full",
                          coalesce=True)
                    .with_columns(pl.coalesce("caseworker", "_staff_name").alias("caseworker"),
                                  *[pl.col(c).fill_null(0) for c in COUNTS
@@ -165,10 +168,10 @@ def compute_caseload(episodes: pl.DataFrame, results: pl.DataFrame, as_of: dt.da
         (real & (load_plans > limits.plans_per_caseworker)).fill_null(False).alias("over_plans"),
         (real & (load_assess > limits.assessments_per_caseworker)).fill_null(False)
         .alias("over_assessments"),
-    ).sort([~real, pl.col("caseworker").str.to_lowercase()])
+    ).sort([~real, pl.col("caseworker").str.to_lowercase()]).collect()
     out.rows = grouped.to_dicts()
     totals = {c: None if c in out.unavailable else int(grouped[c].sum()) for c in COUNTS}
-    totals["caseworkers"] = int(grouped.filter(real).height)
+    totals["caseworkers"] = int((grouped["caseworker"] != UNALLOCATED).sum())
     if staff is not None:
         fte = float(staff["fte"].sum())
         totals["fte"] = round(fte, 2)

@@ -2,8 +2,9 @@
 at best and at worst, and how many of the open cases that decide it must be on time to reach a
 target (`[forecast] target`, default England's latest figure).
 
-The figure so far is the 20-week measure itself (measures.timeliness over AS05, cohort `issued`,
-1 January to the as-of date); the open cases are the backlog's open assessments in AS05's scope.
+The figure so far is the 20-week measure itself (measures.timeliness_exprs over AS05, cohort
+`issued`, 1 January to the as-of date); the open cases are the backlog's open assessments in
+AS05's scope.
 Reading choices (each also in the definition the outputs carry):
 - An open case is a request received by the as-of date with no final plan, not refused or
   withdrawn and with no decision not to issue (judge.cases.open_assessment), that AS05 applies
@@ -38,11 +39,13 @@ from dateutil.relativedelta import relativedelta
 from sendcheck.figures import small_counts as suppression
 from sendcheck.figures.measures import (
     NeedsColumns,
+    Tally,
     _has_exception_columns,
     _scope,
     has_exception,
     pct,
-    timeliness,
+    timeliness_exprs,
+    timeliness_values,
 )
 from sendcheck.figures.periods import Period
 from sendcheck.judge.cases import missing_columns, open_assessment
@@ -162,7 +165,7 @@ def _month_ends(as_of: dt.date) -> list[dt.date]:
 
 def compute_forecast(episodes: pl.DataFrame, as05: Rule, as_of: dt.date,
                      target: Target) -> Forecast:
-    """The forecast for the calendar year containing `as_of`, in two whole-table queries."""
+    """The forecast for the calendar year containing `as_of`, in four whole-table queries."""
     cols = set(episodes.columns)
     year = as_of.year
     period = Period(str(year), "calendar year", dt.date(year, 1, 1), as_of,
@@ -174,9 +177,15 @@ def compute_forecast(episodes: pl.DataFrame, as05: Rule, as_of: dt.date,
     scope = _scope(as05, cols)
     # The measure counts plans issued in the period only: measuring the rows issued this year
     # gives the same counts, and the 13 measurements (so far, each month to date) stay quick.
-    issued = episodes.filter(pl.col(as05.end).is_between(period.start, period.end))
-    so_far = timeliness(issued, start=as05.start, end=as05.end, limit=as05.limit,
-                        period=period, cohort="issued", as_of=as_of, scope=scope, rule=as05)
+    issued = Tally(episodes.lazy().filter(pl.col(as05.end).is_between(period.start,
+                                                                        period.end)))
+    counts: dict = {}
+    issued.ask(timeliness_exprs(issued, start=as05.start, end=as05.end,
+                                limit=as05.limit, period=period, cohort="issued", as_of=as_of,
+                                scope=scope, rule=as05), counts.update)
+    out.year_to_date = _year_to_date(issued, as05, as_of, scope)
+    issued.answer()  # so far, and each month to date: one query
+    so_far = timeliness_values(counts)
     due = as05.limit.add(pl.col(as05.start))
     exc = has_exception(as05, due, cols)
     end_err = f"{as05.end}__err"
@@ -227,7 +236,6 @@ def compute_forecast(episodes: pl.DataFrame, as05: Rule, as_of: dt.date,
                     f"den{suffix}": den, f"pc_best{suffix}": pct(best, den),
                     f"pc_worst{suffix}": pct(v["within_so_far"], den)}
         out.months.append(row)
-    out.year_to_date = _year_to_date(issued, as05, as_of, scope)
     if not out.excluding:
         out.year_to_date = [r | dict.fromkeys(("within_ex", "den_ex", "pc_ex"))
                             for r in out.year_to_date]
@@ -240,17 +248,20 @@ def _stage_rates(episodes: pl.DataFrame, as05: Rule, as_of: dt.date, scope: pl.E
     issued in the 12 months before `as_of` and still not issued at that stage that were issued
     within 20 weeks: per variant ("" including exceptions, "_ex" excluding)."""
     start, end = pl.col(as05.start), pl.col(as05.end)
-    recent = (end > pl.lit(as_of - relativedelta(years=1))) & (end <= pl.lit(as_of)) \
-        & start.is_not_null() & scope.fill_null(False)
-    days = (end - start).dt.total_days()
-    on_time = end <= as05.limit.add(start)
+    tally, n = Tally(episodes), {}  # each mask once, then the 24 sums over them
+    recent = tally.mark((end > pl.lit(as_of - relativedelta(years=1))) & (end <= pl.lit(as_of))
+                        & start.is_not_null() & scope.fill_null(False))
+    days = tally.mark((end - start).dt.total_days())
+    on_time = tally.mark(end <= as05.limit.add(start))
+    exc = tally.mark(exc)
     aggs = {}
     for b in range(6):
         still = recent & (days >= b * STAGE_DAYS)  # not issued before the stage's first day
         for sfx, keep in (("", pl.lit(True)), ("_ex", ~exc)):
             aggs[f"d{b}{sfx}"] = (still & keep).sum()
             aggs[f"n{b}{sfx}"] = (still & keep & on_time).sum()
-    n = episodes.select(**aggs).row(0, named=True)
+    tally.ask(aggs, n.update)
+    tally.answer()
     return {sfx: [Fraction(int(n[f"n{b}{sfx}"]), int(n[f"d{b}{sfx}"])) if n[f"d{b}{sfx}"] else None
                   for b in range(6)] for sfx in ("", "_ex")}
 
@@ -263,20 +274,26 @@ def _likely(in_time: list[int], rates: list[Fraction | None]) -> int | None:
     return round(sum((k * r for k, r in zip(in_time, rates) if k), Fraction(0)))
 
 
-def _year_to_date(episodes: pl.DataFrame, as05: Rule, as_of: dt.date, scope: pl.Expr) -> list[dict]:
+def _year_to_date(tally: Tally, as05: Rule, as_of: dt.date, scope: pl.Expr) -> list[dict]:
     """The 20-week figure from 1 January to each month end so far (the last cut at the as-of
-    date), counted by the 20-week measure itself."""
+    date), counted by the 20-week measure itself: asked of `tally`, filled in when answered."""
     out = []
     for end in _month_ends(as_of.replace(month=1))[: as_of.month]:
         cut = min(end, as_of)
         p = Period(cut.strftime("%Y-%m"), "year to date", as_of.replace(month=1, day=1), cut,
                    partial=cut < end)
-        v = timeliness(episodes, start=as05.start, end=as05.end, limit=as05.limit, period=p,
-                       cohort="issued", as_of=as_of, scope=scope, rule=as05)
-        out.append({"month": p.label, "end": cut.isoformat(), "within": v["within"],
-                    "den": v["den"], "pc": pct(v["within"], v["den"]),
-                    "within_ex": v["within_ex"], "den_ex": v["den_ex"],
-                    "pc_ex": pct(v["within_ex"], v["den_ex"])})
+        row = {"month": p.label, "end": cut.isoformat()}
+
+        def figures(counts: dict, row: dict = row) -> None:
+            v = timeliness_values(counts)
+            row.update({"within": v["within"], "den": v["den"], "pc": pct(v["within"], v["den"]),
+                        "within_ex": v["within_ex"], "den_ex": v["den_ex"],
+                        "pc_ex": pct(v["within_ex"], v["den_ex"])})
+
+        tally.ask(timeliness_exprs(tally, start=as05.start, end=as05.end,
+                                   limit=as05.limit, period=p, cohort="issued", as_of=as_of,
+                                   scope=scope, rule=as05), figures)
+        out.append(row)
     return out
 
 

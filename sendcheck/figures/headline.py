@@ -7,7 +7,6 @@ renders, so the JSON and the table show the same figures.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
@@ -22,23 +21,13 @@ from sendcheck.figures.caseload import (
     compute_caseload,
     read_staff,
 )
-from sendcheck.figures.forecast import Forecast, compute_forecast, target_for
-from sendcheck.figures.measures import Measure, compute_measures, measure_rules
-from sendcheck.figures.periods import Period, parse_period
+from sendcheck.figures.forecast import compute_forecast, target_for
+from sendcheck.figures.measures import compute_measures, measure_rules
+from sendcheck.figures.periods import parse_period
+from sendcheck.figures.sections import Headline
 from sendcheck.judge.cases import EXPORT_REVIEWS, REVIEW_RULES, reviews_overdue
 from sendcheck.judge.rulebook import Rule
 from sendcheck.judge.suppress import open_results
-
-
-@dataclass
-class Headline:
-    period: Period
-    cohort: str
-    measures: list[Measure]
-    backlog: Backlog
-    caseload: Caseload
-    suppress_below: int | None = None
-    forecast: Forecast | None = None  # where the as-of date's calendar year will land
 
 
 def reviews_source(audit: Audit) -> str:

@@ -2,8 +2,9 @@
 keyed by the field name (DfE's, where DfE publishes the figure): a reader sees "new plans issued
 within 20 weeks, excluding exceptions" beside `pc_plans_issued_20_weeks_ex`.
 
-`label` serves the terminal, JSON and markdown; `field_label` (built from measures.py's name
-tables and FIXED) serves the workbooks and the caseload and trend markdown.
+Both wordings are built by one function (`_by_role`) from measures.py's name tables: `label`
+(lower case, `_ROLES`) serves the terminal, JSON and markdown; `field_label` (capitalised,
+`ROLES` and FIXED) serves the workbooks and the caseload and trend markdown.
 """
 
 from __future__ import annotations
@@ -17,45 +18,51 @@ from sendcheck.figures.measures import (
 )
 from sendcheck.judge.engine import KIND_LABELS
 
-# role -> label template; {what} is the cases counted, {limit} the time limit.
-_ROLES = {
-    "den": "{what}",
-    "within": "{what} within {limit}",
-    "pc": "% of {what} within {limit}",
-    "den_ex": "{what}, excluding exceptions",
-    "within_ex": "{what} within {limit}, excluding exceptions",
-    "pc_ex": "% of {what} within {limit}, excluding exceptions",
-    "gt_limit_lt_year": "{what} after more than {limit}, within 52 weeks",
-    "gt_year": "{what} after more than 52 weeks",
-    "gt_limit_lt_year_ex": "{what} after more than {limit}, within 52 weeks, excluding exceptions",
-    "gt_year_ex": "{what} after more than 52 weeks, excluding exceptions",
-    "avg": "average weeks from request to plan, {what}",
-    "avg_ex": "average weeks from request to plan, {what}, excluding exceptions",
-    "not_done": "{what}: due in the period, not yet done",
-}
+# (field names by role, the cases counted, the limit): the timed measures, labelled by role.
+SUBJECTS = [(TWENTY_WEEK_NAMES, "new EHC plans issued", "20 weeks"),
+            (SIX_WEEK_NAMES, "decisions whether to assess", "6 weeks"),
+            (SIXTEEN_WEEK_NAMES, "decisions not to issue a plan", "16 weeks")]
+SUBJECTS += [(_advice_names(k), f"{KIND_LABELS[k]} advice received", "6 weeks")
+             for k in ADVICE_KINDS]
 
 
-def _from_roles(names: dict[str, str], what: str, limit: str) -> dict[str, str]:
-    out = {field: _ROLES[role].format(what=what, limit=limit) for role, field in names.items()
-           if role in _ROLES}
-    if "not_done" in names:
-        out[names["not_done"] + "_ex"] = out[names["not_done"]] + ", excluding exceptions"
+def _by_role(roles: dict[str, str], excl: str, subjects: list[tuple[dict[str, str], str, str]]
+             ) -> dict[str, str]:
+    """field -> label for the timed measures' figures: `roles` maps a role to its template
+    ({S} the cases counted, capitalised, {s} as they are, {L} the limit); the due cohort's
+    not-done count also comes excluding exceptions (`excl` appended)."""
+    out = {}
+    for names, subject, limit in subjects:
+        for role, field in names.items():
+            if role in roles:
+                out[field] = roles[role].format(S=subject[0].upper() + subject[1:], s=subject,
+                                                L=limit)
+        if "not_done" in names:
+            out[names["not_done"] + "_ex"] = out[names["not_done"]] + excl
     return out
 
 
-def _build() -> dict[str, str]:
-    from sendcheck.figures.measures import (
-        SIX_WEEK_NAMES,
-        SIXTEEN_WEEK_NAMES,
-        TWENTY_WEEK_NAMES,
-        _advice_names,
-    )
+# The terminal's, JSON's and markdown's wording, by role.
+_ROLES = {
+    "den": "{s}",
+    "within": "{s} within {L}",
+    "pc": "% of {s} within {L}",
+    "den_ex": "{s}, excluding exceptions",
+    "within_ex": "{s} within {L}, excluding exceptions",
+    "pc_ex": "% of {s} within {L}, excluding exceptions",
+    "gt_limit_lt_year": "{s} after more than {L}, within 52 weeks",
+    "gt_year": "{s} after more than 52 weeks",
+    "gt_limit_lt_year_ex": "{s} after more than {L}, within 52 weeks, excluding exceptions",
+    "gt_year_ex": "{s} after more than 52 weeks, excluding exceptions",
+    "avg": "average weeks from request to plan, {s}",
+    "avg_ex": "average weeks from request to plan, {s}, excluding exceptions",
+    "not_done": "{s}: due in the period, not yet done",
+}
 
-    out = _from_roles(TWENTY_WEEK_NAMES, "new plans issued", "20 weeks")
-    out |= _from_roles(SIX_WEEK_NAMES, "decisions whether to assess", "6 weeks")
-    out |= _from_roles(SIXTEEN_WEEK_NAMES, "decisions not to issue a plan", "16 weeks")
-    for kind in ADVICE_KINDS:
-        out |= _from_roles(_advice_names(kind), f"{KIND_LABELS[kind]} advice received", "6 weeks")
+
+def _build() -> dict[str, str]:
+    out = _by_role(_ROLES, ", excluding exceptions",
+                   [(TWENTY_WEEK_NAMES, "new plans issued", "20 weeks"), *SUBJECTS[1:]])
     out |= {
         "not_counted": "cases left out: a date missing, unreadable or out of order",
         "pending": "reviews held, no decision yet and not yet due (left out)",
@@ -132,11 +139,6 @@ ROLES = {
     "avg": "Average weeks taken", "avg_ex": "Average weeks taken" + EXCL,
     "not_done": "Not done by the due date",
 }
-SUBJECTS = [(TWENTY_WEEK_NAMES, "new EHC plans issued", "20 weeks"),
-            (SIX_WEEK_NAMES, "decisions whether to assess", "6 weeks"),
-            (SIXTEEN_WEEK_NAMES, "decisions not to issue a plan", "16 weeks")]
-SUBJECTS += [(_advice_names(k), f"{KIND_LABELS[k]} advice received", "6 weeks")
-             for k in ADVICE_KINDS]
 FIXED = {
     "not_counted": "Cases left out (a date missing, unreadable or out of order)",
     "pending": "Pending (no decision yet, not yet due)",
@@ -195,19 +197,7 @@ FIXED = {
 }
 
 
-def _build_fields() -> dict[str, str]:
-    out: dict[str, str] = {}
-    for names, subject, limit in SUBJECTS:
-        for role, field in names.items():
-            text = ROLES[role].format(S=subject[0].upper() + subject[1:], s=subject, L=limit)
-            out[field] = text
-        not_done = names.get("not_done")
-        if not_done:  # the due cohort adds the same count excluding exceptions
-            out[not_done + "_ex"] = ROLES["not_done"] + EXCL
-    return out | FIXED
-
-
-FIELD_LABELS = _build_fields()
+FIELD_LABELS = _by_role(ROLES, EXCL, SUBJECTS) | FIXED
 
 
 def field_label(field: str) -> str:

@@ -24,6 +24,7 @@ Reading choices, stated once here and in each definition:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -85,6 +86,38 @@ def pct(num: int | None, den: int | None) -> float | None:
     if num is None or not den:
         return None
     return round(100 * num / den, 1)
+
+
+class Tally:
+    """Figures asked of one frame, answered together by one query (one pass over the frame,
+    however many measures ask): each asker gives its aggregations and what to do with their
+    values, called when `answer` has run the query. A row-wise expression several aggregations
+    read is `mark`ed: worked out once, as a column of the query (repeated in every sum, the
+    date arithmetic cost about 0.05 s a sum at 1,000,000 episodes)."""
+
+    def __init__(self, frame: pl.DataFrame | pl.LazyFrame) -> None:
+        self.frame = frame
+        self.columns = set(frame.collect_schema().names())
+        self._asks: list[tuple[dict[str, pl.Expr], Callable[[dict], None]]] = []
+        self._marks: dict[str, pl.Expr] = {}
+
+    def mark(self, expr: pl.Expr) -> pl.Expr:
+        name = f"_mark {len(self._marks)}"
+        self._marks[name] = expr
+        return pl.col(name)
+
+    def ask(self, exprs: dict[str, pl.Expr], then: Callable[[dict], None]) -> None:
+        self._asks.append((exprs, then))
+
+    def answer(self) -> None:
+        asks, marks, self._asks, self._marks = self._asks, self._marks, [], {}
+        named = {f"{i} {k}": e for i, (exprs, _) in enumerate(asks) for k, e in exprs.items()}
+        query = self.frame.lazy()
+        for name, expr in marks.items():  # in order: a mark may read an earlier one
+            query = query.with_columns(expr.alias(name))
+        row = query.select(**named).collect().row(0, named=True) if named else {}
+        for i, (exprs, then) in enumerate(asks):
+            then({k: row[f"{i} {k}"] for k in exprs})
 
 
 def _in(expr: pl.Expr, period: Period) -> pl.Expr:
@@ -151,10 +184,16 @@ COHORT_TEXT = {
 }
 
 
-def timeliness(df: pl.DataFrame, *, start: str, end: str, limit: Duration, period: Period,
-               cohort: str, as_of: dt.date, scope: pl.Expr | None = None,
-               rule: Rule | None = None, bands: bool = False) -> dict[str, int | float | None]:
-    """Counts for one start → end limit over a cohort, in one pass.
+def timeliness_values(row: dict) -> dict[str, int | float | None]:
+    """`timeliness_exprs`' values as figures: counts as int, averages as they are."""
+    return {k: (int(v) if isinstance(v, (int, bool)) and not k.startswith("avg") else v)
+            for k, v in row.items()}
+
+
+def timeliness_exprs(tally: Tally, *, start: str, end: str, limit: Duration, period: Period,
+                     cohort: str, as_of: dt.date, scope: pl.Expr | None = None,
+                     rule: Rule | None = None, bands: bool = False) -> dict[str, pl.Expr]:
+    """Counts for one start → end limit over a cohort, as aggregations for `tally` to ask.
 
     cohort `issued`: end date in the period (all done); `due`: due date in the period (not done
     counts as not within; the period ends by the as-of date, so such a case is overdue);
@@ -162,24 +201,25 @@ def timeliness(df: pl.DataFrame, *, start: str, end: str, limit: Duration, perio
     Keys: den, within, not_done, pending, not_counted, and with exceptions excluded den_ex,
     within_ex, not_done_ex; with `bands`, gt_limit_lt_year, gt_year (and _ex), avg_days(_ex).
     """
-    cols = set(df.columns)
+    cols, mark = tally.columns, tally.mark
     s, e = pl.col(start), pl.col(end)
     due = limit.add(s)
     anchor = {"issued": e, "due": due, "started": s}[cohort]
-    in_period = _in(anchor, period) & (scope if scope is not None else pl.lit(True))
+    in_period = mark(_in(anchor, period) & (scope if scope is not None else pl.lit(True)))
     end_err = pl.col(f"{end}__err").is_null() if f"{end}__err" in cols else pl.lit(True)
     # Left out (and counted as not_counted): no readable start, an unreadable end, end before
     # start. These rows are data-quality findings (DQ01, DQ02, DQ07) already.
-    valid = s.is_not_null() & end_err & (e.is_null() | (e >= s)).fill_null(False)
-    done = e.is_not_null()
-    pending = ~done & (due >= pl.lit(as_of)).fill_null(False)
+    valid = mark(s.is_not_null() & end_err & (e.is_null() | (e >= s)).fill_null(False))
+    done = mark(e.is_not_null())
+    pending = mark(~done & (due >= pl.lit(as_of)).fill_null(False))
     counted = in_period & valid
     if cohort == "started":
         counted = counted & ~pending
-    exc = has_exception(rule, due, cols)
-    within = done & (e <= due).fill_null(False)
-    days = (e - s).dt.total_days()
-    limit_days = (due - s).dt.total_days()
+    counted = mark(counted)
+    exc = mark(has_exception(rule, due, cols))
+    within = mark(done & (e <= due).fill_null(False))
+    days = mark((e - s).dt.total_days())
+    limit_days = mark((due - s).dt.total_days())
 
     def n(mask: pl.Expr) -> pl.Expr:
         return mask.fill_null(False).sum()
@@ -201,9 +241,7 @@ def timeliness(df: pl.DataFrame, *, start: str, end: str, limit: Duration, perio
             "avg_days_ex": days.filter(counted & done & ~exc).mean(),
             "done": n(counted & done), "done_ex": n(counted & done & ~exc),
         }
-    row = df.select(**exprs).row(0, named=True)
-    return {k: (int(v) if isinstance(v, (int, bool)) and not k.startswith("avg") else v)
-            for k, v in row.items()}
+    return exprs
 
 
 def _weeks(days: float | None) -> float | None:
@@ -227,11 +265,12 @@ def _exceptions_text(rule: Rule, cols: set[str]) -> str:
             f"each unless exception_20w = 0{flag})")
 
 
-def _timed_measure(df: pl.DataFrame, *, id: str, title: str, rule: Rule, kind: str | None,
+def _timed_measure(tally: Tally, *, id: str, title: str, rule: Rule, kind: str | None,
                    names: dict[str, str], period: Period, cohort: str, as_of: dt.date,
                    bands: bool = False, what: str) -> Measure:
-    """A rule-backed timeliness measure (AS01, AS02 per kind, AS03, AS05) under DfE-style names."""
-    cols = set(df.columns)
+    """A rule-backed timeliness measure (AS01, AS02 per kind, AS03, AS05) under DfE-style names:
+    its figures asked of `tally`, filled in when the tally is answered."""
+    cols = tally.columns
     start, end = rule.for_kind(kind)
     days = rule.limit.days
     limit_text = f"{rule.limit.label} limit ({days} days; the start day is day 0)"
@@ -242,10 +281,19 @@ def _timed_measure(df: pl.DataFrame, *, id: str, title: str, rule: Rule, kind: s
     m.missing = missing_columns(cols, (start, end, *(c.column for c in rule.applies)))
     m.definition = (f"{what} {cohort_text}, {_period_text(period)}; elapsed {start} -> {end}; "
                     f"within = no later than the {limit_text}; {m.exceptions}")
-    if m.missing:
-        return m
-    v = timeliness(df, start=start, end=end, limit=rule.limit, period=period, cohort=cohort,
-                   as_of=as_of, scope=_scope(rule, cols, cohort, start), rule=rule, bands=bands)
+    if not m.missing:
+        tally.ask(timeliness_exprs(tally, start=start, end=end, limit=rule.limit, period=period,
+                                   cohort=cohort, as_of=as_of,
+                                   scope=_scope(rule, cols, cohort, start), rule=rule,
+                                   bands=bands),
+                  lambda row: _timed_values(m, timeliness_values(row), rule, names, bands,
+                                            cohort, start, end, cols))
+    return m
+
+
+def _timed_values(m: Measure, v: dict, rule: Rule, names: dict[str, str], bands: bool,
+                  cohort: str, start: str, end: str, cols: set[str]) -> None:
+    """The figures of a `_timed_measure` from its counts `v`."""
     ex_ok = _has_exception_columns(cols)
     out = {
         names["den"]: v["den"], names["within"]: v["within"], names["pc"]: pct(v["within"], v["den"]),
@@ -275,7 +323,6 @@ def _timed_measure(df: pl.DataFrame, *, id: str, title: str, rule: Rule, kind: s
         m.notes.append(f"{v['not_counted']} case(s) left out: {start} missing or unreadable, "
                        f"{end} unreadable, or {end} before {start} (see the data-quality checks)")
     m.values = out
-    return m
 
 
 TWENTY_WEEK_NAMES = {
@@ -320,16 +367,18 @@ def _with_latest_meeting(episodes: pl.DataFrame, meetings: pl.DataFrame,
             .join(latest, on="_idx", how="left", maintain_order="left"))
 
 
-def _review_measures(df: pl.DataFrame, period: Period, cohort: str, as_of: dt.date,
+def _review_measures(tally: Tally, period: Period, cohort: str, as_of: dt.date,
                      meetings: pl.DataFrame | None = None,
                      source: str = EXPORT_REVIEWS) -> list[Measure]:
-    """Annual reviews. From the export's columns, the latest review meeting only; with a review
-    history (`meetings`: one row per meeting, the episode's columns carried), every meeting:
-    the per-meeting measures count each meeting, the 12-month measure each plan's latest."""
-    episodes = df
-    df = df if meetings is None else _with_latest_meeting(df, meetings, period.end)
-    per_meeting = df if meetings is None else meetings
-    cols = set(df.columns)
+    """Annual reviews, asked of `tally` (the episodes'). From the export's columns, the latest
+    review meeting only; with a review history (`meetings`: one row per meeting, the episode's
+    columns carried), every meeting: the per-meeting measures count each meeting (a tally of
+    the meetings), the 12-month measure each plan's latest (a tally of the plans)."""
+    on_plans = on_meetings = tally
+    if meetings is not None:
+        on_plans = Tally(_with_latest_meeting(tally.frame, meetings, period.end))
+        on_meetings = Tally(meetings)
+    cols = on_plans.columns
     out = []
     f, r = pl.col("final_plan_date"), col_or_null(cols, "review_meeting_date", pl.Date)
     cease = col_or_null(cols, "plan_cease_date", pl.Date)
@@ -353,17 +402,20 @@ def _review_measures(df: pl.DataFrame, period: Period, cohort: str, as_of: dt.da
         f"{m.exceptions}")
     if not m.missing:
         expected = in_force & (REVIEW_CYCLE.add(f) <= end)
-        v = df.select(
-            plans_in_force=in_force.fill_null(False).sum(),
-            reviews_expected=expected.fill_null(False).sum(),
-            expected_reviews_held=(expected & _in(r, period)).fill_null(False).sum(),
-            reviews_held_within_12_months=(expected & (r > year_before) & (r <= end))
+
+        def annual(row: dict, m: Measure = m) -> None:
+            v = {k: int(x) for k, x in row.items()}
+            v["pc_reviews_held_within_12_months"] = pct(v["reviews_held_within_12_months"],
+                                                        v["reviews_expected"])
+            m.values = v
+
+        on_plans.ask({
+            "plans_in_force": in_force.fill_null(False).sum(),
+            "reviews_expected": expected.fill_null(False).sum(),
+            "expected_reviews_held": (expected & _in(r, period)).fill_null(False).sum(),
+            "reviews_held_within_12_months": (expected & (r > year_before) & (r <= end))
             .fill_null(False).sum(),
-        ).row(0, named=True)
-        v = {k: int(x) for k, x in v.items()}
-        v["pc_reviews_held_within_12_months"] = pct(v["reviews_held_within_12_months"],
-                                                    v["reviews_expected"])
-        m.values = v
+        }, annual)
         m.ratios = {"pc_reviews_held_within_12_months":
                     ("reviews_held_within_12_months", "reviews_expected")}
         m.notes.append("the export holds only the latest review meeting, so reviews are judged "
@@ -372,7 +424,7 @@ def _review_measures(df: pl.DataFrame, period: Period, cohort: str, as_of: dt.da
                        f"{period.end}")
     out.append(m)
 
-    mcols = set(per_meeting.columns)
+    mcols = on_meetings.columns
 
     def simple(id: str, title: str, start: str, stop: str, limit: Duration, names: dict[str, str],
                what: str, scope: pl.Expr | None = None, needs: tuple[str, ...] = (),
@@ -386,17 +438,23 @@ def _review_measures(df: pl.DataFrame, period: Period, cohort: str, as_of: dt.da
                         f"reviews from {source}")
         if m.missing:
             return m
-        v = timeliness(per_meeting, start=start, end=stop, limit=limit, period=period, cohort=c,
-                       as_of=as_of, scope=scope)
-        m.values = {names["den"]: v["den"], names["within"]: v["within"],
-                    names["pc"]: pct(v["within"], v["den"])}
+
+        def figures(row: dict) -> None:
+            v = timeliness_values(row)
+            m.values = {names["den"]: v["den"], names["within"]: v["within"],
+                        names["pc"]: pct(v["within"], v["den"])}
+            if c == "due":
+                m.values[names["den"].replace("_den", "_not_done")] = v["not_done"]
+            if c == "started":
+                m.values["pending"] = v["pending"]
+            m.values["not_counted"] = v["not_counted"]
+
+        on_meetings.ask(timeliness_exprs(on_meetings, start=start, end=stop, limit=limit,
+                                         period=period, cohort=c, as_of=as_of, scope=scope),
+                        figures)
         m.ratios = {names["pc"]: (names["within"], names["den"])}
-        if c == "due":
-            m.values[names["den"].replace("_den", "_not_done")] = v["not_done"]
         if c == "started":
-            m.values["pending"] = v["pending"]
             m.notes.append("pending = held in the period, no decision yet, not yet due: left out")
-        m.values["not_counted"] = v["not_counted"]
         return m
 
     # DfE's 2025 field is spelt `number_decsion_4weeks`; kept so the figures line up.
@@ -416,15 +474,14 @@ def _review_measures(df: pl.DataFrame, period: Period, cohort: str, as_of: dt.da
     if not o.missing:
         held = _in(pl.col("review_meeting_date"), period)
         oc = pl.col("review_outcome")
-        v = per_meeting.select(
-            reviews_held=held.sum(),
-            outcome_maintain=(held & (oc == "maintain")).fill_null(False).sum(),
-            outcome_amend=(held & (oc == "amend")).fill_null(False).sum(),
-            outcome_cease=(held & (oc == "cease")).fill_null(False).sum(),
-            outcome_not_recorded=(held & oc.is_null()).sum(),
-            outcome_unknown_code=(held & (oc == "?")).fill_null(False).sum(),
-        ).row(0, named=True)
-        o.values = {k: int(x) for k, x in v.items()}
+        on_meetings.ask({
+            "reviews_held": held.sum(),
+            "outcome_maintain": (held & (oc == "maintain")).fill_null(False).sum(),
+            "outcome_amend": (held & (oc == "amend")).fill_null(False).sum(),
+            "outcome_cease": (held & (oc == "cease")).fill_null(False).sum(),
+            "outcome_not_recorded": (held & oc.is_null()).sum(),
+            "outcome_unknown_code": (held & (oc == "?")).fill_null(False).sum(),
+        }, lambda row, o=o: setattr(o, "values", {k: int(x) for k, x in row.items()}))
     out.append(o)
 
     out.append(simple(
@@ -445,7 +502,7 @@ def _review_measures(df: pl.DataFrame, period: Period, cohort: str, as_of: dt.da
 
     p = Measure("phase_transfers", "Phase transfers: amended plan by the deadline", "", period,
                 "due", "no exceptions apply (reg 18 allows none)")
-    p.missing = missing_columns(set(episodes.columns),
+    p.missing = missing_columns(tally.columns,
                                 ("phase_transfer_due_date", "phase_transfer_final_date"))
     p.definition = (
         f"phase transfers whose deadline (phase_transfer_due_date) falls in the period, "
@@ -459,18 +516,24 @@ def _review_measures(df: pl.DataFrame, period: Period, cohort: str, as_of: dt.da
             strict = strict | ((due.dt.month() == month) & (due.dt.day() == day))
         last_day = pl.when(strict).then(due - pl.duration(days=1)).otherwise(due)
         dueing = _in(due, period)
-        v = episodes.select(
-            phase_transfers_due=dueing.sum(),
-            phase_transfers_by_deadline=(dueing & (fin <= last_day)).fill_null(False).sum(),
-            phase_transfers_not_done=(dueing & fin.is_null()).sum(),
-        ).row(0, named=True)
-        v = {k: int(x) for k, x in v.items()}
-        v["pc_phase_transfers_by_deadline"] = pct(v["phase_transfers_by_deadline"],
-                                                  v["phase_transfers_due"])
-        p.values = v
+
+        def transfers(row: dict) -> None:
+            v = {k: int(x) for k, x in row.items()}
+            v["pc_phase_transfers_by_deadline"] = pct(v["phase_transfers_by_deadline"],
+                                                      v["phase_transfers_due"])
+            p.values = v
+
+        tally.ask({
+            "phase_transfers_due": dueing.sum(),
+            "phase_transfers_by_deadline": (dueing & (fin <= last_day)).fill_null(False).sum(),
+            "phase_transfers_not_done": (dueing & fin.is_null()).sum(),
+        }, transfers)
         p.ratios = {"pc_phase_transfers_by_deadline":
                     ("phase_transfers_by_deadline", "phase_transfers_due")}
     out.append(p)
+    if meetings is not None:
+        on_plans.answer()
+        on_meetings.answer()
     return out
 
 
@@ -501,8 +564,16 @@ def exception_share(twenty: Measure, rule: Rule, cols: set[str]) -> Measure:
 def twenty_week_measure(episodes: pl.DataFrame, rule: Rule, period: Period, cohort: str,
                         as_of: dt.date) -> Measure:
     """DfE's 20-week measure (timeliness_20_week's fields) over one period and cohort."""
+    tally = Tally(episodes)
+    m = _twenty_week(tally, rule, period, cohort, as_of)
+    tally.answer()
+    return m
+
+
+def _twenty_week(tally: Tally, rule: Rule, period: Period, cohort: str, as_of: dt.date
+                 ) -> Measure:
     return _timed_measure(
-        episodes, id="final_plan_20w", title="New EHC plans issued within 20 weeks",
+        tally, id="final_plan_20w", title="New EHC plans issued within 20 weeks",
         rule=rule, kind=None, names=TWENTY_WEEK_NAMES, bands=True, what="new EHC plans",
         period=period, cohort=cohort, as_of=as_of)
 
@@ -516,30 +587,31 @@ def compute_measures(episodes: pl.DataFrame, rules: dict[str, Rule], period: Per
         raise ValueError(f"cohort must be one of {COHORTS}, not {cohort!r}")
     cols = set(episodes.columns)
     args = {"period": period, "cohort": cohort, "as_of": as_of}
-    out = []
-    twenty = twenty_week_measure(episodes, rules["AS05"], **args)
-    out.append(twenty)
-    out.append(exception_share(twenty, rules["AS05"], cols))
+    tally = Tally(episodes)  # every measure of the episodes, in one query
+    twenty = _twenty_week(tally, rules["AS05"], **args)
+    out = [twenty]
     out.append(_timed_measure(
-        episodes, id="decision_to_assess_6w",
+        tally, id="decision_to_assess_6w",
         title="Decisions whether to assess within 6 weeks", rule=rules["AS01"], kind=None,
         names=SIX_WEEK_NAMES, what=("requests for assessment (not withdrawn by the due date)"
                                     if cohort == "due" else
                                     "requests for assessment (not withdrawn)"), **args))
     out.append(_timed_measure(
-        episodes, id="no_plan_decision_16w",
+        tally, id="no_plan_decision_16w",
         title="Decisions not to issue a plan within 16 weeks", rule=rules["AS03"], kind=None,
         names=SIXTEEN_WEEK_NAMES, what="decisions not to issue a plan", **args))
     for kind in ADVICE_KINDS:
         if kind == "other" and f"advice_{kind}_requested_date" not in cols:
             continue  # "other" advice is optional; the four named kinds always report
         out.append(_timed_measure(
-            episodes, id=f"advice_{kind}_6w",
+            tally, id=f"advice_{kind}_6w",
             title=f"{KIND_LABELS[kind][0].upper()}{KIND_LABELS[kind][1:]} advice within 6 weeks",
             rule=rules["AS02"],
             kind=kind, names=_advice_names(kind),
             what=f"{KIND_LABELS[kind]} advice requests", **args))
-    out += _review_measures(episodes, period, cohort, as_of, meetings, review_source)
+    out += _review_measures(tally, period, cohort, as_of, meetings, review_source)
+    tally.answer()
+    out.insert(1, exception_share(twenty, rules["AS05"], cols))
     return out
 
 

@@ -7,11 +7,14 @@ One definition each, used by the data-quality checks, the figures and every view
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypeVar
 
 import polars as pl
 
 from sendcheck.judge.durations import Duration
 
+# An eager frame, or a lazy one (the chains below are one query each: collected once).
+Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 REVIEW_CYCLE = Duration(12, "mo")  # CFA 2014 s.44(1): review within 12 months
 
 
@@ -75,25 +78,27 @@ EXPORT_REVIEWS = "the export's latest review meeting"
 REVIEW_RULES = ("RV01", "TR02")
 
 
-def with_episode(results: pl.DataFrame, owners: pl.DataFrame | None) -> pl.DataFrame:
+def with_episode(results: Frame, owners: pl.DataFrame | None) -> Frame:
     """Results with `_ep`, the episode each belongs to: a review cycle's finding (--reviews)
     belongs to the episode whose plan was reviewed (`owners`: ReviewHistory.owners)."""
     if owners is None:
         return results.with_columns(pl.col("_idx").alias("_ep"))
-    return (results.join(owners, on="_idx", how="left", maintain_order="left")
+    lazy = isinstance(results, pl.LazyFrame)
+    return (results.join(owners.lazy() if lazy else owners, on="_idx", how="left",
+                         maintain_order="left")
             .with_columns(pl.coalesce("_ep", "_idx").alias("_ep")))
 
 
 def case_status(results: pl.DataFrame, owners: pl.DataFrame | None) -> pl.DataFrame:
     """One row per case with a live finding: `_ep`, `overdue`, `due_soon` (booleans, never both).
     `results` are the open results (suppressed findings already taken out)."""
-    live = with_episode(results.filter(pl.col("status").is_in(LIVE)).select("_idx", "status"),
-                        owners)
+    live = with_episode(results.lazy().filter(pl.col("status").is_in(LIVE))
+                        .select("_idx", "status"), owners)
     status = pl.col("status")
     return (live.group_by("_ep").agg((status == "overdue").any().alias("overdue"),
                                      (status == "due_soon").any().alias("_soon"))
             .with_columns((pl.col("_soon") & ~pl.col("overdue")).alias("due_soon"))
-            .drop("_soon"))
+            .drop("_soon").collect())
 
 
 def case_counts(cases: pl.DataFrame) -> dict[str, int]:
@@ -103,7 +108,7 @@ def case_counts(cases: pl.DataFrame) -> dict[str, int]:
     return {"cases_overdue": int(row[0] or 0), "cases_due_soon": int(row[1] or 0)}
 
 
-def review_findings(results: pl.DataFrame, owners: pl.DataFrame | None) -> pl.DataFrame:
+def review_findings(results: Frame, owners: pl.DataFrame | None) -> Frame:
     """The annual-review findings (RV01, TR02) with their episode: one plan's review cycles
     (from --reviews), or its current cycle from the export's latest review meeting."""
     return with_episode(results.filter(pl.col("rule").is_in(REVIEW_RULES)), owners)
@@ -112,9 +117,9 @@ def review_findings(results: pl.DataFrame, owners: pl.DataFrame | None) -> pl.Da
 def reviews_overdue(results: pl.DataFrame, owners: pl.DataFrame | None) -> pl.DataFrame:
     """One row per plan whose annual review is overdue: `_ep`, `due`, `days_over` (the most
     overdue of its review findings)."""
-    return (review_findings(results.filter(pl.col("status") == "overdue"), owners)
+    return (review_findings(results.lazy().filter(pl.col("status") == "overdue"), owners)
             .sort("due").unique("_ep", keep="first", maintain_order=True)
-            .select("_ep", "due", "days_over"))
+            .select("_ep", "due", "days_over").collect())
 
 
 def reviews_due_within(results: pl.DataFrame, owners: pl.DataFrame | None, as_of: dt.date,
@@ -123,5 +128,6 @@ def reviews_due_within(results: pl.DataFrame, owners: pl.DataFrame | None, as_of
     to `days` days after it."""
     due = pl.col("due")
     window = due.is_between(pl.lit(as_of), pl.lit(as_of + dt.timedelta(days=days)))
-    soon = results.filter(pl.col("status").is_in(("pending", "due_soon")) & window.fill_null(False))
-    return review_findings(soon, owners).select("_ep").unique()
+    soon = results.lazy().filter(pl.col("status").is_in(("pending", "due_soon"))
+                                 & window.fill_null(False))
+    return review_findings(soon, owners).select("_ep").unique().collect()

@@ -165,10 +165,12 @@ class Judgement:
             self._made["counts"] = pl.DataFrame(
                 rows, orient="row", schema={"rule": pl.String, "kind": pl.String,
                                             "status": STATUS, "len": pl.UInt32})
-        out = self._made["counts"]
-        if not by_kind:
-            out = out.group_by("rule", "status", maintain_order=True).agg(pl.col("len").sum())
-        return out
+        if by_kind:
+            return self._made["counts"]
+        if "counts by rule" not in self._made:
+            self._made["counts by rule"] = self._made["counts"].group_by(
+                "rule", "status", maintain_order=True).agg(pl.col("len").sum())
+        return self._made["counts by rule"]
 
     def findings(self, statuses: Iterable[str] | None = None, rules: Iterable[str] | None = None,
                  units: Iterable[int] | None = None) -> pl.DataFrame:
@@ -186,7 +188,7 @@ class Judgement:
             # keeps the order). Building a rule's query is most of the cost on a small file.
             keep = pl.col("status").is_in(chosen)
             if wanted is not None:
-                keep &= pl.col("rule").cast(pl.String).is_in(sorted(wanted))
+                keep &= pl.col("rule").is_in(sorted(wanted))
             found = self.findings(LISTED).filter(keep)
         else:
             found = self._find(chosen, wanted, ids)

@@ -41,14 +41,23 @@ def combine(tables: list[Table]) -> pl.DataFrame:
     return pl.concat(frames, how="diagonal") if len(frames) > 1 else frames[0]
 
 
-def _canonical(raw: pl.DataFrame, name: str, extra: dict[str, str] | None) -> pl.Expr:
-    """canonical_value_expr worked out once per distinct text (a coded column has a handful in
-    a million rows; its regular expressions over every row took 0.8 s per column) and mapped
-    back onto the rows."""
-    distinct = raw.select(pl.col(name).unique().drop_nulls())
-    canon = distinct.select(pl.col(name), canonical_value_expr(name, extra).alias("_canon"))
-    return pl.col(name).replace_strict(canon.get_column(name), canon.get_column("_canon"),
-                                       default=None, return_dtype=pl.String)
+def _canonical(raw: pl.DataFrame, extras: dict[str, dict[str, str] | None]
+               ) -> dict[str, pl.Expr]:
+    """canonical_value_expr of each coded column, worked out once per distinct text (a coded
+    column has a handful in a million rows; its regular expressions over every row took 0.8 s
+    per column) and mapped back onto the rows: every column's texts in one query, their
+    canonical values in another."""
+    names = list(extras)
+    if not names:
+        return {}
+    distinct = raw.select(pl.col(n).unique().drop_nulls().implode() for n in names).row(0)
+    longest = max(len(d) for d in distinct)
+    texts = pl.DataFrame({n: [*d, *[None] * (longest - len(d))] for n, d in zip(names, distinct)},
+                         schema={n: raw.schema[n] for n in names})
+    canon = texts.select(canonical_value_expr(n, extras[n]).alias(n) for n in names)
+    return {n: pl.col(n).replace_strict(d, canon.get_column(n).head(len(d)), default=None,
+                                        return_dtype=pl.String)
+            for n, d in zip(names, distinct)}
 
 
 def prepare(raw: pl.DataFrame, as_of: dt.date, values: dict[str, dict[str, str]] | None = None
@@ -57,6 +66,8 @@ def prepare(raw: pl.DataFrame, as_of: dt.date, values: dict[str, dict[str, str]]
     pivot = as_of.year + 1
     exprs: list[pl.Expr] = []
     date_cols = [n for n in raw.columns if n in BY_NAME and BY_NAME[n].kind == "date"]
+    coded = _canonical(raw, {n: (values or {}).get(n) for n in raw.columns
+                             if n in BY_NAME and BY_NAME[n].kind != "date" and n in VALUES})
     for name in raw.columns:
         col = BY_NAME.get(name)
         if col is None:
@@ -64,8 +75,7 @@ def prepare(raw: pl.DataFrame, as_of: dt.date, values: dict[str, dict[str, str]]
         if col.kind == "date":
             exprs.append(pl.col(name).alias(f"{name}__raw"))
         elif name in VALUES:
-            extra = (values or {}).get(name)
-            exprs += [_canonical(raw, name, extra).alias(name),
+            exprs += [coded[name].alias(name),
                       pl.col(name).str.strip_chars().alias(f"{name}__raw")]
         else:
             # A blank cell is a missing value, whatever the column (an empty string never counts
