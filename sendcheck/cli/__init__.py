@@ -74,13 +74,18 @@ app.add_typer(_figures.app, name="figures")
 def _internal(exc: BaseException) -> str:
     """An internal error in one line: its kind and where in sendcheck it happened, never its
     message (a library's message can quote a cell: a name, a date of birth)."""
+    import os
     import traceback
 
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if "sendcheck" in f.filename]
+    # Frames in the package's own files, by their place on disk: a checkout's folder may itself
+    # be called sendcheck, and its tests are not the package.
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if os.path.abspath(f.filename).startswith(package + os.sep)]
     where = ""
     if frames:
-        path = frames[-1].filename.replace("\\", "/")
-        where = f" at {path[path.rfind('sendcheck/'):]}:{frames[-1].lineno}"
+        inside = os.path.relpath(os.path.abspath(frames[-1].filename), package)
+        where = f" at sendcheck/{inside.replace(os.sep, '/')}:{frames[-1].lineno}"
     return f"internal error ({type(exc).__name__}{where}); rerun with --debug for the traceback"
 
 
