@@ -29,6 +29,7 @@ import polars as pl
 
 from sendcheck.columns import BY_NAME, DEADLINE_COLUMNS, PERSONAL
 from sendcheck.judge.anchors import ANCHORS, DEFAULT_SCHOOL_TRANSFER_YEARS, ENDINGS, Context
+from sendcheck.judge.durations import HOLIDAY_YEARS
 from sendcheck.judge.rulebook import Condition, Rule
 
 STATUSES = ("met", "late", "early", "overdue", "missed", "due_soon", "pending", "excepted",
@@ -285,8 +286,8 @@ class Judging:
         return found.with_columns(after).select(list(RESULT_SCHEMA)).cast(RESULT_SCHEMA)
 
 
-def _set_up(columns: frozenset[str], rule: Rule, kind: str | None,
-            as_of: dt.date, school_transfer_years: tuple[str, ...] | None) -> Judging:
+def _set_up(columns: frozenset[str], rule: Rule, kind: str | None, as_of: dt.date,
+            school_transfer_years: tuple[str, ...] | None, years: range) -> Judging:
     ctx = Context(as_of, frozenset(columns),
                   tuple(school_transfer_years or DEFAULT_SCHOOL_TRANSFER_YEARS))
     start_col, end_col = rule.for_kind(kind)
@@ -295,12 +296,12 @@ def _set_up(columns: frozenset[str], rule: Rule, kind: str | None,
     # in every branch of the status and reason chains cost seconds per million rows.
     stages = [[_date(start_col, ctx).alias("_rule_start"), _date(end_col, ctx).alias("_rule_end")]]
     start = pl.col("_rule_start")
-    bound = rule.limit.sub(start) if rule.mode == "before" else rule.limit.add(start)
+    bound = rule.limit.sub(start, years) if rule.mode == "before" else rule.limit.add(start, years)
     due = bound
     if rule.later_of:
         # e.g. TR02 (reg 15(5)): the later of 3 months from the transfer and 12 months from the
         # plan or last review.
-        due = pl.max_horizontal(due, rule.later_of[1].add(_date(rule.later_of[0], ctx)))
+        due = pl.max_horizontal(due, rule.later_of[1].add(_date(rule.later_of[0], ctx), years))
     endings = [ENDINGS[name] for name in rule.ends_with]
     ends = [pl.col(f"_ends_{e.name}") if f"_ends_{e.name}" in columns else e.build(ctx)
             for e in endings]  # (worked out once for every rule by `evaluate`)
@@ -494,10 +495,11 @@ def _historical_notes(j: Judging) -> None:
 
 
 def judge_rule(columns: frozenset[str], rule: Rule, kind: str | None, as_of: dt.date,
-               due_within: int, school_transfer_years: tuple[str, ...] | None = None) -> Judging:
+               due_within: int, school_transfer_years: tuple[str, ...] | None = None,
+               years: range = HOLIDAY_YEARS) -> Judging:
     """The rule set up for frames of these columns, its status and reason chains in the module's
-    order."""
-    j = _set_up(columns, rule, kind, as_of, school_transfer_years)
+    order (`years`: those the frames' dates fall in, durations.add_working_days)."""
+    j = _set_up(columns, rule, kind, as_of, school_transfer_years, years)
     for step in (_not_started, _unusable, _out_of_scope, _ended, _out_of_order):
         step(j)
     _timed(j, due_within)

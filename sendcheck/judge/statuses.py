@@ -94,6 +94,18 @@ def _with_endings(units: pl.DataFrame, runs: list[RuleRun], as_of: dt.date) -> p
     return lazy.with_columns(ENDINGS[name].build(ctx).alias(f"_ends_{name}") for name in used)
 
 
+def _years(units: pl.DataFrame, as_of: dt.date) -> range:
+    """The years of every date in `units` and of the as-of date, a year either side (a date a
+    rule derives, such as a phase transfer's, falls near them): the years whose bank holidays
+    the working-day limits list (durations.add_working_days)."""
+    lo = hi = as_of.year
+    if any(t == pl.Date for t in units.schema.values()):
+        first, last = units.select(pl.min_horizontal(pl.col(pl.Date).min()).alias("first"),
+                                   pl.max_horizontal(pl.col(pl.Date).max()).alias("last")).row(0)
+        lo, hi = min(lo, (first or as_of).year), max(hi, (last or as_of).year)
+    return range(lo - 1, hi + 2)
+
+
 def judge_part(units: pl.DataFrame, runs: list[RuleRun], settings: Settings) -> Part:
     """Every rule that can run over `units`: the status columns, from one collect_all."""
     lazy = _with_endings(units, runs, settings.as_of)
@@ -109,8 +121,10 @@ def judge_part(units: pl.DataFrame, runs: list[RuleRun], settings: Settings) -> 
     share = (units.select(e.mean().alias(name) for name, e in started.items()).row(0, named=True)
              if started and units.height and "_cycle" not in units.columns else {})
     columns = frozenset(lazy.collect_schema().names())
+    years = _years(units, settings.as_of)
     judged = {(run.rule.code, kind): judge_rule(columns, run.rule, kind, settings.as_of,
-                                                settings.due_within, settings.school_transfer_years)
+                                                settings.due_within, settings.school_transfer_years,
+                                                years)
               for run, kind in keys}
     names, queries, plans = [], [], []
     for run, kind in keys:
