@@ -134,7 +134,7 @@ def judge_part(units: pl.DataFrame, runs: list[RuleRun], settings: Settings) -> 
         judge = judged[run.rule.code, kind].status
         if name in started and {start, end, f"{start}__err", f"{end}__err"} <= blank:
             # Nothing recorded for this rule in any row (the export has the columns, empty):
-            # every pair is step 0's not_applicable, without building the rule's query.
+            # every pair is step 0's not_applicable, without running the rule's query.
             plans.append(("none", None))
         elif share.get(name, 1) < SPARSE_SHARE:
             plans.append(("some", len(queries)))
