@@ -52,6 +52,13 @@ def test_fixed_day(start, limit, expected):
     assert _add(parse_limit(limit), start) == expected
 
 
+def test_working_days_looking_back_into_the_year_before_the_data():
+    # 5 working days before Fri 2 Jan 2026, the data's dates all in 2026: Wed 31, Tue 30,
+    # Mon 29 Dec, then (Boxing Day Fri 26 and Christmas Thu 25 skipped) Wed 24, Tue 23 Dec 2025.
+    back = Duration(5, "wd").sub(pl.lit(D(2026, 1, 2)), range(2026, 2027))
+    assert pl.select(back).item() == D(2025, 12, 23)
+
+
 def test_limit_labels():
     assert parse_limit("14 Feb").label == "14 February"
     assert str(parse_limit("30 mar")) == "30 Mar"
@@ -95,6 +102,13 @@ def test_working_days(start, limit, expected):
     assert _add(parse_limit(limit), start) == expected
 
 
+def test_working_days_looking_back_into_the_year_before_the_data():
+    # 5 working days before Fri 2 Jan 2026, the data's dates all in 2026: Wed 31, Tue 30,
+    # Mon 29 Dec, then (Boxing Day Fri 26 and Christmas Thu 25 skipped) Wed 24, Tue 23 Dec 2025.
+    back = Duration(5, "wd").sub(pl.lit(D(2026, 1, 2)), range(2026, 2027))
+    assert pl.select(back).item() == D(2025, 12, 23)
+
+
 def test_working_days_look_back_and_labels():
     # 3 working days before Tue 22 Apr 2025: Thu 17 (Mon 21 and Fri 18 are holidays), Wed 16, Tue 15.
     assert pl.select(Duration(3, "wd").sub(pl.lit(D(2025, 4, 22)))).item() == D(2025, 4, 15)
@@ -102,3 +116,24 @@ def test_working_days_look_back_and_labels():
     assert Duration.parse("0d").label == "immediate"
     with pytest.raises(ValueError):
         Duration.parse("0w")
+
+
+@pytest.mark.parametrize("start,limit,expected", [
+    # The data's dates all in 2025. Fri 19 Dec 2025 + 5 counts past Christmas
+    # (Thu 25), Boxing Day (Fri 26) and New Year's Day 2026 (Thu 1 Jan): Mon 22, Tue 23, Wed 24,
+    # Mon 29, Tue 30 Dec.
+    (D(2025, 12, 19), "5wd", D(2025, 12, 30)),
+    # Mon 29 Dec 2025 + 3: Tue 30, Wed 31, then Fri 2 Jan 2026 (New Year's Day skipped).
+    (D(2025, 12, 29), "3wd", D(2026, 1, 2)),
+])
+def test_working_days_with_the_years_of_the_data(start, limit, expected):
+    # The holidays listed are the data's years' (plus what the limit can reach): the same dates.
+    assert pl.select(parse_limit(limit).add(pl.lit(start), range(2025, 2026))).item() == expected
+    assert _add(parse_limit(limit), start) == expected
+
+
+def test_working_days_looking_back_into_the_year_before_the_data():
+    # 5 working days before Fri 2 Jan 2026, the data's dates all in 2026: Wed 31, Tue 30,
+    # Mon 29 Dec, then (Boxing Day Fri 26 and Christmas Thu 25 skipped) Wed 24, Tue 23 Dec 2025.
+    back = Duration(5, "wd").sub(pl.lit(D(2026, 1, 2)), range(2026, 2027))
+    assert pl.select(back).item() == D(2025, 12, 23)

@@ -23,20 +23,29 @@ HOLIDAY_YEARS = range(1990, 2061)
 
 
 @cache
-def bank_holidays() -> tuple[dt.date, ...]:
+def bank_holidays(years: range = HOLIDAY_YEARS) -> tuple[dt.date, ...]:
     """England's bank holidays (Good Friday, Easter Monday, the May and August bank holidays,
-    Christmas, New Year and the one-off days such as 8 May 2020 and 19 September 2022)."""
+    Christmas, New Year and the one-off days such as 8 May 2020 and 19 September 2022) in those
+    of `years` that HOLIDAY_YEARS lists."""
     import holidays
 
-    return tuple(sorted(holidays.country_holidays("GB", subdiv="ENG", years=HOLIDAY_YEARS)))
+    listed = range(max(years.start, HOLIDAY_YEARS.start), min(years.stop, HOLIDAY_YEARS.stop))
+    return tuple(sorted(holidays.country_holidays("GB", subdiv="ENG", years=listed)))
 
 
-def add_working_days(start: pl.Expr, n: int) -> pl.Expr:
+def add_working_days(start: pl.Expr, n: int, years: range = HOLIDAY_YEARS) -> pl.Expr:
     """start + n working days (n < 0: before), whole-column. A start on a weekend or bank
     holiday first rolls away from the direction counted, so the first working day counted is the
     next one after it (mediation on Saturday 19 April 2025 + 3 working days: Tue 22, Wed 23,
-    Thu 24 April, Good Friday and Easter Monday skipped)."""
-    return start.dt.add_business_days(n, holidays=list(bank_holidays()),
+    Thu 24 April, Good Friday and Easter Monday skipped).
+
+    `years`: the years every start falls in. Only their holidays, and those of the years n
+    working days can reach beyond them, are listed: the same result, without working out
+    seventy years of holidays for a file that spans a few (200 working days are under a year).
+    """
+    reach = abs(n) // 200 + 1
+    listed = bank_holidays(range(years.start - reach, years.stop + reach))
+    return start.dt.add_business_days(n, holidays=list(listed),
                                       roll="backward" if n >= 0 else "forward")
 
 
@@ -68,20 +77,20 @@ class Duration:
     def days(self) -> int | None:
         return {"w": 7 * self.n, "d": self.n}.get(self.unit)
 
-    def add(self, start: pl.Expr) -> pl.Expr:
-        """start + this duration, on a Date expression."""
+    def add(self, start: pl.Expr, years: range = HOLIDAY_YEARS) -> pl.Expr:
+        """start + this duration, on a Date expression (`years`: see add_working_days)."""
         if self.unit == "mo":
             return start.dt.offset_by(f"{self.n}mo")
         if self.unit == "wd":
-            return add_working_days(start, self.n)
+            return add_working_days(start, self.n, years)
         return start + pl.duration(days=self.days)
 
-    def sub(self, end: pl.Expr) -> pl.Expr:
+    def sub(self, end: pl.Expr, years: range = HOLIDAY_YEARS) -> pl.Expr:
         """end - this duration (used to look back, e.g. 'in the twelve months before')."""
         if self.unit == "mo":
             return end.dt.offset_by(f"-{self.n}mo")
         if self.unit == "wd":
-            return add_working_days(end, -self.n)
+            return add_working_days(end, -self.n, years)
         return end - pl.duration(days=self.days)
 
 
@@ -122,8 +131,9 @@ class FixedDay:
     def days(self) -> None:
         return None
 
-    def add(self, start: pl.Expr) -> pl.Expr:
-        """The first `day month` on or after start."""
+    def add(self, start: pl.Expr, years: range = HOLIDAY_YEARS) -> pl.Expr:
+        """The first `day month` on or after start (`years` as Duration.add takes it: a fixed
+        day counts no working days)."""
         same_year = pl.date(start.dt.year(), self.month, self.day)
         return pl.when(same_year >= start).then(same_year).otherwise(
             pl.date(start.dt.year() + 1, self.month, self.day))

@@ -22,12 +22,14 @@ Order of judgement for one pair (first that holds wins):
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import polars as pl
 
 from sendcheck.columns import BY_NAME, DEADLINE_COLUMNS, PERSONAL
 from sendcheck.judge.anchors import ANCHORS, DEFAULT_SCHOOL_TRANSFER_YEARS, ENDINGS, Context
+from sendcheck.judge.durations import HOLIDAY_YEARS
 from sendcheck.judge.rulebook import Condition, Rule
 
 STATUSES = ("met", "late", "early", "overdue", "missed", "due_soon", "pending", "excepted",
@@ -210,11 +212,12 @@ class _Chain:
 
 
 @dataclass
-class _Judging:
-    """One rule (one advice kind) set up over a frame: its start, end, due date and the date its
-    duty ended as columns (`_rule_start`, ...), and the status and reason chains built on them."""
+class Judging:
+    """One rule (one advice kind) set up for frames of given columns: its start, end, due date
+    and the date its duty ended as columns (`_rule_start`, ...), and the status and reason chains
+    built on them. Built once (building the expressions in Python is most of the cost on a small
+    file), then applied to any frame with those columns: `status` and `evaluate`."""
 
-    frame: pl.DataFrame | pl.LazyFrame
     rule: Rule
     kind: str | None
     ctx: Context
@@ -222,6 +225,7 @@ class _Judging:
     end_col: str
     chain: _Chain
     exception: pl.Expr | None = None
+    stages: list[list[pl.Expr]] = field(default_factory=list)  # with_columns, in order
 
     @property
     def columns(self) -> frozenset[str]:
@@ -231,35 +235,83 @@ class _Judging:
         return {"start": pl.col("_rule_start"), "end": pl.col("_rule_end"),
                 "due": pl.col("_rule_due")}
 
+    def over(self, frame: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | pl.LazyFrame:
+        """`frame` with the rule's `_rule_*` columns."""
+        for stage in self.stages:
+            frame = frame.with_columns(stage)
+        return frame
 
-def _set_up(episodes: pl.DataFrame | pl.LazyFrame, rule: Rule, kind: str | None,
-            as_of: dt.date, school_transfer_years: tuple[str, ...] | None) -> _Judging:
-    columns = set(episodes.collect_schema().names())
+    def status(self, frame: pl.LazyFrame) -> pl.LazyFrame:
+        """The status alone, one row per row of `frame`, as `status`."""
+        return self.over(frame).select(self.chain.status.alias("status"))
+
+    @cached_property
+    def _finding(self) -> tuple[pl.Expr, list[pl.Expr], pl.Expr, list[pl.Expr]]:
+        """The expressions of `evaluate` (built on its first call, then reused)."""
+        reason, dates = self.chain.reasons, self.dates()
+        branch = pl.col("_reason_branch")
+        columns = [
+            pl.lit(self.rule.code).alias("rule"),
+            pl.lit(self.kind, pl.String).alias("kind"),
+            self.chain.status.alias("status"),
+            pl.col("_idx"),
+            dates["start"].alias("start"),
+            dates["due"].alias("due"),
+            dates["end"].alias("done"),
+            (self.exception if self.exception is not None else pl.lit(None, pl.String)
+             ).alias("exception"),
+            reason.fixed(branch).alias("reason"),
+            self.ctx.col("_cycle", pl.Int32).alias("cycle"),
+            pl.col("_rule_row"),
+            pl.col("_rule_ended"),
+        ]
+        timed = pl.col("status").is_in(["met", "late", "early", "overdue", "due_soon", "pending"])
+        days = (pl.coalesce(pl.col("done"), pl.lit(self.ctx.as_of)) - pl.col("due")).dt.total_days()
+        # A missed duty: days past the due date on the day the duty ended.
+        ended_days = (pl.col("_rule_ended") - pl.col("due")).dt.total_days()
+        after = [
+            pl.when(timed).then(days).when(pl.col("status") == "missed").then(ended_days)
+            .otherwise(None).cast(pl.Int64).alias("days_over"),
+            # An excepted case keeps its exception; others show none.
+            pl.when(pl.col("status") == "excepted").then(pl.col("exception")).alias("exception"),
+        ]
+        return reason.branch().alias("_reason_branch"), columns, branch, after
+
+    def evaluate(self, frame: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | pl.LazyFrame:
+        """Every row of `frame`: a frame of RESULT_SCHEMA (lazy when `frame` is lazy), with the
+        dates, days over, exception and reason a finding shows."""
+        branch_col, columns, branch, after = self._finding
+        rows = self.over(frame).with_row_index("_rule_row").with_columns(branch_col)
+        found = self.chain.reasons.fill_in(rows.select(columns), rows, branch)
+        return found.with_columns(after).select(list(RESULT_SCHEMA)).cast(RESULT_SCHEMA)
+
+
+def _set_up(columns: frozenset[str], rule: Rule, kind: str | None, as_of: dt.date,
+            school_transfer_years: tuple[str, ...] | None, years: range) -> Judging:
     ctx = Context(as_of, frozenset(columns),
                   tuple(school_transfer_years or DEFAULT_SCHOOL_TRANSFER_YEARS))
     start_col, end_col = rule.for_kind(kind)
     # The start, end and due dates are worked out once, as columns, and referred to by name
     # below: a derived date (the phase-transfer anchors) is a large expression, and repeating it
     # in every branch of the status and reason chains cost seconds per million rows.
-    episodes = episodes.with_columns(_date(start_col, ctx).alias("_rule_start"),
-                                     _date(end_col, ctx).alias("_rule_end"))
+    stages = [[_date(start_col, ctx).alias("_rule_start"), _date(end_col, ctx).alias("_rule_end")]]
     start = pl.col("_rule_start")
-    bound = rule.limit.sub(start) if rule.mode == "before" else rule.limit.add(start)
+    bound = rule.limit.sub(start, years) if rule.mode == "before" else rule.limit.add(start, years)
     due = bound
     if rule.later_of:
         # e.g. TR02 (reg 15(5)): the later of 3 months from the transfer and 12 months from the
         # plan or last review.
-        due = pl.max_horizontal(due, rule.later_of[1].add(_date(rule.later_of[0], ctx)))
+        due = pl.max_horizontal(due, rule.later_of[1].add(_date(rule.later_of[0], ctx), years))
     endings = [ENDINGS[name] for name in rule.ends_with]
     ends = [pl.col(f"_ends_{e.name}") if f"_ends_{e.name}" in columns else e.build(ctx)
             for e in endings]  # (worked out once for every rule by `evaluate`)
     ended_on = pl.min_horizontal(ends) if endings else pl.lit(None, pl.Date)
-    episodes = episodes.with_columns(bound.alias("_rule_bound"), due.alias("_rule_due"),
-                                     ended_on.alias("_rule_ended"))
-    return _Judging(episodes, rule, kind, ctx, start_col, end_col, _Chain())
+    stages.append([bound.alias("_rule_bound"), due.alias("_rule_due"),
+                   ended_on.alias("_rule_ended")])
+    return Judging(rule, kind, ctx, start_col, end_col, _Chain(), stages=stages)
 
 
-def _date_columns(j: _Judging) -> list[str]:
+def _date_columns(j: Judging) -> list[str]:
     """The recorded date columns the rule reads: unreadable or future, the pair is invalid."""
     rule, anchors = j.rule, j.rule.anchors(j.kind)
     endings = [ENDINGS[name] for name in rule.ends_with]
@@ -275,7 +327,7 @@ def _date_columns(j: _Judging) -> list[str]:
             if c in j.columns and c in BY_NAME and BY_NAME[c].kind == "date"]
 
 
-def _not_started(j: _Judging) -> None:
+def _not_started(j: Judging) -> None:
     """Step 0: the rule's starting event (a request, a transfer in, a school transfer window,
     ...) has not happened and no end is recorded: the rule does not apply to the episode, so
     another date the rule reads being unreadable or in the future does not affect it (DQ01 and
@@ -297,7 +349,7 @@ def _not_started(j: _Judging) -> None:
     j.chain.add(untriggered, "not_applicable", why)
 
 
-def _unusable(j: _Judging) -> None:
+def _unusable(j: Judging) -> None:
     """Step 1: a date the rule needs is unreadable, after the as-of date, or cannot be derived."""
     as_of, as_of_lit = j.ctx.as_of, pl.lit(j.ctx.as_of)
     date_cols = _date_columns(j)
@@ -329,7 +381,7 @@ def _unusable(j: _Judging) -> None:
                         pl.format(f"{name} {{}} is after the as-of date {as_of}", expr))
 
 
-def _out_of_scope(j: _Judging) -> None:
+def _out_of_scope(j: Judging) -> None:
     """Step 2: the rule's not_applicable and applies conditions."""
     for cond in j.rule.not_applicable:
         why = _describe(cond)
@@ -348,7 +400,7 @@ def _out_of_scope(j: _Judging) -> None:
                     _describe(cond))
 
 
-def _ended(j: _Judging) -> None:
+def _ended(j: Judging) -> None:
     """Step 2, the duty ended (`ends_with`): done before it ended is judged as usual; not done
     by then (or "done" only on or after that day, as a withdrawal's own outcome date is) is
     missed when the due date had passed, not_applicable when the duty ended first."""
@@ -368,7 +420,7 @@ def _ended(j: _Judging) -> None:
     undated = [e for e in endings if e.undated is not None]
     for i, e in enumerate(undated):
         state = state.when(e.undated(j.ctx) & end.is_null()).then(pl.lit(3 + i, pl.UInt8))
-    j.frame = j.frame.with_columns(state.otherwise(None).alias("_rule_end_state"))
+    j.stages.append([state.otherwise(None).alias("_rule_end_state")])
     state = pl.col("_rule_end_state")
     said = pl.when(pl.lit(False)).then(pl.lit(None, pl.String))
     for e in endings:  # (texts in the format strings: see the note on literals in _unusable)
@@ -381,7 +433,7 @@ def _ended(j: _Judging) -> None:
         j.chain.add((state == 3 + i).fill_null(False), "not_applicable", e.undated_reason)
 
 
-def _out_of_order(j: _Judging) -> None:
+def _out_of_order(j: Judging) -> None:
     """Steps 3-5: an end with no start, no start, an end before the start."""
     start, end = pl.col("_rule_start"), pl.col("_rule_end")
     start_col, end_col = j.start_col, j.end_col
@@ -397,7 +449,7 @@ def _out_of_order(j: _Judging) -> None:
                 pl.format(f"{end_col} {{}} is before {start_col} {{}}", end, start))
 
 
-def _timed(j: _Judging, due_within: int) -> None:
+def _timed(j: Judging, due_within: int) -> None:
     """Steps 6-7: excepted, then met / late / early, or overdue / due_soon / pending."""
     end, due, bound = pl.col("_rule_end"), pl.col("_rule_due"), pl.col("_rule_bound")
     as_of_lit = pl.lit(j.ctx.as_of)
@@ -423,7 +475,7 @@ def _timed(j: _Judging, due_within: int) -> None:
                         .otherwise(pl.lit("pending", STATUS)))
 
 
-def _historical_notes(j: _Judging) -> None:
+def _historical_notes(j: Judging) -> None:
     """SEN2's H (historical): the return does not give the outcome, so the dates were judged as
     recorded; a note on the finding says so (last, so it never hides a reason above)."""
     rule = j.rule
@@ -442,24 +494,17 @@ def _historical_notes(j: _Judging) -> None:
                                   f"dates were judged as recorded")
 
 
-def judge_rule(episodes: pl.DataFrame | pl.LazyFrame, rule: Rule, kind: str | None,
-               as_of: dt.date, due_within: int,
-               school_transfer_years: tuple[str, ...] | None = None) -> _Judging:
-    """The rule set up over `episodes`, its status and reason chains in the module's order."""
-    j = _set_up(episodes, rule, kind, as_of, school_transfer_years)
+def judge_rule(columns: frozenset[str], rule: Rule, kind: str | None, as_of: dt.date,
+               due_within: int, school_transfer_years: tuple[str, ...] | None = None,
+               years: range = HOLIDAY_YEARS) -> Judging:
+    """The rule set up for frames of these columns, its status and reason chains in the module's
+    order (`years`: those the frames' dates fall in, durations.add_working_days)."""
+    j = _set_up(columns, rule, kind, as_of, school_transfer_years, years)
     for step in (_not_started, _unusable, _out_of_scope, _ended, _out_of_order):
         step(j)
     _timed(j, due_within)
     _historical_notes(j)
     return j
-
-
-def rule_status(episodes: pl.LazyFrame, rule: Rule, kind: str | None, as_of: dt.date,
-                due_within: int, school_transfer_years: tuple[str, ...] | None = None
-                ) -> pl.LazyFrame:
-    """One rule (one advice kind): its status alone, one row per episode, as `status`."""
-    j = judge_rule(episodes, rule, kind, as_of, due_within, school_transfer_years)
-    return j.frame.select(j.chain.status.alias("status"))
 
 
 def evaluate_rule(episodes: pl.DataFrame | pl.LazyFrame, rule: Rule, kind: str | None,
@@ -468,36 +513,9 @@ def evaluate_rule(episodes: pl.DataFrame | pl.LazyFrame, rule: Rule, kind: str |
                   ) -> pl.DataFrame | pl.LazyFrame:
     """One rule (one advice kind) over every episode: a frame of RESULT_SCHEMA (lazy when
     `episodes` is lazy), with the dates, days over, exception and reason a finding shows."""
-    j = judge_rule(episodes, rule, kind, as_of, due_within, school_transfer_years)
-    reason = j.chain.reasons
-    episodes = j.frame.with_row_index("_rule_row").with_columns(
-        reason.branch().alias("_reason_branch"))
-    dates = j.dates()
-    frame = episodes.select(
-        pl.lit(rule.code).alias("rule"),
-        pl.lit(kind, pl.String).alias("kind"),
-        j.chain.status.alias("status"),
-        pl.col("_idx"),
-        dates["start"].alias("start"),
-        dates["due"].alias("due"),
-        dates["end"].alias("done"),
-        (j.exception if j.exception is not None else pl.lit(None, pl.String)).alias("exception"),
-        reason.fixed(pl.col("_reason_branch")).alias("reason"),
-        j.ctx.col("_cycle", pl.Int32).alias("cycle"),
-        pl.col("_rule_row"),
-        pl.col("_rule_ended"),
-    )
-    frame = reason.fill_in(frame, episodes, pl.col("_reason_branch"))
-    timed = pl.col("status").is_in(["met", "late", "early", "overdue", "due_soon", "pending"])
-    days = (pl.coalesce(pl.col("done"), pl.lit(as_of)) - pl.col("due")).dt.total_days()
-    # A missed duty: days past the due date on the day the duty ended.
-    ended_days = (pl.col("_rule_ended") - pl.col("due")).dt.total_days()
-    return frame.with_columns(
-        pl.when(timed).then(days).when(pl.col("status") == "missed").then(ended_days)
-        .otherwise(None).cast(pl.Int64).alias("days_over"),
-        # An excepted case keeps its exception; others show none.
-        pl.when(pl.col("status") == "excepted").then(pl.col("exception")).alias("exception"),
-    ).select(list(RESULT_SCHEMA)).cast(RESULT_SCHEMA)
+    columns = frozenset(episodes.collect_schema().names())
+    return judge_rule(columns, rule, kind, as_of, due_within, school_transfer_years
+                      ).evaluate(episodes)
 
 
 def add_messages(found: pl.DataFrame, rules: dict[str, Rule]) -> pl.DataFrame:

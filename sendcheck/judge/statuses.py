@@ -14,8 +14,8 @@ Why: a long frame of one row per rule, kind and episode (start, due, done, days 
 exception, reason) was 47 million rows and 7 GB at a million episodes, almost all of them
 `not_applicable` or `met`, which no view lists. A status column is one byte per pair. What a
 finding shows besides its status is worked out again by the same row-wise expressions
-(engine.evaluate_rule), so with the same values, only for the rows whose status a view lists
-(`Judgement.findings`), and only when a view asks.
+(`Part.judged`: each rule's engine.Judging, built once a run), so with the same values, only
+for the rows whose status a view lists (`Judgement.findings`), and only when a view asks.
 
 Consumers: counts by status come from `Judgement.counts` (a value count of each status column,
 no long rows); one rule's status per episode from `Part.column`; findings (engine.RESULT_SCHEMA
@@ -35,9 +35,9 @@ from sendcheck.judge.engine import (
     RESULT_SCHEMA,
     STATUS,
     STATUSES,
+    Judging,
     RuleRun,
-    evaluate_rule,
-    rule_status,
+    judge_rule,
 )
 
 Key = tuple[str, str | None]  # (rule code, advice kind or None)
@@ -68,6 +68,7 @@ class Part:
     runs: list[RuleRun]
     statuses: pl.DataFrame  # `_idx` + one STATUS column per key (see the module docstring)
     keys: list[Key]
+    judged: dict[Key, Judging]  # each key's expressions, for the statuses and every findings build
 
     def column(self, rule: str, kind: str | None = None) -> pl.Series:
         """One rule's status per unit, in unit order (aligned with `statuses["_idx"]`)."""
@@ -93,6 +94,18 @@ def _with_endings(units: pl.DataFrame, runs: list[RuleRun], as_of: dt.date) -> p
     return lazy.with_columns(ENDINGS[name].build(ctx).alias(f"_ends_{name}") for name in used)
 
 
+def _years(units: pl.DataFrame, as_of: dt.date) -> range:
+    """The years of every date in `units` and of the as-of date, a year either side (a date a
+    rule derives, such as a phase transfer's, falls near them): the years whose bank holidays
+    the working-day limits list (durations.add_working_days)."""
+    lo = hi = as_of.year
+    if any(t == pl.Date for t in units.schema.values()):
+        first, last = units.select(pl.min_horizontal(pl.col(pl.Date).min()).alias("first"),
+                                   pl.max_horizontal(pl.col(pl.Date).max()).alias("last")).row(0)
+        lo, hi = min(lo, (first or as_of).year), max(hi, (last or as_of).year)
+    return range(lo - 1, hi + 2)
+
+
 def judge_part(units: pl.DataFrame, runs: list[RuleRun], settings: Settings) -> Part:
     """Every rule that can run over `units`: the status columns, from one collect_all."""
     lazy = _with_endings(units, runs, settings.as_of)
@@ -107,16 +120,21 @@ def judge_part(units: pl.DataFrame, runs: list[RuleRun], settings: Settings) -> 
         if start not in ANCHORS and end not in ANCHORS}
     share = (units.select(e.mean().alias(name) for name, e in started.items()).row(0, named=True)
              if started and units.height and "_cycle" not in units.columns else {})
+    columns = frozenset(lazy.collect_schema().names())
+    years = _years(units, settings.as_of)
+    judged = {(run.rule.code, kind): judge_rule(columns, run.rule, kind, settings.as_of,
+                                                settings.due_within, settings.school_transfer_years,
+                                                years)
+              for run, kind in keys}
     names, queries, plans = [], [], []
     for run, kind in keys:
         name = column_name(run.rule.code, kind)
         start, end = edges[name]
         names.append(name)
-        judge = lambda frame: rule_status(frame, run.rule, kind, settings.as_of,  # noqa: E731
-                                          settings.due_within, settings.school_transfer_years)
+        judge = judged[run.rule.code, kind].status
         if name in started and {start, end, f"{start}__err", f"{end}__err"} <= blank:
             # Nothing recorded for this rule in any row (the export has the columns, empty):
-            # every pair is step 0's not_applicable, without building the rule's query.
+            # every pair is step 0's not_applicable, without running the rule's query.
             plans.append(("none", None))
         elif share.get(name, 1) < SPARSE_SHARE:
             plans.append(("some", len(queries)))
@@ -138,7 +156,7 @@ def judge_part(units: pl.DataFrame, runs: list[RuleRun], settings: Settings) -> 
             if how == "some" and done[i].height:
                 col = col.scatter(done[i].get_column("_pos"), done[i].get_column("status"))
         columns.append(col.alias(name))
-    return Part(units, runs, pl.DataFrame(columns), [(run.rule.code, kind) for run, kind in keys])
+    return Part(units, runs, pl.DataFrame(columns), list(judged), judged)
 
 
 @dataclass
@@ -197,10 +215,8 @@ class Judgement:
 
     def _find(self, chosen: tuple[str, ...], wanted: frozenset[str] | None,
               ids: tuple[int, ...] | None) -> pl.DataFrame:
-        s = self.settings
         queries = []
         for part in self.parts:
-            runs = {run.rule.code: run for run in part.runs}
             keys = [k for k in part.keys if wanted is None or k[0] in wanted]
             if not keys:
                 continue
@@ -211,9 +227,8 @@ class Judgement:
             hit = {k: pl.col(mark[k]).is_in(chosen) for k in keys}
             # Which rules have a row to show (one query), then each rule's rows judged in full.
             some = frame.select(e.any().alias(mark[k]) for k, e in hit.items()).row(0)
-            lazy = _with_endings(frame, part.runs, s.as_of)
-            queries += [evaluate_rule(lazy.filter(hit[k]), runs[k[0]].rule, k[1], s.as_of,
-                                      s.due_within, s.school_transfer_years)
+            lazy = _with_endings(frame, part.runs, self.settings.as_of)
+            queries += [part.judged[k].evaluate(lazy.filter(hit[k]))
                         for k, any_row in zip(keys, some) if any_row]
         if not queries:
             return pl.DataFrame(schema=RESULT_SCHEMA)
