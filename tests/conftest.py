@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import sys
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
@@ -12,11 +11,11 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-# Property tests are bounded by count (each test's max_examples) and, on CI, by seed: the same
-# examples every run, so a red build is reproducible and never a roll of the dice.
-settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
-if os.environ.get("CI"):
-    settings.load_profile("ci")
+# Property tests are bounded by count (each test's max_examples) and by seed on every machine,
+# not only on CI: the same examples every run, so a red build is reproducible and never a roll
+# of the dice.
+settings.register_profile("fixed", derandomize=True, database=None, print_blob=True)
+settings.load_profile("fixed")
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
