@@ -234,16 +234,11 @@ def workbook_section(grid, b: dict) -> tuple[int, int] | None:
 def neighbours_chart(ws, first: int, last: int):
     """A bar chart of the neighbours' 20-week figures with ours in its own colour (the Ours
     column), from the rows workbook_section wrote."""
-    from openpyxl.chart import BarChart, Reference
+    from sendcheck.views.xlsx import bar_chart
 
-    chart = BarChart()
-    chart.type, chart.grouping, chart.overlap = "bar", "clustered", 100
-    chart.title = "New plans within 20 weeks (excluding exceptions): statistical neighbours"
+    chart = bar_chart(ws, "New plans within 20 weeks (excluding exceptions): statistical "
+                      "neighbours", (2, 3), first, last, horizontal=True, height=9)
+    chart.overlap = 100
     chart.x_axis.scaling.orientation = "maxMin"  # highest at the top, as the table lists them
     chart.y_axis.number_format = "0%"
-    for col in (2, 3):
-        chart.add_data(Reference(ws, min_col=col, min_row=first, max_row=last),
-                       titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=1, min_row=first + 1, max_row=last))
-    chart.height, chart.width = 9, 20
     return chart

@@ -53,6 +53,7 @@ from sendcheck.views.xlsx import (
     Line,
     Styled,
     Writer,
+    bar_chart,
     month,
     pct,
 )
@@ -254,8 +255,6 @@ def _measures_sheet(w: Writer, audit: Audit, data: dict, trend: list[dict]
     """Findings overdue and due soon by rule (with a chart), every headline measure, the
     20-week figure month by month, data quality, and suppressions that match nothing. Returns
     the sheet and the monthly table's rows, for the Summary's chart."""
-    from openpyxl.chart import BarChart, Reference
-
     grid = Grid()
     grid.add(f"Measures and findings by rule, as of {audit.options.as_of:%d/%m/%Y}", bold=True,
              span=True)
@@ -288,15 +287,8 @@ def _measures_sheet(w: Writer, audit: Audit, data: dict, trend: list[dict]
     ws = w.grid_sheet("Measures", grid, filter_rows=measures, index=0)
     if action:
         first, last = action
-        chart = BarChart()
-        chart.type, chart.grouping = "col", "clustered"
-        chart.title = "Findings overdue and due soon, by rule"
+        chart = bar_chart(ws, "Findings overdue and due soon, by rule", (3, 4), first, last)
         chart.y_axis.title = "findings"
-        for col in (3, 4):
-            chart.add_data(Reference(ws, min_col=col, min_row=first, max_row=last),
-                           titles_from_data=True)
-        chart.set_categories(Reference(ws, min_col=1, min_row=first + 1, max_row=last))
-        chart.height, chart.width = 7.5, 20
         ws.add_chart(chart, f"A{action_chart}")
     if neighbours:
         ws.add_chart(neighbours_chart(ws, *neighbours), f"A{neighbours_at}")

@@ -416,3 +416,20 @@ def _body_xml(frame: pl.DataFrame, cols: Sequence[Col], styles: dict[str, int],
     ).otherwise(pl.lit(""))
     row = pl.concat_str([pl.lit('<row r="'), n, height, pl.lit('">'), *cells, pl.lit("</row>")])
     return "".join(frame.select(row.alias("xml")).get_column("xml").to_list())
+
+
+def bar_chart(ws, title: str, columns: Sequence[int], first: int, last: int, *,
+              horizontal: bool = False, height: float = 7.5, width: float = 20):
+    """A clustered bar chart of the sheet's `columns` (their headers on row `first`, the data to
+    row `last`) against column A's labels."""
+    from openpyxl.chart import BarChart, Reference
+
+    chart = BarChart()
+    chart.type, chart.grouping = ("bar" if horizontal else "col"), "clustered"
+    chart.title = title
+    for col in columns:
+        chart.add_data(Reference(ws, min_col=col, min_row=first, max_row=last),
+                       titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=first + 1, max_row=last))
+    chart.height, chart.width = height, width
+    return chart
